@@ -1,0 +1,80 @@
+//! Paths, limits and the user agent: passed in by the caller, never global.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The Meta Tech Podcast: the show Chaptercast subscribes to on first run.
+pub const DEFAULT_FEED_URL: &str = "https://insidefacebookmobile.libsyn.com/rss";
+
+/// Everything the engine needs to know about its surroundings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Folder holding the library database (and later, downloads).
+    pub data_dir: PathBuf,
+    /// Feed subscribed when the library is empty on first open.
+    pub default_feed_url: String,
+    /// Sent with every HTTP request.
+    pub user_agent: String,
+    /// Largest feed body read into memory; past it a fetch fails with `TooLarge`.
+    pub feed_body_limit_bytes: u64,
+    /// Time allowed to establish a connection.
+    pub connect_timeout: Duration,
+    /// Time allowed between two reads of a response body.
+    pub read_timeout: Duration,
+}
+
+impl Config {
+    /// The configuration for a library in `data_dir`, with the defaults for everything else.
+    pub fn new(data_dir: PathBuf) -> Self {
+        Config {
+            data_dir,
+            default_feed_url: DEFAULT_FEED_URL.to_string(),
+            user_agent: default_user_agent(),
+            feed_body_limit_bytes: 50 * 1024 * 1024,
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// The configuration from the environment: `CHAPTERCAST_DATA_DIR` (else the XDG data dir,
+    /// `$XDG_DATA_HOME/chaptercast` or `~/.local/share/chaptercast`) and
+    /// `CHAPTERCAST_DEFAULT_FEED` (else the Meta Tech Podcast).
+    pub fn from_env() -> Self {
+        let data_dir = std::env::var_os("CHAPTERCAST_DATA_DIR")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(xdg_data_dir);
+        let mut config = Config::new(data_dir);
+        if let Some(feed) = std::env::var("CHAPTERCAST_DEFAULT_FEED")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+        {
+            config.default_feed_url = feed.trim().to_string();
+        }
+        config
+    }
+
+    /// Path of the SQLite library file.
+    pub fn library_path(&self) -> PathBuf {
+        self.data_dir.join("library.sqlite3")
+    }
+}
+
+/// `Chaptercast/<version> (+homepage)`: hosts see who is fetching, and some podcast hosts
+/// count downloads per user agent.
+pub fn default_user_agent() -> String {
+    format!(
+        "Chaptercast/{} (desktop podcast player)",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+fn xdg_data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(dir).join("chaptercast");
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(home).join(".local/share/chaptercast");
+    }
+    PathBuf::from(".chaptercast")
+}

@@ -1,0 +1,149 @@
+//! Maps an `atom_syndication::Feed` onto [`ParsedFeed`]. Atom podcasts are rare; this covers
+//! enclosure links, dates, content and the iTunes/Podcasting 2.0 elements that matter.
+
+use std::collections::{BTreeMap, HashSet};
+
+use atom_syndication::extension::{Extension, ExtensionMap};
+use atom_syndication::{Entry, Feed, Link};
+use chrono::Utc;
+
+use super::fields::{non_empty, parse_count, parse_duration_s};
+use super::sanitize::show_notes_html;
+use super::{
+    is_audio_enclosure, Enclosure, FeedError, ParsedEpisode, ParsedFeed, ITUNES_NAMESPACE,
+    PODCAST_NAMESPACES,
+};
+
+pub fn parse(text: &str) -> Result<ParsedFeed, FeedError> {
+    let feed = Feed::read_from(text.as_bytes()).map_err(|e| FeedError::Malformed {
+        detail: e.to_string(),
+    })?;
+    let namespaces = feed.namespaces();
+    let lookup = Lookup { namespaces };
+    let mut seen = HashSet::new();
+    let episodes = feed
+        .entries()
+        .iter()
+        .filter_map(|entry| episode(entry, &lookup))
+        .filter(|e| seen.insert(e.guid.clone()))
+        .collect();
+    let description = feed
+        .subtitle()
+        .map(|s| s.as_str().to_string())
+        .or_else(|| lookup.value(feed.extensions(), &[ITUNES_NAMESPACE], "itunes", "summary"))
+        .unwrap_or_default();
+    Ok(ParsedFeed {
+        title: feed.title().as_str().trim().to_string(),
+        link: alternate_link(feed.links()),
+        image: lookup
+            .attr(
+                feed.extensions(),
+                &[ITUNES_NAMESPACE],
+                "itunes",
+                "image",
+                "href",
+            )
+            .or_else(|| non_empty(feed.logo()))
+            .or_else(|| non_empty(feed.icon())),
+        description_html: show_notes_html(&description),
+        author: feed.authors().first().map(|a| a.name().to_string()),
+        episodes,
+    })
+}
+
+fn episode(entry: &Entry, lookup: &Lookup) -> Option<ParsedEpisode> {
+    let enclosure = entry
+        .links()
+        .iter()
+        .find(|l| l.rel() == "enclosure" && is_audio_enclosure(l.href().trim(), l.mime_type()))?;
+    let url = enclosure.href().trim().to_string();
+    if url.is_empty() {
+        return None;
+    }
+    let ext = entry.extensions();
+    let notes = entry
+        .content()
+        .and_then(|c| non_empty(c.value()))
+        .or_else(|| entry.summary().map(|s| s.as_str().to_string()))
+        .unwrap_or_default();
+    let published = entry
+        .published()
+        .copied()
+        .unwrap_or(*entry.updated())
+        .with_timezone(&Utc);
+    Some(ParsedEpisode {
+        guid: non_empty(Some(entry.id())).unwrap_or_else(|| url.clone()),
+        title: entry.title().as_str().trim().to_string(),
+        // atom_syndication fills a missing <updated> with the epoch: treat that as unknown.
+        published: (published.timestamp() != 0).then_some(published),
+        duration_s: lookup
+            .value(ext, &[ITUNES_NAMESPACE], "itunes", "duration")
+            .and_then(|d| parse_duration_s(&d)),
+        enclosure: Enclosure {
+            url,
+            mime_type: non_empty(enclosure.mime_type()),
+            length: enclosure
+                .length()
+                .and_then(|l| l.trim().parse().ok())
+                .filter(|l| *l > 0),
+        },
+        description_html: show_notes_html(&notes),
+        link: alternate_link(entry.links()),
+        image: lookup.attr(ext, &[ITUNES_NAMESPACE], "itunes", "image", "href"),
+        season: lookup
+            .value(ext, &[ITUNES_NAMESPACE], "itunes", "season")
+            .and_then(|s| parse_count(&s)),
+        episode: lookup
+            .value(ext, &[ITUNES_NAMESPACE], "itunes", "episode")
+            .and_then(|s| parse_count(&s)),
+        chapters_url: lookup.attr(ext, &PODCAST_NAMESPACES, "podcast", "chapters", "url"),
+        transcripts: Vec::new(),
+        podlove_chapters: Vec::new(),
+    })
+}
+
+fn alternate_link(links: &[Link]) -> Option<String> {
+    links
+        .iter()
+        .find(|l| l.rel() == "alternate")
+        .and_then(|l| non_empty(Some(l.href())))
+}
+
+/// Finds extension elements by namespace URI (or the usual prefix when it is undeclared).
+struct Lookup<'a> {
+    namespaces: &'a BTreeMap<String, String>,
+}
+
+impl Lookup<'_> {
+    fn first<'e>(
+        &self,
+        ext: &'e ExtensionMap,
+        uris: &[&str],
+        prefix: &str,
+        name: &str,
+    ) -> Option<&'e Extension> {
+        ext.iter()
+            .filter(|(p, _)| match self.namespaces.get(p.as_str()) {
+                Some(uri) => uris.iter().any(|u| u.eq_ignore_ascii_case(uri.trim())),
+                None => p.as_str() == prefix,
+            })
+            .find_map(|(_, elements)| elements.get(name).and_then(|v| v.first()))
+    }
+
+    fn value(&self, ext: &ExtensionMap, uris: &[&str], prefix: &str, name: &str) -> Option<String> {
+        self.first(ext, uris, prefix, name)
+            .and_then(|e| non_empty(e.value.as_deref()))
+    }
+
+    fn attr(
+        &self,
+        ext: &ExtensionMap,
+        uris: &[&str],
+        prefix: &str,
+        name: &str,
+        attr: &str,
+    ) -> Option<String> {
+        self.first(ext, uris, prefix, name)
+            .and_then(|e| non_empty(e.attrs.get(attr).map(String::as_str)))
+    }
+}

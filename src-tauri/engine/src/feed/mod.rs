@@ -1,0 +1,171 @@
+//! RSS/Atom bytes -> plain structs. No I/O, no SQL.
+//!
+//! The XML itself is read by the rust-syndication crates (`rss` for RSS 0.9x/1.0/2.0 with its
+//! iTunes extension, `atom_syndication` for Atom); this module maps what they found onto the
+//! podcast model: which items are episodes, their guid, duration, dates, show notes and the
+//! Podcasting 2.0 / Podlove extensions the crates keep as raw extension elements.
+
+mod atom;
+mod decode;
+mod fields;
+mod rss;
+pub mod sanitize;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub use fields::{parse_duration_s, parse_published};
+
+/// Namespace URIs of the Podcasting 2.0 namespace: the current one and the older GitHub one
+/// that many feeds still declare.
+pub const PODCAST_NAMESPACES: [&str; 2] = [
+    "https://podcastindex.org/namespace/1.0",
+    "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md",
+];
+/// Namespace URI of Podlove Simple Chapters.
+pub const PODLOVE_NAMESPACE: &str = "http://podlove.org/simple-chapters";
+/// Namespace URI of Apple's iTunes podcast extension.
+pub const ITUNES_NAMESPACE: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+
+/// A feed as parsed: the show and its episodes, in feed order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParsedFeed {
+    pub title: String,
+    pub link: Option<String>,
+    /// Show artwork URL (`itunes:image` preferred over `<image>`).
+    pub image: Option<String>,
+    /// Sanitized HTML (see [`sanitize::show_notes_html`]).
+    pub description_html: String,
+    #[serde(skip)]
+    pub author: Option<String>,
+    /// Items with an audio enclosure; other items are not episodes.
+    pub episodes: Vec<ParsedEpisode>,
+}
+
+/// One episode of a feed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParsedEpisode {
+    /// The item's guid, or its enclosure URL when it has none.
+    pub guid: String,
+    pub title: String,
+    /// Publication time in UTC, serialized as RFC 3339.
+    #[serde(serialize_with = "serialize_rfc3339")]
+    pub published: Option<DateTime<Utc>>,
+    /// `itunes:duration` in whole seconds.
+    pub duration_s: Option<u32>,
+    pub enclosure: Enclosure,
+    /// Sanitized show notes HTML (`content:encoded` preferred over `description`).
+    pub description_html: String,
+    pub link: Option<String>,
+    pub image: Option<String>,
+    pub season: Option<u32>,
+    pub episode: Option<u32>,
+    /// `podcast:chapters` URL (Podcasting 2.0 JSON chapters).
+    pub chapters_url: Option<String>,
+    /// `podcast:transcript` references.
+    pub transcripts: Vec<TranscriptRef>,
+    /// `psc:chapters` entries, as written in the feed.
+    #[serde(skip)]
+    pub podlove_chapters: Vec<PodloveChapterRef>,
+}
+
+/// The media file of an episode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Enclosure {
+    pub url: String,
+    #[serde(rename = "type")]
+    pub mime_type: Option<String>,
+    /// Size in bytes as the feed states it (often wrong or zero; informational only).
+    pub length: Option<u64>,
+}
+
+/// A `podcast:transcript` element.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TranscriptRef {
+    pub url: String,
+    #[serde(rename = "type")]
+    pub mime_type: Option<String>,
+}
+
+/// A `psc:chapter` element, raw: `start` is Normal Play Time text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodloveChapterRef {
+    pub start: String,
+    pub title: String,
+    pub href: Option<String>,
+    pub image: Option<String>,
+}
+
+/// Why bytes could not be read as a feed.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    #[error("the document is empty")]
+    Empty,
+    #[error("not a podcast feed: the document is {found}, not RSS or Atom")]
+    NotAFeed { found: String },
+    #[error("the feed is not well-formed XML: {detail}")]
+    Malformed { detail: String },
+}
+
+/// Parses a feed. `http_charset` is the charset from the HTTP `Content-Type`, if any; the
+/// document's own BOM or XML declaration takes precedence over it.
+pub fn parse(bytes: &[u8], http_charset: Option<&str>) -> Result<ParsedFeed, FeedError> {
+    let text = decode::to_utf8(bytes, http_charset);
+    let text = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    if text.trim().is_empty() {
+        return Err(FeedError::Empty);
+    }
+    match decode::root_element(text) {
+        Some(root) if root == "rss" || root.ends_with("RDF") => rss::parse(text),
+        Some(root) if root == "feed" => atom::parse(text),
+        Some(root) => Err(FeedError::NotAFeed {
+            found: describe_root(&root),
+        }),
+        None => Err(FeedError::NotAFeed {
+            found: "not XML".to_string(),
+        }),
+    }
+}
+
+fn describe_root(root: &str) -> String {
+    if root.eq_ignore_ascii_case("html") {
+        "an HTML page".to_string()
+    } else {
+        format!("a <{root}> document")
+    }
+}
+
+fn serialize_rfc3339<S: serde::Serializer>(
+    value: &Option<DateTime<Utc>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(t) => serializer.serialize_str(&t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// True when an enclosure is audio: an `audio/*` type, or a missing/generic type with an audio
+/// file extension (some hosts send `application/octet-stream`).
+pub fn is_audio_enclosure(url: &str, mime_type: Option<&str>) -> bool {
+    let mime = mime_type.map(|m| m.trim().to_ascii_lowercase());
+    match mime.as_deref() {
+        Some(m) if m.starts_with("audio/") => true,
+        None | Some("") | Some("application/octet-stream") | Some("binary/octet-stream") => {
+            has_audio_extension(url)
+        }
+        _ => false,
+    }
+}
+
+fn has_audio_extension(url: &str) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    matches!(
+        ext.as_deref(),
+        Some("mp3" | "m4a" | "m4b" | "aac" | "ogg" | "oga" | "opus" | "flac" | "wav")
+    )
+}
+
+#[cfg(test)]
+mod tests;

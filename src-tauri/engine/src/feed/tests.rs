@@ -1,0 +1,186 @@
+use super::*;
+use crate::testkit::{meta_tech_like_feed, FeedBuilder, ItemBuilder};
+
+fn parse_str(xml: &str) -> ParsedFeed {
+    match parse(xml.as_bytes(), None) {
+        Ok(feed) => feed,
+        Err(e) => panic!("parse failed: {e}\n{xml}"),
+    }
+}
+
+#[test]
+fn meta_like_fixture_parses_every_episode_newest_first() {
+    let feed = parse_str(&meta_tech_like_feed("http://127.0.0.1:9", 24).to_xml());
+    assert_eq!(feed.title, "Meta Tech Podcast");
+    assert_eq!(
+        feed.image.as_deref(),
+        Some("http://127.0.0.1:9/art/show.png")
+    );
+    assert_eq!(feed.episodes.len(), 24);
+    assert_eq!(feed.episodes[0].guid, "mtp-24");
+    assert_eq!(
+        feed.episodes[0].enclosure.url,
+        "http://127.0.0.1:9/audio/ep24.mp3"
+    );
+    assert_eq!(
+        feed.episodes[0].enclosure.mime_type.as_deref(),
+        Some("audio/mpeg")
+    );
+    assert_eq!(feed.episodes[0].episode, Some(24));
+    let published: Vec<_> = feed.episodes.iter().map(|e| e.published).collect();
+    assert!(published.windows(2).all(|w| w[0] > w[1]), "{published:?}");
+    assert!(feed.episodes[0].description_html.contains("Timestamps"));
+}
+
+#[test]
+fn durations_in_every_format_reach_the_episode() {
+    let feed = parse_str(&meta_tech_like_feed("http://h", 6).to_xml());
+    let mut durations: Vec<u32> = feed.episodes.iter().filter_map(|e| e.duration_s).collect();
+    durations.sort_unstable();
+    // "5:07", "41:02", "2462", "2711.4", "0:45:10", "1:03:35"
+    assert_eq!(durations, vec![307, 2462, 2462, 2710, 2711, 3815]);
+}
+
+#[test]
+fn guid_falls_back_to_enclosure_url() {
+    let mut item = ItemBuilder::audio("No guid", "unused", "https://cdn.example.com/a.mp3");
+    item.guid = None;
+    let feed = parse_str(&FeedBuilder::new("Show").item(item).to_xml());
+    assert_eq!(feed.episodes[0].guid, "https://cdn.example.com/a.mp3");
+}
+
+#[test]
+fn entity_and_cdata_titles_are_decoded() {
+    let mut a = ItemBuilder::audio("", "a", "https://e.com/a.mp3");
+    a.title_xml = "Q&amp;A: &lt;Rust&gt; &#8211; &quot;fast&quot;".to_string();
+    let mut b = ItemBuilder::audio("", "b", "https://e.com/b.mp3");
+    b.title_xml = "<![CDATA[Tips & Tricks <live>]]>".to_string();
+    let feed = parse_str(&FeedBuilder::new("Show").item(a).item(b).to_xml());
+    assert_eq!(feed.episodes[0].title, "Q&A: <Rust> \u{2013} \"fast\"");
+    assert_eq!(feed.episodes[1].title, "Tips & Tricks <live>");
+}
+
+#[test]
+fn items_without_audio_enclosure_are_not_episodes() {
+    let mut video = ItemBuilder::audio("Video", "v", "https://e.com/v.mp4");
+    video.enclosure = Some(("https://e.com/v.mp4".into(), "video/mp4".into()));
+    let mut none = ItemBuilder::audio("Blog post", "n", "https://e.com/x");
+    none.enclosure = None;
+    let mut untyped = ItemBuilder::audio("Untyped", "u", "https://e.com/u.mp3?x=1");
+    untyped.enclosure = Some(("https://e.com/u.mp3?x=1".into(), String::new()));
+    let feed = parse_str(
+        &FeedBuilder::new("Show")
+            .item(video)
+            .item(none)
+            .item(untyped)
+            .to_xml(),
+    );
+    let guids: Vec<_> = feed.episodes.iter().map(|e| e.guid.as_str()).collect();
+    assert_eq!(guids, vec!["u"]);
+}
+
+#[test]
+fn podcast_namespace_is_read_under_both_uris_and_any_prefix() {
+    for uri in PODCAST_NAMESPACES {
+        let xml = format!(
+            r#"<rss version="2.0" xmlns:pc="{uri}"><channel><title>S</title>
+            <item><title>E</title><guid>g</guid><enclosure url="https://e.com/a.mp3" type="audio/mpeg"/>
+            <pc:chapters url="https://e.com/ch.json" type="application/json+chapters"/>
+            <pc:transcript url="https://e.com/t.srt" type="application/srt"/></item></channel></rss>"#
+        );
+        let feed = parse_str(&xml);
+        assert_eq!(
+            feed.episodes[0].chapters_url.as_deref(),
+            Some("https://e.com/ch.json"),
+            "{uri}"
+        );
+        assert_eq!(feed.episodes[0].transcripts[0].url, "https://e.com/t.srt");
+    }
+}
+
+#[test]
+fn podlove_chapters_are_collected() {
+    let xml = r#"<rss version="2.0" xmlns:psc="http://podlove.org/simple-chapters"><channel><title>S</title>
+        <item><title>E</title><guid>g</guid><enclosure url="https://e.com/a.mp3" type="audio/mpeg"/>
+        <psc:chapters version="1.2"><psc:chapter start="0" title="Intro"/><psc:chapter start="00:01:35.250" title="Main" href="https://e.com"/></psc:chapters>
+        </item></channel></rss>"#;
+    let feed = parse_str(xml);
+    let chapters = &feed.episodes[0].podlove_chapters;
+    assert_eq!(chapters.len(), 2);
+    assert_eq!(chapters[1].start, "00:01:35.250");
+    assert_eq!(chapters[1].href.as_deref(), Some("https://e.com"));
+}
+
+#[test]
+fn atom_feeds_with_enclosure_links_parse() {
+    let xml = r#"<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">
+        <title>Atom Show</title><id>urn:x</id><updated>2024-01-02T00:00:00Z</updated><logo>https://e.com/logo.png</logo>
+        <entry><title>One</title><id>urn:1</id><updated>2024-01-02T00:00:00Z</updated><published>2024-01-01T10:00:00+01:00</published>
+        <link rel="enclosure" href="https://e.com/1.mp3" type="audio/mpeg" length="123"/><itunes:duration>1:00</itunes:duration>
+        <content type="html">&lt;p&gt;Notes&lt;/p&gt;</content></entry></feed>"#;
+    let feed = parse_str(xml);
+    assert_eq!(feed.title, "Atom Show");
+    let e = &feed.episodes[0];
+    assert_eq!(e.guid, "urn:1");
+    assert_eq!(e.duration_s, Some(60));
+    assert_eq!(e.enclosure.length, Some(123));
+    assert_eq!(
+        e.published.map(|p| p.to_rfc3339()).as_deref(),
+        Some("2024-01-01T09:00:00+00:00")
+    );
+    assert_eq!(e.description_html, "<p>Notes</p>");
+}
+
+#[test]
+fn non_feeds_are_clear_errors() {
+    assert!(matches!(parse(b"", None), Err(FeedError::Empty)));
+    assert!(matches!(parse(b"   \n", None), Err(FeedError::Empty)));
+    match parse(b"<!DOCTYPE html><html><body>Not found</body></html>", None) {
+        Err(FeedError::NotAFeed { found }) => assert_eq!(found, "an HTML page"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        parse(b"\x00\x01\x02binary", None),
+        Err(FeedError::NotAFeed { .. })
+    ));
+    assert!(matches!(
+        parse(b"<rss><channel><title>x</title><item>", None),
+        Err(FeedError::Malformed { .. })
+    ));
+}
+
+#[test]
+fn entity_expansion_is_not_performed() {
+    let xml = r#"<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>
+        <rss version="2.0"><channel><title>&c;</title></channel></rss>"#;
+    if let Ok(feed) = parse(xml.as_bytes(), None) {
+        assert!(feed.title.len() < 10, "{}", feed.title);
+    }
+}
+
+#[test]
+fn cli_json_shape_matches_the_contract() {
+    let feed = parse_str(&meta_tech_like_feed("http://h", 1).to_xml());
+    let json = serde_json::to_value(&feed).unwrap_or_default();
+    let episode = &json["episodes"][0];
+    for key in [
+        "guid",
+        "title",
+        "published",
+        "duration_s",
+        "enclosure",
+        "description_html",
+        "link",
+        "image",
+        "season",
+        "episode",
+        "chapters_url",
+    ] {
+        assert!(episode.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(episode["enclosure"]["type"], "audio/mpeg");
+    assert_eq!(episode["published"], "2024-01-04T16:00:00Z");
+    for key in ["title", "link", "image", "description_html", "episodes"] {
+        assert!(json.get(key).is_some(), "missing {key}");
+    }
+}

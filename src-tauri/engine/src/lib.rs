@@ -1,0 +1,113 @@
+//! Chaptercast's engine: feeds, the library, chapters, playback and downloads.
+//!
+//! No Tauri and no user-facing sentences here: the shell (GUI or command line) decides what
+//! the user sees. Open it with [`Engine::open`]; every method is async and cheap to call from
+//! any tokio task.
+
+pub mod config;
+pub mod feed;
+pub mod library;
+pub mod net;
+pub mod refresh;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
+
+use std::sync::{Arc, Mutex};
+
+pub use config::Config;
+pub use library::{Episode, EpisodeId, EpisodeSummary, Library, LibraryError, Show, ShowId};
+pub use net::NetError;
+pub use refresh::{RefreshError, RefreshOutcome};
+
+/// Why the engine could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Library(#[from] LibraryError),
+    #[error("cannot set up HTTP")]
+    Http(#[from] NetError),
+}
+
+/// The engine: cheap to clone, shared by the GUI's commands and the command line.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    http: net::HttpClient,
+    library: Mutex<Library>,
+}
+
+impl Engine {
+    /// Opens the library in `config.data_dir`. On first run (no shows yet) the default feed is
+    /// subscribed, without fetching it: the first refresh does that.
+    pub fn open(config: Config) -> Result<Engine, OpenError> {
+        let mut library = Library::open(&config.library_path())?;
+        if library.has_no_shows()? {
+            library.subscribe(&config.default_feed_url)?;
+        }
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                http: net::HttpClient::new(&config)?,
+                config,
+                library: Mutex::new(library),
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Runs `job` on the blocking pool with the library locked.
+    pub(crate) async fn with_library<T, F>(&self, job: F) -> Result<T, LibraryError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Library) -> Result<T, LibraryError> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            // A panic while holding the lock cannot leave SQLite half-written (transactions
+            // roll back), so a poisoned lock is safe to take over.
+            let mut library = inner.library.lock().unwrap_or_else(|p| p.into_inner());
+            job(&mut library)
+        })
+        .await
+        .map_err(|source| LibraryError::Worker { source })?
+    }
+
+    /// Every subscribed show.
+    pub async fn shows(&self) -> Result<Vec<Show>, LibraryError> {
+        self.with_library(|l| l.shows()).await
+    }
+
+    pub async fn show(&self, id: ShowId) -> Result<Show, LibraryError> {
+        self.with_library(move |l| l.show(id)).await
+    }
+
+    /// A show's episodes, newest first.
+    pub async fn episodes(&self, show: ShowId) -> Result<Vec<EpisodeSummary>, LibraryError> {
+        self.with_library(move |l| l.episodes(show)).await
+    }
+
+    pub async fn episode(&self, id: EpisodeId) -> Result<Episode, LibraryError> {
+        self.with_library(move |l| l.episode(id)).await
+    }
+
+    pub async fn set_played(&self, id: EpisodeId, is_played: bool) -> Result<(), LibraryError> {
+        self.with_library(move |l| l.set_played(id, is_played))
+            .await
+    }
+
+    pub async fn set_position(&self, id: EpisodeId, position_ms: u64) -> Result<(), LibraryError> {
+        self.with_library(move |l| l.set_position(id, position_ms))
+            .await
+    }
+
+    /// Removes a show and its episodes.
+    pub async fn unsubscribe(&self, id: ShowId) -> Result<(), LibraryError> {
+        self.with_library(move |l| l.unsubscribe(id)).await
+    }
+}

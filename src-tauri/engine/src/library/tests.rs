@@ -1,0 +1,166 @@
+use super::*;
+use crate::feed::{self, ParsedFeed};
+use crate::net::CacheValidators;
+use crate::testkit::meta_tech_like_feed;
+
+fn parsed(episodes: usize) -> ParsedFeed {
+    match feed::parse(
+        meta_tech_like_feed("http://h", episodes)
+            .to_xml()
+            .as_bytes(),
+        None,
+    ) {
+        Ok(f) => f,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn library_with_show() -> (Library, ShowId) {
+    let mut library = Library::open_in_memory().expect("in-memory library");
+    let (id, is_new) = library
+        .subscribe("https://example.com/feed")
+        .expect("subscribe");
+    assert!(is_new);
+    (library, id)
+}
+
+#[test]
+fn subscribing_twice_finds_the_same_show() {
+    let (mut library, id) = library_with_show();
+    assert_eq!(
+        library
+            .subscribe("https://example.com/feed")
+            .expect("again"),
+        (id, false)
+    );
+    assert_eq!(library.shows().expect("shows").len(), 1);
+}
+
+#[test]
+fn apply_feed_stores_show_and_episodes_newest_first() {
+    let (mut library, id) = library_with_show();
+    let validators = CacheValidators {
+        etag: Some("\"v1\"".into()),
+        last_modified: None,
+    };
+    let report = library
+        .apply_feed(id, &parsed(24), &validators)
+        .expect("apply");
+    assert_eq!(
+        report,
+        MergeReport {
+            added: 24,
+            updated: 0,
+            unchanged: 0
+        }
+    );
+    let show = library.show(id).expect("show");
+    assert_eq!(show.title, "Meta Tech Podcast");
+    assert_eq!(show.episode_count, 24);
+    assert_eq!(show.validators, validators);
+    assert!(show.last_refreshed_at.is_some());
+    let episodes = library.episodes(id).expect("episodes");
+    assert_eq!(episodes.first().map(|e| e.guid.as_str()), Some("mtp-24"));
+    assert_eq!(episodes.last().map(|e| e.guid.as_str()), Some("mtp-1"));
+    let detail = library.episode(episodes[0].id).expect("detail");
+    assert!(detail.description_html.contains("Timestamps"));
+    assert_eq!(detail.enclosure_url, "http://h/audio/ep24.mp3");
+}
+
+#[test]
+fn refresh_merge_keeps_user_state_and_updates_changed_episodes() {
+    let (mut library, id) = library_with_show();
+    library
+        .apply_feed(id, &parsed(20), &CacheValidators::default())
+        .expect("first");
+    let episodes = library.episodes(id).expect("episodes");
+    let played = episodes[3].id;
+    let resumed = episodes[5].id;
+    library.set_played(played, true).expect("played");
+    library.set_position(resumed, 754_000).expect("position");
+
+    // The next refresh: two new episodes, one retitled, and the feed now lists only 12 items.
+    let mut next = parsed(22);
+    next.episodes.truncate(12);
+    let retitled_guid = library.episode(resumed).expect("ep").summary.guid;
+    if let Some(e) = next.episodes.iter_mut().find(|e| e.guid == retitled_guid) {
+        e.title = "Retitled".to_string();
+    }
+    let report = library
+        .apply_feed(id, &next, &CacheValidators::default())
+        .expect("second");
+    assert_eq!(
+        report,
+        MergeReport {
+            added: 2,
+            updated: 1,
+            unchanged: 9
+        }
+    );
+
+    let all = library.episodes(id).expect("episodes");
+    assert_eq!(all.len(), 22, "episodes missing from the feed are kept");
+    let played_row = library.episode(played).expect("played").summary;
+    assert!(played_row.is_played);
+    let resumed_row = library.episode(resumed).expect("resumed").summary;
+    assert_eq!(resumed_row.title, "Retitled");
+    assert_eq!(resumed_row.position_ms, 754_000);
+}
+
+#[test]
+fn an_empty_feed_does_not_blank_the_show() {
+    let (mut library, id) = library_with_show();
+    library
+        .apply_feed(id, &parsed(3), &CacheValidators::default())
+        .expect("first");
+    let empty = ParsedFeed {
+        title: String::new(),
+        link: None,
+        image: None,
+        description_html: String::new(),
+        author: None,
+        episodes: Vec::new(),
+    };
+    library
+        .apply_feed(id, &empty, &CacheValidators::default())
+        .expect("empty");
+    let show = library.show(id).expect("show");
+    assert_eq!(show.title, "Meta Tech Podcast");
+    assert!(!show.description_html.is_empty());
+    assert_eq!(show.episode_count, 3);
+}
+
+#[test]
+fn library_file_reopens_with_its_data() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("nested/library.sqlite3");
+    {
+        let mut library = Library::open(&path).expect("open");
+        let (id, _) = library
+            .subscribe("https://example.com/feed")
+            .expect("subscribe");
+        library
+            .apply_feed(id, &parsed(2), &CacheValidators::default())
+            .expect("apply");
+    }
+    let library = Library::open(&path).expect("reopen");
+    assert_eq!(library.shows().expect("shows")[0].episode_count, 2);
+    assert!(library.is_consistent().expect("check"));
+}
+
+#[test]
+fn unknown_ids_are_not_found() {
+    let (mut library, _) = library_with_show();
+    assert!(matches!(
+        library.episode(EpisodeId(999)),
+        Err(LibraryError::NotFound { .. })
+    ));
+    assert!(matches!(
+        library.set_played(EpisodeId(999), true),
+        Err(LibraryError::NotFound { .. })
+    ));
+    assert!(matches!(
+        library.show(ShowId(999)),
+        Err(LibraryError::NotFound { .. })
+    ));
+}
