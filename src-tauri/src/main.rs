@@ -1,1 +1,42 @@
-fn main() {}
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = chaptercast_lib::cli::Cli::parse();
+    init_logging(cli.command.is_some());
+    match cli.command {
+        Some(command) => chaptercast_lib::cli::run(command),
+        None => run_gui(),
+    }
+}
+
+fn run_gui() -> ExitCode {
+    if !chaptercast_lib::has_display() {
+        eprintln!("chaptercast: no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset); the subcommands work without one, see `chaptercast --help`");
+        return ExitCode::FAILURE;
+    }
+    match chaptercast_lib::run_gui() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("chaptercast: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to stderr; `CHAPTERCAST_LOG` (or `RUST_LOG`) sets the filter. The command line is
+/// quiet by default so its stdout/stderr stay clean for scripts.
+fn init_logging(is_cli: bool) {
+    let default = if is_cli { "off" } else { "info" };
+    let filter = std::env::var("CHAPTERCAST_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| default.to_string());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,1 +1,6 @@
-//! Shared pieces of the end-to-end tests.
+//! Shared pieces of the end-to-end tests: the local HTTP server, fixture feeds, and the
+//! harness that runs the real app under Xvfb through tauri-driver.
+
+pub mod app;
+pub mod fixtures;
+pub mod server;

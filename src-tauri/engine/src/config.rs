@@ -38,7 +38,8 @@ impl Config {
 
     /// The configuration from the environment: `CHAPTERCAST_DATA_DIR` (else the XDG data dir,
     /// `$XDG_DATA_HOME/chaptercast` or `~/.local/share/chaptercast`) and
-    /// `CHAPTERCAST_DEFAULT_FEED` (else the Meta Tech Podcast).
+    /// `CHAPTERCAST_DEFAULT_FEED` (else the Meta Tech Podcast); `CHAPTERCAST_HTTP_TIMEOUT_S`
+    /// overrides the read timeout (tests use it to provoke timeouts quickly).
     pub fn from_env() -> Self {
         let data_dir = std::env::var_os("CHAPTERCAST_DATA_DIR")
             .filter(|v| !v.is_empty())
@@ -50,6 +51,13 @@ impl Config {
             .filter(|v| !v.trim().is_empty())
         {
             config.default_feed_url = feed.trim().to_string();
+        }
+        if let Some(secs) = std::env::var("CHAPTERCAST_HTTP_TIMEOUT_S")
+            .ok()
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s > 0.0)
+        {
+            config.read_timeout = Duration::from_secs_f64(secs);
         }
         config
     }

@@ -4,6 +4,7 @@
 //! the user sees. Open it with [`Engine::open`]; every method is async and cheap to call from
 //! any tokio task.
 
+pub mod chapters;
 pub mod config;
 pub mod feed;
 pub mod library;

@@ -2,7 +2,7 @@
 
 use crate::feed::{self, FeedError, ParsedFeed};
 use crate::library::{LibraryError, MergeReport, ShowId};
-use crate::net::{CacheValidators, Fetched, NetError};
+use crate::net::{CacheValidators, Fetched, HttpClient, NetError};
 use crate::Engine;
 
 /// What a refresh of one show did.
@@ -36,26 +36,35 @@ impl RefreshError {
     }
 }
 
+/// Fetches and parses a feed without touching any library. `None` means `304 Not Modified`.
+pub async fn fetch_and_parse(
+    http: &HttpClient,
+    url: &str,
+    validators: &CacheValidators,
+) -> Result<Option<(ParsedFeed, CacheValidators)>, RefreshError> {
+    let body = match http.fetch_feed(url, validators).await? {
+        Fetched::NotModified => return Ok(None),
+        Fetched::Body(body) => body,
+    };
+    let url = url.to_string();
+    // Parsing a large feed is CPU-bound: keep it off the async workers.
+    let feed = tokio::task::spawn_blocking(move || {
+        let feed = feed::parse(&body.bytes, body.charset.as_deref());
+        feed.map(|f| (f, body.validators))
+    })
+    .await
+    .map_err(|source| LibraryError::Worker { source })?
+    .map_err(|source| RefreshError::Feed { url, source })?;
+    Ok(Some(feed))
+}
+
 impl Engine {
-    /// Fetches and parses a feed without touching the library.
-    pub async fn fetch_and_parse(
+    async fn fetch_and_parse(
         &self,
         url: &str,
         validators: &CacheValidators,
     ) -> Result<Option<(ParsedFeed, CacheValidators)>, RefreshError> {
-        let body = match self.inner.http.fetch_feed(url, validators).await? {
-            Fetched::NotModified => return Ok(None),
-            Fetched::Body(body) => body,
-        };
-        let url = url.to_string();
-        let feed = tokio::task::spawn_blocking(move || {
-            let feed = feed::parse(&body.bytes, body.charset.as_deref());
-            feed.map(|f| (f, body.validators))
-        })
-        .await
-        .map_err(|source| LibraryError::Worker { source })?
-        .map_err(|source| RefreshError::Feed { url, source })?;
-        Ok(Some(feed))
+        fetch_and_parse(&self.inner.http, url, validators).await
     }
 
     /// Subscribes to a feed: fetches and parses it first, so a URL that is not a working feed

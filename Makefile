@@ -1,0 +1,40 @@
+# Two commands for a newcomer: `make run` (the app) and `make test` (every test).
+SHELL := /bin/bash
+CARGO ?= cargo
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: run test deps test-deps ui-deps ui lint test-rust test-ui test-e2e bench fuzz
+
+run: deps ui
+	$(CARGO) run -p chaptercast
+
+test: test-deps ui lint test-ui test-rust
+
+deps:
+	@scripts/install-deps.sh
+
+test-deps:
+	@scripts/install-deps.sh --test
+
+ui-deps:
+	@cd ui && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
+
+ui: ui-deps
+	cd ui && npm run build
+
+lint: ui
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	cd ui && npm run check
+
+test-ui: ui-deps
+	cd ui && npm test
+
+# The app binary is built first: the CLI and WebDriver tests run it.
+test-rust: ui
+	$(CARGO) build -p chaptercast
+	scripts/test-env.sh $(CARGO) test --workspace
+	@git diff --exit-code -- ui/src/api/bindings.ts || { echo "ui/src/api/bindings.ts is out of date: commit the regenerated file" >&2; exit 1; }
+
+bench:
+	$(CARGO) bench -p chaptercast-engine

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing Chaptercast needs: Debian packages (apt-get,
+# through sudo when not root), and with --test also tauri-driver. Idempotent and quiet when
+# everything is present. On systems without apt-get it prints what to install.
+set -euo pipefail
+
+packages=(
+  # Tauri 2 on Linux
+  libwebkit2gtk-4.1-dev build-essential libssl-dev libxdo-dev libayatana-appindicator3-dev
+  librsvg2-dev pkg-config curl file
+  # audio output (rodio/cpal) and MPRIS (D-Bus)
+  libasound2-dev libdbus-1-dev
+)
+test_packages=(
+  xvfb xauth webkit2gtk-driver pulseaudio pulseaudio-utils libasound2-plugins sox ffmpeg imagemagick
+)
+
+want=("${packages[@]}")
+if [[ "${1:-}" == "--test" ]]; then
+  want+=("${test_packages[@]}")
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "This is not a Debian/Ubuntu system: install the equivalents of: ${want[*]}" >&2
+  echo "(see https://v2.tauri.app/start/prerequisites/ for your distribution)" >&2
+  exit 0
+fi
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "Installing Debian packages: ${missing[*]}"
+  sudo=()
+  if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ "${1:-}" == "--test" ]] && ! command -v tauri-driver >/dev/null 2>&1 && [[ ! -x "$HOME/.cargo/bin/tauri-driver" ]]; then
+  echo "Installing tauri-driver"
+  cargo install tauri-driver --locked --quiet
+fi

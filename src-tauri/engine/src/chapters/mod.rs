@@ -1,0 +1,3 @@
+//! Chapters from every source, each reader bytes/text -> chapters with no I/O.
+
+pub mod shownotes;

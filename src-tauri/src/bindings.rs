@@ -1,0 +1,37 @@
+//! The tauri-specta builder: every command and event the UI may use, and the test that
+//! writes `ui/src/api/bindings.ts` from them.
+
+use tauri_specta::{collect_commands, Builder};
+
+use crate::commands::library;
+
+pub fn builder() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new()
+        // Our wire types only travel Rust -> UI: one TypeScript type each, not a serialize/deserialize pair.
+        .disable_serde_phases()
+        .commands(collect_commands![
+            library::list_shows,
+            library::list_episodes,
+            library::get_episode,
+            library::subscribe_feed,
+            library::unsubscribe_show,
+            library::refresh_library,
+            library::open_external,
+            library::set_played,
+        ])
+}
+
+#[cfg(test)]
+mod tests {
+    /// Regenerates the UI's bindings; CI fails when the committed file differs.
+    #[test]
+    fn export_typescript_bindings() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/api/bindings.ts");
+        super::builder()
+            .export(
+                specta_typescript::Typescript::default().header("// @ts-nocheck\n"),
+                path,
+            )
+            .expect("bindings export");
+    }
+}

@@ -1,0 +1,140 @@
+//! Shows, episodes and refreshes.
+
+use chaptercast_engine::{EpisodeId, ShowId};
+use tauri::State;
+use tauri_plugin_opener::OpenerExt;
+
+use crate::error::{CommandError, ErrorKind};
+use crate::state::AppState;
+use crate::wire::{EpisodeRow, EpisodeView, RefreshReport, ShowRefresh, ShowView};
+
+fn show_id(id: &str) -> Result<ShowId, CommandError> {
+    id.parse().map(ShowId).map_err(|_| CommandError::bad_id(id))
+}
+
+fn episode_id(id: &str) -> Result<EpisodeId, CommandError> {
+    id.parse()
+        .map(EpisodeId)
+        .map_err(|_| CommandError::bad_id(id))
+}
+
+/// Every subscribed show, in subscription order.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_shows(app: State<'_, AppState>) -> Result<Vec<ShowView>, CommandError> {
+    let shows = app.engine.shows().await?;
+    Ok(shows.into_iter().map(ShowView::from).collect())
+}
+
+/// A show's episodes, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_episodes(
+    app: State<'_, AppState>,
+    show_id: String,
+) -> Result<Vec<EpisodeRow>, CommandError> {
+    let episodes = app.engine.episodes(self::show_id(&show_id)?).await?;
+    Ok(episodes.into_iter().map(EpisodeRow::from).collect())
+}
+
+/// One episode with its show notes.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_episode(
+    app: State<'_, AppState>,
+    episode_id: String,
+) -> Result<EpisodeView, CommandError> {
+    Ok(app
+        .engine
+        .episode(self::episode_id(&episode_id)?)
+        .await?
+        .into())
+}
+
+/// Subscribes to a feed URL; fails with the reason when it is not a working feed.
+#[tauri::command]
+#[specta::specta]
+pub async fn subscribe_feed(
+    app: State<'_, AppState>,
+    url: String,
+) -> Result<ShowView, CommandError> {
+    let id = app.engine.subscribe(&url).await?;
+    Ok(app.engine.show(id).await?.into())
+}
+
+/// Removes a show and its episodes.
+#[tauri::command]
+#[specta::specta]
+pub async fn unsubscribe_show(
+    app: State<'_, AppState>,
+    show_id: String,
+) -> Result<(), CommandError> {
+    Ok(app.engine.unsubscribe(self::show_id(&show_id)?).await?)
+}
+
+/// Refreshes every show; failures are reported per show and never touch stored episodes.
+#[tauri::command]
+#[specta::specta]
+pub async fn refresh_library(app: State<'_, AppState>) -> Result<RefreshReport, CommandError> {
+    let results = app.engine.refresh_all().await?;
+    let failures = results.iter().filter(|(_, r)| r.is_err()).count();
+    let offline = results
+        .iter()
+        .filter(|(_, r)| r.as_ref().err().is_some_and(|e| e.is_offline()))
+        .count();
+    let shows = results
+        .into_iter()
+        .map(|(id, result)| match result {
+            Ok(chaptercast_engine::RefreshOutcome::Merged(report)) => ShowRefresh {
+                show_id: id.0.to_string(),
+                added: report.added,
+                error: None,
+            },
+            Ok(chaptercast_engine::RefreshOutcome::NotModified) => ShowRefresh {
+                show_id: id.0.to_string(),
+                added: 0,
+                error: None,
+            },
+            Err(e) => ShowRefresh {
+                show_id: id.0.to_string(),
+                added: 0,
+                error: Some(e.into()),
+            },
+        })
+        .collect();
+    Ok(RefreshReport {
+        shows,
+        is_offline: failures > 0 && offline == failures,
+    })
+}
+
+/// Opens a web link in the system browser, never inside the app window.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_external(app: tauri::AppHandle, url: String) -> Result<(), CommandError> {
+    let url = chaptercast_engine::net::parse_web_url(&url).map_err(|e| {
+        CommandError::new(ErrorKind::BadInput, format!("Not opening that link: {e}."))
+    })?;
+    app.opener()
+        .open_url(url.as_str(), None::<&str>)
+        .map_err(|e| {
+            CommandError::new(
+                ErrorKind::BadInput,
+                format!("Could not open the browser: {e}."),
+            )
+        })
+}
+
+/// Marks an episode played or unplayed.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_played(
+    app: State<'_, AppState>,
+    episode_id: String,
+    is_played: bool,
+) -> Result<(), CommandError> {
+    Ok(app
+        .engine
+        .set_played(self::episode_id(&episode_id)?, is_played)
+        .await?)
+}

@@ -1,0 +1,3 @@
+//! Thin adapters from the UI's commands to the engine, one module per UI area.
+
+pub mod library;

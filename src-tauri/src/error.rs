@@ -1,0 +1,110 @@
+//! `CommandError { kind, message }`: what the UI is told when a command fails. The engine's
+//! errors become a kind the UI can branch on and one sentence for the user; the full chain is
+//! logged once, here.
+
+use chaptercast_engine::{feed::FeedError, LibraryError, NetError, RefreshError};
+use serde::Serialize;
+use specta::Type;
+
+/// What kind of failure, for the UI to choose how to show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+pub enum ErrorKind {
+    /// The user's input was not acceptable (a malformed or non-web URL).
+    BadInput,
+    /// The network seems to be missing.
+    Offline,
+    /// The server answered, but with an error or something that is not a feed.
+    NotAFeed,
+    /// The id does not exist (any more).
+    NotFound,
+    /// The library on disk failed.
+    Storage,
+}
+
+/// A failed command.
+#[derive(Debug, Clone, Serialize, Type, thiserror::Error)]
+#[error("{message}")]
+pub struct CommandError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl CommandError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        CommandError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// An id from the UI that is not one of ours.
+    pub fn bad_id(id: &str) -> Self {
+        CommandError::new(ErrorKind::BadInput, format!("\"{id}\" is not a valid id"))
+    }
+}
+
+impl From<LibraryError> for CommandError {
+    fn from(error: LibraryError) -> Self {
+        tracing::warn!(error = ?error, "library error");
+        match error {
+            LibraryError::NotFound { what, .. } => CommandError::new(
+                ErrorKind::NotFound,
+                format!("That {what} is no longer in the library."),
+            ),
+            other => CommandError::new(
+                ErrorKind::Storage,
+                format!("The library could not be read or written: {other}."),
+            ),
+        }
+    }
+}
+
+impl From<RefreshError> for CommandError {
+    fn from(error: RefreshError) -> Self {
+        tracing::warn!(error = ?error, "refresh error");
+        let message = user_message(&error);
+        let kind = match &error {
+            RefreshError::Net(NetError::InvalidUrl { .. } | NetError::UnsupportedScheme { .. }) => {
+                ErrorKind::BadInput
+            }
+            RefreshError::Net(e) if e.is_offline() => ErrorKind::Offline,
+            RefreshError::Net(_) | RefreshError::Feed { .. } => ErrorKind::NotAFeed,
+            RefreshError::Library(_) => ErrorKind::Storage,
+        };
+        CommandError::new(kind, message)
+    }
+}
+
+/// One sentence for a person, shared by the GUI and the command line.
+pub fn user_message(error: &RefreshError) -> String {
+    match error {
+        RefreshError::Net(net) => match net {
+            NetError::InvalidUrl { url, .. } => format!("\"{url}\" is not a valid web address."),
+            NetError::UnsupportedScheme { scheme, .. } => {
+                format!("Only http:// and https:// feeds are supported, not {scheme}://.")
+            }
+            NetError::Status { url, status } if *status == 404 || *status == 410 => {
+                format!("No feed at {url} (HTTP {status}).")
+            }
+            NetError::Status { url, status } => {
+                format!("{url} answered with an error (HTTP {status}).")
+            }
+            NetError::Timeout { url } => format!("{url} did not answer in time."),
+            NetError::Connect { host, .. } => {
+                format!("Could not connect to {host}. Are you offline?")
+            }
+            NetError::TooLarge { url, limit_bytes } => format!(
+                "{url} is larger than {} MB; that is not a podcast feed.",
+                limit_bytes / (1024 * 1024)
+            ),
+            NetError::TooManyRedirects { url } => format!("{url} redirects too many times."),
+            NetError::Transfer { url, .. } => format!("The download from {url} broke off."),
+        },
+        RefreshError::Feed { url, source } => match source {
+            FeedError::Empty => format!("{url} returned an empty document, not a feed."),
+            FeedError::NotAFeed { found } => format!("{url} is {found}, not a podcast feed."),
+            FeedError::Malformed { detail } => format!("The feed at {url} is broken: {detail}."),
+        },
+        RefreshError::Library(e) => format!("The library could not be written: {e}."),
+    }
+}

@@ -1,0 +1,118 @@
+//! The UI contract: the types commands take and return, exported to TypeScript by
+//! tauri-specta (`ui/src/api/bindings.ts`). Ids travel as strings and times as RFC 3339
+//! strings or `u32` seconds/milliseconds, because JSON numbers cannot carry an `i64` safely.
+
+use chaptercast_engine as engine;
+use serde::Serialize;
+use specta::Type;
+
+/// A subscribed show.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ShowView {
+    pub id: String,
+    pub feed_url: String,
+    /// Empty until the feed has been fetched once: show the URL instead.
+    pub title: String,
+    pub link: Option<String>,
+    pub image_url: Option<String>,
+    /// Sanitized HTML: the only markup from a feed that may be put into the DOM.
+    pub description_html: String,
+    pub episode_count: u32,
+    /// RFC 3339 time of the last successful refresh; `null` if never refreshed.
+    pub last_refreshed_at: Option<String>,
+    /// Why the last refresh failed, if it did.
+    pub last_error: Option<String>,
+}
+
+/// One line of an episode list.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct EpisodeRow {
+    pub id: String,
+    pub show_id: String,
+    pub title: String,
+    /// RFC 3339, UTC.
+    pub published: Option<String>,
+    pub duration_s: Option<u32>,
+    pub is_played: bool,
+    pub position_ms: u32,
+    pub is_downloaded: bool,
+}
+
+/// Everything the episode view shows.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct EpisodeView {
+    pub row: EpisodeRow,
+    /// Sanitized show notes HTML.
+    pub description_html: String,
+    pub link: Option<String>,
+    pub image_url: Option<String>,
+    pub enclosure_url: String,
+    pub season: Option<u32>,
+    pub episode_number: Option<u32>,
+}
+
+/// The result of refreshing every show.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct RefreshReport {
+    pub shows: Vec<ShowRefresh>,
+    /// Every failure looked like a missing network.
+    pub is_offline: bool,
+}
+
+/// The result of refreshing one show.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ShowRefresh {
+    pub show_id: String,
+    pub added: u32,
+    pub error: Option<crate::error::CommandError>,
+}
+
+impl From<engine::Show> for ShowView {
+    fn from(show: engine::Show) -> Self {
+        ShowView {
+            id: show.id.0.to_string(),
+            feed_url: show.feed_url,
+            title: show.title,
+            link: show.link,
+            image_url: show.image_url,
+            description_html: show.description_html,
+            episode_count: show.episode_count,
+            last_refreshed_at: show.last_refreshed_at,
+            last_error: show.last_error,
+        }
+    }
+}
+
+impl From<engine::EpisodeSummary> for EpisodeRow {
+    fn from(e: engine::EpisodeSummary) -> Self {
+        EpisodeRow {
+            id: e.id.0.to_string(),
+            show_id: e.show_id.0.to_string(),
+            title: e.title,
+            published: e.published_at.and_then(rfc3339),
+            duration_s: e.duration_s,
+            is_played: e.is_played,
+            position_ms: e.position_ms.min(u64::from(u32::MAX)) as u32,
+            is_downloaded: e.is_downloaded,
+        }
+    }
+}
+
+impl From<engine::Episode> for EpisodeView {
+    fn from(e: engine::Episode) -> Self {
+        EpisodeView {
+            row: e.summary.into(),
+            description_html: e.description_html,
+            link: e.link,
+            image_url: e.image_url,
+            enclosure_url: e.enclosure_url,
+            season: e.season,
+            episode_number: e.episode_number,
+        }
+    }
+}
+
+fn rfc3339(unix_s: i64) -> Option<String> {
+    chrono::DateTime::from_timestamp(unix_s, 0)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}

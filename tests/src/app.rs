@@ -1,0 +1,175 @@
+//! The real app, launched under Xvfb through tauri-driver (which drives Debian's
+//! WebKitWebDriver), and driven with fantoccini.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// A running app session. Dropping it ends the app and its driver.
+pub struct AppSession {
+    pub client: Client,
+    driver: Child,
+}
+
+/// Where the app binary is: `CHAPTERCAST_APP_BIN`, else the workspace's debug build.
+pub fn app_binary() -> anyhow::Result<PathBuf> {
+    if let Some(path) = std::env::var_os("CHAPTERCAST_APP_BIN") {
+        return Ok(PathBuf::from(path));
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let path = target.join("debug/chaptercast");
+    if !path.exists() {
+        bail!("{} does not exist: build the app first (`cargo build -p chaptercast`, `make test` does)", path.display());
+    }
+    Ok(path.canonicalize()?)
+}
+
+/// Folder for screenshots and logs: `<workspace>/artifacts/e2e`.
+pub fn artifacts_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts/e2e");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+fn tauri_driver() -> anyhow::Result<PathBuf> {
+    if let Some(path) = std::env::var_os("TAURI_DRIVER") {
+        return Ok(PathBuf::from(path));
+    }
+    let candidates = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain(std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin")));
+    for dir in candidates {
+        let path = dir.join("tauri-driver");
+        if path.is_file() {
+            return Ok(path);
+        }
+    }
+    bail!("tauri-driver is not installed (`cargo install tauri-driver --locked`; `make test` does it)")
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+impl AppSession {
+    /// Starts the app with these extra environment variables (e.g. `CHAPTERCAST_DATA_DIR`).
+    pub async fn launch(env: &[(&str, String)]) -> anyhow::Result<AppSession> {
+        if std::env::var_os("DISPLAY").is_none() {
+            bail!("DISPLAY is not set: the end-to-end tests need Xvfb (`make test` starts it)");
+        }
+        let app = app_binary()?;
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let log = std::fs::File::create(artifacts_dir().join(format!("tauri-driver-{port}.log")))?;
+        let mut command = Command::new(tauri_driver()?);
+        command
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .stdout(Stdio::from(log.try_clone()?))
+            .stderr(Stdio::from(log));
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut driver = command.spawn().context("starting tauri-driver")?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                let _ = driver.kill();
+                bail!("tauri-driver did not listen on port {port}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app.to_string_lossy() }),
+        );
+        caps.insert("browserName".into(), serde_json::json!("wry"));
+        let client = ClientBuilder::rustls()
+            .context("webdriver client")?
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await;
+        match client {
+            Ok(client) => Ok(AppSession { client, driver }),
+            Err(e) => {
+                let _ = driver.kill();
+                let _ = driver.wait();
+                Err(e).context("starting the app through WebDriver")
+            }
+        }
+    }
+
+    /// Waits until `css` matches at least `count` elements.
+    pub async fn wait_for_count(
+        &self,
+        css: &str,
+        count: usize,
+        timeout: Duration,
+    ) -> anyhow::Result<Vec<fantoccini::elements::Element>> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self.client.find_all(Locator::Css(css)).await?;
+            if found.len() >= count {
+                return Ok(found);
+            }
+            if Instant::now() > deadline {
+                bail!(
+                    "timed out waiting for {count} × `{css}` (found {})",
+                    found.len()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until `css` matches an element, and returns it.
+    pub async fn wait_for(
+        &self,
+        css: &str,
+        timeout: Duration,
+    ) -> anyhow::Result<fantoccini::elements::Element> {
+        let mut found = self.wait_for_count(css, 1, timeout).await?;
+        found.pop().context("element vanished")
+    }
+
+    /// Saves a screenshot of the webview as `artifacts/e2e/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
+        let png = self.client.screenshot().await?;
+        let path = artifacts_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Ends the WebDriver session (closing the app) and the driver.
+    pub async fn close(mut self) -> anyhow::Result<()> {
+        let result = self.client.clone().close().await;
+        self.stop_driver();
+        result.context("closing the session")
+    }
+
+    fn stop_driver(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for AppSession {
+    fn drop(&mut self) {
+        self.stop_driver();
+    }
+}

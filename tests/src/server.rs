@@ -1,0 +1,214 @@
+//! A local HTTP/1.1 server on 127.0.0.1 for tests: routes with fixed answers, conditional GET,
+//! delays and a request log. Written by hand (not a framework) so tests can make it misbehave
+//! in exactly the ways real podcast hosts do.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+/// How a route answers.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Vec<u8>,
+    /// Sent as `ETag`; a request with a matching `If-None-Match` gets `304`.
+    pub etag: Option<String>,
+    /// Extra headers, e.g. `Location` for redirects.
+    pub headers: Vec<(String, String)>,
+    /// Wait this long before answering (to provoke timeouts).
+    pub delay: Option<Duration>,
+}
+
+impl Route {
+    pub fn ok(content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        Route {
+            status: 200,
+            content_type: content_type.to_string(),
+            body: body.into(),
+            etag: None,
+            headers: Vec::new(),
+            delay: None,
+        }
+    }
+
+    pub fn status(status: u16) -> Self {
+        Route {
+            status,
+            ..Route::ok("text/plain", format!("status {status}"))
+        }
+    }
+
+    pub fn redirect(to: &str) -> Self {
+        let mut route = Route::status(302);
+        route.headers.push(("Location".into(), to.into()));
+        route
+    }
+
+    pub fn with_etag(mut self, etag: &str) -> Self {
+        self.etag = Some(etag.to_string());
+        self
+    }
+
+    pub fn with_delay(mut self, delay: Duration) -> Self {
+        self.delay = Some(delay);
+        self
+    }
+}
+
+/// One request the server saw.
+#[derive(Debug, Clone)]
+pub struct SeenRequest {
+    pub path: String,
+    pub headers: HashMap<String, String>,
+    pub status: u16,
+}
+
+#[derive(Default)]
+struct Shared {
+    routes: HashMap<String, Route>,
+    log: Vec<SeenRequest>,
+}
+
+/// A running server; stops when dropped.
+pub struct TestServer {
+    addr: SocketAddr,
+    shared: Arc<Mutex<Shared>>,
+    task: JoinHandle<()>,
+}
+
+impl TestServer {
+    /// Starts on an ephemeral port of 127.0.0.1.
+    pub async fn start() -> std::io::Result<TestServer> {
+        Self::start_on(0).await
+    }
+
+    /// Starts on a given port of 127.0.0.1 (0 = any), e.g. to come back on the same URL.
+    pub async fn start_on(port: u16) -> std::io::Result<TestServer> {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Mutex::new(Shared::default()));
+        let for_task = Arc::clone(&shared);
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let shared = Arc::clone(&for_task);
+                tokio::spawn(async move {
+                    let _ = serve_connection(stream, shared).await;
+                });
+            }
+        });
+        Ok(TestServer { addr, shared, task })
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url(), path)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    pub fn route(&self, path: &str, route: Route) {
+        lock(&self.shared).routes.insert(path.to_string(), route);
+    }
+
+    /// Every request so far.
+    pub fn requests(&self) -> Vec<SeenRequest> {
+        lock(&self.shared).log.clone()
+    }
+
+    /// Stops accepting connections (the port is closed: clients see "connection refused").
+    pub fn stop(&self) {
+        self.task.abort();
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn lock(shared: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
+    shared.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std::io::Result<()> {
+    let (read, mut write) = stream.into_split();
+    let mut reader = BufReader::new(read);
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).await? == 0 {
+            return Ok(());
+        }
+        let path = request_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("/")
+            .to_string();
+        let mut headers = HashMap::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).await? == 0 {
+                return Ok(());
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = line.split_once(':') {
+                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+            }
+        }
+        let route = lock(&shared).routes.get(&path).cloned();
+        let route = route.unwrap_or_else(|| Route::status(404));
+        if let Some(delay) = route.delay {
+            tokio::time::sleep(delay).await;
+        }
+        let not_modified =
+            route.etag.is_some() && headers.get("if-none-match") == route.etag.as_ref();
+        let status = if not_modified { 304 } else { route.status };
+        lock(&shared).log.push(SeenRequest {
+            path,
+            headers,
+            status,
+        });
+
+        let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+        head.push_str(&format!("Content-Type: {}\r\n", route.content_type));
+        if let Some(etag) = &route.etag {
+            head.push_str(&format!("ETag: {etag}\r\n"));
+        }
+        for (k, v) in &route.headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        let body: &[u8] = if not_modified { &[] } else { &route.body };
+        head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+        write.write_all(head.as_bytes()).await?;
+        write.write_all(body).await?;
+        write.flush().await?;
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        304 => "Not Modified",
+        404 => "Not Found",
+        500 => "Internal Server Error",
+        _ => "Status",
+    }
+}

@@ -1,0 +1,172 @@
+//! The real app under Xvfb, driven through tauri-driver: the library, show notes that cannot
+//! run scripts, bad feed URLs, and the offline paths.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use chaptercast_e2e::app::AppSession;
+use chaptercast_e2e::fixtures::{meta_feed_xml, meta_titles_newest_first};
+use chaptercast_e2e::server::{Route, TestServer};
+use fantoccini::Locator;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn env_for(data_dir: &std::path::Path, feed_url: &str) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "CHAPTERCAST_DATA_DIR",
+            data_dir.to_string_lossy().into_owned(),
+        ),
+        ("CHAPTERCAST_DEFAULT_FEED", feed_url.to_string()),
+        ("CHAPTERCAST_HTTP_TIMEOUT_S", "3".to_string()),
+    ]
+}
+
+async fn texts(app: &AppSession, css: &str) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for element in app.client.find_all(Locator::Css(css)).await? {
+        out.push(element.text().await?.trim().to_string());
+    }
+    Ok(out)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn library_notes_bad_urls_and_offline_restart() -> anyhow::Result<()> {
+    let server = TestServer::start().await?;
+    server.route(
+        "/feed.xml",
+        Route::ok("application/rss+xml", meta_feed_xml(&server.base_url())),
+    );
+    let data = tempfile::tempdir()?;
+    let env = env_for(data.path(), &server.url("/feed.xml"));
+
+    let app = AppSession::launch(&env).await?;
+    app.wait_for_count("[data-testid=episode-item]", 24, WAIT)
+        .await?;
+    assert_eq!(
+        texts(&app, "[data-testid=episode-title]").await?,
+        meta_titles_newest_first()
+    );
+    assert_eq!(
+        texts(&app, "[data-testid=show-title]").await?,
+        vec!["Meta Tech Podcast"]
+    );
+
+    // The newest episode carries hostile markup after its timestamps.
+    let rows = app
+        .client
+        .find_all(Locator::Css("[data-testid=episode-item]"))
+        .await?;
+    rows.first().context("no rows")?.click().await?;
+    let notes = app.wait_for("[data-testid=show-notes]", WAIT).await?;
+    let deadline = std::time::Instant::now() + WAIT;
+    while !notes.text().await?.contains("Timestamps") {
+        anyhow::ensure!(std::time::Instant::now() < deadline, "notes never showed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let html = notes.html(true).await?.to_lowercase();
+    for bad in [
+        "<script",
+        "onerror",
+        "javascript:",
+        "<iframe",
+        "<form",
+        "<svg",
+        "style=",
+    ] {
+        assert!(!html.contains(bad), "{bad} reached the DOM: {html}");
+    }
+    // Give any payload a moment, then check none of them ran and the page still works.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let pwned = app
+        .client
+        .execute(
+            "return window.__pwned === undefined ? null : String(window.__pwned);",
+            vec![],
+        )
+        .await?;
+    assert!(pwned.is_null(), "a payload ran: {pwned}");
+    app.screenshot("library-notes").await?;
+
+    // Bad URLs in "Add podcast": a clear message each, nothing added.
+    server.route(
+        "/html",
+        Route::ok("text/html", "<!doctype html><html><body>x</body></html>"),
+    );
+    for (url, expected) in [
+        ("file:///etc/passwd".to_string(), "Only http"),
+        ("ftp://example.com/feed".to_string(), "Only http"),
+        (server.url("/nothing-here"), "No feed at"),
+        (server.url("/html"), "HTML page"),
+    ] {
+        let input = app.wait_for("[data-testid=add-feed-input]", WAIT).await?;
+        input.clear().await?;
+        input.send_keys(&url).await?;
+        app.client
+            .find(Locator::Css("[data-testid=add-feed-submit]"))
+            .await?
+            .click()
+            .await?;
+        let error = app.wait_for("[data-testid=add-feed-error]", WAIT).await?;
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let text = error.text().await.unwrap_or_default();
+            if text.contains(expected) {
+                break;
+            }
+            anyhow::ensure!(
+                std::time::Instant::now() < deadline,
+                "{url}: error was {text:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    app.screenshot("add-feed-error").await?;
+    assert_eq!(
+        app.client
+            .find_all(Locator::Css("[data-testid=show-item]"))
+            .await?
+            .len(),
+        1
+    );
+    app.close().await?;
+
+    // Restart with the server gone: the saved library shows, with a quiet offline notice.
+    server.stop();
+    let app = AppSession::launch(&env).await?;
+    app.wait_for_count("[data-testid=episode-item]", 24, WAIT)
+        .await?;
+    app.wait_for("[data-testid=offline-notice]", WAIT).await?;
+    assert_eq!(
+        texts(&app, "[data-testid=episode-title]").await?,
+        meta_titles_newest_first()
+    );
+    app.screenshot("library-offline").await?;
+    app.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_start_offline_shows_empty_state_then_retry_loads() -> anyhow::Result<()> {
+    // Reserve a port, leave it closed for the first start.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let data = tempfile::tempdir()?;
+    let env = env_for(data.path(), &format!("http://127.0.0.1:{port}/feed.xml"));
+    let app = AppSession::launch(&env).await?;
+    app.wait_for("[data-testid=empty-state]", WAIT).await?;
+    let retry = app.wait_for("[data-testid=retry-button]", WAIT).await?;
+    app.screenshot("first-start-offline").await?;
+
+    let server = TestServer::start_on(port).await?;
+    server.route(
+        "/feed.xml",
+        Route::ok("application/rss+xml", meta_feed_xml(&server.base_url())),
+    );
+    retry.click().await?;
+    app.wait_for_count("[data-testid=episode-item]", 24, WAIT)
+        .await?;
+    app.close().await?;
+    Ok(())
+}

@@ -1,0 +1,132 @@
+//! `chaptercast feed … --json`: the real binary, with no display, against the local server.
+
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use chaptercast_e2e::app::app_binary;
+use chaptercast_e2e::fixtures::{meta_feed_xml, meta_titles_newest_first};
+use chaptercast_e2e::server::{Route, TestServer};
+
+async fn run_cli(args: &[&str]) -> Output {
+    let binary = app_binary().expect("app binary");
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        Command::new(binary)
+            .args(&args)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env("CHAPTERCAST_HTTP_TIMEOUT_S", "0.5")
+            .output()
+            .expect("run chaptercast")
+    })
+    .await
+    .expect("join")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn feed_json_prints_the_parsed_feed() {
+    let server = TestServer::start().await.expect("server");
+    server.route(
+        "/feed.xml",
+        Route::ok("application/rss+xml", meta_feed_xml(&server.base_url())),
+    );
+    let out = run_cli(&["feed", &server.url("/feed.xml"), "--json"]).await;
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["title"], "Meta Tech Podcast");
+    let titles: Vec<String> = json["episodes"]
+        .as_array()
+        .expect("episodes")
+        .iter()
+        .map(|e| e["title"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(titles, meta_titles_newest_first());
+    let newest = &json["episodes"][0];
+    assert_eq!(newest["guid"], "mtp-24");
+    assert_eq!(newest["enclosure"]["url"], server.url("/audio/ep24.mp3"));
+    assert!(newest["chapters_url"].is_null());
+    let notes = newest["description_html"].as_str().unwrap_or_default();
+    assert!(
+        notes.contains("Timestamps") && !notes.contains("<script") && !notes.contains("onerror"),
+        "{notes}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn feed_json_reads_a_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("feed.xml");
+    std::fs::write(&path, meta_feed_xml("http://h")).expect("write");
+    let out = run_cli(&["feed", path.to_str().unwrap_or_default(), "--json"]).await;
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["episodes"].as_array().map(Vec::len), Some(24));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_feeds_exit_1_with_one_clear_line() {
+    let server = TestServer::start().await.expect("server");
+    server.route("/500", Route::status(500));
+    server.route(
+        "/html",
+        Route::ok("text/html", "<!doctype html><html><body>x</body></html>"),
+    );
+    server.route(
+        "/invalid",
+        Route::ok("application/xml", "<rss><channel><item><title>x"),
+    );
+    server.route(
+        "/slow",
+        Route::ok("application/xml", "x").with_delay(Duration::from_secs(3)),
+    );
+    server.route(
+        "/huge",
+        Route::ok("application/xml", vec![b' '; 51 * 1024 * 1024]),
+    );
+    let cases = [
+        (server.url("/missing"), "No feed at"),
+        (server.url("/500"), "HTTP 500"),
+        (server.url("/html"), "HTML page"),
+        (server.url("/invalid"), "broken"),
+        (server.url("/slow"), "did not answer in time"),
+        (server.url("/huge"), "larger than 50 MB"),
+        (
+            "file:///etc/passwd".to_string(),
+            "Only http:// and https://",
+        ),
+        (
+            "ftp://example.com/feed.xml".to_string(),
+            "Only http:// and https://",
+        ),
+        ("/no/such/file.xml".to_string(), "cannot read"),
+    ];
+    for (source, expected) in cases {
+        let out = run_cli(&["feed", &source, "--json"]).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{source}: {stderr}");
+        assert!(out.stdout.is_empty(), "{source}: printed to stdout");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{source}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{source}: expected {expected:?} in {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{source}: {stderr}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn gui_without_a_display_says_so() {
+    let out = run_cli(&[]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no display"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

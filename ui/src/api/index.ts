@@ -1,0 +1,247 @@
+// The one door to the backend. Nothing else imports `./bindings` or `@tauri-apps/*`:
+// components and stores call these functions, which return the data or throw `ApiError`.
+import { commands } from "./bindings";
+import type {
+  CommandError,
+  EpisodeRow,
+  EpisodeView,
+  ErrorKind,
+  RefreshReport,
+  ShowRefresh,
+  ShowView,
+} from "./bindings";
+
+export type { CommandError, EpisodeRow, EpisodeView, ErrorKind, RefreshReport, ShowRefresh, ShowView };
+
+/** A failed command. `kind` is the backend's `ErrorKind`, or "Internal" for a JavaScript-level failure. */
+export class ApiError extends Error {
+  readonly kind: ErrorKind | "Internal";
+
+  constructor(kind: ErrorKind | "Internal", message: string) {
+    super(message);
+    this.name = "ApiError";
+    this.kind = kind;
+  }
+}
+
+type Outcome<T> = { status: "ok"; data: T } | { status: "error"; error: CommandError };
+type Commands = typeof commands;
+
+let backend: Promise<Commands> | undefined;
+
+function getBackend(): Promise<Commands> {
+  if (!backend) {
+    backend =
+      import.meta.env.DEV && import.meta.env.MODE !== "test" && !("__TAURI_INTERNALS__" in window)
+        ? Promise.resolve(demoBackend())
+        : Promise.resolve(commands);
+  }
+  return backend;
+}
+
+async function call<T>(run: (c: Commands) => Promise<Outcome<T>>): Promise<T> {
+  let outcome: Outcome<T>;
+  try {
+    outcome = await run(await getBackend());
+  } catch (e) {
+    throw new ApiError("Internal", e instanceof Error ? e.message : String(e));
+  }
+  if (outcome.status === "error") {
+    throw new ApiError(outcome.error.kind, outcome.error.message);
+  }
+  return outcome.data;
+}
+
+export const listShows = (): Promise<ShowView[]> => call((c) => c.listShows());
+export const listEpisodes = (showId: string): Promise<EpisodeRow[]> => call((c) => c.listEpisodes(showId));
+export const getEpisode = (episodeId: string): Promise<EpisodeView> => call((c) => c.getEpisode(episodeId));
+export const subscribeFeed = (url: string): Promise<ShowView> => call((c) => c.subscribeFeed(url));
+export const unsubscribeShow = async (showId: string): Promise<void> => {
+  await call((c) => c.unsubscribeShow(showId));
+};
+export const refreshLibrary = (): Promise<RefreshReport> => call((c) => c.refreshLibrary());
+export const openExternal = async (url: string): Promise<void> => {
+  await call((c) => c.openExternal(url));
+};
+export const setPlayed = async (episodeId: string, isPlayed: boolean): Promise<void> => {
+  await call((c) => c.setPlayed(episodeId, isPlayed));
+};
+
+// ---------------------------------------------------------------------------------------------
+// Dev-only preview: `vite` in a plain browser has no Tauri, so serve a small fake library.
+// Only reachable behind `import.meta.env.DEV`, which production builds replace with `false`.
+// URL flags: `?offline` (refresh fails as offline), `?slow` (refresh never finishes),
+// `?empty` (no shows), `?many` (5,000 episodes in the second show), `?select=ID` (list that show first, so it opens).
+
+function demoBackend(): Commands {
+  const params = new URLSearchParams(window.location.search);
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const ok = <T,>(data: T) => ({ status: "ok" as const, data });
+  const clone = <T,>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+  const err = (kind: ErrorKind, message: string) => ({ status: "error" as const, error: { kind, message } });
+  const art = (label: string, a: string, b: string) =>
+    "data:image/svg+xml," +
+    encodeURIComponent(
+      `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 300"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="${a}"/><stop offset="1" stop-color="${b}"/></linearGradient></defs><rect width="300" height="300" fill="url(#g)"/><text x="28" y="250" font-family="sans-serif" font-weight="700" font-size="64" fill="#fff">${label}</text></svg>`,
+    );
+  const notes = (topic: string) =>
+    `<p>In this episode we talk about <strong>${topic}</strong>: what we built, what broke, and what we would do differently next time.</p>` +
+    `<p>Guests walk through the design, the migration and the metrics that told us it worked. Read more on the <a href="https://engineering.fb.com/">engineering blog</a>.</p>` +
+    `<h3>Chapters</h3><ul><li>00:00 Intro</li><li>03:12 Why it mattered</li><li>18:40 The rollout</li><li>35:05 Lessons learned</li></ul>` +
+    `<p>Got feedback? Find us on <a href="https://www.threads.net/@metatechpod">Threads</a> or send a note to <a href="mailto:podcast@example.com">podcast@example.com</a>.</p>`;
+  const shows: ShowView[] = [
+    {
+      id: "meta",
+      feed_url: "https://anchor.fm/s/ea2b1f8/podcast/rss",
+      title: "Meta Tech Podcast",
+      link: "https://engineering.fb.com/category/podcast/",
+      image_url: art("META", "#1877f2", "#7b3fe4"),
+      description_html:
+        "<p>This podcast brings you behind the scenes of engineering at Meta, with the people who build the products and infrastructure used by billions.</p>",
+      episode_count: 0,
+      last_refreshed_at: "2024-08-02T09:00:00Z",
+      last_error: null,
+    },
+    {
+      id: "radio",
+      feed_url: "https://example.org/radio.xml",
+      title: "Signal & Noise",
+      link: null,
+      image_url: art("S&N", "#f97316", "#db2777"),
+      description_html: "<p>Weekly conversations about radio, sound and the people who make it.</p>",
+      episode_count: 0,
+      last_refreshed_at: "2024-07-30T09:00:00Z",
+      last_error: "https://example.org/radio.xml answered with an error (HTTP 503).",
+    },
+    {
+      id: "lost",
+      feed_url: "https://feeds.example.net/never-loaded.xml",
+      title: "",
+      link: null,
+      image_url: null,
+      description_html: "",
+      episode_count: 0,
+      last_refreshed_at: null,
+      last_error: null,
+    },
+  ];
+  const topics = [
+    "Building Threads for the web",
+    "How we scaled our AI training infrastructure",
+    "Inside Meta's open-source release process",
+    "Privacy-aware infrastructure at scale",
+    "The making of Facebook's new video player",
+    "Shipping Kotlin across Android at Meta",
+    "Networking for giant GPU clusters",
+    "What it takes to run a build system for thousands of engineers",
+  ];
+  const episodes: EpisodeView[] = topics.map((title, i) => ({
+    row: {
+      id: `meta-${i}`,
+      show_id: "meta",
+      title: `${title}`,
+      published: new Date(Date.UTC(2024, 7, 1) - i * 16 * 86_400_000).toISOString(),
+      duration_s: [3780, 2460, 2913, 3301, 1980, 4020, 2700, 3550][i] ?? 2400,
+      is_played: i >= 5,
+      position_ms: i === 1 ? 900_000 : 0,
+      is_downloaded: false,
+    },
+    description_html: notes(title.toLowerCase()),
+    link: "https://engineering.fb.com/",
+    image_url: null,
+    enclosure_url: `https://example.com/ep${i}.mp3`,
+    season: null,
+    episode_number: 60 - i,
+  }));
+  episodes.push(
+    ...["Tuning a pirate transmitter", "The last shortwave stations"].map((title, i) => ({
+      row: {
+        id: `radio-${i}`,
+        show_id: "radio",
+        title,
+        published: new Date(Date.UTC(2024, 6, 20) - i * 7 * 86_400_000).toISOString(),
+        duration_s: 1500 + i * 300,
+        is_played: false,
+        position_ms: 0,
+        is_downloaded: false,
+      },
+      description_html: `<p>${title}, with field recordings and a visit to a <em>very</em> small studio.</p>`,
+      link: null,
+      image_url: null,
+      enclosure_url: "https://example.org/a.mp3",
+      season: 2,
+      episode_number: 12 - i,
+    })),
+  );
+  if (params.has("many")) {
+    for (let i = 2; i < 5000; i++) {
+      episodes.push({
+        ...clone(episodes[episodes.length - 1]!),
+        row: { ...episodes[episodes.length - 1]!.row, id: `radio-${i}`, title: `Archive episode ${5000 - i}`, published: new Date(Date.UTC(2024, 5, 1) - i * 86_400_000).toISOString() },
+      });
+    }
+  }
+  if (params.has("empty")) shows.length = 0;
+  const first = params.get("select");
+  if (first) shows.sort((a, b) => Number(b.id === first) - Number(a.id === first));
+  const count = () => shows.forEach((s) => (s.episode_count = episodes.filter((e) => e.row.show_id === s.id).length));
+  count();
+
+  const demo: Commands = {
+    async listShows() {
+      await wait(30);
+      return ok(clone(shows));
+    },
+    async listEpisodes(showId: string) {
+      await wait(30);
+      return ok(clone(episodes.filter((e) => e.row.show_id === showId).map((e) => e.row)));
+    },
+    async getEpisode(episodeId: string) {
+      await wait(20);
+      const e = episodes.find((x) => x.row.id === episodeId);
+      return e ? ok(clone(e)) : err("NotFound", "That episode is no longer in the library.");
+    },
+    async subscribeFeed(url: string) {
+      await wait(600);
+      if (!/^https?:\/\//.test(url)) return err("BadInput", `"${url}" is not a valid web address.`);
+      return err("NotAFeed", `${url} does not look like a podcast feed.`);
+    },
+    async unsubscribeShow(showId: string) {
+      const i = shows.findIndex((s) => s.id === showId);
+      if (i >= 0) shows.splice(i, 1);
+      return ok(null);
+    },
+    async refreshLibrary() {
+      await wait(params.has("slow") ? 600_000 : 1500);
+      const offline = params.has("offline");
+      const offlineError = { kind: "Offline" as const, message: "Could not connect to the server. Are you offline?" };
+      for (const s of shows) {
+        if (s.id === "lost") s.last_error = offline ? offlineError.message : "No feed at https://feeds.example.net/never-loaded.xml (HTTP 404).";
+      }
+      return ok({
+        is_offline: offline,
+        shows: shows.map((s) => ({
+          show_id: s.id,
+          added: 0,
+          error: offline
+            ? offlineError
+            : s.id === "lost"
+              ? { kind: "NotAFeed" as const, message: "No feed at https://feeds.example.net/never-loaded.xml (HTTP 404)." }
+              : s.last_error
+                ? { kind: "NotAFeed" as const, message: s.last_error }
+                : null,
+        })),
+      });
+    },
+    async openExternal(url: string) {
+      console.info("[demo] openExternal", url);
+      return ok(null);
+    },
+    async setPlayed(episodeId: string, isPlayed: boolean) {
+      const e = episodes.find((x) => x.row.id === episodeId);
+      if (e) e.row.is_played = isPlayed;
+      return ok(null);
+    },
+  };
+  return demo;
+}

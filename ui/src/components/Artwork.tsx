@@ -1,0 +1,36 @@
+import { createEffect, createSignal, on, Show } from "solid-js";
+import { initials } from "../format";
+
+type Props = {
+  src: string | null;
+  /** Used for the placeholder's initials and colour. */
+  name: string;
+  size: "sm" | "md" | "lg";
+};
+
+function hue(name: string): number {
+  let h = 0;
+  for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) % 360;
+  return h;
+}
+
+/** Show artwork, or a coloured tile with initials when there is none or it fails to load. */
+export default function Artwork(props: Props) {
+  const [failed, setFailed] = createSignal(false);
+  createEffect(on(() => props.src, () => setFailed(false), { defer: true }));
+  return (
+    <div class={`artwork artwork-${props.size}`} style={{ "--art-hue": String(hue(props.name)) }} aria-hidden="true">
+      <Show when={props.src && !failed()} fallback={<span class="artwork-initials">{initials(props.name)}</span>}>
+        <img
+          src={props.src ?? ""}
+          alt=""
+          loading="lazy"
+          decoding="async"
+          draggable={false}
+          referrerPolicy="no-referrer"
+          onError={() => setFailed(true)}
+        />
+      </Show>
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { byNewest, formatDate, formatDuration, formatRemaining, initials, joinMeta, showName } from "./format";
+
+// vite.config.ts runs the tests with TZ=UTC.
+
+describe("formatDate", () => {
+  it("formats day, short month and year", () => {
+    expect(formatDate("2024-08-01T10:00:00Z")).toBe("1 Aug 2024");
+    expect(formatDate("2023-12-31T23:59:59Z")).toBe("31 Dec 2023");
+  });
+  it("returns an empty string for missing or bad input", () => {
+    expect(formatDate(null)).toBe("");
+    expect(formatDate(undefined)).toBe("");
+    expect(formatDate("not a date")).toBe("");
+  });
+});
+
+describe("formatDuration", () => {
+  it("uses hours and minutes", () => {
+    expect(formatDuration(3780)).toBe("1 h 3 min");
+    expect(formatDuration(2460)).toBe("41 min");
+    expect(formatDuration(3600)).toBe("1 h");
+    expect(formatDuration(7290)).toBe("2 h 2 min");
+  });
+  it("rounds to whole minutes", () => {
+    expect(formatDuration(89)).toBe("1 min");
+    expect(formatDuration(3599)).toBe("1 h");
+  });
+  it("shows seconds under a minute", () => {
+    expect(formatDuration(45)).toBe("45 s");
+  });
+  it("is empty for unknown durations", () => {
+    expect(formatDuration(null)).toBe("");
+    expect(formatDuration(0)).toBe("");
+    expect(formatDuration(-5)).toBe("");
+  });
+});
+
+describe("formatRemaining", () => {
+  it("tells the time left in a started episode", () => {
+    expect(formatRemaining(2460, 900_000)).toBe("26 min left");
+    expect(formatRemaining(2460, 2_440_000)).toBe("1 min left");
+  });
+  it("is empty when not started, finished or unknown", () => {
+    expect(formatRemaining(2460, 0)).toBe("");
+    expect(formatRemaining(2460, 2_460_000)).toBe("");
+    expect(formatRemaining(null, 5000)).toBe("");
+  });
+});
+
+describe("helpers", () => {
+  it("joins non-empty parts", () => {
+    expect(joinMeta("1 Aug 2024", "", null, "41 min")).toBe("1 Aug 2024 · 41 min");
+  });
+  it("sorts newest first with undated last", () => {
+    const rows = [
+      { id: "a", published: "2024-01-01T00:00:00Z" },
+      { id: "b", published: null },
+      { id: "c", published: "2024-08-01T00:00:00Z" },
+    ];
+    expect([...rows].sort(byNewest).map((r) => r.id)).toEqual(["c", "a", "b"]);
+  });
+  it("falls back to the feed URL for an unfetched show", () => {
+    expect(showName({ title: "", feed_url: "https://x.org/feed" })).toBe("https://x.org/feed");
+    expect(showName({ title: "Meta Tech Podcast", feed_url: "u" })).toBe("Meta Tech Podcast");
+  });
+  it("makes initials", () => {
+    expect(initials("Meta Tech Podcast")).toBe("MT");
+    expect(initials("https://feeds.example.net/x.xml")).toBe("FE");
+    expect(initials("")).toBe("");
+  });
+});

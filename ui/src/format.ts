@@ -1,0 +1,63 @@
+// Small, locale-independent formatting helpers for dates and durations.
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** "1 Aug 2024" for an RFC 3339 time, in local time; "" for null or an unreadable value. */
+export function formatDate(rfc3339: string | null | undefined): string {
+  if (!rfc3339) return "";
+  const t = new Date(rfc3339);
+  if (Number.isNaN(t.getTime())) return "";
+  return `${t.getDate()} ${MONTHS[t.getMonth()]} ${t.getFullYear()}`;
+}
+
+/** "1 h 3 min", "41 min", "1 h", "45 s"; "" for null, zero or negative. Rounds to whole minutes. */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds == null || !Number.isFinite(seconds) || seconds <= 0) return "";
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  const minutes = Math.round(seconds / 60);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (h === 0) return `${m} min`;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+/** "23 min left" for a started, unfinished episode; "" when nothing useful can be said. */
+export function formatRemaining(durationS: number | null | undefined, positionMs: number): string {
+  if (durationS == null || durationS <= 0 || positionMs <= 0) return "";
+  const left = durationS - positionMs / 1000;
+  if (left <= 0) return "";
+  const text = formatDuration(Math.max(left, 60));
+  return text ? `${text} left` : "";
+}
+
+/** Joins the non-empty parts with a middle dot: "1 Aug 2024 · 41 min". */
+export function joinMeta(...parts: (string | null | undefined)[]): string {
+  return parts.filter((p): p is string => !!p).join(" · ");
+}
+
+/** Newest first; episodes without a date go last, in their original order. */
+export function byNewest<T extends { published: string | null }>(a: T, b: T): number {
+  const ta = a.published ? Date.parse(a.published) : NaN;
+  const tb = b.published ? Date.parse(b.published) : NaN;
+  const na = Number.isNaN(ta);
+  const nb = Number.isNaN(tb);
+  if (na || nb) return na === nb ? 0 : na ? 1 : -1;
+  return tb - ta;
+}
+
+/** A show's display name: its title, or its feed URL until the first fetch. */
+export function showName(show: { title: string; feed_url: string }): string {
+  return show.title.trim() || show.feed_url;
+}
+
+/** Up to two initials for an artwork placeholder. */
+export function initials(name: string): string {
+  const words = name
+    .replace(/^https?:\/\/(www\.)?/i, "")
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+  return words
+    .slice(0, 2)
+    .map((w) => w[0]!.toUpperCase())
+    .join("");
+}

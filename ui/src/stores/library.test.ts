@@ -1,0 +1,169 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { EpisodeRow, EpisodeView, RefreshReport, ShowView } from "../api";
+
+vi.mock("../api", () => {
+  class ApiError extends Error {
+    readonly kind: string;
+    constructor(kind: string, message: string) {
+      super(message);
+      this.kind = kind;
+    }
+  }
+  return {
+    ApiError,
+    listShows: vi.fn(),
+    listEpisodes: vi.fn(),
+    getEpisode: vi.fn(),
+    subscribeFeed: vi.fn(),
+    unsubscribeShow: vi.fn(),
+    refreshLibrary: vi.fn(),
+    openExternal: vi.fn(),
+    setPlayed: vi.fn(),
+  };
+});
+
+import * as api from "../api";
+import { createLibrary } from "./library";
+
+const mocked = vi.mocked(api);
+
+const show = (id: string, over: Partial<ShowView> = {}): ShowView => ({
+  id,
+  feed_url: `https://example.org/${id}.xml`,
+  title: `Show ${id}`,
+  link: null,
+  image_url: null,
+  description_html: "",
+  episode_count: 2,
+  last_refreshed_at: null,
+  last_error: null,
+  ...over,
+});
+
+const row = (id: string, published: string | null, showId = "a"): EpisodeRow => ({
+  id,
+  show_id: showId,
+  title: `Episode ${id}`,
+  published,
+  duration_s: 600,
+  is_played: false,
+  position_ms: 0,
+  is_downloaded: false,
+});
+
+const view = (r: EpisodeRow): EpisodeView => ({
+  row: r,
+  description_html: "<p>notes</p>",
+  link: null,
+  image_url: null,
+  enclosure_url: "https://example.org/a.mp3",
+  season: null,
+  episode_number: null,
+});
+
+const report = (over: Partial<RefreshReport> = {}): RefreshReport => ({ shows: [], is_offline: false, ...over });
+
+beforeEach(() => {
+  vi.resetAllMocks();
+  mocked.listShows.mockResolvedValue([show("a"), show("b")]);
+  mocked.listEpisodes.mockResolvedValue([row("old", "2024-01-01T00:00:00Z"), row("new", "2024-08-01T00:00:00Z")]);
+  mocked.getEpisode.mockImplementation(async (id) => view(row(id, null)));
+  mocked.refreshLibrary.mockResolvedValue(report());
+});
+
+describe("library store", () => {
+  it("loads the library, selects the first show and its newest episode", async () => {
+    const lib = createLibrary();
+    await lib.loadShows();
+    expect(lib.state.shows.map((s) => s.id)).toEqual(["a", "b"]);
+    expect(lib.state.selectedShowId).toBe("a");
+    expect(lib.state.episodes.map((e) => e.id)).toEqual(["new", "old"]);
+    expect(lib.state.selectedEpisodeId).toBe("new");
+    expect(lib.state.episode?.row.id).toBe("new");
+  });
+
+  it("sets the offline flag when the refresh reports offline", async () => {
+    mocked.refreshLibrary.mockResolvedValue(report({ is_offline: true }));
+    const lib = createLibrary();
+    await lib.start();
+    expect(lib.state.offline).toBe(true);
+    expect(lib.state.refreshing).toBe(false);
+  });
+
+  it("treats a show failing as Offline as offline", async () => {
+    mocked.refreshLibrary.mockResolvedValue(
+      report({ shows: [{ show_id: "a", added: 0, error: { kind: "Offline", message: "No network." } }] }),
+    );
+    const lib = createLibrary();
+    await lib.start();
+    expect(lib.state.offline).toBe(true);
+    expect(lib.showError(lib.state.shows[0]!)?.message).toBe("No network.");
+  });
+
+  it("clears offline after a successful refresh and keeps the selection", async () => {
+    mocked.refreshLibrary.mockResolvedValueOnce(report({ is_offline: true }));
+    const lib = createLibrary();
+    await lib.start();
+    await lib.selectShow("b");
+    await lib.selectEpisode("old");
+    await lib.refresh();
+    expect(lib.state.offline).toBe(false);
+    expect(lib.state.selectedShowId).toBe("b");
+    expect(lib.state.selectedEpisodeId).toBe("old");
+  });
+
+  it("shows the refresh indicator while refreshing", async () => {
+    let finish!: (r: RefreshReport) => void;
+    mocked.refreshLibrary.mockReturnValue(new Promise((r) => (finish = r)));
+    const lib = createLibrary();
+    await lib.loadShows();
+    const running = lib.refresh();
+    expect(lib.state.refreshing).toBe(true);
+    finish(report());
+    await running;
+    expect(lib.state.refreshing).toBe(false);
+  });
+
+  it("surfaces a subscribe error and selects nothing new", async () => {
+    mocked.subscribeFeed.mockRejectedValue(new api.ApiError("NotAFeed", "That is not a podcast feed."));
+    const lib = createLibrary();
+    await lib.loadShows();
+    expect(await lib.subscribe("https://example.org/page.html")).toBe(false);
+    expect(lib.state.subscribeError).toBe("That is not a podcast feed.");
+    expect(lib.state.subscribing).toBe(false);
+    expect(lib.state.selectedShowId).toBe("a");
+  });
+
+  it("opens a newly subscribed show", async () => {
+    const lib = createLibrary();
+    await lib.loadShows();
+    mocked.subscribeFeed.mockResolvedValue(show("c"));
+    mocked.listShows.mockResolvedValue([show("a"), show("b"), show("c")]);
+    expect(await lib.subscribe("  https://example.org/c.xml ")).toBe(true);
+    expect(mocked.subscribeFeed).toHaveBeenCalledWith("https://example.org/c.xml");
+    expect(lib.state.selectedShowId).toBe("c");
+    expect(lib.state.subscribeError).toBeNull();
+  });
+
+  it("rejects an empty URL without calling the backend", async () => {
+    const lib = createLibrary();
+    expect(await lib.subscribe("   ")).toBe(false);
+    expect(lib.state.subscribeError).not.toBeNull();
+    expect(mocked.subscribeFeed).not.toHaveBeenCalled();
+  });
+
+  it("recognises a never-fetched show", () => {
+    const lib = createLibrary();
+    expect(lib.isUnfetched(show("x", { title: "", episode_count: 0 }))).toBe(true);
+    expect(lib.isUnfetched(show("y"))).toBe(false);
+  });
+
+  it("reverts the played state when the backend refuses", async () => {
+    mocked.setPlayed.mockRejectedValue(new api.ApiError("Storage", "Disk full."));
+    const lib = createLibrary();
+    await lib.loadShows();
+    await lib.setPlayed("new", true);
+    expect(lib.state.episodes.find((e) => e.id === "new")?.is_played).toBe(false);
+    expect(lib.state.episodeError).toBe("Disk full.");
+  });
+});
