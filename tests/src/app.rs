@@ -2,17 +2,25 @@
 //! WebKitWebDriver), and driven with fantoccini.
 
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use fantoccini::{Client, ClientBuilder, Locator};
 
-/// A running app session. Dropping it ends the app and its driver.
+/// One app at a time: two windows on one Xvfb display overlap, and WebKitWebDriver's
+/// screenshots and clicks on a covered window stall.
+static ONE_APP_AT_A_TIME: LazyLock<Arc<tokio::sync::Mutex<()>>> =
+    LazyLock::new(|| Arc::new(tokio::sync::Mutex::new(())));
+
+/// A running app session. Dropping it ends the app, WebKitWebDriver and tauri-driver.
 pub struct AppSession {
     pub client: Client,
     driver: Child,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
 }
 
 /// Where the app binary is: `CHAPTERCAST_APP_BIN`, else the workspace's debug build.
@@ -67,7 +75,10 @@ impl AppSession {
         if std::env::var_os("DISPLAY").is_none() {
             bail!("DISPLAY is not set: the end-to-end tests need Xvfb (`make test` starts it)");
         }
+        // Two rustls crypto backends are linked in (fantoccini's and reqwest's): pick one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let app = app_binary()?;
+        let turn = Arc::clone(&ONE_APP_AT_A_TIME).lock_owned().await;
         let port = free_port()?;
         let native_port = free_port()?;
         let log = std::fs::File::create(artifacts_dir().join(format!("tauri-driver-{port}.log")))?;
@@ -80,7 +91,9 @@ impl AppSession {
                 &native_port.to_string(),
             ])
             .stdout(Stdio::from(log.try_clone()?))
-            .stderr(Stdio::from(log));
+            .stderr(Stdio::from(log))
+            // Its own process group, so the driver, WebKitWebDriver and the app end together.
+            .process_group(0);
         for (key, value) in env {
             command.env(key, value);
         }
@@ -88,7 +101,7 @@ impl AppSession {
         let deadline = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if Instant::now() > deadline {
-                let _ = driver.kill();
+                kill_group(&mut driver);
                 bail!("tauri-driver did not listen on port {port}");
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -105,10 +118,13 @@ impl AppSession {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await;
         match client {
-            Ok(client) => Ok(AppSession { client, driver }),
+            Ok(client) => Ok(AppSession {
+                client,
+                driver,
+                _turn: turn,
+            }),
             Err(e) => {
-                let _ = driver.kill();
-                let _ = driver.wait();
+                kill_group(&mut driver);
                 Err(e).context("starting the app through WebDriver")
             }
         }
@@ -147,11 +163,26 @@ impl AppSession {
         found.pop().context("element vanished")
     }
 
-    /// Saves a screenshot of the webview as `artifacts/e2e/<name>.png`.
+    /// Saves a screenshot of the X display as `artifacts/e2e/<name>.png` (ImageMagick's
+    /// `import`): WebKitWebDriver's own screenshot waits for a frame that an idle window under
+    /// Xvfb may never paint.
     pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
-        let png = self.client.screenshot().await?;
         let path = artifacts_dir().join(format!("{name}.png"));
-        std::fs::write(&path, png)?;
+        let target = path.clone();
+        let status = tokio::task::spawn_blocking(move || {
+            Command::new("import")
+                .args(["-window", "root"])
+                .arg(&target)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+        })
+        .await?
+        .context("running ImageMagick's import (package imagemagick)")?;
+        anyhow::ensure!(
+            status.success(),
+            "import failed to take a screenshot: {status}"
+        );
         Ok(path)
     }
 
@@ -163,9 +194,16 @@ impl AppSession {
     }
 
     fn stop_driver(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        kill_group(&mut self.driver);
     }
+}
+
+/// Ends a process group started with `process_group(0)` (its id is the leader's pid).
+fn kill_group(leader: &mut Child) {
+    let group = format!("-{}", leader.id());
+    let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+    let _ = leader.kill();
+    let _ = leader.wait();
 }
 
 impl Drop for AppSession {

@@ -24,14 +24,25 @@ fn env_for(data_dir: &std::path::Path, feed_url: &str) -> Vec<(&'static str, Str
 
 async fn texts(app: &AppSession, css: &str) -> anyhow::Result<Vec<String>> {
     let mut out = Vec::new();
+    // textContent rather than WebDriver's rendered text: rows scrolled out of view count too.
     for element in app.client.find_all(Locator::Css(css)).await? {
-        out.push(element.text().await?.trim().to_string());
+        let text = element.prop("textContent").await?.unwrap_or_default();
+        out.push(text.trim().to_string());
     }
     Ok(out)
 }
 
+/// A hung WebDriver call fails the test instead of stalling the run.
+const TEST_LIMIT: Duration = Duration::from_secs(180);
+
 #[tokio::test(flavor = "multi_thread")]
 async fn library_notes_bad_urls_and_offline_restart() -> anyhow::Result<()> {
+    tokio::time::timeout(TEST_LIMIT, library_flow())
+        .await
+        .context("test timed out")?
+}
+
+async fn library_flow() -> anyhow::Result<()> {
     let server = TestServer::start().await?;
     server.route(
         "/feed.xml",
@@ -60,7 +71,12 @@ async fn library_notes_bad_urls_and_offline_restart() -> anyhow::Result<()> {
     rows.first().context("no rows")?.click().await?;
     let notes = app.wait_for("[data-testid=show-notes]", WAIT).await?;
     let deadline = std::time::Instant::now() + WAIT;
-    while !notes.text().await?.contains("Timestamps") {
+    while !notes
+        .prop("textContent")
+        .await?
+        .unwrap_or_default()
+        .contains("Timestamps")
+    {
         anyhow::ensure!(std::time::Instant::now() < deadline, "notes never showed");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -110,7 +126,12 @@ async fn library_notes_bad_urls_and_offline_restart() -> anyhow::Result<()> {
         let error = app.wait_for("[data-testid=add-feed-error]", WAIT).await?;
         let deadline = std::time::Instant::now() + WAIT;
         loop {
-            let text = error.text().await.unwrap_or_default();
+            let text = error
+                .prop("textContent")
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default();
             if text.contains(expected) {
                 break;
             }
@@ -148,6 +169,12 @@ async fn library_notes_bad_urls_and_offline_restart() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn first_start_offline_shows_empty_state_then_retry_loads() -> anyhow::Result<()> {
+    tokio::time::timeout(TEST_LIMIT, first_start_offline_flow())
+        .await
+        .context("test timed out")?
+}
+
+async fn first_start_offline_flow() -> anyhow::Result<()> {
     // Reserve a port, leave it closed for the first start.
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
@@ -155,9 +182,13 @@ async fn first_start_offline_shows_empty_state_then_retry_loads() -> anyhow::Res
     let data = tempfile::tempdir()?;
     let env = env_for(data.path(), &format!("http://127.0.0.1:{port}/feed.xml"));
     let app = AppSession::launch(&env).await?;
+    eprintln!("launched");
     app.wait_for("[data-testid=empty-state]", WAIT).await?;
+    eprintln!("empty state");
     let retry = app.wait_for("[data-testid=retry-button]", WAIT).await?;
+    eprintln!("retry");
     app.screenshot("first-start-offline").await?;
+    eprintln!("screenshot");
 
     let server = TestServer::start_on(port).await?;
     server.route(

@@ -49,7 +49,8 @@ pub async fn fetch_and_parse(
     let url = url.to_string();
     // Parsing a large feed is CPU-bound: keep it off the async workers.
     let feed = tokio::task::spawn_blocking(move || {
-        let feed = feed::parse(&body.bytes, body.charset.as_deref());
+        let base = url::Url::parse(&body.final_url).ok();
+        let feed = feed::parse_with_base(&body.bytes, body.charset.as_deref(), base.as_ref());
         feed.map(|f| (f, body.validators))
     })
     .await

@@ -6,15 +6,16 @@ use std::collections::{BTreeMap, HashSet};
 use atom_syndication::extension::{Extension, ExtensionMap};
 use atom_syndication::{Entry, Feed, Link};
 use chrono::Utc;
+use url::Url;
 
 use super::fields::{non_empty, parse_count, parse_duration_s};
 use super::sanitize::show_notes_html;
 use super::{
-    is_audio_enclosure, Enclosure, FeedError, ParsedEpisode, ParsedFeed, ITUNES_NAMESPACE,
-    PODCAST_NAMESPACES,
+    is_audio_enclosure, resolve_url, title_from_url, Enclosure, FeedError, ParsedEpisode,
+    ParsedFeed, ITUNES_NAMESPACE, PODCAST_NAMESPACES,
 };
 
-pub fn parse(text: &str) -> Result<ParsedFeed, FeedError> {
+pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
     let feed = Feed::read_from(text.as_bytes()).map_err(|e| FeedError::Malformed {
         detail: e.to_string(),
     })?;
@@ -24,7 +25,7 @@ pub fn parse(text: &str) -> Result<ParsedFeed, FeedError> {
     let episodes = feed
         .entries()
         .iter()
-        .filter_map(|entry| episode(entry, &lookup))
+        .filter_map(|entry| episode(entry, &lookup, base))
         .filter(|e| seen.insert(e.guid.clone()))
         .collect();
     let description = feed
@@ -51,12 +52,12 @@ pub fn parse(text: &str) -> Result<ParsedFeed, FeedError> {
     })
 }
 
-fn episode(entry: &Entry, lookup: &Lookup) -> Option<ParsedEpisode> {
+fn episode(entry: &Entry, lookup: &Lookup, base: Option<&Url>) -> Option<ParsedEpisode> {
     let enclosure = entry
         .links()
         .iter()
         .find(|l| l.rel() == "enclosure" && is_audio_enclosure(l.href().trim(), l.mime_type()))?;
-    let url = enclosure.href().trim().to_string();
+    let url = resolve_url(base, enclosure.href());
     if url.is_empty() {
         return None;
     }
@@ -73,7 +74,7 @@ fn episode(entry: &Entry, lookup: &Lookup) -> Option<ParsedEpisode> {
         .with_timezone(&Utc);
     Some(ParsedEpisode {
         guid: non_empty(Some(entry.id())).unwrap_or_else(|| url.clone()),
-        title: entry.title().as_str().trim().to_string(),
+        title: non_empty(Some(entry.title().as_str())).unwrap_or_else(|| title_from_url(&url)),
         // atom_syndication fills a missing <updated> with the epoch: treat that as unknown.
         published: (published.timestamp() != 0).then_some(published),
         duration_s: lookup
@@ -96,7 +97,9 @@ fn episode(entry: &Entry, lookup: &Lookup) -> Option<ParsedEpisode> {
         episode: lookup
             .value(ext, &[ITUNES_NAMESPACE], "itunes", "episode")
             .and_then(|s| parse_count(&s)),
-        chapters_url: lookup.attr(ext, &PODCAST_NAMESPACES, "podcast", "chapters", "url"),
+        chapters_url: lookup
+            .attr(ext, &PODCAST_NAMESPACES, "podcast", "chapters", "url")
+            .map(|u| resolve_url(base, &u)),
         transcripts: Vec::new(),
         podlove_chapters: Vec::new(),
     })

@@ -13,6 +13,7 @@ pub mod sanitize;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use url::Url;
 
 pub use fields::{parse_duration_s, parse_published};
 
@@ -24,6 +25,8 @@ pub const PODCAST_NAMESPACES: [&str; 2] = [
 ];
 /// Namespace URI of Podlove Simple Chapters.
 pub const PODLOVE_NAMESPACE: &str = "http://podlove.org/simple-chapters";
+/// Namespace URI of Media RSS.
+pub const MEDIA_NAMESPACE: &str = "http://search.yahoo.com/mrss/";
 /// Namespace URI of Apple's iTunes podcast extension.
 pub const ITUNES_NAMESPACE: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
 
@@ -110,14 +113,24 @@ pub enum FeedError {
 /// Parses a feed. `http_charset` is the charset from the HTTP `Content-Type`, if any; the
 /// document's own BOM or XML declaration takes precedence over it.
 pub fn parse(bytes: &[u8], http_charset: Option<&str>) -> Result<ParsedFeed, FeedError> {
+    parse_with_base(bytes, http_charset, None)
+}
+
+/// Like [`parse`], resolving relative enclosure, image and chapter URLs against `base` (the
+/// URL the feed was fetched from).
+pub fn parse_with_base(
+    bytes: &[u8],
+    http_charset: Option<&str>,
+    base: Option<&Url>,
+) -> Result<ParsedFeed, FeedError> {
     let text = decode::to_utf8(bytes, http_charset);
     let text = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     if text.trim().is_empty() {
         return Err(FeedError::Empty);
     }
     match decode::root_element(text) {
-        Some(root) if root == "rss" || root.ends_with("RDF") => rss::parse(text),
-        Some(root) if root == "feed" => atom::parse(text),
+        Some(root) if root == "rss" || root.ends_with("RDF") => rss::parse(text, base),
+        Some(root) if root == "feed" => atom::parse(text, base),
         Some(root) => Err(FeedError::NotAFeed {
             found: describe_root(&root),
         }),
@@ -155,6 +168,45 @@ pub fn is_audio_enclosure(url: &str, mime_type: Option<&str>) -> bool {
             has_audio_extension(url)
         }
         _ => false,
+    }
+}
+
+/// Resolves a possibly relative URL against the feed's own URL; without a base it stays as
+/// written.
+pub(crate) fn resolve_url(base: Option<&Url>, url: &str) -> String {
+    let url = url.trim();
+    match base {
+        Some(base) if Url::parse(url).is_err() => base
+            .join(url)
+            .map(String::from)
+            .unwrap_or_else(|_| url.to_string()),
+        _ => url.to_string(),
+    }
+}
+
+/// The title of an episode whose item has none: the enclosure's file name without extension,
+/// as podcastparser and most apps show it.
+pub(crate) fn title_from_url(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let name = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(path);
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    let decoded: String = url::form_urlencoded::parse(stem.as_bytes())
+        .map(|(k, v)| {
+            if v.is_empty() {
+                k.into_owned()
+            } else {
+                format!("{k}={v}")
+            }
+        })
+        .collect();
+    if decoded.is_empty() {
+        stem.to_string()
+    } else {
+        decoded
     }
 }
 

@@ -8,11 +8,13 @@ use ::rss::{Channel, Item};
 use super::fields::{non_empty, parse_count, parse_duration_s, parse_published};
 use super::sanitize::show_notes_html;
 use super::{
-    is_audio_enclosure, Enclosure, FeedError, ParsedEpisode, ParsedFeed, PodloveChapterRef,
-    TranscriptRef, ITUNES_NAMESPACE, PODCAST_NAMESPACES, PODLOVE_NAMESPACE,
+    is_audio_enclosure, resolve_url, title_from_url, Enclosure, FeedError, ParsedEpisode,
+    ParsedFeed, PodloveChapterRef, TranscriptRef, ITUNES_NAMESPACE, MEDIA_NAMESPACE,
+    PODCAST_NAMESPACES, PODLOVE_NAMESPACE,
 };
+use url::Url;
 
-pub fn parse(text: &str) -> Result<ParsedFeed, FeedError> {
+pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
     let channel = Channel::read_from(text.as_bytes()).map_err(|e| FeedError::Malformed {
         detail: e.to_string(),
     })?;
@@ -40,7 +42,7 @@ pub fn parse(text: &str) -> Result<ParsedFeed, FeedError> {
     let episodes = channel
         .items()
         .iter()
-        .filter_map(|item| episode(item, namespaces))
+        .filter_map(|item| episode(item, namespaces, base))
         .filter(|e| seen_guids.insert(e.guid.clone()))
         .collect();
 
@@ -54,14 +56,15 @@ pub fn parse(text: &str) -> Result<ParsedFeed, FeedError> {
     })
 }
 
-fn episode(item: &Item, namespaces: &BTreeMap<String, String>) -> Option<ParsedEpisode> {
-    let enclosure = item.enclosure()?;
-    let url = enclosure.url().trim();
-    let mime_type = non_empty(Some(enclosure.mime_type()));
-    if url.is_empty() || !is_audio_enclosure(url, mime_type.as_deref()) {
-        return None;
-    }
+fn episode(
+    item: &Item,
+    namespaces: &BTreeMap<String, String>,
+    base: Option<&Url>,
+) -> Option<ParsedEpisode> {
     let ext = item.extensions();
+    let (url, mime_type, length) = audio_enclosure(item, namespaces)?;
+    let url = resolve_url(base, &url);
+    let url = url.as_str();
     let itunes = item.itunes_ext();
     // Feeds that use the `itunes:` prefix without declaring it end up in the raw extensions.
     let itunes_raw = |name: &str| ext_value(ext, namespaces, &[ITUNES_NAMESPACE], "itunes", name);
@@ -69,7 +72,7 @@ fn episode(item: &Item, namespaces: &BTreeMap<String, String>) -> Option<ParsedE
     let guid = non_empty(item.guid().map(|g| g.value())).unwrap_or_else(|| url.to_string());
     let title = non_empty(item.title())
         .or_else(|| itunes_raw("title"))
-        .unwrap_or_default();
+        .unwrap_or_else(|| title_from_url(url));
     let notes = non_empty(item.content())
         .or_else(|| non_empty(item.description()))
         .or_else(|| itunes.and_then(|i| non_empty(i.summary())))
@@ -149,7 +152,7 @@ fn episode(item: &Item, namespaces: &BTreeMap<String, String>) -> Option<ParsedE
         enclosure: Enclosure {
             url: url.to_string(),
             mime_type,
-            length: enclosure.length().trim().parse().ok().filter(|l| *l > 0),
+            length,
         },
         description_html: show_notes_html(&notes),
         link: non_empty(item.link()),
@@ -159,6 +162,38 @@ fn episode(item: &Item, namespaces: &BTreeMap<String, String>) -> Option<ParsedE
         chapters_url,
         transcripts,
         podlove_chapters,
+    })
+}
+
+/// The item's audio file: its `<enclosure>`, else the first audio `media:content` (also
+/// inside `media:group`), as Media RSS feeds write it.
+fn audio_enclosure(
+    item: &Item,
+    namespaces: &BTreeMap<String, String>,
+) -> Option<(String, Option<String>, Option<u64>)> {
+    if let Some(enclosure) = item.enclosure() {
+        let url = enclosure.url().trim();
+        let mime_type = non_empty(Some(enclosure.mime_type()));
+        if !url.is_empty() && is_audio_enclosure(url, mime_type.as_deref()) {
+            let length = enclosure.length().trim().parse().ok().filter(|l| *l > 0);
+            return Some((url.to_string(), mime_type, length));
+        }
+    }
+    let ext = item.extensions();
+    let direct = ext_elements(ext, namespaces, &[MEDIA_NAMESPACE], "media", "content");
+    let grouped = ext_elements(ext, namespaces, &[MEDIA_NAMESPACE], "media", "group")
+        .flat_map(|g| g.children.get("content").into_iter().flatten());
+    direct.chain(grouped).find_map(|content| {
+        let url = non_empty(content.attrs.get("url").map(String::as_str))?;
+        let mime_type = non_empty(content.attrs.get("type").map(String::as_str));
+        if !is_audio_enclosure(&url, mime_type.as_deref()) {
+            return None;
+        }
+        let length = content
+            .attrs
+            .get("fileSize")
+            .and_then(|l| l.trim().parse().ok());
+        Some((url, mime_type, length))
     })
 }
 

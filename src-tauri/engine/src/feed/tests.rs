@@ -184,3 +184,25 @@ fn cli_json_shape_matches_the_contract() {
         assert!(json.get(key).is_some(), "missing {key}");
     }
 }
+
+#[test]
+fn untitled_episodes_take_the_file_name_and_relative_urls_resolve() {
+    let xml = r#"<rss><channel><title>S</title><item><enclosure url="media/My%20Episode.mp3" type="audio/mpeg"/></item></channel></rss>"#;
+    let base = url::Url::parse("https://example.com/podcast/feed.xml").ok();
+    let feed = parse_with_base(xml.as_bytes(), None, base.as_ref()).expect("parse");
+    assert_eq!(feed.episodes[0].title, "My Episode");
+    assert_eq!(
+        feed.episodes[0].enclosure.url,
+        "https://example.com/podcast/media/My%20Episode.mp3"
+    );
+}
+
+#[test]
+fn media_rss_content_serves_as_enclosure() {
+    let xml = r#"<rss xmlns:media="http://search.yahoo.com/mrss/"><channel><title>S</title><item><title>E</title>
+        <media:group><media:content url="https://e.com/v.mp4" type="video/mp4"/><media:content url="https://e.com/a.m4a" type="audio/mp4" fileSize="99"/></media:group>
+        </item></channel></rss>"#;
+    let feed = parse_str(xml);
+    assert_eq!(feed.episodes[0].enclosure.url, "https://e.com/a.m4a");
+    assert_eq!(feed.episodes[0].enclosure.length, Some(99));
+}
