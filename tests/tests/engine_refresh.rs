@@ -135,7 +135,8 @@ async fn bad_subscriptions_are_refused_with_a_reason_and_store_nothing() {
     let dir = tempfile::tempdir().expect("dir");
     let engine = engine_in(dir.path(), &server.url("/feed.xml"));
 
-    let cases: Vec<(String, fn(&RefreshError) -> bool)> = vec![
+    type Expect = fn(&RefreshError) -> bool;
+    let cases: Vec<(String, Expect)> = vec![
         (server.url("/missing"), |e| {
             matches!(e, RefreshError::Net(NetError::Status { status: 404, .. }))
         }),

@@ -14,9 +14,7 @@ pub fn to_utf8<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Cow<'a, str> 
         Some((encoding, bom_len)) => (encoding, &bytes[bom_len..]),
         None => (sniff_encoding(bytes, http_charset), bytes),
     };
-    let text = match encoding.decode_without_bom_handling(body) {
-        (text, _had_errors) => text,
-    };
+    let (text, _had_errors) = encoding.decode_without_bom_handling(body);
     match text {
         Cow::Borrowed(s) => Cow::Borrowed(strip_declaration(s)),
         Cow::Owned(s) => {
