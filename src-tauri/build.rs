@@ -6,6 +6,7 @@ fn main() {
             "list_shows",
             "list_episodes",
             "get_episode",
+            "load_chapters",
             "subscribe_feed",
             "unsubscribe_show",
             "refresh_library",

@@ -13,6 +13,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             library::list_shows,
             library::list_episodes,
             library::get_episode,
+            library::load_chapters,
             library::subscribe_feed,
             library::unsubscribe_show,
             library::refresh_library,

@@ -1,13 +1,15 @@
 //! The command line: `chaptercast <subcommand>`. Subcommands never touch GTK, so they work
 //! without a display. Failures print one line on stderr and exit 1.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use chaptercast_engine::chapter_fetch::fetch_json_chapters;
+use chaptercast_engine::chapters::{self, Chapter};
 use chaptercast_engine::feed::{self, ParsedFeed};
 use chaptercast_engine::net::{CacheValidators, HttpClient};
 use chaptercast_engine::refresh::fetch_and_parse;
-use chaptercast_engine::{Config, RefreshError};
+use chaptercast_engine::Config;
 use clap::{Parser, Subcommand};
 
 use crate::error::user_message;
@@ -30,13 +32,47 @@ pub enum Command {
         /// Print the parsed feed as JSON.
         #[arg(long)]
         json: bool,
+        /// Also fetch each episode's Podcasting 2.0 JSON chapters file.
+        #[arg(long)]
+        fetch_chapters: bool,
+    },
+    /// Print the chapters found in show notes, a JSON chapters file or an audio file.
+    #[command(group(clap::ArgGroup::new("input").required(true).args(["notes", "json", "audio"])))]
+    Chapters {
+        /// A file of show notes (plain text or HTML).
+        #[arg(long, value_name = "FILE")]
+        notes: Option<PathBuf>,
+        /// The episode's duration, to drop timestamps beyond it (with --notes).
+        #[arg(long, value_name = "SECONDS", requires = "notes")]
+        duration: Option<f64>,
+        /// A Podcasting 2.0 JSON chapters file (path or http(s) URL).
+        #[arg(long, value_name = "PATH|URL")]
+        json: Option<String>,
+        /// An audio file with embedded chapters (path or http(s) URL).
+        #[arg(long, value_name = "PATH|URL")]
+        audio: Option<String>,
     },
 }
 
 /// Runs a subcommand to completion.
 pub fn run(command: Command) -> ExitCode {
     let result = match command {
-        Command::Feed { source, json } => feed_command(&source, json),
+        Command::Feed {
+            source,
+            json,
+            fetch_chapters,
+        } => feed_command(&source, json, fetch_chapters),
+        Command::Chapters {
+            notes,
+            duration,
+            json,
+            audio,
+        } => chapters_command(
+            notes.as_deref(),
+            duration,
+            json.as_deref(),
+            audio.as_deref(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -47,10 +83,42 @@ pub fn run(command: Command) -> ExitCode {
     }
 }
 
-fn feed_command(source: &str, json: bool) -> Result<(), String> {
+fn feed_command(source: &str, json: bool, fetch_chapters: bool) -> Result<(), String> {
     let feed = load_feed(source)?;
     if json {
-        let text = serde_json::to_string_pretty(&feed)
+        let mut lists: Vec<Vec<Chapter>> = feed
+            .episodes
+            .iter()
+            .map(chapters::from_feed_episode)
+            .collect();
+        if fetch_chapters {
+            let http = http_client()?;
+            runtime()?.block_on(async {
+                for (episode, list) in feed.episodes.iter().zip(lists.iter_mut()) {
+                    let Some(url) = &episode.chapters_url else {
+                        continue;
+                    };
+                    match fetch_json_chapters(&http, url).await {
+                        Ok(fetched) => {
+                            let duration_ms = episode.duration_s.map(|s| u64::from(s) * 1000);
+                            *list =
+                                chapters::merge(vec![fetched, std::mem::take(list)], duration_ms);
+                        }
+                        Err(e) => tracing::warn!(%url, error = ?e, "chapters file failed"),
+                    }
+                }
+            });
+        }
+        let mut value =
+            serde_json::to_value(&feed).map_err(|e| format!("cannot print the feed: {e}"))?;
+        if let Some(episodes) = value.get_mut("episodes").and_then(|e| e.as_array_mut()) {
+            for (episode, list) in episodes.iter_mut().zip(&lists) {
+                if let Some(object) = episode.as_object_mut() {
+                    object.insert("chapters".into(), chapters_json(list));
+                }
+            }
+        }
+        let text = serde_json::to_string_pretty(&value)
             .map_err(|e| format!("cannot print the feed: {e}"))?;
         println!("{text}");
     } else {
@@ -66,31 +134,110 @@ fn feed_command(source: &str, json: bool) -> Result<(), String> {
     Ok(())
 }
 
+fn chapters_command(
+    notes: Option<&Path>,
+    duration_s: Option<f64>,
+    json: Option<&str>,
+    audio: Option<&str>,
+) -> Result<(), String> {
+    let list = if let Some(path) = notes {
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = String::from_utf8_lossy(&bytes);
+        let duration_ms = match duration_s {
+            Some(d) if d.is_finite() && d > 0.0 => Some((d * 1000.0) as u64),
+            Some(d) => {
+                return Err(format!(
+                    "--duration must be a positive number of seconds, not {d}"
+                ))
+            }
+            None => None,
+        };
+        chapters::merge(
+            vec![chapters::from_show_notes(&text, duration_ms)],
+            duration_ms,
+        )
+    } else if let Some(source) = json {
+        let list = if is_url(source) {
+            let http = http_client()?;
+            runtime()?
+                .block_on(fetch_json_chapters(&http, source))
+                .map_err(|e| format!("{source}: {e}"))?
+        } else {
+            let bytes = std::fs::read(source).map_err(|e| format!("cannot read {source}: {e}"))?;
+            chapters::json::parse(&bytes).map_err(|e| format!("{source}: {e}"))?
+        };
+        chapters::merge(vec![list], None)
+    } else if let Some(source) = audio {
+        audio_chapters(source)?
+    } else {
+        return Err("say where the chapters are: --notes, --json or --audio".to_string());
+    };
+    let out = serde_json::json!({ "chapters": chapters_json(&list) });
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&out).map_err(|e| format!("cannot print: {e}"))?
+    );
+    Ok(())
+}
+
+fn audio_chapters(source: &str) -> Result<Vec<Chapter>, String> {
+    Err(format!(
+        "{source}: reading chapters from audio files is not available yet"
+    ))
+}
+
+/// The command line's chapter shape: seconds, and `source` as a kebab-case name.
+fn chapters_json(list: &[Chapter]) -> serde_json::Value {
+    let ms_to_s = |ms: u64| serde_json::json!(ms as f64 / 1000.0);
+    serde_json::Value::Array(
+        list.iter()
+            .filter(|c| !c.is_hidden)
+            .map(|c| {
+                serde_json::json!({
+                    "start_s": ms_to_s(c.start_ms),
+                    "end_s": c.end_ms.map(ms_to_s),
+                    "title": c.title,
+                    "source": c.source,
+                    "url": c.url,
+                    "img": c.img,
+                })
+            })
+            .collect(),
+    )
+}
+
+fn is_url(source: &str) -> bool {
+    source.contains("://") || source.starts_with("javascript:")
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start: {e}"))
+}
+
+fn http_client() -> Result<HttpClient, String> {
+    HttpClient::new(&Config::from_env()).map_err(|e| format!("cannot start: {e}"))
+}
+
 fn load_feed(source: &str) -> Result<ParsedFeed, String> {
-    let looks_like_url = source.contains("://") || source.starts_with("javascript:");
-    if !looks_like_url {
+    if !is_url(source) {
         let path = Path::new(source);
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read {source}: {e}"))?;
         return feed::parse(&bytes, None)
             .map_err(|e| format!("{source} is not a usable feed: {e}"));
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start: {e}"))?;
     // `feed` must not touch the user's library: only the HTTP client is needed.
-    let http = HttpClient::new(&Config::from_env()).map_err(|e| format!("cannot start: {e}"))?;
-    runtime.block_on(async {
+    let http = http_client()?;
+    runtime()?.block_on(async {
         match fetch_and_parse(&http, source, &CacheValidators::default()).await {
             Ok(Some((feed, _))) => Ok(feed),
             Ok(None) => Err(format!(
                 "{source} answered 304 Not Modified to a plain request"
             )),
-            Err(e) => Err(cli_message(&e)),
+            Err(e) => Err(user_message(&e)),
         }
     })
-}
-
-fn cli_message(error: &RefreshError) -> String {
-    user_message(error)
 }

@@ -99,6 +99,9 @@ pub fn user_message(error: &RefreshError) -> String {
             ),
             NetError::TooManyRedirects { url } => format!("{url} redirects too many times."),
             NetError::Transfer { url, .. } => format!("The download from {url} broke off."),
+            NetError::RangeIgnored { url } | NetError::WrongRange { url, .. } => {
+                format!("{url} cannot send part of the file.")
+            }
         },
         RefreshError::Feed { url, source } => match source {
             FeedError::Empty => format!("{url} returned an empty document, not a feed."),

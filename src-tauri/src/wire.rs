@@ -49,6 +49,47 @@ pub struct EpisodeView {
     pub enclosure_url: String,
     pub season: Option<u32>,
     pub episode_number: Option<u32>,
+    /// The chapters known without the network (show notes, Podlove, earlier fetches);
+    /// `load_chapters` adds what must be fetched.
+    pub chapters: Vec<ChapterView>,
+}
+
+/// One chapter of the merged list.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ChapterView {
+    pub start_ms: u32,
+    /// Where it ends (the next chapter or the episode's end), when known.
+    pub end_ms: Option<u32>,
+    pub title: String,
+    /// "show-notes" | "podcast-json" | "podlove" | "id3" | "mp4" | "vorbis"
+    pub source: String,
+    /// A web page about the chapter.
+    pub url: Option<String>,
+    /// Chapter artwork URL.
+    pub img: Option<String>,
+}
+
+/// Chapters for the UI: hidden (`toc: false`) ones are left out of the list.
+pub fn chapter_views(chapters: Vec<engine::Chapter>) -> Vec<ChapterView> {
+    chapters
+        .into_iter()
+        .filter(|c| !c.is_hidden)
+        .map(|c| ChapterView {
+            start_ms: ms_u32(c.start_ms),
+            end_ms: c.end_ms.map(ms_u32),
+            title: c.title,
+            source: serde_json::to_value(c.source)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            url: c.url,
+            img: c.img,
+        })
+        .collect()
+}
+
+fn ms_u32(ms: u64) -> u32 {
+    ms.min(u64::from(u32::MAX)) as u32
 }
 
 /// The result of refreshing every show.
@@ -92,14 +133,14 @@ impl From<engine::EpisodeSummary> for EpisodeRow {
             published: e.published_at.and_then(rfc3339),
             duration_s: e.duration_s,
             is_played: e.is_played,
-            position_ms: e.position_ms.min(u64::from(u32::MAX)) as u32,
+            position_ms: ms_u32(e.position_ms),
             is_downloaded: e.is_downloaded,
         }
     }
 }
 
-impl From<engine::Episode> for EpisodeView {
-    fn from(e: engine::Episode) -> Self {
+impl EpisodeView {
+    pub fn new(e: engine::Episode, chapters: Vec<engine::Chapter>) -> Self {
         EpisodeView {
             row: e.summary.into(),
             description_html: e.description_html,
@@ -108,6 +149,7 @@ impl From<engine::Episode> for EpisodeView {
             enclosure_url: e.enclosure_url,
             season: e.season,
             episode_number: e.episode_number,
+            chapters: chapter_views(chapters),
         }
     }
 }

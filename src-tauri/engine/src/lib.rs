@@ -4,6 +4,7 @@
 //! the user sees. Open it with [`Engine::open`]; every method is async and cheap to call from
 //! any tokio task.
 
+pub mod chapter_fetch;
 pub mod chapters;
 pub mod config;
 pub mod feed;
@@ -15,6 +16,7 @@ pub mod testkit;
 
 use std::sync::{Arc, Mutex};
 
+pub use chapters::{Chapter, ChapterSource};
 pub use config::Config;
 pub use library::{Episode, EpisodeId, EpisodeSummary, Library, LibraryError, Show, ShowId};
 pub use net::NetError;

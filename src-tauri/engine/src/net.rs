@@ -67,6 +67,13 @@ pub enum NetError {
     TooLarge { url: String, limit_bytes: u64 },
     #[error("too many redirects from {url}")]
     TooManyRedirects { url: String },
+    #[error("{url} ignored a request for part of the file")]
+    RangeIgnored { url: String },
+    #[error("{url} answered a partial request with the wrong part ({content_range:?})")]
+    WrongRange {
+        url: String,
+        content_range: Option<String>,
+    },
     #[error("the transfer from {url} failed")]
     Transfer {
         url: String,
@@ -164,6 +171,132 @@ impl HttpClient {
     }
 }
 
+/// Part of a file fetched with a `Range` request.
+#[derive(Debug)]
+pub struct RangeBody {
+    pub bytes: Vec<u8>,
+    /// Where `bytes` start in the file.
+    pub offset: u64,
+    /// The whole file's size, when the server said.
+    pub total_len: Option<u64>,
+}
+
+impl HttpClient {
+    /// GETs a small document (chapter JSON, images) whole, failing past `limit_bytes`.
+    pub async fn get_capped(&self, url: &str, limit_bytes: u64) -> Result<FetchedBody, NetError> {
+        let parsed = parse_web_url(url)?;
+        let url = parsed.as_str().to_string();
+        let response = self
+            .client
+            .get(parsed)
+            .timeout(self.feed_timeout)
+            .send()
+            .await
+            .map_err(|e| classify(&url, e))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(NetError::Status {
+                url,
+                status: status.as_u16(),
+            });
+        }
+        let headers = response.headers().clone();
+        let final_url = response.url().to_string();
+        let bytes = read_capped(&url, response, limit_bytes).await?;
+        Ok(FetchedBody {
+            bytes,
+            validators: validators_of(&headers),
+            charset: charset_of(&headers),
+            final_url,
+        })
+    }
+
+    /// GETs `len` bytes at `offset` with a `Range` request. The answer must be a `206` whose
+    /// `Content-Range` starts at `offset`; a server that ignores ranges is accepted only for
+    /// `offset == 0` (the head of the file is then read and the rest of the transfer dropped),
+    /// because anything else would hand back the wrong bytes.
+    pub async fn get_range(&self, url: &str, offset: u64, len: u64) -> Result<RangeBody, NetError> {
+        let parsed = parse_web_url(url)?;
+        let url = parsed.as_str().to_string();
+        let last = offset.saturating_add(len.max(1)) - 1;
+        let response = self
+            .client
+            .get(parsed)
+            .header(reqwest::header::RANGE, format!("bytes={offset}-{last}"))
+            .timeout(self.feed_timeout)
+            .send()
+            .await
+            .map_err(|e| classify(&url, e))?;
+        match response.status() {
+            StatusCode::PARTIAL_CONTENT => {
+                let content_range = response
+                    .headers()
+                    .get(reqwest::header::CONTENT_RANGE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                let parsed = content_range.as_deref().and_then(parse_content_range);
+                let Some((start, _end, total)) = parsed.filter(|(start, _, _)| *start == offset)
+                else {
+                    return Err(NetError::WrongRange { url, content_range });
+                };
+                let bytes = read_prefix(&url, response, len).await?;
+                Ok(RangeBody {
+                    bytes,
+                    offset: start,
+                    total_len: total,
+                })
+            }
+            StatusCode::OK if offset == 0 => {
+                let total_len = response.content_length();
+                let bytes = read_prefix(&url, response, len).await?;
+                Ok(RangeBody {
+                    bytes,
+                    offset: 0,
+                    total_len,
+                })
+            }
+            StatusCode::OK => Err(NetError::RangeIgnored { url }),
+            status => Err(NetError::Status {
+                url,
+                status: status.as_u16(),
+            }),
+        }
+    }
+}
+
+/// Parses `bytes START-END/TOTAL` (TOTAL may be `*`).
+pub fn parse_content_range(value: &str) -> Option<(u64, u64, Option<u64>)> {
+    let rest = value.trim().strip_prefix("bytes")?.trim_start();
+    let (range, total) = rest.split_once('/')?;
+    let (start, end) = range.trim().split_once('-')?;
+    let start: u64 = start.trim().parse().ok()?;
+    let end: u64 = end.trim().parse().ok()?;
+    let total = match total.trim() {
+        "*" => None,
+        t => Some(t.parse().ok()?),
+    };
+    (start <= end).then_some((start, end, total))
+}
+
+/// Reads at most `len` bytes of a body, then drops the rest of the transfer.
+async fn read_prefix(
+    url: &str,
+    response: reqwest::Response,
+    len: u64,
+) -> Result<Vec<u8>, NetError> {
+    let mut body = Vec::with_capacity(len.min(1 << 20) as usize);
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| classify(url, e))?;
+        let room = (len as usize).saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() as u64 >= len {
+            break;
+        }
+    }
+    Ok(body)
+}
+
 async fn read_capped(
     url: &str,
     response: reqwest::Response,
@@ -246,6 +379,20 @@ fn charset_of(headers: &HeaderMap) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_range_is_parsed_strictly() {
+        assert_eq!(
+            parse_content_range("bytes 0-99/1000"),
+            Some((0, 99, Some(1000)))
+        );
+        assert_eq!(
+            parse_content_range("bytes 100-199/*"),
+            Some((100, 199, None))
+        );
+        assert_eq!(parse_content_range("bytes 200-100/1000"), None);
+        assert_eq!(parse_content_range("items 0-1/2"), None);
+    }
 
     #[test]
     fn only_web_urls_are_accepted() {

@@ -6,7 +6,9 @@ use tauri_plugin_opener::OpenerExt;
 
 use crate::error::{CommandError, ErrorKind};
 use crate::state::AppState;
-use crate::wire::{EpisodeRow, EpisodeView, RefreshReport, ShowRefresh, ShowView};
+use crate::wire::{
+    chapter_views, ChapterView, EpisodeRow, EpisodeView, RefreshReport, ShowRefresh, ShowView,
+};
 
 fn show_id(id: &str) -> Result<ShowId, CommandError> {
     id.parse().map(ShowId).map_err(|_| CommandError::bad_id(id))
@@ -44,11 +46,25 @@ pub async fn get_episode(
     app: State<'_, AppState>,
     episode_id: String,
 ) -> Result<EpisodeView, CommandError> {
-    Ok(app
+    let id = self::episode_id(&episode_id)?;
+    let episode = app.engine.episode(id).await?;
+    let chapters = app.engine.chapters(id).await?;
+    Ok(EpisodeView::new(episode, chapters))
+}
+
+/// The episode's chapters after fetching what the feed only points to (a JSON chapters file,
+/// chapters inside the audio). Slow the first time, cached after.
+#[tauri::command]
+#[specta::specta]
+pub async fn load_chapters(
+    app: State<'_, AppState>,
+    episode_id: String,
+) -> Result<Vec<ChapterView>, CommandError> {
+    let chapters = app
         .engine
-        .episode(self::episode_id(&episode_id)?)
-        .await?
-        .into())
+        .load_chapters(self::episode_id(&episode_id)?)
+        .await?;
+    Ok(chapter_views(chapters))
 }
 
 /// Subscribes to a feed URL; fails with the reason when it is not a working feed.

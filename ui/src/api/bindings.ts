@@ -12,6 +12,11 @@ export const commands = {
 	listEpisodes: (showId: string) => typedError<EpisodeRow[], CommandError>(__TAURI_INVOKE("list_episodes", { showId })),
 	/**  One episode with its show notes. */
 	getEpisode: (episodeId: string) => typedError<EpisodeView, CommandError>(__TAURI_INVOKE("get_episode", { episodeId })),
+	/**
+	 *  The episode's chapters after fetching what the feed only points to (a JSON chapters file,
+	 *  chapters inside the audio). Slow the first time, cached after.
+	 */
+	loadChapters: (episodeId: string) => typedError<ChapterView[], CommandError>(__TAURI_INVOKE("load_chapters", { episodeId })),
 	/**  Subscribes to a feed URL; fails with the reason when it is not a working feed. */
 	subscribeFeed: (url: string) => typedError<ShowView, CommandError>(__TAURI_INVOKE("subscribe_feed", { url })),
 	/**  Removes a show and its episodes. */
@@ -25,6 +30,20 @@ export const commands = {
 };
 
 /* Types */
+/**  One chapter of the merged list. */
+export type ChapterView = {
+	start_ms: number,
+	/**  Where it ends (the next chapter or the episode's end), when known. */
+	end_ms: number | null,
+	title: string,
+	/**  "show-notes" | "podcast-json" | "podlove" | "id3" | "mp4" | "vorbis" */
+	source: string,
+	/**  A web page about the chapter. */
+	url: string | null,
+	/**  Chapter artwork URL. */
+	img: string | null,
+};
+
 /**  A failed command. */
 export type CommandError = {
 	kind: ErrorKind,
@@ -54,6 +73,11 @@ export type EpisodeView = {
 	enclosure_url: string,
 	season: number | null,
 	episode_number: number | null,
+	/**
+	 *  The chapters known without the network (show notes, Podlove, earlier fetches);
+	 *  `load_chapters` adds what must be fetched.
+	 */
+	chapters: ChapterView[],
 };
 
 /**  What kind of failure, for the UI to choose how to show it. */

@@ -12,7 +12,7 @@ use super::fields::{non_empty, parse_count, parse_duration_s};
 use super::sanitize::show_notes_html;
 use super::{
     is_audio_enclosure, resolve_url, title_from_url, Enclosure, FeedError, ParsedEpisode,
-    ParsedFeed, ITUNES_NAMESPACE, PODCAST_NAMESPACES,
+    ParsedFeed, PodloveChapterRef, ITUNES_NAMESPACE, PODCAST_NAMESPACES, PODLOVE_NAMESPACE,
 };
 
 pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
@@ -101,7 +101,7 @@ fn episode(entry: &Entry, lookup: &Lookup, base: Option<&Url>) -> Option<ParsedE
             .attr(ext, &PODCAST_NAMESPACES, "podcast", "chapters", "url")
             .map(|u| resolve_url(base, &u)),
         transcripts: Vec::new(),
-        podlove_chapters: Vec::new(),
+        podlove_chapters: lookup.podlove_chapters(ext),
     })
 }
 
@@ -131,6 +131,30 @@ impl Lookup<'_> {
                 None => p.as_str() == prefix,
             })
             .find_map(|(_, elements)| elements.get(name).and_then(|v| v.first()))
+    }
+
+    /// The first `psc:chapters` list (the spec allows one; later ones are ignored).
+    fn podlove_chapters(&self, ext: &ExtensionMap) -> Vec<PodloveChapterRef> {
+        let Some(list) = self.first(ext, &[PODLOVE_NAMESPACE], "psc", "chapters") else {
+            return Vec::new();
+        };
+        list.children
+            .get("chapter")
+            .into_iter()
+            .flatten()
+            .filter_map(|c| {
+                Some(PodloveChapterRef {
+                    start: non_empty(c.attrs.get("start").map(String::as_str))?,
+                    title: c
+                        .attrs
+                        .get("title")
+                        .map(|t| t.trim().to_string())
+                        .unwrap_or_default(),
+                    href: non_empty(c.attrs.get("href").map(String::as_str)),
+                    image: non_empty(c.attrs.get("image").map(String::as_str)),
+                })
+            })
+            .collect()
     }
 
     fn value(&self, ext: &ExtensionMap, uris: &[&str], prefix: &str, name: &str) -> Option<String> {

@@ -91,7 +91,7 @@ pub struct TranscriptRef {
 }
 
 /// A `psc:chapter` element, raw: `start` is Normal Play Time text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct PodloveChapterRef {
     pub start: String,
     pub title: String,

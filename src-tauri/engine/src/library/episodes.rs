@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::{now_rfc3339, Library, LibraryError, ShowId};
-use crate::feed::{ParsedEpisode, ParsedFeed, TranscriptRef};
+use crate::feed::{ParsedEpisode, ParsedFeed, PodloveChapterRef, TranscriptRef};
 use crate::net::CacheValidators;
 
 /// Row id of an episode.
@@ -42,6 +42,7 @@ pub struct Episode {
     pub episode_number: Option<u32>,
     pub chapters_url: Option<String>,
     pub transcripts: Vec<TranscriptRef>,
+    pub podlove_chapters: Vec<PodloveChapterRef>,
     pub download_path: Option<String>,
 }
 
@@ -125,7 +126,7 @@ impl Library {
                 &format!(
                     "SELECT {SUMMARY_COLUMNS}, enclosure_url, enclosure_type, enclosure_length,
                         description_html, link, image_url, season, episode_number, chapters_url,
-                        transcripts_json, download_path
+                        transcripts_json, download_path, podlove_chapters_json
                      FROM episodes WHERE id = ?1"
                 ),
                 [id.0],
@@ -144,6 +145,8 @@ impl Library {
                         chapters_url: row.get(17)?,
                         transcripts: decode_transcripts(&transcripts),
                         download_path: row.get(19)?,
+                        podlove_chapters: serde_json::from_str(&row.get::<_, String>(20)?)
+                            .unwrap_or_default(),
                     })
                 },
             )
@@ -204,14 +207,15 @@ fn merge_episodes(
     let mut insert = tx.prepare_cached(
         "INSERT INTO episodes (show_id, guid, content_hash, title, published_at, duration_s,
             enclosure_url, enclosure_type, enclosure_length, description_html, link, image_url,
-            season, episode_number, chapters_url, transcripts_json, first_seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            season, episode_number, chapters_url, transcripts_json, first_seen_at,
+            podlove_chapters_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     )?;
     let mut update = tx.prepare_cached(
         "UPDATE episodes SET content_hash = ?3, title = ?4, published_at = ?5, duration_s = ?6,
             enclosure_url = ?7, enclosure_type = ?8, enclosure_length = ?9, description_html = ?10,
             link = ?11, image_url = ?12, season = ?13, episode_number = ?14, chapters_url = ?15,
-            transcripts_json = ?16
+            transcripts_json = ?16, podlove_chapters_json = ?17
          WHERE show_id = ?1 AND guid = ?2",
     )?;
     let now = now_rfc3339();
@@ -219,6 +223,8 @@ fn merge_episodes(
     for episode in episodes {
         let hash = content_hash(episode);
         let transcripts = encode_transcripts(&episode.transcripts);
+        let podlove =
+            serde_json::to_string(&episode.podlove_chapters).unwrap_or_else(|_| "[]".into());
         let published = episode.published.map(|t| t.timestamp());
         let length = episode
             .enclosure
@@ -243,7 +249,8 @@ fn merge_episodes(
                     episode.season,
                     episode.episode,
                     episode.chapters_url,
-                    transcripts
+                    transcripts,
+                    podlove
                 ])?;
                 report.updated += 1;
             }
@@ -265,7 +272,8 @@ fn merge_episodes(
                     episode.episode,
                     episode.chapters_url,
                     transcripts,
-                    now
+                    now,
+                    podlove
                 ])?;
                 report.added += 1;
             }
@@ -318,6 +326,12 @@ fn content_hash(episode: &ParsedEpisode) -> i64 {
     feed(episode.episode.unwrap_or(0).to_le_bytes().as_slice());
     feed(opt(&episode.chapters_url).as_bytes());
     feed(encode_transcripts(&episode.transcripts).as_bytes());
+    for chapter in &episode.podlove_chapters {
+        feed(chapter.start.as_bytes());
+        feed(chapter.title.as_bytes());
+        feed(opt(&chapter.href).as_bytes());
+        feed(opt(&chapter.image).as_bytes());
+    }
     hash as i64
 }
 

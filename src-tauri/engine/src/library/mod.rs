@@ -2,6 +2,7 @@
 //!
 //! Functions are blocking; the engine calls them inside `spawn_blocking`.
 
+mod chapters;
 mod episodes;
 mod shows;
 
@@ -9,12 +10,16 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+pub use chapters::FetchedChaptersKind;
 pub use episodes::{Episode, EpisodeId, EpisodeSummary, MergeReport};
 pub use shows::{Show, ShowId};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
 /// Append-only: never edit one that has shipped.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_chapters.sql"),
+];
 
 /// Why a library operation failed.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,68 @@
+//! Chapter lists fetched for an episode (JSON chapter files, chapters read from the audio),
+//! cached so the network is asked once.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::{now_rfc3339, EpisodeId, Library, LibraryError};
+use crate::chapters::Chapter;
+
+/// Which fetched list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchedChaptersKind {
+    /// A Podcasting 2.0 JSON chapters file.
+    PodcastJson,
+    /// Chapters embedded in the audio file.
+    Embedded,
+}
+
+impl FetchedChaptersKind {
+    fn key(self) -> &'static str {
+        match self {
+            FetchedChaptersKind::PodcastJson => "podcast-json",
+            FetchedChaptersKind::Embedded => "embedded",
+        }
+    }
+}
+
+impl Library {
+    /// The cached list of `kind` for an episode, if it was fetched from `source_url`.
+    pub fn fetched_chapters(
+        &self,
+        episode: EpisodeId,
+        kind: FetchedChaptersKind,
+        source_url: &str,
+    ) -> Result<Option<Vec<Chapter>>, LibraryError> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT chapters_json FROM fetched_chapters
+                 WHERE episode_id = ?1 AND kind = ?2 AND source_url = ?3",
+                params![episode.0, kind.key(), source_url],
+                |r| r.get(0),
+            )
+            .optional()?;
+        // A row that no longer decodes (older format) counts as not cached.
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
+    /// Stores a fetched list (an empty one too: "this source has no chapters" is worth
+    /// remembering).
+    pub fn store_fetched_chapters(
+        &mut self,
+        episode: EpisodeId,
+        kind: FetchedChaptersKind,
+        source_url: &str,
+        chapters: &[Chapter],
+    ) -> Result<(), LibraryError> {
+        let json = serde_json::to_string(chapters).unwrap_or_else(|_| "[]".to_string());
+        self.conn.execute(
+            "INSERT INTO fetched_chapters (episode_id, kind, source_url, chapters_json, fetched_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (episode_id, kind) DO UPDATE SET
+                source_url = excluded.source_url, chapters_json = excluded.chapters_json,
+                fetched_at = excluded.fetched_at",
+            params![episode.0, kind.key(), source_url, json, now_rfc3339()],
+        )?;
+        Ok(())
+    }
+}
