@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use chaptercast_engine::chapter_fetch::fetch_json_chapters;
+use chaptercast_engine::chapter_fetch::{fetch_json_chapters, read_embedded_chapters, AudioSource};
 use chaptercast_engine::chapters::{self, Chapter};
 use chaptercast_engine::feed::{self, ParsedFeed};
 use chaptercast_engine::net::{CacheValidators, HttpClient};
@@ -118,20 +118,33 @@ fn feed_command(source: &str, json: bool, fetch_chapters: bool) -> Result<(), St
                 }
             }
         }
-        let text = serde_json::to_string_pretty(&value)
-            .map_err(|e| format!("cannot print the feed: {e}"))?;
-        println!("{text}");
+        print_json(&value)
     } else {
-        println!("{} ({} episodes)", feed.title, feed.episodes.len());
+        let mut text = format!("{} ({} episodes)\n", feed.title, feed.episodes.len());
         for episode in &feed.episodes {
             let date = episode
                 .published
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_default();
-            println!("{date:10}  {}", episode.title);
+            text.push_str(&format!("{date:10}  {}\n", episode.title));
         }
+        print_text(&text)
     }
-    Ok(())
+}
+
+fn print_json(value: &serde_json::Value) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| format!("cannot print: {e}"))?;
+    print_text(&format!("{text}\n"))
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is not an error.
+fn print_text(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot print: {e}")),
+        _ => Ok(()),
+    }
 }
 
 fn chapters_command(
@@ -173,18 +186,23 @@ fn chapters_command(
     } else {
         return Err("say where the chapters are: --notes, --json or --audio".to_string());
     };
-    let out = serde_json::json!({ "chapters": chapters_json(&list) });
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&out).map_err(|e| format!("cannot print: {e}"))?
-    );
-    Ok(())
+    print_json(&serde_json::json!({ "chapters": chapters_json(&list) }))
 }
 
 fn audio_chapters(source: &str) -> Result<Vec<Chapter>, String> {
-    Err(format!(
-        "{source}: reading chapters from audio files is not available yet"
-    ))
+    let http = http_client()?;
+    let audio = if is_url(source) {
+        AudioSource::Http {
+            client: &http,
+            url: source,
+        }
+    } else {
+        AudioSource::File(Path::new(source))
+    };
+    let list = runtime()?
+        .block_on(read_embedded_chapters(audio))
+        .map_err(|e| format!("{source}: {e}"))?;
+    Ok(chapters::merge(vec![list], None))
 }
 
 /// The command line's chapter shape: seconds, and `source` as a kebab-case name.

@@ -29,3 +29,53 @@ pub fn meta_titles_newest_first() -> Vec<String> {
         .map(|i| i.title_xml.replace("&amp;", "&"))
         .collect()
 }
+
+/// An MP3-like file: an ID3v2.3 tag with one CHAP frame per `(start_ms, end_ms, title)`, then
+/// `padding` zero bytes inside the tag (large tags are common: chapter images, cover art),
+/// then `audio_len` bytes of MPEG frame headers and silence.
+pub fn mp3_with_id3_chapters(
+    chapters: &[(u32, u32, &str)],
+    padding: usize,
+    audio_len: usize,
+) -> Vec<u8> {
+    fn frame(id: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut out = id.to_vec();
+        out.extend_from_slice(&(body.len() as u32).to_be_bytes()); // v2.3: plain size
+        out.extend_from_slice(&[0, 0]);
+        out.extend_from_slice(body);
+        out
+    }
+    let mut frames = Vec::new();
+    for (i, (start, end, title)) in chapters.iter().enumerate() {
+        let mut body = format!("ch{i}\0").into_bytes();
+        body.extend_from_slice(&start.to_be_bytes());
+        body.extend_from_slice(&end.to_be_bytes());
+        body.extend_from_slice(&[0xFF; 8]); // no byte offsets
+        let mut text = vec![3u8]; // UTF-8
+        text.extend_from_slice(title.as_bytes());
+        body.extend_from_slice(&frame(b"TIT2", &text));
+        frames.extend_from_slice(&frame(b"CHAP", &body));
+    }
+    frames.resize(frames.len() + padding, 0);
+    let size = frames.len() as u32;
+    let synchsafe = [
+        (size >> 21) as u8 & 0x7F,
+        (size >> 14) as u8 & 0x7F,
+        (size >> 7) as u8 & 0x7F,
+        size as u8 & 0x7F,
+    ];
+    let mut file = b"ID3\x03\x00\x00".to_vec();
+    file.extend_from_slice(&synchsafe);
+    file.extend_from_slice(&frames);
+    // MPEG-1 Layer III, 128 kbit/s, 44.1 kHz frames (417 bytes) of silence.
+    let frame_len = 417;
+    let mut audio = Vec::with_capacity(audio_len);
+    while audio.len() < audio_len {
+        let mut f = vec![0u8; frame_len];
+        f[..4].copy_from_slice(&[0xFF, 0xFB, 0x90, 0x64]);
+        audio.extend_from_slice(&f);
+    }
+    audio.truncate(audio_len);
+    file.extend_from_slice(&audio);
+    file
+}

@@ -23,6 +23,8 @@ pub struct Route {
     pub headers: Vec<(String, String)>,
     /// Wait this long before answering (to provoke timeouts).
     pub delay: Option<Duration>,
+    /// Answer `Range` requests with `206 Partial Content`; otherwise ignore them (`200`).
+    pub supports_range: bool,
 }
 
 impl Route {
@@ -34,6 +36,15 @@ impl Route {
             etag: None,
             headers: Vec::new(),
             delay: None,
+            supports_range: false,
+        }
+    }
+
+    /// A file served with `Range` support, as podcast CDNs do.
+    pub fn file(content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        Route {
+            supports_range: true,
+            ..Route::ok(content_type, body)
         }
     }
 
@@ -67,6 +78,8 @@ pub struct SeenRequest {
     pub path: String,
     pub headers: HashMap<String, String>,
     pub status: u16,
+    /// Body bytes the server sent (or tried to send) in its answer.
+    pub body_bytes: u64,
 }
 
 #[derive(Default)]
@@ -177,14 +190,37 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std:
         }
         let not_modified =
             route.etag.is_some() && headers.get("if-none-match") == route.etag.as_ref();
-        let status = if not_modified { 304 } else { route.status };
+        let range = headers
+            .get("range")
+            .filter(|_| route.supports_range && route.status == 200 && !not_modified)
+            .and_then(|r| parse_range(r, route.body.len() as u64));
+        let status = match (not_modified, range) {
+            (true, _) => 304,
+            (false, Some(_)) => 206,
+            (false, None) => route.status,
+        };
+        let body: &[u8] = match range {
+            _ if not_modified => &[],
+            Some((start, end)) => &route.body[start as usize..=end as usize],
+            None => &route.body,
+        };
         lock(&shared).log.push(SeenRequest {
             path,
             headers,
             status,
+            body_bytes: body.len() as u64,
         });
 
         let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+        if let Some((start, end)) = range {
+            head.push_str(&format!(
+                "Content-Range: bytes {start}-{end}/{}\r\n",
+                route.body.len()
+            ));
+        }
+        if route.supports_range {
+            head.push_str("Accept-Ranges: bytes\r\n");
+        }
         head.push_str(&format!("Content-Type: {}\r\n", route.content_type));
         if let Some(etag) = &route.etag {
             head.push_str(&format!("ETag: {etag}\r\n"));
@@ -192,12 +228,23 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std:
         for (k, v) in &route.headers {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
-        let body: &[u8] = if not_modified { &[] } else { &route.body };
         head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
         write.write_all(head.as_bytes()).await?;
         write.write_all(body).await?;
         write.flush().await?;
     }
+}
+
+/// `bytes=START-END` or `bytes=START-` within a body of `len` bytes, clamped to it.
+fn parse_range(value: &str, len: u64) -> Option<(u64, u64)> {
+    let spec = value.trim().strip_prefix("bytes=")?;
+    let (start, end) = spec.split_once('-')?;
+    let start: u64 = start.trim().parse().ok()?;
+    let end: u64 = match end.trim() {
+        "" => len.checked_sub(1)?,
+        e => e.parse::<u64>().ok()?.min(len.checked_sub(1)?),
+    };
+    (start <= end).then_some((start, end))
 }
 
 fn reason(status: u16) -> &'static str {

@@ -2,12 +2,38 @@
 //! chapters without I/O; fetching (JSON files, the head of a streamed audio file) lives in
 //! `crate::chapter_fetch`.
 
+pub mod embedded;
+pub mod id3;
 pub mod json;
 pub mod model;
+pub mod mp4;
 pub mod podlove;
 pub mod shownotes;
+pub mod vorbis;
 
 pub use model::{chapter_at, merge, Chapter, ChapterSource};
+
+/// Chapters read from an audio file, as [`Chapter`]s of the matching source.
+pub fn from_embedded(
+    kind: embedded::AudioKind,
+    list: Vec<embedded::EmbeddedChapter>,
+) -> Vec<Chapter> {
+    let source = match kind {
+        embedded::AudioKind::Mp3 => ChapterSource::Id3,
+        embedded::AudioKind::Mp4 => ChapterSource::Mp4,
+        embedded::AudioKind::OggVorbis | embedded::AudioKind::OggOpus => ChapterSource::Vorbis,
+    };
+    list.into_iter()
+        .map(|c| {
+            let mut chapter = Chapter::new(c.start_ms, c.title, source);
+            chapter.end_ms = c.end_ms;
+            chapter.url = c
+                .url
+                .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+            chapter
+        })
+        .collect()
+}
 
 /// Show-notes chapters as [`Chapter`]s.
 pub fn from_show_notes(notes: &str, duration_ms: Option<u64>) -> Vec<Chapter> {
