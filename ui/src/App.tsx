@@ -7,6 +7,7 @@ import Sidebar from "./components/Sidebar";
 import StatusArea from "./components/StatusArea";
 import { showName } from "./format";
 import { createLibrary } from "./stores/library";
+import { createPlayer } from "./stores/player";
 
 /** Links never navigate the webview: http(s) ones open in the system browser, others do nothing. */
 function onLinkClick(event: MouseEvent): void {
@@ -22,6 +23,7 @@ function onLinkClick(event: MouseEvent): void {
 
 export default function App() {
   const lib = createLibrary();
+  const player = createPlayer();
 
   const onKeyDown = (event: KeyboardEvent) => {
     const reload = event.key === "F5" || ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "r");
@@ -67,7 +69,9 @@ export default function App() {
           episode={lib.state.episode}
           showName={selected() ? showName(selected()!) : null}
           error={lib.state.episodeError}
+          positionIn={player.positionIn}
           onSetPlayed={(id, played) => void lib.setPlayed(id, played)}
+          onJump={player.jumpTo}
         />
       </main>
     </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { byNewest, formatDate, formatDuration, formatRemaining, initials, joinMeta, showName } from "./format";
+import { byNewest, formatDate, formatDuration, formatRemaining, formatTimestamp, initials, joinMeta, showName } from "./format";
 
 // vite.config.ts runs the tests with TZ=UTC.
 
@@ -68,5 +68,23 @@ describe("helpers", () => {
     expect(initials("Meta Tech Podcast")).toBe("MT");
     expect(initials("https://feeds.example.net/x.xml")).toBe("FE");
     expect(initials("")).toBe("");
+  });
+});
+
+describe("formatTimestamp", () => {
+  it("uses M:SS under an hour and H:MM:SS from an hour", () => {
+    expect(formatTimestamp(6_000)).toBe("0:06");
+    expect(formatTimestamp(750_000)).toBe("12:30");
+    expect(formatTimestamp(3_815_000)).toBe("1:03:35");
+    expect(formatTimestamp(36_000_000)).toBe("10:00:00");
+  });
+  it("rounds down to whole seconds", () => {
+    expect(formatTimestamp(59_999)).toBe("0:59");
+    expect(formatTimestamp(3_599_999)).toBe("59:59");
+  });
+  it("shows 0:00 for zero, negative or unknown", () => {
+    expect(formatTimestamp(0)).toBe("0:00");
+    expect(formatTimestamp(-5_000)).toBe("0:00");
+    expect(formatTimestamp(Number.NaN)).toBe("0:00");
   });
 });

@@ -2,6 +2,7 @@
 // components and stores call these functions, which return the data or throw `ApiError`.
 import { commands } from "./bindings";
 import type {
+  ChapterView,
   CommandError,
   EpisodeRow,
   EpisodeView,
@@ -11,7 +12,7 @@ import type {
   ShowView,
 } from "./bindings";
 
-export type { CommandError, EpisodeRow, EpisodeView, ErrorKind, RefreshReport, ShowRefresh, ShowView };
+export type { ChapterView, CommandError, EpisodeRow, EpisodeView, ErrorKind, RefreshReport, ShowRefresh, ShowView };
 
 /** A failed command. `kind` is the backend's `ErrorKind`, or "Internal" for a JavaScript-level failure. */
 export class ApiError extends Error {
@@ -55,6 +56,8 @@ async function call<T>(run: (c: Commands) => Promise<Outcome<T>>): Promise<T> {
 export const listShows = (): Promise<ShowView[]> => call((c) => c.listShows());
 export const listEpisodes = (showId: string): Promise<EpisodeRow[]> => call((c) => c.listEpisodes(showId));
 export const getEpisode = (episodeId: string): Promise<EpisodeView> => call((c) => c.getEpisode(episodeId));
+/** The episode's full chapter list, fetching a chapters file or reading the audio if needed. Can be slow. */
+export const loadChapters = (episodeId: string): Promise<ChapterView[]> => call((c) => c.loadChapters(episodeId));
 export const subscribeFeed = (url: string): Promise<ShowView> => call((c) => c.subscribeFeed(url));
 export const unsubscribeShow = async (showId: string): Promise<void> => {
   await call((c) => c.unsubscribeShow(showId));
@@ -70,8 +73,12 @@ export const setPlayed = async (episodeId: string, isPlayed: boolean): Promise<v
 // ---------------------------------------------------------------------------------------------
 // Dev-only preview: `vite` in a plain browser has no Tauri, so serve a small fake library.
 // Only reachable behind `import.meta.env.DEV`, which production builds replace with `false`.
-// URL flags: `?offline` (refresh fails as offline), `?slow` (refresh never finishes),
-// `?empty` (no shows), `?many` (5,000 episodes in the second show), `?select=ID` (list that show first, so it opens).
+// URL flags: `?offline` (refresh and chapter fetches fail as offline), `?slow` (refresh never finishes),
+// `?empty` (no shows), `?many` (5,000 episodes in the second show), `?select=ID` (list that show first, so it opens),
+// `?episode=ID` (make that episode its show's newest and list the show first, so it opens).
+// Demo chapters: meta-0 from the show notes, meta-1 has 112 (Podlove), meta-2 gets a chapters
+// file from `loadChapters` after 400 ms, meta-3 from the audio file. Chapter artwork is served by
+// vite from `src/api/demo-art/` (not imported anywhere, so not in production builds).
 
 function demoBackend(): Commands {
   const params = new URLSearchParams(window.location.search);
@@ -84,11 +91,75 @@ function demoBackend(): Commands {
     encodeURIComponent(
       `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 300"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="${a}"/><stop offset="1" stop-color="${b}"/></linearGradient></defs><rect width="300" height="300" fill="url(#g)"/><text x="28" y="250" font-family="sans-serif" font-weight="700" font-size="64" fill="#fff">${label}</text></svg>`,
     );
-  const notes = (topic: string) =>
+  const defaultList = ["00:00 Intro", "03:12 Why it mattered", "18:40 The rollout", "35:05 Lessons learned"];
+  const notes = (topic: string, list: string[] | null = defaultList, extra = "") =>
     `<p>In this episode we talk about <strong>${topic}</strong>: what we built, what broke, and what we would do differently next time.</p>` +
     `<p>Guests walk through the design, the migration and the metrics that told us it worked. Read more on the <a href="https://engineering.fb.com/">engineering blog</a>.</p>` +
-    `<h3>Chapters</h3><ul><li>00:00 Intro</li><li>03:12 Why it mattered</li><li>18:40 The rollout</li><li>35:05 Lessons learned</li></ul>` +
+    extra +
+    (list ? `<h3>Chapters</h3><ul>${list.map((l) => `<li>${l}</li>`).join("")}</ul>` : "") +
     `<p>Got feedback? Find us on <a href="https://www.threads.net/@metatechpod">Threads</a> or send a note to <a href="mailto:podcast@example.com">podcast@example.com</a>.</p>`;
+  const demoArt = (n: number) => new URL(`/src/api/demo-art/chapter-${n}.svg`, window.location.href).href;
+  const chapter = (start: string, title: string, source: string, more: Partial<ChapterView> = {}): ChapterView => {
+    const [s = 0, m = 0, h = 0] = start.split(":").map(Number).reverse();
+    return { start_ms: ((h * 60 + m) * 60 + s) * 1000, end_ms: null, title, source, url: null, img: null, ...more };
+  };
+  const withEnds = (list: ChapterView[], durationS: number): ChapterView[] =>
+    list.map((c, i) => ({ ...c, end_ms: list[i + 1]?.start_ms ?? durationS * 1000 }));
+  const questions = [
+    "Checkpointing", "Data loaders", "Cluster scheduling", "Failure domains", "Network topology", "Power budgets",
+    "Cooling", "Debugging hangs", "Straggler detection", "Model parallelism", "Storage tiers", "On-call", "Benchmarks",
+    "Hiring", "Open source", "What's next",
+  ];
+  const demoChapters: Record<string, ChapterView[]> = {
+    "meta-0": withEnds(
+      [
+        chapter("0:00", "Intro", "show-notes"),
+        chapter("3:12", "Why it mattered", "show-notes"),
+        chapter("18:40", "The rollout", "show-notes"),
+        chapter("35:05", "Lessons learned", "show-notes"),
+        chapter("1:01:20", "Listener mail", "show-notes"),
+      ],
+      3780,
+    ),
+    "meta-1": withEnds(
+      Array.from({ length: 112 }, (_, i) =>
+        chapter(`0:${Math.round((i * 2460) / 112)}`, `Question ${i + 1}: ${questions[i % questions.length]}`, "podlove", {
+          url: i % 9 === 4 ? `https://engineering.fb.com/?q=${i + 1}` : null,
+        }),
+      ),
+      2460,
+    ),
+    "meta-3": withEnds(
+      [
+        chapter("0:00", "Cold open", "mp4"),
+        chapter("0:06", "Intro", "mp4"),
+        chapter("3:12", "Why it mattered", "mp4"),
+        chapter("12:30", "A tour of the stack", "mp4"),
+        chapter("18:40", "The rollout", "mp4"),
+        chapter("35:05", "Lessons learned", "mp4"),
+        chapter("51:10", "Rapid-fire questions", "mp4"),
+      ],
+      3301,
+    ),
+  };
+  // What `loadChapters` finds for meta-2 (a Podcasting 2.0 chapters file), after 400 ms.
+  const fetchedChapters: Record<string, ChapterView[]> = {
+    "meta-2": withEnds(
+      [
+        chapter("0:00", "Intro", "podcast-json", { img: demoArt(1) }),
+        chapter("3:12", "Why it mattered", "podcast-json", { img: demoArt(2), url: "https://engineering.fb.com/2023/" }),
+        chapter("9:45", "How the release train works", "podcast-json", { img: demoArt(3) }),
+        chapter("18:40", "The rollout: from one repository to hundreds of projects, and the tooling that made it possible", "podcast-json", {
+          img: demoArt(4),
+          url: "https://opensource.fb.com/",
+        }),
+        chapter("27:03", "Licences and lawyers", "podcast-json", { img: "https://example.invalid/missing.png" }),
+        chapter("35:05", "Lessons learned", "podcast-json", { img: demoArt(2) }),
+        chapter("46:20", "Outro", "podcast-json"),
+      ],
+      2913,
+    ),
+  };
   const shows: ShowView[] = [
     {
       id: "meta",
@@ -146,12 +217,22 @@ function demoBackend(): Commands {
       position_ms: i === 1 ? 900_000 : 0,
       is_downloaded: false,
     },
-    description_html: notes(title.toLowerCase()),
+    description_html:
+      i === 0
+        ? notes(
+            title.toLowerCase(),
+            [...defaultList, "1:01:20 Listener mail"],
+            `<p>Short on time? Skip to 18:40 for the rollout story. Our next live Q&amp;A is at 10:30 AM Pacific, and the sample app from the episode runs on localhost:8080.</p>`,
+          )
+        : i === 1
+          ? notes(title.toLowerCase(), null, `<p>A marathon listener Q&amp;A: 112 questions in 41 minutes.</p>`)
+          : notes(title.toLowerCase()),
     link: "https://engineering.fb.com/",
     image_url: null,
     enclosure_url: `https://example.com/ep${i}.mp3`,
     season: null,
     episode_number: 60 - i,
+    chapters: demoChapters[`meta-${i}`] ?? [],
   }));
   episodes.push(
     ...["Tuning a pirate transmitter", "The last shortwave stations"].map((title, i) => ({
@@ -171,6 +252,7 @@ function demoBackend(): Commands {
       enclosure_url: "https://example.org/a.mp3",
       season: 2,
       episode_number: 12 - i,
+      chapters: [],
     })),
   );
   if (params.has("many")) {
@@ -182,6 +264,12 @@ function demoBackend(): Commands {
     }
   }
   if (params.has("empty")) shows.length = 0;
+  const picked = episodes.find((e) => e.row.id === params.get("episode"));
+  if (picked) {
+    const newest = Math.max(...episodes.filter((e) => e.row.show_id === picked.row.show_id).map((e) => Date.parse(e.row.published ?? "")));
+    picked.row.published = new Date(newest + 86_400_000).toISOString();
+    params.set("select", picked.row.show_id);
+  }
   const first = params.get("select");
   if (first) shows.sort((a, b) => Number(b.id === first) - Number(a.id === first));
   const count = () => shows.forEach((s) => (s.episode_count = episodes.filter((e) => e.row.show_id === s.id).length));
@@ -200,6 +288,19 @@ function demoBackend(): Commands {
       await wait(20);
       const e = episodes.find((x) => x.row.id === episodeId);
       return e ? ok(clone(e)) : err("NotFound", "That episode is no longer in the library.");
+    },
+    async loadChapters(episodeId: string) {
+      const e = episodes.find((x) => x.row.id === episodeId);
+      if (!e) return err("NotFound", "That episode is no longer in the library.");
+      const fetched = fetchedChapters[episodeId];
+      if (!fetched) {
+        await wait(30);
+        return ok(clone(e.chapters));
+      }
+      await wait(400);
+      if (params.has("offline")) return err("Offline", "Could not connect to the server. Are you offline?");
+      e.chapters = fetched; // as the backend caches what it fetched
+      return ok(clone(fetched));
     },
     async subscribeFeed(url: string) {
       await wait(600);

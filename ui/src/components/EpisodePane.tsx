@@ -1,14 +1,19 @@
 import { Show } from "solid-js";
 import type { EpisodeView } from "../api";
 import { formatDate, formatDuration, formatRemaining, joinMeta } from "../format";
+import ChapterList from "./ChapterList";
 import Icon from "./Icon";
-import RichText from "./RichText";
+import ShowNotes from "./ShowNotes";
 
 type Props = {
   episode: EpisodeView | null;
   showName: string | null;
   error: string | null;
+  /** The player's position in an episode, or null when it is not in that one. */
+  positionIn: (episodeId: string) => number | null;
   onSetPlayed: (episodeId: string, isPlayed: boolean) => void;
+  /** The one way to go to a moment (chapter rows, timestamps in the notes). */
+  onJump: (episodeId: string, startMs: number) => void;
 };
 
 /** The right pane: the open episode and its show notes. */
@@ -65,12 +70,20 @@ export default function EpisodePane(props: Props) {
                 </p>
               </Show>
             </header>
-            <Show
-              when={episode().description_html.trim()}
-              fallback={<p class="show-notes show-notes-empty" data-testid="show-notes">This episode has no show notes.</p>}
-            >
-              <RichText class="show-notes" testId="show-notes" html={episode().description_html} />
+            <Show when={episode().chapters.length > 0}>
+              <ChapterList
+                episodeId={episode().row.id}
+                chapters={episode().chapters}
+                positionMs={props.positionIn(episode().row.id)}
+                onJump={props.onJump}
+              />
             </Show>
+            <ShowNotes
+              episodeId={episode().row.id}
+              html={episode().description_html}
+              chapterStartsMs={episode().chapters.map((c) => c.start_ms)}
+              onJump={props.onJump}
+            />
           </article>
         )}
       </Show>

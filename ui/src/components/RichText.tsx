@@ -9,6 +9,8 @@ type Props = {
   testId?: string;
   ref?: (el: HTMLDivElement) => void;
   style?: JSX.CSSProperties;
+  /** One delegated handler for the whole container (e.g. timestamp buttons added later). */
+  onClick?: (event: MouseEvent) => void;
 };
 
 export default function RichText(props: Props) {
@@ -19,6 +21,7 @@ export default function RichText(props: Props) {
       style={props.style}
       data-testid={props.testId}
       dir="auto"
+      onClick={(e) => props.onClick?.(e)}
       innerHTML={props.html}
     />
   );

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { EpisodeRow, EpisodeView, RefreshReport, ShowView } from "../api";
+import type { ChapterView, EpisodeRow, EpisodeView, RefreshReport, ShowView } from "../api";
 
 vi.mock("../api", () => {
   class ApiError extends Error {
@@ -14,6 +14,7 @@ vi.mock("../api", () => {
     listShows: vi.fn(),
     listEpisodes: vi.fn(),
     getEpisode: vi.fn(),
+    loadChapters: vi.fn(),
     subscribeFeed: vi.fn(),
     unsubscribeShow: vi.fn(),
     refreshLibrary: vi.fn(),
@@ -59,7 +60,31 @@ const view = (r: EpisodeRow): EpisodeView => ({
   enclosure_url: "https://example.org/a.mp3",
   season: null,
   episode_number: null,
+  chapters: [chapter(0, "From the notes", "show-notes")],
 });
+
+const chapter = (startMs: number, title: string, source = "podcast-json"): ChapterView => ({
+  start_ms: startMs,
+  end_ms: null,
+  title,
+  source,
+  url: null,
+  img: null,
+});
+
+/** A promise to settle by hand, to order answers in a test. */
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Lets pending promise callbacks run. */
+const settle = () => new Promise((r) => setTimeout(r, 0));
 
 const report = (over: Partial<RefreshReport> = {}): RefreshReport => ({ shows: [], is_offline: false, ...over });
 
@@ -69,6 +94,7 @@ beforeEach(() => {
   mocked.listEpisodes.mockResolvedValue([row("old", "2024-01-01T00:00:00Z"), row("new", "2024-08-01T00:00:00Z")]);
   mocked.getEpisode.mockImplementation(async (id) => view(row(id, null)));
   mocked.refreshLibrary.mockResolvedValue(report());
+  mocked.loadChapters.mockResolvedValue([]);
 });
 
 describe("library store", () => {
@@ -165,5 +191,57 @@ describe("library store", () => {
     await lib.setPlayed("new", true);
     expect(lib.state.episodes.find((e) => e.id === "new")?.is_played).toBe(false);
     expect(lib.state.episodeError).toBe("Disk full.");
+  });
+
+  it("replaces the chapter list when loadChapters answers for the open episode", async () => {
+    const fetched = deferred<ChapterView[]>();
+    mocked.loadChapters.mockReturnValue(fetched.promise);
+    const lib = createLibrary();
+    await lib.loadShows();
+    expect(lib.state.episode?.chapters.map((c) => c.title)).toEqual(["From the notes"]);
+    fetched.resolve([chapter(0, "Intro"), chapter(60_000, "Main")]);
+    await settle();
+    expect(mocked.loadChapters).toHaveBeenCalledWith("new");
+    expect(lib.state.episode?.chapters.map((c) => c.title)).toEqual(["Intro", "Main"]);
+  });
+
+  it("ignores chapters that arrive after another episode was opened", async () => {
+    const slow = deferred<ChapterView[]>();
+    mocked.loadChapters.mockImplementation((id) => (id === "new" ? slow.promise : Promise.resolve([chapter(0, `Chapters of ${id}`)])));
+    const lib = createLibrary();
+    await lib.loadShows();
+    await lib.selectEpisode("old");
+    await settle();
+    expect(lib.state.episode?.chapters.map((c) => c.title)).toEqual(["Chapters of old"]);
+    slow.resolve([chapter(0, "Chapters of new")]);
+    await settle();
+    expect(lib.state.episode?.row.id).toBe("old");
+    expect(lib.state.episode?.chapters.map((c) => c.title)).toEqual(["Chapters of old"]);
+  });
+
+  it("keeps the first chapter list quietly when loadChapters fails", async () => {
+    mocked.loadChapters.mockRejectedValue(new api.ApiError("Offline", "No network."));
+    const debug = vi.spyOn(console, "debug").mockImplementation(() => {});
+    const lib = createLibrary();
+    await lib.loadShows();
+    await settle();
+    expect(lib.state.episode?.chapters.map((c) => c.title)).toEqual(["From the notes"]);
+    expect(lib.state.episodeError).toBeNull();
+    expect(debug).toHaveBeenCalled();
+  });
+
+  it("keeps the open episode's chapter objects when a refresh reloads it unchanged", async () => {
+    // As the backend does once it has fetched them: getEpisode includes the fetched chapters.
+    const list = () => [chapter(0, "Intro"), chapter(60_000, "Main")];
+    mocked.getEpisode.mockImplementation(async (id) => ({ ...view(row(id, null)), chapters: list() }));
+    mocked.loadChapters.mockImplementation(async () => list());
+    const lib = createLibrary();
+    await lib.loadShows();
+    await settle();
+    const before = lib.state.episode!.chapters[1];
+    await lib.refresh();
+    await settle();
+    expect(lib.state.episode?.chapters[1]).toBe(before);
+    expect(lib.state.episode?.chapters.map((c) => c.title)).toEqual(["Intro", "Main"]);
   });
 });

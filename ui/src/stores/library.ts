@@ -3,7 +3,7 @@
 import { batch } from "solid-js";
 import { createStore, reconcile } from "solid-js/store";
 import * as api from "../api";
-import type { CommandError, EpisodeRow, EpisodeView, RefreshReport, ShowView } from "../api";
+import type { ChapterView, CommandError, EpisodeRow, EpisodeView, RefreshReport, ShowView } from "../api";
 import { byNewest } from "../format";
 
 export type LibraryState = {
@@ -105,11 +105,39 @@ export function createLibrary() {
     try {
       const view = await api.getEpisode(episodeId);
       if (seq === episodeSeq && state.selectedEpisodeId === episodeId) {
-        setState({ episode: view, episodeError: null });
+        // Reloading the open episode (a refresh) merges in place, so its rows and the focus in
+        // them survive; another episode replaces it.
+        batch(() => {
+          if (state.episode?.row.id === episodeId) setState("episode", reconcile(view, { merge: true }));
+          else setState("episode", view);
+          setState("episodeError", null);
+        });
+        // Shown at once with the chapters known offline; the full list follows.
+        void loadChapters(episodeId);
       }
     } catch (e) {
       if (seq === episodeSeq) setState({ episodeError: message(e) });
     }
+  }
+
+  /**
+   * Fetches what the feed only points to (a chapters file, chapters in the audio) and replaces
+   * the open episode's list — only if that episode is still the open one. A failure keeps the
+   * list already shown, quietly.
+   */
+  async function loadChapters(episodeId: string): Promise<void> {
+    let chapters: ChapterView[];
+    try {
+      chapters = await api.loadChapters(episodeId);
+    } catch (e) {
+      console.debug("could not load chapters", episodeId, e);
+      return;
+    }
+    if (!Array.isArray(chapters)) return;
+    if (state.selectedEpisodeId !== episodeId || state.episode?.row.id !== episodeId) return;
+    if (chapters.length === 0 && state.episode.chapters.length > 0) return;
+    // Merged by position: chapters that did not change keep their rows (and the focus).
+    setState("episode", "chapters", reconcile(chapters, { merge: true }));
   }
 
   async function selectShow(showId: string): Promise<void> {
@@ -223,6 +251,7 @@ export function createLibrary() {
     loadShows,
     selectShow,
     selectEpisode,
+    loadChapters,
     subscribe,
     clearSubscribeError,
     setPlayed,
