@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chaptercast_e2e::app::AppSession;
-use chaptercast_e2e::fixtures::{meta_feed_xml, meta_titles_newest_first};
+use chaptercast_e2e::fixtures::{meta_feed_xml, meta_titles_newest_first, mp3_with_id3_chapters};
 use chaptercast_e2e::server::{Route, TestServer};
 use fantoccini::Locator;
 
@@ -47,6 +47,16 @@ async fn library_flow() -> anyhow::Result<()> {
     server.route(
         "/feed.xml",
         Route::ok("application/rss+xml", meta_feed_xml(&server.base_url())),
+    );
+    // The newest episode's audio carries ID3 chapters; the others have no audio served.
+    let embedded = [
+        (0, 90_000, "Cold open"),
+        (90_000, 900_000, "Building the headset"),
+        (900_000, 2_400_000, "Outro"),
+    ];
+    server.route(
+        "/audio/ep24.mp3",
+        Route::file("audio/mpeg", mp3_with_id3_chapters(&embedded, 0, 1 << 20)),
     );
     let data = tempfile::tempdir()?;
     let env = env_for(data.path(), &server.url("/feed.xml"));
@@ -92,6 +102,75 @@ async fn library_flow() -> anyhow::Result<()> {
     ] {
         assert!(!html.contains(bad), "{bad} reached the DOM: {html}");
     }
+    // Chapters: the list from the show notes shows first, then the audio file's own chapters
+    // (preferred) replace it once read with a Range request.
+    app.wait_for("[data-testid=chapter-list]", WAIT).await?;
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let titles = texts(&app, "[data-testid=chapter-title]").await?;
+        if titles == ["Cold open", "Building the headset", "Outro"] {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            let seen: Vec<_> = server
+                .requests()
+                .iter()
+                .map(|r| format!("{} {}", r.path, r.status))
+                .collect();
+            anyhow::bail!("chapters were {titles:?}; the server saw {seen:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let source = texts(&app, "[data-testid=chapter-source]").await?;
+    assert!(
+        source.iter().any(|s| s.contains("audio file")),
+        "{source:?}"
+    );
+    assert!(server
+        .requests()
+        .iter()
+        .any(|r| r.path == "/audio/ep24.mp3" && r.status == 206));
+    app.screenshot("episode-chapters").await?;
+
+    // An episode whose chapters come from its show notes (its audio is not served).
+    let rows = app
+        .client
+        .find_all(Locator::Css("[data-testid=episode-item]"))
+        .await?;
+    rows.get(2).context("third row")?.click().await?;
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let titles = texts(&app, "[data-testid=chapter-title]").await?;
+        // Episode 22's notes: "Intro 0:00 PyTorch 2.0 4:12 100% test coverage? 12:30 Intro:
+        // Cameron 20:01 Outro 1:03:35"; it lasts 2711 s, so the outro is past its end.
+        if titles
+            == [
+                "Intro",
+                "PyTorch 2.0",
+                "100% test coverage?",
+                "Intro: Cameron",
+            ]
+        {
+            break;
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "notes chapters were {titles:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let stamps = app
+        .client
+        .find_all(Locator::Css("[data-testid=note-timestamp]"))
+        .await?;
+    assert!(
+        stamps.len() >= 2,
+        "timestamps in the notes are links: {}",
+        stamps.len()
+    );
+    rows.first().context("first row")?.click().await?;
+    app.wait_for("[data-testid=chapter-list]", WAIT).await?;
+
     // Give any payload a moment, then check none of them ran and the page still works.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let pwned = app
