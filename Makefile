@@ -30,9 +30,10 @@ lint: ui
 test-ui: ui-deps
 	cd ui && npm test
 
-# The app binary is built first: the CLI and WebDriver tests run it.
+# The app binary is built first (the CLI and WebDriver tests run it), with every target so that
+# features resolve exactly as for `cargo test` and nothing is compiled twice.
 test-rust: ui
-	$(CARGO) build -p chaptercast
+	$(CARGO) build --workspace --all-targets
 	scripts/test-env.sh $(CARGO) test --workspace
 	@git diff --exit-code -- ui/src/api/bindings.ts || { echo "ui/src/api/bindings.ts is out of date: commit the regenerated file" >&2; exit 1; }
 

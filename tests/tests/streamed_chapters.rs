@@ -112,3 +112,59 @@ async fn a_server_without_range_support_still_gives_the_head_and_nothing_wrong()
     .await;
     assert!(result.is_err(), "{result:?}");
 }
+
+/// The corpus's real files with chapters (MP3, M4A, M4B, Ogg), each served with Range support:
+/// prints requests and bytes per file for BENCHMARKS.md and checks the chapter counts against
+/// ffprobe's reading in the corpus README. Runs whenever the corpus exists (always under CI).
+#[tokio::test]
+async fn real_files_with_chapters_read_over_ranges() {
+    let shared = std::env::var_os("CHAPTERCAST_SHARED_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
+    let audio = shared.join("corpus/audio");
+    if !audio.is_dir() {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "corpus missing under CI"
+        );
+        eprintln!("SKIPPED: corpus absent at {}", audio.display());
+        return;
+    }
+    let cases = [
+        ("antennapod/auphonic.mp3", 4),
+        ("antennapod/auphonic.m4a", 4),
+        ("antennapod/auphonic.ogg", 4),
+        ("antennapod/auphonic.opus", 4),
+        ("antennapod/hindenburg-journalist-pro.mp3", 2),
+        ("antennapod/hindenburg-journalist-pro.m4a", 2),
+        ("antennapod/mp3chaps-py.mp3", 4),
+        ("antennapod/nero-chapters.m4a", 4),
+        ("mutagen/ep7.m4b", 1),
+        ("mutagen/nero-chapters.m4b", 112),
+    ];
+    let http = client();
+    println!("| file | size | chapters | requests | bytes read |");
+    println!("|---|---|---|---|---|");
+    for (name, expected) in cases {
+        let server = TestServer::start().await.expect("server");
+        let bytes = std::fs::read(audio.join(name)).expect("corpus file");
+        server.route("/f", Route::file("application/octet-stream", bytes.clone()));
+        let url = server.url("/f");
+        let chapters = read_embedded_chapters(AudioSource::Http {
+            client: &http,
+            url: &url,
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let requests = server.requests();
+        let read: u64 = requests.iter().map(|r| r.body_bytes).sum();
+        println!(
+            "| {name} | {} | {} | {} | {read} |",
+            bytes.len(),
+            chapters.len(),
+            requests.len()
+        );
+        assert_eq!(chapters.len(), expected, "{name}");
+        assert!(requests.len() <= 3, "{name}: {} requests", requests.len());
+    }
+}
