@@ -51,7 +51,7 @@ fn seconds_to_ms(value: &Value) -> Option<u64> {
         Value::String(s) => s.trim().parse::<f64>().ok()?,
         _ => return None,
     };
-    (seconds.is_finite() && seconds >= 0.0 && seconds < 1e9)
+    (seconds.is_finite() && (0.0..1e9).contains(&seconds))
         .then(|| (seconds * 1000.0).round() as u64)
 }
 
