@@ -163,6 +163,60 @@ impl AppSession {
         found.pop().context("element vanished")
     }
 
+    /// Clicks the `index`-th element matching `css`, finding it afresh on every try: the UI
+    /// re-renders lists after a refresh, which leaves earlier element handles stale.
+    pub async fn click_nth(
+        &self,
+        css: &str,
+        index: usize,
+        timeout: Duration,
+    ) -> anyhow::Result<()> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self.client.find_all(Locator::Css(css)).await?;
+            let error = match found.get(index) {
+                Some(element) => match element.clone().click().await {
+                    Ok(()) => return Ok(()),
+                    Err(e) => e.to_string(),
+                },
+                None => format!("only {} × `{css}`", found.len()),
+            };
+            if Instant::now() > deadline {
+                bail!("could not click `{css}` #{index}: {error}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the text of the first element matching `css` contains `needle`, finding the
+    /// element afresh each time. Returns the text.
+    pub async fn wait_for_text(
+        &self,
+        css: &str,
+        needle: &str,
+        timeout: Duration,
+    ) -> anyhow::Result<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let mut text = String::new();
+            if let Some(element) = self.client.find_all(Locator::Css(css)).await?.first() {
+                text = element
+                    .prop("textContent")
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default();
+                if text.contains(needle) {
+                    return Ok(text);
+                }
+            }
+            if Instant::now() > deadline {
+                bail!("`{css}` never contained {needle:?}; it had {text:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Saves a screenshot of the X display as `artifacts/e2e/<name>.png` (ImageMagick's
     /// `import`): WebKitWebDriver's own screenshot waits for a frame that an idle window under
     /// Xvfb may never paint.

@@ -74,22 +74,10 @@ async fn library_flow() -> anyhow::Result<()> {
     );
 
     // The newest episode carries hostile markup after its timestamps.
-    let rows = app
-        .client
-        .find_all(Locator::Css("[data-testid=episode-item]"))
+    app.click_nth("[data-testid=episode-item]", 0, WAIT).await?;
+    app.wait_for_text("[data-testid=show-notes]", "Timestamps", WAIT)
         .await?;
-    rows.first().context("no rows")?.click().await?;
     let notes = app.wait_for("[data-testid=show-notes]", WAIT).await?;
-    let deadline = std::time::Instant::now() + WAIT;
-    while !notes
-        .prop("textContent")
-        .await?
-        .unwrap_or_default()
-        .contains("Timestamps")
-    {
-        anyhow::ensure!(std::time::Instant::now() < deadline, "notes never showed");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     let html = notes.html(true).await?.to_lowercase();
     for bad in [
         "<script",
@@ -133,11 +121,7 @@ async fn library_flow() -> anyhow::Result<()> {
     app.screenshot("episode-chapters").await?;
 
     // An episode whose chapters come from its show notes (its audio is not served).
-    let rows = app
-        .client
-        .find_all(Locator::Css("[data-testid=episode-item]"))
-        .await?;
-    rows.get(2).context("third row")?.click().await?;
+    app.click_nth("[data-testid=episode-item]", 2, WAIT).await?;
     let deadline = std::time::Instant::now() + WAIT;
     loop {
         let titles = texts(&app, "[data-testid=chapter-title]").await?;
@@ -168,7 +152,7 @@ async fn library_flow() -> anyhow::Result<()> {
         "timestamps in the notes are links: {}",
         stamps.len()
     );
-    rows.first().context("first row")?.click().await?;
+    app.click_nth("[data-testid=episode-item]", 0, WAIT).await?;
     app.wait_for("[data-testid=chapter-list]", WAIT).await?;
 
     // Give any payload a moment, then check none of them ran and the page still works.
@@ -197,29 +181,11 @@ async fn library_flow() -> anyhow::Result<()> {
         let input = app.wait_for("[data-testid=add-feed-input]", WAIT).await?;
         input.clear().await?;
         input.send_keys(&url).await?;
-        app.client
-            .find(Locator::Css("[data-testid=add-feed-submit]"))
-            .await?
-            .click()
+        app.click_nth("[data-testid=add-feed-submit]", 0, WAIT)
             .await?;
-        let error = app.wait_for("[data-testid=add-feed-error]", WAIT).await?;
-        let deadline = std::time::Instant::now() + WAIT;
-        loop {
-            let text = error
-                .prop("textContent")
-                .await
-                .ok()
-                .flatten()
-                .unwrap_or_default();
-            if text.contains(expected) {
-                break;
-            }
-            anyhow::ensure!(
-                std::time::Instant::now() < deadline,
-                "{url}: error was {text:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        app.wait_for_text("[data-testid=add-feed-error]", expected, WAIT)
+            .await
+            .with_context(|| format!("adding {url}"))?;
     }
     app.screenshot("add-feed-error").await?;
     assert_eq!(
@@ -274,7 +240,8 @@ async fn first_start_offline_flow() -> anyhow::Result<()> {
         "/feed.xml",
         Route::ok("application/rss+xml", meta_feed_xml(&server.base_url())),
     );
-    retry.click().await?;
+    drop(retry);
+    app.click_nth("[data-testid=retry-button]", 0, WAIT).await?;
     app.wait_for_count("[data-testid=episode-item]", 24, WAIT)
         .await?;
     app.close().await?;
