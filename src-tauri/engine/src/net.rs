@@ -153,21 +153,9 @@ impl HttpClient {
         if status == StatusCode::NOT_MODIFIED {
             return Ok(Fetched::NotModified);
         }
-        if !status.is_success() {
-            return Err(NetError::Status {
-                url,
-                status: status.as_u16(),
-            });
-        }
-        let headers = response.headers().clone();
-        let final_url = response.url().to_string();
-        let bytes = read_capped(&url, response, self.feed_body_limit_bytes).await?;
-        Ok(Fetched::Body(FetchedBody {
-            bytes,
-            validators: validators_of(&headers),
-            charset: charset_of(&headers),
-            final_url,
-        }))
+        Ok(Fetched::Body(
+            success_body(url, response, self.feed_body_limit_bytes).await?,
+        ))
     }
 }
 
@@ -193,22 +181,7 @@ impl HttpClient {
             .send()
             .await
             .map_err(|e| classify(&url, e))?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(NetError::Status {
-                url,
-                status: status.as_u16(),
-            });
-        }
-        let headers = response.headers().clone();
-        let final_url = response.url().to_string();
-        let bytes = read_capped(&url, response, limit_bytes).await?;
-        Ok(FetchedBody {
-            bytes,
-            validators: validators_of(&headers),
-            charset: charset_of(&headers),
-            final_url,
-        })
+        success_body(url, response, limit_bytes).await
     }
 
     /// GETs `len` bytes at `offset` with a `Range` request. The answer must be a `206` whose
@@ -295,6 +268,31 @@ async fn read_prefix(
         }
     }
     Ok(body)
+}
+
+/// A `2xx` answer's whole body (at most `limit_bytes`) with its headers' facts; any other
+/// status is an error.
+async fn success_body(
+    url: String,
+    response: reqwest::Response,
+    limit_bytes: u64,
+) -> Result<FetchedBody, NetError> {
+    let status = response.status();
+    if !status.is_success() {
+        return Err(NetError::Status {
+            url,
+            status: status.as_u16(),
+        });
+    }
+    let headers = response.headers().clone();
+    let final_url = response.url().to_string();
+    let bytes = read_capped(&url, response, limit_bytes).await?;
+    Ok(FetchedBody {
+        bytes,
+        validators: validators_of(&headers),
+        charset: charset_of(&headers),
+        final_url,
+    })
 }
 
 async fn read_capped(

@@ -142,18 +142,7 @@ impl Lookup<'_> {
             .get("chapter")
             .into_iter()
             .flatten()
-            .filter_map(|c| {
-                Some(PodloveChapterRef {
-                    start: non_empty(c.attrs.get("start").map(String::as_str))?,
-                    title: c
-                        .attrs
-                        .get("title")
-                        .map(|t| t.trim().to_string())
-                        .unwrap_or_default(),
-                    href: non_empty(c.attrs.get("href").map(String::as_str)),
-                    image: non_empty(c.attrs.get("image").map(String::as_str)),
-                })
-            })
+            .filter_map(|c| PodloveChapterRef::from_attrs(&c.attrs))
             .collect()
     }
 

@@ -99,6 +99,22 @@ pub struct PodloveChapterRef {
     pub image: Option<String>,
 }
 
+impl PodloveChapterRef {
+    /// A `psc:chapter` from its attributes; `None` without a `start`.
+    pub(crate) fn from_attrs(attrs: &std::collections::BTreeMap<String, String>) -> Option<Self> {
+        let attr = |name: &str| fields::non_empty(attrs.get(name).map(String::as_str));
+        Some(PodloveChapterRef {
+            start: attr("start")?,
+            title: attrs
+                .get("title")
+                .map(|t| t.trim().to_string())
+                .unwrap_or_default(),
+            href: attr("href"),
+            image: attr("image"),
+        })
+    }
+}
+
 /// Why bytes could not be read as a feed.
 #[derive(Debug, thiserror::Error)]
 pub enum FeedError {

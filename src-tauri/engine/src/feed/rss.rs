@@ -130,18 +130,7 @@ fn episode(
     let podlove_chapters = ext_elements(ext, namespaces, &[PODLOVE_NAMESPACE], "psc", "chapters")
         .take(1) // the spec allows one list per item; later ones are ignored like feedparser does
         .flat_map(|list| list.children.get("chapter").into_iter().flatten())
-        .filter_map(|c| {
-            Some(PodloveChapterRef {
-                start: non_empty(c.attrs.get("start").map(String::as_str))?,
-                title: c
-                    .attrs
-                    .get("title")
-                    .map(|t| t.trim().to_string())
-                    .unwrap_or_default(),
-                href: non_empty(c.attrs.get("href").map(String::as_str)),
-                image: non_empty(c.attrs.get("image").map(String::as_str)),
-            })
-        })
+        .filter_map(|c| PodloveChapterRef::from_attrs(&c.attrs))
         .collect();
 
     Some(ParsedEpisode {
