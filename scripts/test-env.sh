@@ -7,7 +7,6 @@ set -euo pipefail
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  if [[ -n "${PULSE_STARTED:-}" ]]; then pulseaudio --kill 2>/dev/null || true; fi
 }
 trap cleanup EXIT
 
@@ -27,6 +26,38 @@ done
 if [[ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]] && command -v dbus-daemon >/dev/null; then
   eval "$(dbus-launch --sh-syntax 2>/dev/null)" || true
   [[ -n "${DBUS_SESSION_BUS_PID:-}" ]] && pids+=("$DBUS_SESSION_BUS_PID")
+fi
+
+# A headless PulseAudio with a null sink: the app plays into it (ALSA routes to it through
+# libasound2-plugins) and audio tests record its monitor with parec. Its own runtime dir and
+# socket, so it never meets a desktop's PulseAudio.
+if command -v pulseaudio >/dev/null; then
+  pulse_dir=$(mktemp -d /tmp/chaptercast-pulse.XXXXXX)
+  export PULSE_RUNTIME_PATH="$pulse_dir" PULSE_STATE_PATH="$pulse_dir"
+  # (No --daemonize: the PID is ours to stop.)
+  pulseaudio --daemonize=no --exit-idle-time=-1 --system=false -n --disallow-exit \
+    --load="module-native-protocol-unix socket=$pulse_dir/native auth-anonymous=1" \
+    --load="module-null-sink sink_name=chaptercast_null rate=44100 channels=2" \
+    --load="module-always-sink" >"$pulse_dir/log" 2>&1 &
+  pids+=($!)
+  export PULSE_SERVER="unix:$pulse_dir/native"
+  for _ in $(seq 1 50); do
+    pactl info >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  if ! pactl set-default-sink chaptercast_null 2>/dev/null; then
+    echo "PulseAudio did not start (see $pulse_dir/log):" >&2
+    cat "$pulse_dir/log" >&2 || true
+    exit 1
+  fi
+  export CHAPTERCAST_NULL_SINK=chaptercast_null
+  # An idle null sink sleeps in 2 s blocks, so any player's first sound comes ~1 s late;
+  # a silent low-latency stream keeps it ticking like a real sound card.
+  pacat --latency-msec=10 --rate=44100 --channels=2 --format=s16le /dev/zero >/dev/null 2>&1 &
+  pids+=($!)
+elif [[ "${CI:-}" == "true" ]]; then
+  echo "pulseaudio is not installed: the audio tests need it (scripts/install-deps.sh --test)" >&2
+  exit 1
 fi
 
 # Software rendering only: there is no GPU under Xvfb.

@@ -12,6 +12,16 @@ fn main() {
             "refresh_library",
             "open_external",
             "set_played",
+            "play_episode",
+            "player_status",
+            "player_play",
+            "player_pause",
+            "player_toggle",
+            "player_seek",
+            "player_skip",
+            "player_chapter_step",
+            "player_set_speed",
+            "player_set_volume",
         ]));
     tauri_build::try_build(attributes).expect("tauri build script failed");
 }

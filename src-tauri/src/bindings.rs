@@ -1,9 +1,10 @@
 //! The tauri-specta builder: every command and event the UI may use, and the test that
 //! writes `ui/src/api/bindings.ts` from them.
 
-use tauri_specta::{collect_commands, Builder};
+use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::commands::library;
+use crate::commands::{library, player};
+use crate::wire::PlayerView;
 
 pub fn builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
@@ -19,7 +20,18 @@ pub fn builder() -> Builder<tauri::Wry> {
             library::refresh_library,
             library::open_external,
             library::set_played,
+            player::play_episode,
+            player::player_status,
+            player::player_play,
+            player::player_pause,
+            player::player_toggle,
+            player::player_seek,
+            player::player_skip,
+            player::player_chapter_step,
+            player::player_set_speed,
+            player::player_set_volume,
         ])
+        .events(collect_events![PlayerView])
 }
 
 #[cfg(test)]

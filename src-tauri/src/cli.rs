@@ -52,6 +52,23 @@ pub enum Command {
         #[arg(long, value_name = "PATH|URL")]
         audio: Option<String>,
     },
+    /// Play an episode's audio (URL or file) through the default output.
+    Play {
+        /// An http(s) URL or a path to a local audio file.
+        source: String,
+        /// Start here: seconds, M:SS or H:MM:SS.
+        #[arg(long, value_name = "SECONDS|M:SS|H:MM:SS", conflicts_with = "chapter")]
+        at: Option<String>,
+        /// Start at chapter N (from 1) of the chapters embedded in the audio.
+        #[arg(long, value_name = "N")]
+        chapter: Option<usize>,
+        /// Stop after this many seconds of playing.
+        #[arg(long = "for", value_name = "SECONDS")]
+        for_seconds: Option<f64>,
+        /// Playback speed, 0.5 to 3.0; the pitch stays the same.
+        #[arg(long, default_value_t = 1.0)]
+        speed: f32,
+    },
 }
 
 /// Runs a subcommand to completion.
@@ -73,6 +90,19 @@ pub fn run(command: Command) -> ExitCode {
             json.as_deref(),
             audio.as_deref(),
         ),
+        Command::Play {
+            source,
+            at,
+            chapter,
+            for_seconds,
+            speed,
+        } => crate::cli_play::play_command(crate::cli_play::PlayArgs {
+            source,
+            at,
+            chapter,
+            for_seconds,
+            speed,
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -225,18 +255,18 @@ fn chapters_json(list: &[Chapter]) -> serde_json::Value {
     )
 }
 
-fn is_url(source: &str) -> bool {
+pub(crate) fn is_url(source: &str) -> bool {
     source.contains("://") || source.starts_with("javascript:")
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start: {e}"))
 }
 
-fn http_client() -> Result<HttpClient, String> {
+pub(crate) fn http_client() -> Result<HttpClient, String> {
     HttpClient::new(&Config::from_env()).map_err(|e| format!("cannot start: {e}"))
 }
 

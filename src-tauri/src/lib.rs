@@ -3,8 +3,10 @@
 
 pub mod bindings;
 pub mod cli;
+mod cli_play;
 pub mod commands;
 pub mod error;
+pub mod playback;
 pub mod state;
 pub mod wire;
 
@@ -12,6 +14,7 @@ use anyhow::Context;
 use chaptercast_engine::{Config, Engine};
 use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
 
+use crate::playback::PlayerState;
 use crate::state::AppState;
 
 /// Builds and runs the GUI until the window closes.
@@ -29,11 +32,22 @@ pub fn run_gui() -> anyhow::Result<()> {
         .manage(AppState { engine })
         .setup(move |app| {
             builder.mount_events(app);
+            let engine = app.state::<AppState>().engine.clone();
+            app.manage(PlayerState::start(app.handle(), &engine)?);
             create_main_window(app)?;
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .context("the window system failed")
+        .build(tauri::generate_context!())
+        .context("the window system failed")?
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                // Remember where the listener was before the process ends.
+                if let Some(player) = app.try_state::<PlayerState>() {
+                    player.handle.shutdown(std::time::Duration::from_secs(2));
+                }
+            }
+        });
+    Ok(())
 }
 
 /// The main window, which may only ever show the app itself: any attempt to navigate it

@@ -158,3 +158,91 @@ fn rfc3339(unix_s: i64) -> Option<String> {
     chrono::DateTime::from_timestamp(unix_s, 0)
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
+
+/// The player's state machine, as the UI names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Type)]
+#[serde(rename_all = "lowercase")]
+pub enum PlayState {
+    Idle,
+    Loading,
+    Playing,
+    Paused,
+    Buffering,
+    Ended,
+    Error,
+}
+
+/// Everything the player bar shows; sent as the `player-update` event several times a second
+/// while playing and on every change.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "player-update")]
+pub struct PlayerView {
+    /// The episode loaded, if any.
+    pub episode_id: Option<String>,
+    pub state: PlayState,
+    pub position_ms: u32,
+    pub duration_ms: Option<u32>,
+    /// Index into the episode's visible chapter list.
+    pub chapter_index: Option<u32>,
+    pub speed: f32,
+    pub volume: f32,
+    /// Playing from the network rather than a downloaded file.
+    pub streaming: bool,
+    /// The server cannot seek: jumps ahead wait for the download.
+    pub progressive: bool,
+    /// Why playback stopped or could not start, in one sentence.
+    pub error: Option<String>,
+}
+
+impl PlayerView {
+    pub fn idle() -> Self {
+        PlayerView {
+            episode_id: None,
+            state: PlayState::Idle,
+            position_ms: 0,
+            duration_ms: None,
+            chapter_index: None,
+            speed: 1.0,
+            volume: 1.0,
+            streaming: false,
+            progressive: false,
+            error: None,
+        }
+    }
+
+    /// `chapters` is the loaded episode's full list: the index is re-counted over the visible
+    /// ones, which are what the UI lists.
+    pub fn from_status(
+        status: &engine::player::PlayerStatus,
+        chapters: &[engine::Chapter],
+    ) -> Self {
+        use engine::player::PlaybackState as S;
+        let chapter_index = status.chapter.and_then(|i| {
+            let chapter = chapters.get(i)?;
+            if chapter.is_hidden {
+                return None;
+            }
+            Some(chapters[..i].iter().filter(|c| !c.is_hidden).count() as u32)
+        });
+        PlayerView {
+            episode_id: status.key.clone(),
+            state: match status.state {
+                S::Idle => PlayState::Idle,
+                S::Loading => PlayState::Loading,
+                S::Playing => PlayState::Playing,
+                S::Paused => PlayState::Paused,
+                S::Buffering => PlayState::Buffering,
+                S::Ended => PlayState::Ended,
+                S::Error => PlayState::Error,
+            },
+            position_ms: ms_u32(status.position_ms),
+            duration_ms: status.duration_ms.map(ms_u32),
+            chapter_index,
+            speed: status.speed,
+            volume: status.volume,
+            streaming: status.streaming,
+            progressive: status.progressive,
+            error: status.error.clone(),
+        }
+    }
+}

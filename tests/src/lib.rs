@@ -2,5 +2,6 @@
 //! harness that runs the real app under Xvfb through tauri-driver.
 
 pub mod app;
+pub mod audio;
 pub mod fixtures;
 pub mod server;

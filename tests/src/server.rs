@@ -25,6 +25,10 @@ pub struct Route {
     pub delay: Option<Duration>,
     /// Answer `Range` requests with `206 Partial Content`; otherwise ignore them (`200`).
     pub supports_range: bool,
+    /// Send the body at most this fast (bytes per second), like a slow link.
+    pub throttle_bytes_per_s: Option<u64>,
+    /// Misbehave: answer every Range request with `206` but the bytes from 0 (and say so).
+    pub lie_about_range: bool,
 }
 
 impl Route {
@@ -37,6 +41,8 @@ impl Route {
             headers: Vec::new(),
             delay: None,
             supports_range: false,
+            throttle_bytes_per_s: None,
+            lie_about_range: false,
         }
     }
 
@@ -70,6 +76,11 @@ impl Route {
         self.delay = Some(delay);
         self
     }
+
+    pub fn with_throttle(mut self, bytes_per_s: u64) -> Self {
+        self.throttle_bytes_per_s = Some(bytes_per_s.max(1));
+        self
+    }
 }
 
 /// One request the server saw.
@@ -78,8 +89,10 @@ pub struct SeenRequest {
     pub path: String,
     pub headers: HashMap<String, String>,
     pub status: u16,
-    /// Body bytes the server sent (or tried to send) in its answer.
+    /// Body bytes the server meant to send in its answer.
     pub body_bytes: u64,
+    /// Body bytes actually written to the connection (less when the client hung up early).
+    pub sent_bytes: u64,
 }
 
 #[derive(Default)]
@@ -193,7 +206,14 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std:
         let range = headers
             .get("range")
             .filter(|_| route.supports_range && route.status == 200 && !not_modified)
-            .and_then(|r| parse_range(r, route.body.len() as u64));
+            .and_then(|r| parse_range(r, route.body.len() as u64))
+            .map(|(start, end)| {
+                if route.lie_about_range {
+                    (0, end - start)
+                } else {
+                    (start, end)
+                }
+            });
         let status = match (not_modified, range) {
             (true, _) => 304,
             (false, Some(_)) => 206,
@@ -204,12 +224,17 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std:
             Some((start, end)) => &route.body[start as usize..=end as usize],
             None => &route.body,
         };
-        lock(&shared).log.push(SeenRequest {
-            path,
-            headers,
-            status,
-            body_bytes: body.len() as u64,
-        });
+        let log_index = {
+            let mut seen = lock(&shared);
+            seen.log.push(SeenRequest {
+                path,
+                headers,
+                status,
+                body_bytes: body.len() as u64,
+                sent_bytes: 0,
+            });
+            seen.log.len() - 1
+        };
 
         let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
         if let Some((start, end)) = range {
@@ -230,7 +255,20 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std:
         }
         head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
         write.write_all(head.as_bytes()).await?;
-        write.write_all(body).await?;
+        // In small pieces, counted as they go: tests check how much of a file was really sent.
+        let started = tokio::time::Instant::now();
+        let mut sent = 0u64;
+        for piece in body.chunks(16 << 10) {
+            if let Some(rate) = route.throttle_bytes_per_s {
+                let due = started + Duration::from_secs_f64(sent as f64 / rate as f64);
+                tokio::time::sleep_until(due).await;
+            }
+            write.write_all(piece).await?;
+            sent += piece.len() as u64;
+            if let Some(seen) = lock(&shared).log.get_mut(log_index) {
+                seen.sent_bytes = sent;
+            }
+        }
         write.flush().await?;
     }
 }

@@ -10,6 +10,8 @@ pub mod config;
 pub mod feed;
 pub mod library;
 pub mod net;
+pub mod playback;
+pub mod player;
 pub mod refresh;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;

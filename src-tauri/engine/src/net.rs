@@ -237,6 +237,83 @@ impl HttpClient {
     }
 }
 
+/// An open response for the bytes of a media file from some offset on.
+pub struct MediaResponse {
+    pub response: reqwest::Response,
+    /// Where the body starts in the file: the asked offset, or 0 when the server ignored Range.
+    pub offset: u64,
+    /// The file's length when the server said it.
+    pub total_len: Option<u64>,
+    /// False when the server answered `200` to a ranged request: it cannot seek.
+    pub ranged: bool,
+    /// The URL after redirects, to ask again without the redirect chain.
+    pub final_url: String,
+}
+
+impl HttpClient {
+    /// Opens `url` from `offset` for `len` bytes, or to the end (`Range: bytes=offset-[end]`).
+    /// A `206` must say it starts at `offset` or it is an error; a `200` is the whole file from
+    /// 0 (`ranged: false`), which the caller must not mistake for the asked part.
+    pub async fn open_media(
+        &self,
+        url: &str,
+        offset: u64,
+        len: Option<u64>,
+    ) -> Result<MediaResponse, NetError> {
+        let parsed = parse_web_url(url)?;
+        let url = parsed.as_str().to_string();
+        let range = match len {
+            Some(len) => format!("bytes={offset}-{}", offset + len.max(1) - 1),
+            None => format!("bytes={offset}-"),
+        };
+        let response = self
+            .client
+            .get(parsed)
+            .header(reqwest::header::RANGE, range)
+            .send()
+            .await
+            .map_err(|e| classify(&url, e))?;
+        let final_url = response.url().to_string();
+        match response.status() {
+            StatusCode::PARTIAL_CONTENT => {
+                let content_range = response
+                    .headers()
+                    .get(reqwest::header::CONTENT_RANGE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                let parsed = content_range.as_deref().and_then(parse_content_range);
+                let Some((start, _end, total)) = parsed.filter(|(start, _, _)| *start == offset)
+                else {
+                    return Err(NetError::WrongRange { url, content_range });
+                };
+                Ok(MediaResponse {
+                    response,
+                    offset: start,
+                    total_len: total,
+                    ranged: true,
+                    final_url,
+                })
+            }
+            StatusCode::OK => Ok(MediaResponse {
+                total_len: response.content_length(),
+                response,
+                offset: 0,
+                ranged: false,
+                final_url,
+            }),
+            status => Err(NetError::Status {
+                url,
+                status: status.as_u16(),
+            }),
+        }
+    }
+}
+
+/// Turns a failed body read into a `NetError`.
+pub fn body_error(url: &str, error: reqwest::Error) -> NetError {
+    classify(url, error)
+}
+
 /// Parses `bytes START-END/TOTAL` (TOTAL may be `*`).
 pub fn parse_content_range(value: &str) -> Option<(u64, u64, Option<u64>)> {
     let rest = value.trim().strip_prefix("bytes")?.trim_start();

@@ -1,3 +1,4 @@
 //! Thin adapters from the UI's commands to the engine, one module per UI area.
 
 pub mod library;
+pub mod player;

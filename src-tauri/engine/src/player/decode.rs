@@ -1,0 +1,464 @@
+//! Decoding with symphonia, and seeking that lands on the asked sample.
+//!
+//! MP3 is positioned by us: the frame holding the target comes from an exact frame index when
+//! the bytes before it have been seen (a downloaded file, or what has streamed by), else from
+//! CBR arithmetic or the Xing table of contents. Decoding then starts two frames earlier (the
+//! bit reservoir and the filter bank need them) and drops samples up to the target, so the
+//! first sample heard is the asked one. Other formats use symphonia's accurate seek (MP4 sample
+//! tables, Ogg bisection), also followed by dropping samples up to the target.
+
+use std::sync::{Arc, Mutex};
+
+use symphonia::core::audio::SampleBuffer;
+use symphonia::core::codecs::{Decoder, DecoderOptions, CODEC_TYPE_NULL};
+use symphonia::core::errors::Error as SymphoniaError;
+use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo};
+use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
+use symphonia::core::meta::MetadataOptions;
+use symphonia::core::probe::Hint;
+use symphonia::core::units::Time;
+
+use super::input::{MediaInput, Window};
+use super::mp3_layout::{FrameIndex, LayoutError, Mp3Kind, Mp3Layout};
+
+/// Frames decoded before the target frame and thrown away (bit reservoir + MDCT overlap).
+const MP3_PREROLL_FRAMES: u64 = 2;
+/// Most bytes read just to make a VBR jump exact (see [`Decoding::index_towards`]).
+const VBR_SCAN_BUDGET: u64 = 8 << 20;
+/// The head read to recognise an MP3 and its Xing/LAME tag.
+const HEAD_BYTES: usize = 64 << 10;
+
+/// Why audio could not be decoded.
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("the audio could not be read: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("this is not audio Chaptercast can play")]
+    Unsupported,
+    #[error("the audio is damaged: {0}")]
+    Damaged(String),
+}
+
+impl From<SymphoniaError> for DecodeError {
+    fn from(e: SymphoniaError) -> Self {
+        match e {
+            SymphoniaError::IoError(io) => DecodeError::Io(io),
+            SymphoniaError::Unsupported(_) => DecodeError::Unsupported,
+            other => DecodeError::Damaged(other.to_string()),
+        }
+    }
+}
+
+/// How positions map to bytes for this file.
+enum Layout {
+    Mp3 {
+        layout: Box<Mp3Layout>,
+        index: Arc<Mutex<FrameIndex>>,
+    },
+    Other,
+}
+
+/// One episode being decoded.
+pub struct Decoding {
+    input: MediaInput,
+    layout: Layout,
+    format: Box<dyn FormatReader>,
+    decoder: Box<dyn Decoder>,
+    track_id: u32,
+    pub sample_rate: u32,
+    pub channels: u16,
+    /// Length in frames when known.
+    pub duration_frames: Option<u64>,
+    /// Episode frame of packet timestamp 0 in the current MP3 window (negative: the skipped
+    /// encoder delay lies before it).
+    window_frame0: i64,
+    /// Samples before this episode frame are decoded but not output (after a seek).
+    drop_before: u64,
+    time_base: Option<symphonia::core::units::TimeBase>,
+    buffer: Option<SampleBuffer<f32>>,
+}
+
+/// Where the last decoded run of samples is: the episode frame of its first sample, and
+/// where that sample sits in the decode buffer ([`Decoding::samples`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Chunk {
+    pub frame: u64,
+    from: usize,
+}
+
+impl Decoding {
+    /// Recognises the audio and gets ready to decode from the start.
+    pub fn open(mut input: MediaInput, mime: Option<&str>) -> Result<Decoding, DecodeError> {
+        let len = input.byte_len();
+        let mut head = input.read_at(0, HEAD_BYTES)?;
+        let mut mp3 = Mp3Layout::from_head(&head, len);
+        if let Err(LayoutError::NeedMoreData { needed_len }) = mp3 {
+            // A big ID3 tag (cover art): read past it, within reason.
+            if needed_len <= 16 << 20 {
+                head = input.read_at(0, needed_len as usize + HEAD_BYTES)?;
+                mp3 = Mp3Layout::from_head(&head, len);
+            }
+        }
+        let looks_mp3 = mime.is_none_or(|m| m.contains("mpeg") || m.contains("mp3"))
+            || mime.is_some_and(|m| m.starts_with("application/"));
+        match mp3 {
+            Ok(layout) if looks_mp3 || !probe_other(&mut input)? => {
+                let index = Arc::new(Mutex::new(FrameIndex::new(&layout)));
+                let window = Window::new(
+                    input.try_clone()?,
+                    layout.first_audio_frame,
+                    false,
+                    Some(Arc::clone(&index)),
+                )?;
+                let (format, decoder, track_id, _) = open_reader(window, Some("mp3"))?;
+                let skip = layout.start_skip_samples() as i64;
+                let duration_frames = layout
+                    .duration_samples()
+                    .map(|d| d.saturating_sub(skip as u64));
+                Ok(Decoding {
+                    sample_rate: layout.sample_rate,
+                    channels: layout.channels,
+                    duration_frames,
+                    layout: Layout::Mp3 {
+                        layout: Box::new(layout),
+                        index,
+                    },
+                    input,
+                    format,
+                    decoder,
+                    track_id,
+                    window_frame0: -skip,
+                    drop_before: 0,
+                    time_base: None,
+                    buffer: None,
+                })
+            }
+            _ => {
+                let window = Window::new(input.try_clone()?, 0, true, None)?;
+                let hint = mime.and_then(extension_for_mime);
+                let (format, decoder, track_id, info) = open_reader(window, hint)?;
+                Ok(Decoding {
+                    sample_rate: info.sample_rate,
+                    channels: info.channels,
+                    duration_frames: info.duration_frames,
+                    layout: Layout::Other,
+                    input,
+                    format,
+                    decoder,
+                    track_id,
+                    window_frame0: 0,
+                    drop_before: 0,
+                    time_base: info.time_base,
+                    buffer: None,
+                })
+            }
+        }
+    }
+
+    /// Frames indexed exactly so far (MP3), for tests and the status line.
+    pub fn indexed_frames(&self) -> Option<u64> {
+        match &self.layout {
+            Layout::Mp3 { index, .. } => index.lock().ok().map(|i| i.frames_indexed()),
+            Layout::Other => None,
+        }
+    }
+
+    /// The byte range to prefetch so a jump to `frame` plays from memory (MP3 only).
+    pub fn byte_range_for(&self, frame: u64, seconds: f64) -> Option<(u64, u64)> {
+        let Layout::Mp3 { layout, index } = &self.layout else {
+            return None;
+        };
+        let (start, _) = self.locate_mp3(layout, index, frame);
+        let bytes_per_second = layout_bytes_per_second(layout, self.input.byte_len());
+        let end = start + (bytes_per_second * seconds) as u64 + 4096;
+        Some((start.saturating_sub(4096), end))
+    }
+
+    fn locate_mp3(
+        &self,
+        layout: &Mp3Layout,
+        index: &Arc<Mutex<FrameIndex>>,
+        frame: u64,
+    ) -> (u64, u64) {
+        let raw = frame + layout.start_skip_samples();
+        let spf = u64::from(layout.samples_per_frame.max(1));
+        let preroll = raw.saturating_sub(MP3_PREROLL_FRAMES * spf);
+        if let Some(found) = index.lock().ok().and_then(|i| i.locate(preroll)) {
+            return found;
+        }
+        let estimate = layout.estimate(preroll);
+        (estimate.byte, estimate.frame_first_sample)
+    }
+
+    /// Makes the next chunk start exactly at episode frame `frame`.
+    pub fn seek(&mut self, frame: u64) -> Result<(), DecodeError> {
+        self.drop_before = frame;
+        match &self.layout {
+            Layout::Mp3 { .. } => {
+                if matches!(self.input, MediaInput::File(_)) {
+                    self.index_whole_file()?;
+                } else {
+                    self.index_towards(frame)?;
+                }
+                let Layout::Mp3 { layout, index } = &self.layout else {
+                    return Ok(());
+                };
+                let (mut byte, first_sample) = self.locate_mp3(layout, index, frame);
+                let exact = index
+                    .lock()
+                    .ok()
+                    .is_some_and(|i| i.locate(first_sample).is_some_and(|f| f.0 == byte));
+                if !exact {
+                    // An estimate: step forward onto the frame header it points before.
+                    let mut scratch = self.input.try_clone()?;
+                    let bytes = scratch.read_at(byte, 8192)?;
+                    if let Some(found) = layout.resync(&bytes, byte, byte) {
+                        byte = found;
+                    }
+                }
+                let window = Window::new(
+                    self.input.try_clone()?,
+                    byte,
+                    false,
+                    Some(Arc::clone(index)),
+                )?;
+                let skip = layout.start_skip_samples() as i64;
+                let (format, decoder, track_id, _) = open_reader(window, Some("mp3"))?;
+                self.format = format;
+                self.decoder = decoder;
+                self.track_id = track_id;
+                self.window_frame0 = first_sample as i64 - skip;
+                Ok(())
+            }
+            Layout::Other => {
+                let seconds = frame as f64 / f64::from(self.sample_rate.max(1));
+                let time = Time::new(seconds.trunc() as u64, seconds.fract());
+                self.format.seek(
+                    SeekMode::Accurate,
+                    SeekTo::Time {
+                        time,
+                        track_id: Some(self.track_id),
+                    },
+                )?;
+                self.decoder.reset();
+                Ok(())
+            }
+        }
+    }
+
+    /// VBR over the network: the Xing table can be seconds off, so when the target lies within
+    /// [`VBR_SCAN_BUDGET`] bytes of what is indexed, those bytes are read (only their frame
+    /// headers are kept) and the jump is exact. Farther jumps use the estimate.
+    fn index_towards(&mut self, frame: u64) -> Result<(), DecodeError> {
+        let Layout::Mp3 { layout, index } = &self.layout else {
+            return Ok(());
+        };
+        if !matches!(layout.kind, Mp3Kind::Vbr { .. }) {
+            return Ok(());
+        }
+        let raw = frame + layout.start_skip_samples();
+        let (indexed_end, located) = match index.lock() {
+            Ok(i) => (i.next_offset(), i.locate(raw).is_some()),
+            Err(_) => return Ok(()),
+        };
+        let Some(mut at) = indexed_end.filter(|_| !located) else {
+            return Ok(());
+        };
+        let target = layout.estimate(raw).byte + (64 << 10);
+        if target.saturating_sub(at) > VBR_SCAN_BUDGET {
+            return Ok(());
+        }
+        let mut scratch = self.input.try_clone()?;
+        while at < target {
+            let bytes = scratch.read_at(at, 256 << 10)?;
+            if bytes.is_empty() {
+                break;
+            }
+            if let Ok(mut i) = index.lock() {
+                i.feed(at, &bytes);
+                if i.locate(raw).is_some() {
+                    break;
+                }
+            }
+            at += bytes.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// Reads every frame header of a local file once, so seeks in it are exact.
+    fn index_whole_file(&mut self) -> Result<(), DecodeError> {
+        let Layout::Mp3 { layout, index } = &self.layout else {
+            return Ok(());
+        };
+        let Some(len) = self.input.byte_len() else {
+            return Ok(());
+        };
+        let already = index.lock().map(|i| i.frames_indexed()).unwrap_or(0);
+        if layout.total_frames.is_some_and(|t| already >= t) {
+            return Ok(());
+        }
+        let mut scratch = self.input.try_clone()?;
+        let mut fresh = FrameIndex::new(layout);
+        let mut at = layout.first_audio_frame;
+        while at < len {
+            let bytes = scratch.read_at(at, 1 << 20)?;
+            if bytes.is_empty() {
+                break;
+            }
+            fresh.feed(at, &bytes);
+            at += bytes.len() as u64;
+        }
+        if let Ok(mut index) = index.lock() {
+            if fresh.frames_indexed() > index.frames_indexed() {
+                *index = fresh;
+            }
+        }
+        Ok(())
+    }
+
+    /// The samples of `chunk`, the last one decoded.
+    pub fn samples(&self, chunk: Chunk) -> &[f32] {
+        self.buffer
+            .as_ref()
+            .and_then(|b| b.samples().get(chunk.from..))
+            .unwrap_or(&[])
+    }
+
+    /// Decodes the next packet. `None` at the end of the audio.
+    pub fn next_chunk(&mut self) -> Result<Option<Chunk>, DecodeError> {
+        loop {
+            let packet = match self.format.next_packet() {
+                Ok(p) => p,
+                Err(SymphoniaError::IoError(e))
+                    if e.kind() == std::io::ErrorKind::UnexpectedEof =>
+                {
+                    return Ok(None)
+                }
+                Err(SymphoniaError::ResetRequired) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            };
+            if packet.track_id() != self.track_id {
+                continue;
+            }
+            let ts = packet.ts();
+            let decoded = match self.decoder.decode(&packet) {
+                Ok(d) => d,
+                // A damaged frame (or one missing its bit reservoir after a seek): skip it.
+                Err(SymphoniaError::DecodeError(why)) => {
+                    tracing::trace!(why, "skipping undecodable packet");
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let spec = *decoded.spec();
+            let frames = decoded.frames();
+            if frames == 0 {
+                continue;
+            }
+            let needs_new = self
+                .buffer
+                .as_ref()
+                .is_none_or(|b| b.capacity() < frames * spec.channels.count());
+            if needs_new {
+                self.buffer = Some(SampleBuffer::new(frames as u64, spec));
+            }
+            let Some(buffer) = self.buffer.as_mut() else {
+                continue;
+            };
+            buffer.copy_interleaved_ref(decoded);
+            let channels = usize::from(self.channels.max(1));
+            let start = match (&self.layout, self.time_base) {
+                (Layout::Mp3 { .. }, _) => self.window_frame0 + ts as i64,
+                (Layout::Other, Some(tb)) => {
+                    let t = tb.calc_time(ts);
+                    ((t.seconds as f64 + t.frac) * f64::from(self.sample_rate)).round() as i64
+                }
+                (Layout::Other, None) => ts as i64,
+            };
+            let end = start + frames as i64;
+            let keep_from = (self.drop_before as i64).max(0);
+            if end <= keep_from {
+                continue;
+            }
+            let skip_frames = (keep_from - start).max(0) as usize;
+            let from = (skip_frames * channels).min(buffer.samples().len());
+            let frame = (start + skip_frames as i64) as u64;
+            return Ok(Some(Chunk { frame, from }));
+        }
+    }
+}
+
+struct TrackInfo {
+    sample_rate: u32,
+    channels: u16,
+    duration_frames: Option<u64>,
+    time_base: Option<symphonia::core::units::TimeBase>,
+}
+
+type Opened = (Box<dyn FormatReader>, Box<dyn Decoder>, u32, TrackInfo);
+
+fn open_reader(window: Window, hint_ext: Option<&str>) -> Result<Opened, DecodeError> {
+    let stream = MediaSourceStream::new(Box::new(window), MediaSourceStreamOptions::default());
+    let mut hint = Hint::new();
+    if let Some(ext) = hint_ext {
+        hint.with_extension(ext);
+    }
+    let format_options = FormatOptions {
+        enable_gapless: false,
+        ..FormatOptions::default()
+    };
+    let probed = symphonia::default::get_probe().format(
+        &hint,
+        stream,
+        &format_options,
+        &MetadataOptions::default(),
+    )?;
+    let format = probed.format;
+    let track = format
+        .tracks()
+        .iter()
+        .find(|t| t.codec_params.codec != CODEC_TYPE_NULL && t.codec_params.sample_rate.is_some())
+        .ok_or(DecodeError::Unsupported)?;
+    let params = &track.codec_params;
+    let info = TrackInfo {
+        sample_rate: params.sample_rate.unwrap_or(44_100),
+        channels: params.channels.map(|c| c.count() as u16).unwrap_or(2),
+        duration_frames: params.n_frames,
+        time_base: params.time_base,
+    };
+    let decoder = symphonia::default::get_codecs().make(params, &DecoderOptions::default())?;
+    let track_id = track.id;
+    Ok((format, decoder, track_id, info))
+}
+
+/// True when symphonia recognises the bytes as some format (used when an MP3-looking head
+/// came with a non-MP3 content type).
+fn probe_other(input: &mut MediaInput) -> Result<bool, DecodeError> {
+    let window = Window::new(input.try_clone()?, 0, true, None)?;
+    Ok(open_reader(window, None).is_ok())
+}
+
+fn extension_for_mime(mime: &str) -> Option<&'static str> {
+    let mime = mime.to_ascii_lowercase();
+    if mime.contains("mp4") || mime.contains("m4a") || mime.contains("aac") {
+        Some("m4a")
+    } else if mime.contains("ogg") || mime.contains("opus") {
+        Some("ogg")
+    } else if mime.contains("flac") {
+        Some("flac")
+    } else if mime.contains("wav") {
+        Some("wav")
+    } else {
+        None
+    }
+}
+
+fn layout_bytes_per_second(layout: &Mp3Layout, file_len: Option<u64>) -> f64 {
+    let rate = f64::from(layout.sample_rate.max(1));
+    match (layout.duration_samples(), file_len) {
+        (Some(samples), Some(len)) if samples > 0 => {
+            (len.saturating_sub(layout.audio_start)) as f64 / (samples as f64 / rate)
+        }
+        _ => 40_000.0,
+    }
+}

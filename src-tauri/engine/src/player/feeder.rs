@@ -1,0 +1,199 @@
+//! The decoder thread of one loaded episode: keeps the ring topped up, seeks on request.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use super::decode::Decoding;
+use super::ring::Ring;
+use super::stream::RangeStream;
+
+/// What the player asks of the decoder thread, and what it reports back.
+#[derive(Default)]
+struct Control {
+    /// (episode frame, ring generation) of the newest seek not yet carried out.
+    pending_seek: Mutex<Option<(u64, u64)>>,
+    /// Chapter starts (episode frames) whose first seconds should be fetched ahead.
+    prefetch: Mutex<Vec<u64>>,
+    error: Mutex<Option<String>>,
+    stop: AtomicBool,
+}
+
+pub struct Feeder {
+    control: Arc<Control>,
+    ring: Arc<Ring>,
+    stream: Option<RangeStream>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Seconds of each chapter's start fetched ahead.
+const PREFETCH_SECONDS: f64 = 4.0;
+
+impl Feeder {
+    /// Starts decoding `decoding` at episode frame `start_frame` into `ring`.
+    pub fn start(
+        decoding: Decoding,
+        ring: Arc<Ring>,
+        stream: Option<RangeStream>,
+        start_frame: u64,
+    ) -> Feeder {
+        let control = Arc::new(Control::default());
+        let generation = ring.restart_at(start_frame);
+        if let Ok(mut pending) = control.pending_seek.lock() {
+            *pending = Some((start_frame, generation));
+        }
+        let thread = {
+            let control = Arc::clone(&control);
+            let ring = Arc::clone(&ring);
+            let stream = stream.clone();
+            std::thread::Builder::new()
+                .name("chaptercast-decode".into())
+                .spawn(move || run(decoding, ring, control, stream))
+                .ok()
+        };
+        Feeder {
+            control,
+            ring,
+            stream,
+            thread,
+        }
+    }
+
+    /// Jumps to `frame`: what plays now is dropped at once, and the decoder starts there.
+    pub fn seek(&self, frame: u64) {
+        let generation = self.ring.restart_at(frame);
+        if let Ok(mut pending) = self.control.pending_seek.lock() {
+            *pending = Some((frame, generation));
+        }
+        if let Some(stream) = &self.stream {
+            stream.interrupt();
+        }
+        self.ring.room.notify_all();
+    }
+
+    pub fn prefetch(&self, frames: Vec<u64>) {
+        if let Ok(mut p) = self.control.prefetch.lock() {
+            *p = frames;
+        }
+        self.ring.room.notify_all();
+    }
+
+    /// The decoder's error, once it has stopped on one.
+    pub fn error(&self) -> Option<String> {
+        self.control.error.lock().ok().and_then(|e| e.clone())
+    }
+
+    pub fn stream(&self) -> Option<&RangeStream> {
+        self.stream.as_ref()
+    }
+}
+
+impl Drop for Feeder {
+    fn drop(&mut self) {
+        self.control.stop.store(true, Ordering::SeqCst);
+        if let Some(stream) = &self.stream {
+            stream.close();
+        }
+        self.ring.room.notify_all();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn run(
+    mut decoding: Decoding,
+    ring: Arc<Ring>,
+    control: Arc<Control>,
+    stream: Option<RangeStream>,
+) {
+    let mut generation = u64::MAX;
+    let mut finished = false;
+    loop {
+        if control.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let seek = control.pending_seek.lock().ok().and_then(|mut p| p.take());
+        if let Some((frame, new_generation)) = seek {
+            if let Some(stream) = &stream {
+                stream.clear_interrupt();
+            }
+            generation = new_generation;
+            finished = false;
+            if let Ok(mut e) = control.error.lock() {
+                *e = None;
+            }
+            if let Err(e) = decoding.seek(frame) {
+                if control.pending_seek.lock().is_ok_and(|p| p.is_some()) {
+                    continue;
+                }
+                fail(&ring, &control, e.to_string());
+                finished = true;
+            }
+            if let Some(stream) = &stream {
+                stream.start_read_ahead();
+            }
+            continue;
+        }
+        let prefetch = control
+            .prefetch
+            .lock()
+            .ok()
+            .map(|mut p| std::mem::take(&mut *p))
+            .unwrap_or_default();
+        if let (Some(stream), false) = (&stream, prefetch.is_empty()) {
+            let ranges: Vec<(u64, u64)> = prefetch
+                .iter()
+                .filter_map(|&f| decoding.byte_range_for(f, PREFETCH_SECONDS))
+                .collect();
+            stream.prefetch(&ranges);
+        }
+        {
+            let inner = ring.lock();
+            if finished || inner.samples.len() >= ring.capacity_samples() {
+                drop(ring.wait_for_room(inner, Duration::from_millis(50)));
+                continue;
+            }
+        }
+        match decoding.next_chunk() {
+            Ok(Some(chunk)) => {
+                let mut inner = ring.lock();
+                if inner.generation != generation {
+                    continue;
+                }
+                if inner.samples.is_empty() {
+                    inner.head_frame = chunk.frame;
+                }
+                inner
+                    .samples
+                    .extend(decoding.samples(chunk).iter().copied());
+                inner.loading = false;
+            }
+            Ok(None) => {
+                let mut inner = ring.lock();
+                if inner.generation == generation {
+                    inner.ended = true;
+                    inner.loading = false;
+                }
+                finished = true;
+            }
+            Err(e) => {
+                if control.pending_seek.lock().is_ok_and(|p| p.is_some()) {
+                    continue; // interrupted for a seek
+                }
+                tracing::warn!(error = %e, "decoding stopped");
+                fail(&ring, &control, e.to_string());
+                finished = true;
+            }
+        }
+    }
+}
+
+fn fail(ring: &Ring, control: &Control, message: String) {
+    if let Ok(mut e) = control.error.lock() {
+        *e = Some(message);
+    }
+    let mut inner = ring.lock();
+    inner.loading = false;
+}

@@ -1,0 +1,668 @@
+//! A seekable reader over an HTTP media file: Range requests, bounded read-ahead, a small
+//! sparse cache, and a progressive fallback for servers that ignore Range.
+//!
+//! The decoder reads with plain blocking `Read + Seek` on its own thread; a tokio task fetches.
+//! The two meet in [`Shared`]: cached byte extents, the reader's position, and what it waits for.
+//! A seek outside what is cached starts a new Range request there instead of downloading up to
+//! it. Every `206` is checked for its `Content-Range` (in [`HttpClient::open_media`]); a `200`
+//! to a ranged request switches to progressive mode, where the file comes from byte 0 and a
+//! seek ahead waits for it: never the wrong bytes.
+
+use std::collections::BTreeMap;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+use crate::net::{body_error, HttpClient, NetError};
+
+/// How far ahead of the reader the fetcher runs (a minute of a 128 kbit/s episode, about).
+pub const READ_AHEAD_BYTES: u64 = 1 << 20;
+/// How much already-read audio is kept, for short skips back.
+const KEEP_BEHIND_BYTES: u64 = 1 << 20;
+/// The head of the file (tags, headers, an MP4 `moov` often) is always kept.
+const KEEP_HEAD_BYTES: u64 = 256 << 10;
+/// A wanted byte this close ahead of the running request is waited for, not re-requested.
+const SKIP_AHEAD_TOLERANCE: u64 = 128 << 10;
+/// Bytes asked for per request: servers send exactly what is asked, nothing lost on a seek.
+const REQUEST_BYTES: u64 = 512 << 10;
+/// The first request: the tags and first frames, before the player knows where it starts.
+const HEAD_REQUEST_BYTES: u64 = 128 << 10;
+/// Transfer failures retried in a row before the stream gives up.
+const MAX_RETRIES: u32 = 4;
+
+/// Why the stream cannot give the bytes asked for.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StreamError {
+    #[error("{0}")]
+    Net(Arc<str>),
+    #[error("the server sent a different part of the file than asked for")]
+    WrongRange,
+    #[error("the stream was closed")]
+    Closed,
+    #[error("the read was interrupted for a seek")]
+    Interrupted,
+}
+
+impl From<&NetError> for StreamError {
+    fn from(e: &NetError) -> Self {
+        match e {
+            NetError::WrongRange { .. } => StreamError::WrongRange,
+            other => StreamError::Net(other.to_string().into()),
+        }
+    }
+}
+
+/// What the player shows about the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StreamStats {
+    /// Bytes received from the network so far.
+    pub bytes_fetched: u64,
+    /// The file's size when known.
+    pub total_len: Option<u64>,
+    /// True once the server ignored a Range request: seeks ahead wait for data.
+    pub progressive: bool,
+    /// Requests made.
+    pub requests: u32,
+}
+
+#[derive(Default)]
+struct State {
+    /// Non-overlapping cached extents: start offset -> bytes.
+    extents: BTreeMap<u64, Vec<u8>>,
+    /// Extents asked for by [`RangeStream::prefetch`]: never evicted.
+    pinned: Vec<(u64, u64)>,
+    total_len: Option<u64>,
+    /// The reader's position: the read-ahead and eviction are measured from here.
+    read_pos: u64,
+    /// Set while the reader is blocked on a byte that is not cached.
+    want: Option<u64>,
+    /// Byte ranges to prefetch when the fetcher is otherwise idle.
+    prefetch_queue: Vec<(u64, u64)>,
+    progressive: bool,
+    /// No read-ahead until the player says where it starts (so a start at a chapter does not
+    /// fetch the file's beginning first).
+    read_ahead_paused: bool,
+    error: Option<StreamError>,
+    closed: bool,
+    url: String,
+    stats: StreamStats,
+}
+
+impl State {
+    /// The first byte at or after `pos` that is not cached (`pos` itself when it is missing).
+    fn next_missing(&self, pos: u64) -> u64 {
+        let mut at = pos;
+        if let Some((start, bytes)) = self.extents.range(..=at).next_back() {
+            let end = start + bytes.len() as u64;
+            if end > at {
+                at = end;
+            }
+        }
+        // Extents are not merged, so walk the ones that follow contiguously.
+        while let Some(bytes) = self.extents.get(&at) {
+            if bytes.is_empty() {
+                break;
+            }
+            at += bytes.len() as u64;
+        }
+        at
+    }
+
+    /// Copies cached bytes at `pos` into `buf`; 0 when `pos` is not cached.
+    fn copy_out(&self, pos: u64, buf: &mut [u8]) -> usize {
+        let Some((start, bytes)) = self.extents.range(..=pos).next_back() else {
+            return 0;
+        };
+        let end = start + bytes.len() as u64;
+        if pos >= end {
+            return 0;
+        }
+        let from = (pos - start) as usize;
+        let n = buf.len().min(bytes.len() - from);
+        buf[..n].copy_from_slice(&bytes[from..from + n]);
+        n
+    }
+
+    fn at_end(&self, pos: u64) -> bool {
+        self.total_len.is_some_and(|len| pos >= len)
+    }
+
+    /// Appends `data` received for offset `at`, skipping what is already cached.
+    fn store(&mut self, at: u64, data: &[u8]) {
+        self.stats.bytes_fetched += data.len() as u64;
+        let mut at = at;
+        let mut data = data;
+        while !data.is_empty() {
+            let covered = self.next_missing(at);
+            if covered > at {
+                let skip = (covered - at).min(data.len() as u64) as usize;
+                data = &data[skip..];
+                at += skip as u64;
+                continue;
+            }
+            // Room until the next extent begins.
+            let room = self
+                .extents
+                .range(at + 1..)
+                .next()
+                .map(|(start, _)| start - at)
+                .unwrap_or(u64::MAX);
+            let n = (data.len() as u64).min(room) as usize;
+            let appended = match self.extents.range_mut(..at).next_back() {
+                Some((start, bytes)) if start + bytes.len() as u64 == at => {
+                    bytes.extend_from_slice(&data[..n]);
+                    true
+                }
+                _ => false,
+            };
+            if !appended {
+                self.extents.insert(at, data[..n].to_vec());
+            }
+            data = &data[n..];
+            at += n as u64;
+        }
+    }
+
+    /// Drops cached bytes far from the reader, keeping the head and prefetched chapter starts,
+    /// so memory stays flat however long the episode.
+    fn evict(&mut self) {
+        let keep_from = self.read_pos.saturating_sub(KEEP_BEHIND_BYTES);
+        let keep_to = self.read_pos + READ_AHEAD_BYTES + SKIP_AHEAD_TOLERANCE * 2;
+        let keep = |s: u64, e: u64, pinned: &[(u64, u64)]| {
+            (s < keep_to && e > keep_from)
+                || s < KEEP_HEAD_BYTES
+                || pinned.iter().any(|&(ps, pe)| s < pe && e > ps)
+        };
+        let doomed: Vec<u64> = self
+            .extents
+            .iter()
+            .filter(|(s, b)| !keep(**s, **s + b.len() as u64, &self.pinned))
+            .map(|(s, _)| *s)
+            .collect();
+        for start in doomed {
+            self.extents.remove(&start);
+        }
+        // A long extent the reader has moved through: trim its front.
+        if let Some((&start, bytes)) = self.extents.range(..=keep_from).next_back() {
+            let end = start + bytes.len() as u64;
+            let protected = start < KEEP_HEAD_BYTES
+                || self.pinned.iter().any(|&(ps, pe)| start < pe && end > ps);
+            if !protected && end > keep_from && keep_from - start > (256 << 10) {
+                let cut = (keep_from - start) as usize;
+                if let Some(bytes) = self.extents.remove(&start) {
+                    self.extents.insert(keep_from, bytes[cut..].to_vec());
+                }
+            }
+        }
+    }
+
+    fn cached_bytes(&self) -> u64 {
+        self.extents.values().map(|b| b.len() as u64).sum()
+    }
+}
+
+struct Shared {
+    state: Mutex<State>,
+    /// Wakes the reader when bytes arrive or the stream fails.
+    arrived: Condvar,
+    /// Wakes the fetcher when the reader moves or wants something.
+    wake_fetcher: Notify,
+    closed: AtomicBool,
+    read_pos_hint: AtomicU64,
+    /// Set by [`RangeStream::interrupt`]: a read waiting for bytes gives up so the decoder can
+    /// seek; cleared by [`RangeStream::clear_interrupt`] once it has.
+    interrupted: AtomicBool,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // No invariant spans a panic here: the state is plain data.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The blocking reader half. Cloning gives another reader over the same cache (the chapter
+/// prefetcher and the decoder share bytes this way).
+pub struct RangeStream {
+    shared: Arc<Shared>,
+    pos: u64,
+}
+
+impl RangeStream {
+    /// Opens `url` and starts fetching from byte 0 on `runtime`. Returns once the server has
+    /// answered the first request, so a bad URL fails here with a clear error.
+    pub fn open(
+        runtime: &tokio::runtime::Handle,
+        http: HttpClient,
+        url: &str,
+    ) -> Result<RangeStream, NetError> {
+        let first = runtime.block_on(http.open_media(url, 0, Some(HEAD_REQUEST_BYTES)))?;
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                total_len: first.total_len,
+                progressive: !first.ranged,
+                read_ahead_paused: true,
+                url: first.final_url.clone(),
+                stats: StreamStats {
+                    total_len: first.total_len,
+                    progressive: !first.ranged,
+                    requests: 1,
+                    bytes_fetched: 0,
+                },
+                ..State::default()
+            }),
+            arrived: Condvar::new(),
+            wake_fetcher: Notify::new(),
+            closed: AtomicBool::new(false),
+            read_pos_hint: AtomicU64::new(0),
+            interrupted: AtomicBool::new(false),
+        });
+        if !first.ranged {
+            tracing::info!(url, "server ignores Range: playing progressively");
+        }
+        runtime.spawn(fetch_loop(Arc::clone(&shared), http, first));
+        Ok(RangeStream { shared, pos: 0 })
+    }
+
+    /// The file's length, when the server said it.
+    pub fn byte_len(&self) -> Option<u64> {
+        self.shared.lock().total_len
+    }
+
+    pub fn stats(&self) -> StreamStats {
+        let state = self.shared.lock();
+        StreamStats {
+            total_len: state.total_len,
+            progressive: state.progressive,
+            ..state.stats
+        }
+    }
+
+    /// Bytes held in memory now.
+    pub fn cached_bytes(&self) -> u64 {
+        self.shared.lock().cached_bytes()
+    }
+
+    /// True when `start..end` is all in memory.
+    pub fn is_cached(&self, start: u64, end: u64) -> bool {
+        self.shared.lock().next_missing(start) >= end
+    }
+
+    /// Asks the fetcher to bring `start..end` into memory and keep it there (chapter starts),
+    /// after the read-ahead is full. Ignored in progressive mode: it cannot seek.
+    pub fn prefetch(&self, ranges: &[(u64, u64)]) {
+        let mut state = self.shared.lock();
+        if state.progressive {
+            return;
+        }
+        for &(s, e) in ranges {
+            let e = state.total_len.map_or(e, |len| e.min(len));
+            if s < e {
+                state.pinned.push((s, e));
+                state.prefetch_queue.push((s, e));
+            }
+        }
+        drop(state);
+        self.shared.wake_fetcher.notify_one();
+    }
+
+    /// Makes a read that is waiting for bytes return an error now (the player wants to seek
+    /// elsewhere rather than wait).
+    pub fn interrupt(&self) {
+        self.shared.interrupted.store(true, Ordering::SeqCst);
+        self.shared.arrived.notify_all();
+    }
+
+    pub fn clear_interrupt(&self) {
+        self.shared.interrupted.store(false, Ordering::SeqCst);
+    }
+
+    /// Lets the fetcher read ahead of the reader (the player has found its start).
+    pub fn start_read_ahead(&self) {
+        self.shared.lock().read_ahead_paused = false;
+        self.shared.wake_fetcher.notify_one();
+    }
+
+    /// Stops the fetcher; pending reads fail with [`StreamError::Closed`].
+    pub fn close(&self) {
+        self.shared.closed.store(true, Ordering::SeqCst);
+        self.shared.lock().closed = true;
+        self.shared.arrived.notify_all();
+        self.shared.wake_fetcher.notify_one();
+    }
+
+    fn set_read_pos(&self, state: &mut State, pos: u64) {
+        state.read_pos = pos;
+        self.shared.read_pos_hint.store(pos, Ordering::Relaxed);
+    }
+}
+
+impl Clone for RangeStream {
+    fn clone(&self) -> Self {
+        RangeStream {
+            shared: Arc::clone(&self.shared),
+            pos: self.pos,
+        }
+    }
+}
+
+impl Read for RangeStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let mut state = self.shared.lock();
+        loop {
+            if state.closed {
+                return Err(io::Error::other(StreamError::Closed));
+            }
+            let n = state.copy_out(self.pos, buf);
+            if n > 0 {
+                self.pos += n as u64;
+                let pos = self.pos;
+                let moved = pos > state.read_pos + (64 << 10) || pos < state.read_pos;
+                self.set_read_pos(&mut state, pos);
+                state.want = None;
+                drop(state);
+                if moved || n >= 4096 {
+                    // Let the fetcher follow the reader and top up the read-ahead.
+                    self.shared.wake_fetcher.notify_one();
+                }
+                return Ok(n);
+            }
+            if state.at_end(self.pos) {
+                return Ok(0);
+            }
+            if let Some(error) = state.error.clone() {
+                return Err(io::Error::other(error));
+            }
+            if self.shared.interrupted.load(Ordering::SeqCst) {
+                return Err(io::Error::other(StreamError::Interrupted));
+            }
+            if state.want != Some(self.pos) {
+                state.want = Some(self.pos);
+                let pos = self.pos;
+                self.set_read_pos(&mut state, pos);
+                self.shared.wake_fetcher.notify_one();
+            }
+            let (guard, _) = self
+                .shared
+                .arrived
+                .wait_timeout(state, Duration::from_millis(200))
+                .unwrap_or_else(|p| p.into_inner());
+            state = guard;
+        }
+    }
+}
+
+impl Seek for RangeStream {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let len = self.byte_len();
+        let target = match to {
+            SeekFrom::Start(p) => Some(p),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+            SeekFrom::End(d) => match len {
+                Some(len) => len.checked_add_signed(d),
+                None => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::Unsupported,
+                        "the server did not say how long the file is",
+                    ))
+                }
+            },
+        };
+        let Some(target) = target else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "seek before the start",
+            ));
+        };
+        self.pos = target;
+        Ok(target)
+    }
+}
+
+/// What the fetcher should do next.
+enum Next {
+    /// Fetch from this offset, up to (not including) the end when given.
+    Fetch(u64, Option<u64>),
+    Wait,
+    Stop,
+}
+
+fn decide(state: &mut State) -> Next {
+    if state.closed || state.error.is_some() {
+        return Next::Stop;
+    }
+    // A want already satisfied (the reader has not woken yet) is no want.
+    let want = state.want.filter(|w| state.next_missing(*w) == *w);
+    let from = want.unwrap_or(state.read_pos);
+    let missing = state.next_missing(from);
+    if state.read_ahead_paused && want.is_none() {
+        return Next::Wait;
+    }
+    if !state.at_end(missing) && (want.is_some() || missing < from + READ_AHEAD_BYTES) {
+        return Next::Fetch(missing, None);
+    }
+    if state.progressive {
+        return Next::Wait;
+    }
+    while let Some((s, e)) = state.prefetch_queue.first().copied() {
+        let missing = state.next_missing(s);
+        if missing < e && !state.at_end(missing) {
+            return Next::Fetch(missing, Some(e));
+        }
+        state.prefetch_queue.remove(0);
+    }
+    Next::Wait
+}
+
+/// The fetcher: one request at a time, from where the reader needs bytes.
+async fn fetch_loop(shared: Arc<Shared>, http: HttpClient, first: crate::net::MediaResponse) {
+    let mut pending = Some(first);
+    let mut failures = 0u32;
+    loop {
+        let response = match pending.take() {
+            Some(r) => r,
+            None => {
+                let next = decide(&mut shared.lock());
+                let (offset, end) = match next {
+                    Next::Stop => return,
+                    Next::Wait => {
+                        let _ = tokio::time::timeout(
+                            Duration::from_millis(250),
+                            shared.wake_fetcher.notified(),
+                        )
+                        .await;
+                        continue;
+                    }
+                    Next::Fetch(offset, end) => (offset, end),
+                };
+                let (url, progressive) = {
+                    let s = shared.lock();
+                    tracing::debug!(offset, ?end, read_pos = s.read_pos, "range request");
+                    (s.url.clone(), s.progressive)
+                };
+                // Progressive servers only ever give the file from 0.
+                let (ask, len) = if progressive {
+                    (0, None)
+                } else {
+                    let len = end.map_or(REQUEST_BYTES, |e| e.saturating_sub(offset).max(1));
+                    (offset, Some(len.min(REQUEST_BYTES)))
+                };
+                shared.lock().stats.requests += 1;
+                match http.open_media(&url, ask, len).await {
+                    Ok(r) => r,
+                    Err(e) => {
+                        failures += 1;
+                        if matches!(e, NetError::WrongRange { .. }) || failures > MAX_RETRIES {
+                            tracing::warn!(error = %e, "stream failed");
+                            fail(&shared, StreamError::from(&e));
+                            return;
+                        }
+                        tokio::time::sleep(Duration::from_millis(200 * u64::from(failures))).await;
+                        continue;
+                    }
+                }
+            }
+        };
+        if !response.ranged {
+            let mut s = shared.lock();
+            if !s.progressive {
+                tracing::info!("server ignored Range: switching to progressive");
+            }
+            s.progressive = true;
+            s.prefetch_queue.clear();
+            if s.total_len.is_none() {
+                s.total_len = response.total_len;
+            }
+        }
+        match pump(&shared, response).await {
+            Ok(()) => failures = 0,
+            Err(e) => {
+                failures += 1;
+                tracing::debug!(error = %e, failures, "stream transfer interrupted");
+                if failures > MAX_RETRIES {
+                    fail(&shared, StreamError::from(&e));
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(100 * u64::from(failures))).await;
+            }
+        }
+    }
+}
+
+fn fail(shared: &Shared, error: StreamError) {
+    shared.lock().error = Some(error);
+    shared.arrived.notify_all();
+}
+
+/// Reads one response into the cache until it ends, the reader wants bytes elsewhere, or the
+/// read-ahead is full.
+async fn pump(shared: &Shared, media: crate::net::MediaResponse) -> Result<(), NetError> {
+    let url = media.final_url.clone();
+    let mut response = media.response;
+    let mut at = media.offset;
+    let start = at;
+    loop {
+        // Decide before reading more: the reader may have jumped elsewhere.
+        {
+            let state = shared.lock();
+            if state.closed {
+                return Ok(());
+            }
+            if let Some(want) = state.want {
+                let this_run = start..at + SKIP_AHEAD_TOLERANCE;
+                if !this_run.contains(&want) && !state.progressive {
+                    return Ok(());
+                }
+                if state.progressive && want < at && state.next_missing(want) == want {
+                    // Evicted bytes behind: progressive servers need a fresh start from 0.
+                    return Ok(());
+                }
+            }
+            // Ranged requests are bounded (REQUEST_BYTES): each runs to its end, and `decide`
+            // keeps the read-ahead bounded by not starting the next one.
+        }
+        // Progressive: hold the connection while far ahead instead of re-downloading from 0.
+        loop {
+            let pause = {
+                let state = shared.lock();
+                state.progressive
+                    && state.want.is_none()
+                    && !state.closed
+                    && at.saturating_sub(state.read_pos) > READ_AHEAD_BYTES
+            };
+            if !pause {
+                break;
+            }
+            let _ =
+                tokio::time::timeout(Duration::from_millis(250), shared.wake_fetcher.notified())
+                    .await;
+        }
+        let chunk = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => {
+                let mut state = shared.lock();
+                if state.total_len.is_none() {
+                    state.total_len = Some(at);
+                }
+                drop(state);
+                shared.arrived.notify_all();
+                return Ok(());
+            }
+            Err(e) => return Err(body_error(&url, e)),
+        };
+        {
+            let mut state = shared.lock();
+            state.store(at, &chunk);
+            at += chunk.len() as u64;
+            if state.cached_bytes() > READ_AHEAD_BYTES * 4 {
+                state.evict();
+            }
+        }
+        shared.arrived.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state_with(extents: &[(u64, &[u8])]) -> State {
+        let mut s = State::default();
+        for (at, bytes) in extents {
+            s.store(*at, bytes);
+        }
+        s
+    }
+
+    #[test]
+    fn store_merges_contiguous_and_skips_overlap() {
+        let mut s = state_with(&[(0, b"abcd"), (10, b"klmn")]);
+        s.store(2, b"cdefghijklmnop");
+        let mut out = [0u8; 16];
+        let mut pos = 0;
+        let mut text = Vec::new();
+        while pos < 16 {
+            let n = s.copy_out(pos, &mut out);
+            assert!(n > 0, "hole at {pos}");
+            text.extend_from_slice(&out[..n]);
+            pos += n as u64;
+        }
+        assert_eq!(&text, b"abcdefghijklmnop");
+        assert_eq!(s.next_missing(0), 16);
+    }
+
+    #[test]
+    fn next_missing_finds_holes() {
+        let s = state_with(&[(0, b"abcd"), (8, b"ijkl")]);
+        assert_eq!(s.next_missing(0), 4);
+        assert_eq!(s.next_missing(5), 5);
+        assert_eq!(s.next_missing(8), 12);
+        assert_eq!(s.copy_out(5, &mut [0u8; 4]), 0);
+    }
+
+    #[test]
+    fn eviction_keeps_head_reader_window_and_pins() {
+        let mut s = State::default();
+        let block = vec![7u8; 64 << 10];
+        for i in 0..200u64 {
+            s.store(i * (64 << 10), &block);
+        }
+        s.pinned.push((5 << 20, (5 << 20) + 1000));
+        s.read_pos = 10 << 20;
+        s.evict();
+        assert!(s.next_missing(0) >= KEEP_HEAD_BYTES, "head kept");
+        assert!(s.copy_out(5 << 20, &mut [0u8; 8]) > 0, "pinned kept");
+        assert!(
+            s.copy_out(10 << 20, &mut [0u8; 8]) > 0,
+            "reader window kept"
+        );
+        assert_eq!(s.copy_out(2 << 20, &mut [0u8; 8]), 0, "old bytes dropped");
+        assert!(s.cached_bytes() < 4 << 20, "{} cached", s.cached_bytes());
+    }
+}

@@ -1,0 +1,242 @@
+//! `chaptercast play`: plays a URL or file through the default output, printing position and
+//! chapter changes, until `--for` runs out or the audio ends.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use chaptercast_engine::chapter_fetch::{read_embedded_chapters, AudioSource};
+use chaptercast_engine::chapters::{self, shownotes::parse_timestamp, Chapter};
+use chaptercast_engine::player::{
+    self, Command, LoadRequest, MediaLocation, PlaybackState, PlayerEvent,
+};
+
+use crate::cli::{http_client, is_url, runtime};
+
+/// What `play` was asked.
+pub struct PlayArgs {
+    pub source: String,
+    pub at: Option<String>,
+    pub chapter: Option<usize>,
+    pub for_seconds: Option<f64>,
+    pub speed: f32,
+}
+
+/// Reads `--at`: plain seconds (fractions allowed) or a clock time.
+pub fn parse_at(text: &str) -> Option<u64> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<f64>() {
+        return (seconds.is_finite() && seconds >= 0.0).then(|| (seconds * 1000.0).round() as u64);
+    }
+    parse_timestamp(text)
+}
+
+pub fn play_command(args: PlayArgs) -> Result<(), String> {
+    if let Some(seconds) = args.for_seconds {
+        if !seconds.is_finite() || seconds <= 0.0 {
+            return Err("--for needs a positive number of seconds".into());
+        }
+    }
+    if !(player::MIN_SPEED..=player::MAX_SPEED).contains(&args.speed) {
+        return Err(format!(
+            "--speed must be between {} and {}",
+            player::MIN_SPEED,
+            player::MAX_SPEED
+        ));
+    }
+    let at_ms =
+        match &args.at {
+            Some(text) => Some(parse_at(text).ok_or_else(|| {
+                format!("--at {text:?} is not a time: use seconds, M:SS or H:MM:SS")
+            })?),
+            None => None,
+        };
+    let http = http_client()?;
+    let location = if is_url(&args.source) {
+        MediaLocation::Url(args.source.clone())
+    } else {
+        let path = PathBuf::from(&args.source);
+        if !path.is_file() {
+            return Err(format!("{}: no such file", args.source));
+        }
+        MediaLocation::File(path)
+    };
+    let chapters = embedded_chapters(&http, &args.source);
+    let start_ms = match args.chapter {
+        Some(n) => {
+            let visible: Vec<&Chapter> = chapters.iter().filter(|c| !c.is_hidden).collect();
+            let chapter =
+                n.checked_sub(1)
+                    .and_then(|i| visible.get(i))
+                    .ok_or_else(|| match visible.len() {
+                        0 => format!("{} has no chapters", args.source),
+                        count => {
+                            format!("--chapter {n} is out of range: the audio has {count} chapters")
+                        }
+                    })?;
+            chapter.start_ms
+        }
+        None => at_ms.unwrap_or(0),
+    };
+
+    player::output::quiet_native_errors(true);
+    let (events_tx, events) = mpsc::channel();
+    let handle = player::spawn(
+        http,
+        Box::new(move |event| {
+            let _ = events_tx.send(event);
+        }),
+    )
+    .map_err(|e| format!("cannot start the player: {e}"))?;
+    handle.send(Command::SetSpeed(args.speed));
+    handle.send(Command::Load(Box::new(LoadRequest {
+        key: args.source.clone(),
+        location,
+        mime: None,
+        start_ms,
+        chapters: chapters.clone(),
+        autoplay: true,
+    })));
+
+    let result = follow(
+        &events,
+        &chapters,
+        args.for_seconds.map(Duration::from_secs_f64),
+    );
+    handle.shutdown(Duration::from_secs(2));
+    result
+}
+
+/// Prints what happens until the time is up, the audio ends or fails.
+fn follow(
+    events: &mpsc::Receiver<PlayerEvent>,
+    chapters: &[Chapter],
+    for_duration: Option<Duration>,
+) -> Result<(), String> {
+    // `--for` counts audio heard: from the moment the position first moves.
+    let mut started: Option<Instant> = None;
+    let mut first_position: Option<u64> = None;
+    let mut playing = false;
+    let mut last_second = None;
+    let mut last_chapter = None;
+    let mut last_state = None;
+    loop {
+        if let (Some(t0), Some(limit)) = (started, for_duration) {
+            if t0.elapsed() >= limit {
+                return Ok(());
+            }
+        }
+        let event = match events.recv_timeout(Duration::from_millis(50)) {
+            Ok(e) => e,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err("the player stopped unexpectedly".into())
+            }
+        };
+        let PlayerEvent::Status(status) = event else {
+            continue;
+        };
+        if let Some(error) = &status.error {
+            return Err(error.clone());
+        }
+        match status.state {
+            PlaybackState::Error => return Err("playback failed".into()),
+            PlaybackState::Ended => {
+                println!("end {}", clock(status.position_ms));
+                return Ok(());
+            }
+            PlaybackState::Playing if !playing => {
+                playing = true;
+                first_position = Some(status.position_ms);
+                if status.progressive {
+                    println!("note: the server cannot seek; jumps ahead wait for the download");
+                }
+            }
+            _ => {}
+        }
+        if started.is_none() && first_position.is_some_and(|p| status.position_ms > p) {
+            started = Some(Instant::now());
+        }
+        if last_state != Some(status.state) {
+            last_state = Some(status.state);
+            println!("state {:?}", status.state);
+        }
+        if status.chapter != last_chapter {
+            last_chapter = status.chapter;
+            if let Some(c) = status.chapter.and_then(|i| chapters.get(i)) {
+                println!(
+                    "chapter {} {} {}",
+                    visible_number(chapters, c),
+                    clock(c.start_ms),
+                    c.title
+                );
+            }
+        }
+        let second = status.position_ms / 1000;
+        if playing && last_second != Some(second) {
+            last_second = Some(second);
+            println!("position {}", clock(status.position_ms));
+        }
+    }
+}
+
+fn visible_number(chapters: &[Chapter], chapter: &Chapter) -> usize {
+    chapters
+        .iter()
+        .filter(|c| !c.is_hidden)
+        .position(|c| std::ptr::eq(c, chapter))
+        .map_or(0, |i| i + 1)
+}
+
+/// Chapters embedded in the audio; none (with a log line) when it has none or they fail.
+fn embedded_chapters(http: &chaptercast_engine::net::HttpClient, source: &str) -> Vec<Chapter> {
+    let audio = if is_url(source) {
+        AudioSource::Http {
+            client: http,
+            url: source,
+        }
+    } else {
+        AudioSource::File(Path::new(source))
+    };
+    let Ok(rt) = runtime() else {
+        return Vec::new();
+    };
+    match rt.block_on(read_embedded_chapters(audio)) {
+        Ok(list) => chapters::merge(vec![list], None),
+        Err(e) => {
+            tracing::info!(error = %e, "no embedded chapters");
+            Vec::new()
+        }
+    }
+}
+
+fn clock(ms: u64) -> String {
+    let s = ms / 1000;
+    let tenths = (ms % 1000) / 100;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}.{tenths}", s / 3600, (s / 60) % 60, s % 60)
+    } else {
+        format!("{}:{:02}.{tenths}", s / 60, s % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_accepts_seconds_and_clock_times() {
+        assert_eq!(parse_at("90"), Some(90_000));
+        assert_eq!(parse_at("12.5"), Some(12_500));
+        assert_eq!(parse_at("1:30"), Some(90_000));
+        assert_eq!(parse_at("1:02:03"), Some(3_723_000));
+        assert_eq!(parse_at("-4"), None);
+        assert_eq!(parse_at("soon"), None);
+    }
+
+    #[test]
+    fn clock_prints_tenths() {
+        assert_eq!(clock(65_430), "1:05.4");
+        assert_eq!(clock(3_723_000), "1:02:03.0");
+    }
+}

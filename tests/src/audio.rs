@@ -1,0 +1,357 @@
+//! Real audio for tests: tone fixtures made with ffmpeg, and what the PulseAudio null sink
+//! played, recorded with `parec` and analysed by frequency.
+//!
+//! `scripts/test-env.sh` starts the PulseAudio server and exports `PULSE_SERVER` and
+//! `CHAPTERCAST_NULL_SINK`. Under `CI=true` a missing tool or server is a failure, not a skip.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+
+/// Capture rate: mono, 16-bit.
+pub const CAPTURE_RATE: u32 = 44_100;
+
+/// One audio test at a time: they share the null sink.
+pub async fn audio_lock() -> tokio::sync::MutexGuard<'static, ()> {
+    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    LOCK.lock().await
+}
+
+/// True when the audio test environment is there. Without it: under CI a panic, otherwise a
+/// loud note and `false` (run the tests through `make test` or `scripts/test-env.sh`).
+pub fn audio_env_ready(test: &str) -> bool {
+    let missing: Vec<&str> = [
+        ("PULSE_SERVER", std::env::var_os("PULSE_SERVER").is_some()),
+        ("parec", which("parec")),
+        ("ffmpeg", which("ffmpeg")),
+    ]
+    .into_iter()
+    .filter(|(_, ok)| !ok)
+    .map(|(name, _)| name)
+    .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let message = format!(
+        "{test}: the audio test environment is missing {missing:?}; run it through `make test` (scripts/test-env.sh starts PulseAudio)"
+    );
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{message}");
+    }
+    eprintln!("SKIPPED (not CI): {message}");
+    false
+}
+
+fn which(tool: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// How a fixture is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Cbr128,
+    Vbr,
+}
+
+/// A chaptered tone file: chapter `i` is a pure tone at `freqs[i]` lasting `seconds` each.
+pub struct ToneFixture {
+    pub path: PathBuf,
+    pub freqs: Vec<f64>,
+    pub chapter_seconds: f64,
+}
+
+impl ToneFixture {
+    pub fn chapter_start(&self, i: usize) -> f64 {
+        i as f64 * self.chapter_seconds
+    }
+
+    pub fn bytes(&self) -> anyhow::Result<Vec<u8>> {
+        std::fs::read(&self.path).with_context(|| format!("reading {}", self.path.display()))
+    }
+}
+
+/// Makes an MP3 (44.1 kHz stereo) whose chapters are distinct tones, with ID3 chapters
+/// written by ffmpeg from an FFMETADATA file.
+pub fn tone_mp3(
+    dir: &Path,
+    name: &str,
+    freqs: &[f64],
+    chapter_seconds: f64,
+    encoding: Encoding,
+) -> anyhow::Result<ToneFixture> {
+    let mut metadata = String::from(";FFMETADATA1\ntitle=Tone chapters\n");
+    for (i, f) in freqs.iter().enumerate() {
+        let start = (i as f64 * chapter_seconds * 1000.0) as u64;
+        let end = ((i + 1) as f64 * chapter_seconds * 1000.0) as u64;
+        metadata.push_str(&format!(
+            "[CHAPTER]\nTIMEBASE=1/1000\nSTART={start}\nEND={end}\ntitle=Tone {} Hz\n",
+            *f as u64
+        ));
+    }
+    let meta_path = dir.join(format!("{name}.ffmeta"));
+    std::fs::write(&meta_path, metadata)?;
+    let path = dir.join(format!("{name}.mp3"));
+    let mut command = Command::new("ffmpeg");
+    command.args(["-hide_banner", "-loglevel", "error", "-y"]);
+    for f in freqs {
+        command.args([
+            "-f",
+            "lavfi",
+            "-i",
+            &format!("sine=frequency={f}:duration={chapter_seconds}:sample_rate=44100"),
+        ]);
+    }
+    command.arg("-i").arg(&meta_path);
+    let inputs: String = (0..freqs.len()).map(|i| format!("[{i}:a]")).collect();
+    command.args([
+        "-filter_complex",
+        &format!(
+            "{inputs}concat=n={}:v=0:a=1,volume=4,aformat=channel_layouts=stereo[out]",
+            freqs.len()
+        ),
+        "-map",
+        "[out]",
+        "-map_metadata",
+        &freqs.len().to_string(),
+        "-map_chapters",
+        &freqs.len().to_string(),
+        "-c:a",
+        "libmp3lame",
+        "-id3v2_version",
+        "3",
+    ]);
+    match encoding {
+        Encoding::Cbr128 => command.args(["-b:a", "128k"]),
+        Encoding::Vbr => command.args(["-q:a", "2"]),
+    };
+    let status = command.arg(&path).status().context("running ffmpeg")?;
+    if !status.success() {
+        bail!("ffmpeg failed making {}", path.display());
+    }
+    Ok(ToneFixture {
+        path,
+        freqs: freqs.to_vec(),
+        chapter_seconds,
+    })
+}
+
+/// Reads from parec, each stamped with when it arrived.
+type StampedReads = Arc<Mutex<Vec<(Instant, Vec<i16>)>>>;
+
+/// A recording in progress from the null sink's monitor.
+pub struct Capture {
+    child: Child,
+    reads: StampedReads,
+    reader: Option<std::thread::JoinHandle<()>>,
+    pub started: Instant,
+}
+
+/// Samples with the monotonic time each arrived.
+pub struct Recording {
+    pub samples: Vec<i16>,
+    /// When sample `i` was read: the stamp of its read, less what followed it in that read.
+    pub times: Vec<Instant>,
+    pub started: Instant,
+}
+
+impl Capture {
+    /// Starts `parec` on the null sink's monitor (reads stamped as they arrive).
+    pub fn start() -> anyhow::Result<Capture> {
+        let sink =
+            std::env::var("CHAPTERCAST_NULL_SINK").unwrap_or_else(|_| "@DEFAULT_SINK@".into());
+        let mut child = Command::new("parec")
+            .args([
+                "--raw",
+                "--format=s16le",
+                &format!("--rate={CAPTURE_RATE}"),
+                "--channels=1",
+                "--latency-msec=10",
+                &format!("--device={sink}.monitor"),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting parec")?;
+        let mut stdout = child.stdout.take().context("parec stdout")?;
+        let reads = Arc::new(Mutex::new(Vec::new()));
+        let sink_reads = Arc::clone(&reads);
+        let reader = std::thread::spawn(move || {
+            let mut buf = vec![0u8; 4096];
+            let mut carry: Option<u8> = None;
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let at = Instant::now();
+                let mut bytes: Vec<u8> = carry.take().into_iter().collect();
+                bytes.extend_from_slice(&buf[..n]);
+                if bytes.len() % 2 == 1 {
+                    carry = bytes.pop();
+                }
+                let samples = bytes
+                    .chunks_exact(2)
+                    .map(|b| i16::from_le_bytes([b[0], b[1]]))
+                    .collect();
+                if let Ok(mut r) = sink_reads.lock() {
+                    r.push((at, samples));
+                }
+            }
+        });
+        // parec needs a moment to connect; drop what it sends before we start listening.
+        std::thread::sleep(Duration::from_millis(300));
+        Ok(Capture {
+            child,
+            reads,
+            reader: Some(reader),
+            started: Instant::now(),
+        })
+    }
+
+    pub fn stop(mut self) -> Recording {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(r) = self.reader.take() {
+            let _ = r.join();
+        }
+        let reads = std::mem::take(&mut *self.reads.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut samples = Vec::new();
+        let mut times = Vec::new();
+        let per_sample = Duration::from_secs_f64(1.0 / f64::from(CAPTURE_RATE));
+        for (at, chunk) in reads {
+            let n = chunk.len() as u32;
+            for (i, s) in chunk.into_iter().enumerate() {
+                samples.push(s);
+                times.push(at.checked_sub(per_sample * (n - i as u32)).unwrap_or(at));
+            }
+        }
+        Recording {
+            samples,
+            times,
+            started: self.started,
+        }
+    }
+}
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One analysis window of a recording.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    /// Seconds from the start of the recording's samples.
+    pub at_s: f64,
+    pub time: Instant,
+    pub rms: f64,
+    /// The candidate frequency with the most energy, when the window is not silent.
+    pub tone: Option<f64>,
+}
+
+/// RMS below this (of 32768) is silence.
+const SILENCE_RMS: f64 = 300.0;
+
+impl Recording {
+    /// Only what was heard from `from` on (drops anything still sounding from before).
+    pub fn since(mut self, from: Instant) -> Recording {
+        let cut = self.times.partition_point(|t| *t < from);
+        self.samples.drain(..cut);
+        self.times.drain(..cut);
+        self.started = from;
+        self
+    }
+
+    /// Cuts the recording into `window_ms` windows and names the loudest candidate tone in each.
+    pub fn windows(&self, window_ms: u32, candidates: &[f64]) -> Vec<Window> {
+        let len = (CAPTURE_RATE * window_ms / 1000) as usize;
+        self.samples
+            .chunks(len)
+            .enumerate()
+            .filter(|(_, c)| c.len() == len)
+            .map(|(i, chunk)| {
+                let floats: Vec<f64> = chunk.iter().map(|&s| f64::from(s)).collect();
+                let rms = (floats.iter().map(|x| x * x).sum::<f64>() / floats.len() as f64).sqrt();
+                let tone = (rms > SILENCE_RMS)
+                    .then(|| {
+                        candidates
+                            .iter()
+                            .copied()
+                            .map(|f| (f, goertzel(&floats, f, f64::from(CAPTURE_RATE))))
+                            .max_by(|a, b| a.1.total_cmp(&b.1))
+                            .map(|(f, _)| f)
+                    })
+                    .flatten();
+                Window {
+                    at_s: (i * len) as f64 / f64::from(CAPTURE_RATE),
+                    time: self.times[i * len],
+                    rms,
+                    tone,
+                }
+            })
+            .collect()
+    }
+
+    /// The first sample louder than silence, as a time.
+    pub fn first_sound(&self) -> Option<Instant> {
+        let threshold = (SILENCE_RMS * 2.0) as i16;
+        self.samples
+            .iter()
+            .position(|s| s.saturating_abs() > threshold)
+            .map(|i| self.times[i])
+    }
+
+    /// The pitch of the loudest stretch, by counting zero crossings over `seconds` of sound.
+    pub fn measured_pitch(&self, seconds: f64) -> Option<f64> {
+        let start = self
+            .samples
+            .iter()
+            .position(|s| s.saturating_abs() > (SILENCE_RMS * 2.0) as i16)?;
+        // Skip the first 100 ms (the device's ramp), then count.
+        let from = start + (CAPTURE_RATE / 10) as usize;
+        let n = (seconds * f64::from(CAPTURE_RATE)) as usize;
+        let part = self.samples.get(from..from + n)?;
+        let crossings = part.windows(2).filter(|w| (w[0] < 0) != (w[1] < 0)).count();
+        Some(crossings as f64 / 2.0 / seconds)
+    }
+}
+
+/// Energy of `freq` in `x` (Goertzel).
+pub fn goertzel(x: &[f64], freq: f64, rate: f64) -> f64 {
+    let w = 2.0 * std::f64::consts::PI * freq / rate;
+    let coeff = 2.0 * w.cos();
+    let (mut s1, mut s2) = (0.0, 0.0);
+    for &v in x {
+        let s0 = v + coeff * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    s1 * s1 + s2 * s2 - coeff * s1 * s2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn goertzel_picks_the_tone_present() {
+        let rate = 44_100.0;
+        let x: Vec<f64> = (0..4410)
+            .map(|i| (2.0 * std::f64::consts::PI * 550.0 * i as f64 / rate).sin())
+            .collect();
+        let best = [440.0, 550.0, 660.0]
+            .into_iter()
+            .max_by(|a, b| goertzel(&x, *a, rate).total_cmp(&goertzel(&x, *b, rate)));
+        assert_eq!(best, Some(550.0));
+    }
+}
