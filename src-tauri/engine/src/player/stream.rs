@@ -169,34 +169,33 @@ impl State {
     /// Drops cached bytes far from the reader, keeping the head and prefetched chapter starts,
     /// so memory stays flat however long the episode.
     fn evict(&mut self) {
-        let keep_from = self.read_pos.saturating_sub(KEEP_BEHIND_BYTES);
-        let keep_to = self.read_pos + READ_AHEAD_BYTES + SKIP_AHEAD_TOLERANCE * 2;
-        let keep = |s: u64, e: u64, pinned: &[(u64, u64)]| {
-            (s < keep_to && e > keep_from)
-                || s < KEEP_HEAD_BYTES
-                || pinned.iter().any(|&(ps, pe)| s < pe && e > ps)
-        };
-        let doomed: Vec<u64> = self
-            .extents
-            .iter()
-            .filter(|(s, b)| !keep(**s, **s + b.len() as u64, &self.pinned))
-            .map(|(s, _)| *s)
-            .collect();
-        for start in doomed {
-            self.extents.remove(&start);
-        }
-        // A long extent the reader has moved through: trim its front.
-        if let Some((&start, bytes)) = self.extents.range(..=keep_from).next_back() {
+        let mut keep: Vec<(u64, u64)> = vec![
+            (0, KEEP_HEAD_BYTES),
+            (
+                self.read_pos.saturating_sub(KEEP_BEHIND_BYTES),
+                self.read_pos + READ_AHEAD_BYTES + REQUEST_BYTES * 2,
+            ),
+        ];
+        keep.extend(self.pinned.iter().copied());
+        let extents = std::mem::take(&mut self.extents);
+        for (start, bytes) in extents {
             let end = start + bytes.len() as u64;
-            let protected = start < KEEP_HEAD_BYTES
-                || self.pinned.iter().any(|&(ps, pe)| start < pe && end > ps);
-            if !protected && end > keep_from && keep_from - start > (256 << 10) {
-                let cut = (keep_from - start) as usize;
-                if let Some(bytes) = self.extents.remove(&start) {
-                    self.extents.insert(keep_from, bytes[cut..].to_vec());
+            for &(ks, ke) in &keep {
+                let (s, e) = (start.max(ks), end.min(ke));
+                if s < e {
+                    let piece = &bytes[(s - start) as usize..(e - start) as usize];
+                    // Overlapping keep ranges: store() skips what is already there.
+                    self.store_quietly(s, piece);
                 }
             }
         }
+    }
+
+    /// `store` without counting the bytes as fetched.
+    fn store_quietly(&mut self, at: u64, data: &[u8]) {
+        let fetched = self.stats.bytes_fetched;
+        self.store(at, data);
+        self.stats.bytes_fetched = fetched;
     }
 
     fn cached_bytes(&self) -> u64 {
