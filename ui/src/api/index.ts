@@ -1,18 +1,32 @@
 // The one door to the backend. Nothing else imports `./bindings` or `@tauri-apps/*`:
 // components and stores call these functions, which return the data or throw `ApiError`.
-import { commands } from "./bindings";
+import { commands, events } from "./bindings";
 import type {
   ChapterView,
   CommandError,
   EpisodeRow,
   EpisodeView,
   ErrorKind,
+  PlayerView,
+  PlayState,
   RefreshReport,
   ShowRefresh,
   ShowView,
 } from "./bindings";
+import { currentChapterIndex } from "../chapters";
 
-export type { ChapterView, CommandError, EpisodeRow, EpisodeView, ErrorKind, RefreshReport, ShowRefresh, ShowView };
+export type {
+  ChapterView,
+  CommandError,
+  EpisodeRow,
+  EpisodeView,
+  ErrorKind,
+  PlayerView,
+  PlayState,
+  RefreshReport,
+  ShowRefresh,
+  ShowView,
+};
 
 /** A failed command. `kind` is the backend's `ErrorKind`, or "Internal" for a JavaScript-level failure. */
 export class ApiError extends Error {
@@ -27,23 +41,35 @@ export class ApiError extends Error {
 
 type Outcome<T> = { status: "ok"; data: T } | { status: "error"; error: CommandError };
 type Commands = typeof commands;
+type Unlisten = () => void;
+/** The commands, and the one event the UI listens to. */
+type Backend = {
+  commands: Commands;
+  onPlayerUpdate: (cb: (view: PlayerView) => void) => Promise<Unlisten>;
+};
 
-let backend: Promise<Commands> | undefined;
+let backend: Promise<Backend> | undefined;
 
-function getBackend(): Promise<Commands> {
+function getBackend(): Promise<Backend> {
   if (!backend) {
     backend =
       import.meta.env.DEV && import.meta.env.MODE !== "test" && !("__TAURI_INTERNALS__" in window)
         ? Promise.resolve(demoBackend())
-        : Promise.resolve(commands);
+        : Promise.resolve({ commands, onPlayerUpdate: (cb) => events.playerUpdate.listen((e) => cb(e.payload)) });
   }
   return backend;
 }
 
+const isCommandError = (e: unknown): e is CommandError =>
+  typeof e === "object" && e !== null && typeof (e as { kind?: unknown }).kind === "string" && typeof (e as { message?: unknown }).message === "string";
+
+const toApiError = (e: unknown): ApiError =>
+  isCommandError(e) ? new ApiError(e.kind, e.message) : new ApiError("Internal", e instanceof Error ? e.message : String(e));
+
 async function call<T>(run: (c: Commands) => Promise<Outcome<T>>): Promise<T> {
   let outcome: Outcome<T>;
   try {
-    outcome = await run(await getBackend());
+    outcome = await run((await getBackend()).commands);
   } catch (e) {
     throw new ApiError("Internal", e instanceof Error ? e.message : String(e));
   }
@@ -51,6 +77,15 @@ async function call<T>(run: (c: Commands) => Promise<Outcome<T>>): Promise<T> {
     throw new ApiError(outcome.error.kind, outcome.error.message);
   }
   return outcome.data;
+}
+
+/** For commands that cannot fail in Rust (no `Result`): only the IPC itself can throw. */
+async function callPlain<T>(run: (c: Commands) => Promise<T>): Promise<T> {
+  try {
+    return await run((await getBackend()).commands);
+  } catch (e) {
+    throw toApiError(e);
+  }
 }
 
 export const listShows = (): Promise<ShowView[]> => call((c) => c.listShows());
@@ -70,17 +105,48 @@ export const setPlayed = async (episodeId: string, isPlayed: boolean): Promise<v
   await call((c) => c.setPlayed(episodeId, isPlayed));
 };
 
+// Playback. Every command returns at once; what happens arrives as `player-update` events.
+/** Plays an episode from `atMs`, or from where the listener left off when null. */
+export const playEpisode = async (episodeId: string, atMs: number | null): Promise<void> => {
+  await call((c) => c.playEpisode(episodeId, atMs));
+};
+export const playerStatus = (): Promise<PlayerView> => callPlain((c) => c.playerStatus());
+export const playerPlay = (): Promise<void> => callPlain((c) => c.playerPlay());
+export const playerPause = (): Promise<void> => callPlain((c) => c.playerPause());
+export const playerToggle = (): Promise<void> => callPlain((c) => c.playerToggle());
+export const playerSeek = (positionMs: number): Promise<void> =>
+  callPlain((c) => c.playerSeek(Math.max(0, Math.round(positionMs))));
+/** Skips by `deltaMs`; negative goes back. */
+export const playerSkip = (deltaMs: number): Promise<void> => callPlain((c) => c.playerSkip(Math.round(deltaMs)));
+export const playerChapterStep = (step: 1 | -1): Promise<void> => callPlain((c) => c.playerChapterStep(step));
+export const playerSetSpeed = async (speed: number): Promise<void> => {
+  await call((c) => c.playerSetSpeed(speed));
+};
+export const playerSetVolume = async (volume: number): Promise<void> => {
+  await call((c) => c.playerSetVolume(volume));
+};
+/** Calls `cb` with every player update; resolves to the function that stops listening. */
+export const onPlayerUpdate = async (cb: (view: PlayerView) => void): Promise<Unlisten> => {
+  try {
+    return await (await getBackend()).onPlayerUpdate(cb);
+  } catch (e) {
+    throw toApiError(e);
+  }
+};
+
 // ---------------------------------------------------------------------------------------------
 // Dev-only preview: `vite` in a plain browser has no Tauri, so serve a small fake library.
 // Only reachable behind `import.meta.env.DEV`, which production builds replace with `false`.
 // URL flags: `?offline` (refresh and chapter fetches fail as offline), `?slow` (refresh never finishes),
 // `?empty` (no shows), `?many` (5,000 episodes in the second show), `?select=ID` (list that show first, so it opens),
 // `?episode=ID` (make that episode its show's newest and list the show first, so it opens).
+// Player: a fake that advances on a timer. `?noaudio` (playback fails as without an output
+// device), `?progressive` (the server cannot seek), `?stall` (buffers for 2 s after each seek).
 // Demo chapters: meta-0 from the show notes, meta-1 has 112 (Podlove), meta-2 gets a chapters
 // file from `loadChapters` after 400 ms, meta-3 from the audio file. Chapter artwork is served by
 // vite from `src/api/demo-art/` (not imported anywhere, so not in production builds).
 
-function demoBackend(): Commands {
+function demoBackend(): Backend {
   const params = new URLSearchParams(window.location.search);
   const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const ok = <T,>(data: T) => ({ status: "ok" as const, data });
@@ -343,6 +409,154 @@ function demoBackend(): Commands {
       if (e) e.row.is_played = isPlayed;
       return ok(null);
     },
+    async playEpisode(episodeId: string, atMs: number | null) {
+      const e = episodes.find((x) => x.row.id === episodeId);
+      if (!e) return err("NotFound", "That episode is no longer in the library.");
+      fake.load(e, atMs);
+      return ok(null);
+    },
+    playerStatus: async () => ({ ...fake.view }),
+    playerPlay: async () => fake.play(),
+    playerPause: async () => fake.pause(),
+    playerToggle: async () => (fake.view.state === "playing" || fake.view.state === "buffering" ? fake.pause() : fake.play()),
+    playerSeek: async (positionMs: number) => fake.seek(positionMs),
+    playerSkip: async (deltaMs: number) => fake.seek(fake.view.position_ms + deltaMs),
+    playerChapterStep: async (step: number) => fake.chapterStep(step),
+    async playerSetSpeed(speed: number | null) {
+      if (speed == null || !Number.isFinite(speed)) return err("BadInput", "That is not a speed.");
+      fake.set({ speed: Math.min(3, Math.max(0.5, speed)) });
+      return ok(null);
+    },
+    async playerSetVolume(volume: number | null) {
+      if (volume == null || !Number.isFinite(volume)) return err("BadInput", "That is not a volume.");
+      fake.set({ volume: Math.min(1, Math.max(0, volume)) });
+      return ok(null);
+    },
   };
-  return demo;
+  const fake = demoPlayer(params);
+  return { commands: demo, onPlayerUpdate: async (cb) => fake.listen(cb) };
+}
+
+/** The dev preview's player: a clock, not audio. Reports like the backend, 10 times a second while playing. */
+function demoPlayer(params: URLSearchParams) {
+  const listeners = new Set<(view: PlayerView) => void>();
+  let episode: EpisodeView | null = null;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let stallUntil = 0;
+  const view: PlayerView = {
+    episode_id: null,
+    state: "idle",
+    position_ms: 0,
+    duration_ms: null,
+    chapter_index: null,
+    speed: 1,
+    volume: 1,
+    streaming: false,
+    progressive: false,
+    error: null,
+  };
+  const emit = () => {
+    const index = episode ? currentChapterIndex(episode.chapters, view.position_ms) : -1;
+    view.chapter_index = index >= 0 ? index : null;
+    for (const cb of listeners) cb({ ...view });
+  };
+  const set = (patch: Partial<PlayerView>) => {
+    Object.assign(view, patch);
+    emit();
+  };
+  const savePosition = () => {
+    if (episode) episode.row.position_ms = Math.round(view.position_ms);
+  };
+  const tick = () => {
+    if (view.state === "buffering" || view.state === "loading") {
+      if (Date.now() >= stallUntil) set({ state: "playing" });
+      return;
+    }
+    if (view.state !== "playing") return;
+    const end = view.duration_ms ?? Infinity;
+    const next = view.position_ms + 100 * (view.speed ?? 1);
+    if (next >= end) {
+      stop();
+      if (episode) Object.assign(episode.row, { is_played: true, position_ms: 0 });
+      set({ state: "ended", position_ms: end });
+    } else {
+      set({ position_ms: next });
+    }
+  };
+  const stop = () => {
+    if (timer !== undefined) clearInterval(timer);
+    timer = undefined;
+  };
+  const run = () => {
+    if (timer === undefined) timer = setInterval(tick, 100);
+  };
+  const play = () => {
+    if (!episode) return;
+    if (params.has("noaudio")) {
+      set({ state: "paused", error: "No audio output device was found. Plug in headphones or speakers and try again." });
+      return;
+    }
+    if (view.state === "ended") view.position_ms = 0;
+    stallUntil = Date.now() + 300;
+    set({ state: "buffering", error: null });
+    run();
+  };
+  const pause = () => {
+    if (!episode || view.state === "ended" || view.state === "error") return;
+    stop();
+    savePosition();
+    set({ state: "paused" });
+  };
+  const seek = (ms: number) => {
+    if (!episode) return;
+    const end = view.duration_ms ?? Infinity;
+    const to = Math.max(0, Math.min(ms, end - 1));
+    const playing = view.state === "playing" || view.state === "buffering" || view.state === "loading";
+    if (playing) {
+      const ahead = params.has("progressive") && to > view.position_ms;
+      stallUntil = Date.now() + (params.has("stall") ? 2000 : ahead ? 1500 : 150);
+      set({ position_ms: to, state: "buffering" });
+    } else {
+      set({ position_ms: to, state: "paused" });
+    }
+  };
+  return {
+    view,
+    set,
+    play,
+    pause,
+    seek,
+    listen(cb: (view: PlayerView) => void) {
+      listeners.add(cb);
+      return () => void listeners.delete(cb);
+    },
+    load(e: EpisodeView, atMs: number | null) {
+      if (episode && episode !== e) savePosition();
+      stop();
+      episode = e;
+      const start = atMs ?? (e.row.is_played ? 0 : e.row.position_ms);
+      Object.assign(view, {
+        episode_id: e.row.id,
+        position_ms: start,
+        duration_ms: e.row.duration_s == null ? null : e.row.duration_s * 1000,
+        streaming: true,
+        progressive: params.has("progressive"),
+        error: null,
+      });
+      stallUntil = Date.now() + 600;
+      set({ state: "loading" });
+      if (params.has("noaudio")) play();
+      else run();
+    },
+    chapterStep(step: number) {
+      if (!episode || episode.chapters.length === 0) return;
+      const chapters = episode.chapters;
+      const i = currentChapterIndex(chapters, view.position_ms);
+      let target: number | null;
+      if (step > 0) target = i + 1 < chapters.length ? i + 1 : null;
+      else if (i < 0) target = null;
+      else target = view.position_ms > chapters[i]!.start_ms + 3000 || i === 0 ? i : i - 1;
+      if (target != null) seek(chapters[target]!.start_ms);
+    },
+  };
 }

@@ -1,0 +1,272 @@
+//! The playback engine without a sound device: the Range stream against misbehaving servers,
+//! and decoding after a seek, checked sample by sample on tone fixtures.
+
+use std::io::{Read, Seek, SeekFrom};
+use std::sync::OnceLock;
+
+use chaptercast_e2e::audio::{goertzel, tone_mp3, Encoding, ToneFixture};
+use chaptercast_e2e::server::{Route, TestServer};
+use chaptercast_engine::net::HttpClient;
+use chaptercast_engine::player::decode::Decoding;
+use chaptercast_engine::player::input::MediaInput;
+use chaptercast_engine::player::stream::{RangeStream, READ_AHEAD_BYTES};
+use chaptercast_engine::Config;
+
+const FREQS: [f64; 4] = [330.0, 550.0, 770.0, 990.0];
+const CHAPTER_S: f64 = 20.0;
+
+fn ffmpeg_ready() -> bool {
+    let ok = std::process::Command::new("ffmpeg")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        let message = "ffmpeg is missing: the player tests need it (scripts/install-deps.sh --test)";
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{message}");
+        }
+        eprintln!("SKIPPED (not CI): {message}");
+    }
+    ok
+}
+
+fn fixture(encoding: Encoding) -> &'static ToneFixture {
+    static CBR: OnceLock<ToneFixture> = OnceLock::new();
+    static VBR: OnceLock<ToneFixture> = OnceLock::new();
+    let cell = if encoding == Encoding::Cbr128 { &CBR } else { &VBR };
+    cell.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("chaptercast-engine-tones-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let name = if encoding == Encoding::Cbr128 { "cbr" } else { "vbr" };
+        tone_mp3(&dir, name, &FREQS, CHAPTER_S, encoding).expect("fixture")
+    })
+}
+
+fn http() -> HttpClient {
+    HttpClient::new(&Config::new(std::env::temp_dir())).expect("client")
+}
+
+/// A runtime for the stream's fetcher, separate from the test's.
+fn net_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// Deterministic bytes that differ at every offset's neighbourhood.
+fn pattern(len: usize) -> Vec<u8> {
+    (0..len).map(|i| ((i * 7 + i / 251) % 256) as u8).collect()
+}
+
+fn read_exact_at(stream: &mut RangeStream, at: u64, len: usize) -> std::io::Result<Vec<u8>> {
+    stream.seek(SeekFrom::Start(at))?;
+    let mut buf = vec![0u8; len];
+    stream.read_exact(&mut buf)?;
+    Ok(buf)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn random_seeks_read_exactly_the_file_and_fetch_only_near_them() {
+    let body = pattern(12 << 20);
+    let server = TestServer::start().await.expect("server");
+    server.route("/a.mp3", Route::file("audio/mpeg", body.clone()));
+    let url = server.url("/a.mp3");
+    let (sent, total) = tokio::task::spawn_blocking(move || {
+        let rt = net_runtime();
+        let mut stream = RangeStream::open(rt.handle(), http(), &url).expect("open");
+        assert_eq!(stream.byte_len(), Some(body.len() as u64));
+        stream.start_read_ahead();
+        for &at in &[9_000_000u64, 100, 5_000_000, 11_999_000, 3_333_333, 9_000_500] {
+            let len = 1000.min(body.len() - at as usize);
+            let got = read_exact_at(&mut stream, at, len).expect("read");
+            assert_eq!(got, body[at as usize..at as usize + len], "bytes at {at}");
+        }
+        let stats = stream.stats();
+        stream.close();
+        (stats.bytes_fetched, body.len() as u64)
+    })
+    .await
+    .expect("join");
+    // Six spots, each with at most a read-ahead window: far less than the whole file.
+    assert!(sent < total / 2, "fetched {sent} of {total}");
+    let _ = server.requests();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_ignoring_range_is_read_progressively_and_still_right() {
+    let body = pattern(3 << 20);
+    let server = TestServer::start().await.expect("server");
+    server.route("/a.mp3", Route::ok("audio/mpeg", body.clone()));
+    let url = server.url("/a.mp3");
+    tokio::task::spawn_blocking(move || {
+        let rt = net_runtime();
+        let mut stream = RangeStream::open(rt.handle(), http(), &url).expect("open");
+        stream.start_read_ahead();
+        for &at in &[2_500_000u64, 10, 2_999_000] {
+            let got = read_exact_at(&mut stream, at, 1000).expect("read");
+            assert_eq!(got, body[at as usize..at as usize + 1000], "bytes at {at}");
+        }
+        assert!(stream.stats().progressive);
+        stream.close();
+    })
+    .await
+    .expect("join");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_answering_the_wrong_range_fails_instead_of_giving_wrong_bytes() {
+    let body = pattern(3 << 20);
+    let server = TestServer::start().await.expect("server");
+    let mut route = Route::file("audio/mpeg", body.clone());
+    route.lie_about_range = true;
+    server.route("/a.mp3", route);
+    let url = server.url("/a.mp3");
+    tokio::task::spawn_blocking(move || {
+        let rt = net_runtime();
+        let mut stream = RangeStream::open(rt.handle(), http(), &url).expect("open");
+        stream.start_read_ahead();
+        let error = read_exact_at(&mut stream, 2_000_000, 1000).expect_err("must refuse");
+        assert!(error.to_string().contains("different part"), "{error}");
+        stream.close();
+    })
+    .await
+    .expect("join");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redirects_are_followed_once_then_the_final_url_is_used() {
+    let body = pattern(2 << 20);
+    let server = TestServer::start().await.expect("server");
+    server.route("/cdn/a.mp3", Route::file("audio/mpeg", body.clone()));
+    server.route("/track/a.mp3", Route::redirect(&server.url("/cdn/a.mp3")));
+    let url = server.url("/track/a.mp3");
+    tokio::task::spawn_blocking(move || {
+        let rt = net_runtime();
+        let mut stream = RangeStream::open(rt.handle(), http(), &url).expect("open");
+        stream.start_read_ahead();
+        let got = read_exact_at(&mut stream, 1_500_000, 4096).expect("read");
+        assert_eq!(got, body[1_500_000..1_504_096]);
+        stream.close();
+    })
+    .await
+    .expect("join");
+    let tracker_hits = server.requests().iter().filter(|r| r.path == "/track/a.mp3").count();
+    assert_eq!(tracker_hits, 1, "later ranges go straight to the final URL");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn streaming_a_long_file_keeps_memory_flat() {
+    // 48 MB here (a debug build); the 200 MB run is in the playback benchmark.
+    let body = pattern(48 << 20);
+    let server = TestServer::start().await.expect("server");
+    server.route("/big.mp3", Route::file("audio/mpeg", body));
+    let url = server.url("/big.mp3");
+    let peak = tokio::task::spawn_blocking(move || {
+        let rt = net_runtime();
+        let mut stream = RangeStream::open(rt.handle(), http(), &url).expect("open");
+        stream.start_read_ahead();
+        let mut buf = vec![0u8; 64 << 10];
+        let mut peak = 0;
+        let mut total = 0u64;
+        loop {
+            let n = stream.read(&mut buf).expect("read");
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            peak = peak.max(stream.cached_bytes());
+        }
+        assert_eq!(total, 48 << 20);
+        stream.close();
+        peak
+    })
+    .await
+    .expect("join");
+    assert!(
+        peak < 8 * READ_AHEAD_BYTES,
+        "up to {peak} bytes were held in memory"
+    );
+}
+
+/// Decodes from `at_s` and finds where the tone changes to `next_freq`, in seconds of decoded
+/// audio (10 ms resolution).
+fn seconds_until_tone(decoding: &mut Decoding, at_s: f64, next_freq: f64, prev_freq: f64) -> f64 {
+    let rate = decoding.sample_rate;
+    let channels = usize::from(decoding.channels);
+    decoding
+        .seek((at_s * f64::from(rate)) as u64)
+        .expect("seek");
+    let mut mono = Vec::new();
+    let mut first_frame = None;
+    while mono.len() < rate as usize * 3 {
+        let Some(chunk) = decoding.next_chunk().expect("decode") else {
+            break;
+        };
+        first_frame.get_or_insert(chunk.frame);
+        mono.extend(decoding.samples(chunk).chunks(channels).map(|f| f64::from(f[0])));
+    }
+    let first = first_frame.expect("decoded something");
+    assert_eq!(first, (at_s * f64::from(rate)) as u64, "decoding starts at the asked frame");
+    let window = rate as usize / 100;
+    for (i, w) in mono.chunks(window).enumerate() {
+        let rate = f64::from(rate);
+        if goertzel(w, next_freq, rate) > goertzel(w, prev_freq, rate) {
+            return i as f64 * 0.01;
+        }
+    }
+    panic!("the tone never changed to {next_freq} Hz");
+}
+
+fn assert_seek_accuracy(input: impl Fn() -> MediaInput, label: &str) {
+    let mut decoding = Decoding::open(input(), Some("audio/mpeg")).expect("open");
+    for (chapter, lead) in [(1usize, 0.5), (3, 1.0), (2, 0.25), (1, 2.0)] {
+        let change = chapter as f64 * CHAPTER_S;
+        let heard = seconds_until_tone(&mut decoding, change - lead, FREQS[chapter], FREQS[chapter - 1]);
+        assert!(
+            (heard - lead).abs() <= 0.03,
+            "{label}: seeking to {:.2} s, the tone changed after {heard:.2} s instead of {lead:.2} s",
+            change - lead
+        );
+    }
+}
+
+#[test]
+fn seeks_in_local_files_land_on_the_sample() {
+    if !ffmpeg_ready() {
+        return;
+    }
+    for encoding in [Encoding::Cbr128, Encoding::Vbr] {
+        let path = fixture(encoding).path.clone();
+        assert_seek_accuracy(
+            || MediaInput::File(std::fs::File::open(&path).expect("open")),
+            &format!("{encoding:?} file"),
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn seeks_in_streams_land_within_30_ms() {
+    if !ffmpeg_ready() {
+        return;
+    }
+    for encoding in [Encoding::Cbr128, Encoding::Vbr] {
+        let fixture = fixture(encoding);
+        let server = TestServer::start().await.expect("server");
+        server.route("/t.mp3", Route::file("audio/mpeg", fixture.bytes().expect("bytes")));
+        let url = server.url("/t.mp3");
+        tokio::task::spawn_blocking(move || {
+            let rt = net_runtime();
+            let stream = RangeStream::open(rt.handle(), http(), &url).expect("open");
+            stream.start_read_ahead();
+            assert_seek_accuracy(
+                || MediaInput::Stream(stream.clone()),
+                &format!("{encoding:?} stream"),
+            );
+            stream.close();
+        })
+        .await
+        .expect("join");
+    }
+}
