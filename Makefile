@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test deps test-deps ui-deps ui lint test-rust test-ui test-e2e bench fuzz
+.PHONY: run test deps test-deps ui-deps ui lint test-rust test-ui test-e2e bench bench-engine bench-playback fuzz
 
 run: deps ui
 	$(CARGO) run -p chaptercast
@@ -37,5 +37,13 @@ test-rust: ui
 	scripts/test-env.sh $(CARGO) test --workspace
 	@git diff --exit-code -- ui/src/api/bindings.ts || { echo "ui/src/api/bindings.ts is out of date: commit the regenerated file" >&2; exit 1; }
 
-bench:
+bench: bench-engine bench-playback
+
+bench-engine:
 	$(CARGO) bench -p chaptercast-engine
+
+# Chaptercast next to ffplay and mpv on the same URL and null sink (release build).
+bench-playback: test-deps
+	@scripts/install-deps.sh --bench
+	$(CARGO) build --release -p chaptercast -p chaptercast-e2e --bin playback_bench
+	scripts/test-env.sh target/release/playback_bench

@@ -15,9 +15,14 @@ test_packages=(
   xvfb xauth webkit2gtk-driver pulseaudio pulseaudio-utils libasound2-plugins sox ffmpeg imagemagick
 )
 
+# The playback benchmark compares with these players.
+bench_packages=(mpv)
+
 want=("${packages[@]}")
 if [[ "${1:-}" == "--test" ]]; then
   want+=("${test_packages[@]}")
+elif [[ "${1:-}" == "--bench" ]]; then
+  want+=("${test_packages[@]}" "${bench_packages[@]}")
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then

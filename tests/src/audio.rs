@@ -223,6 +223,16 @@ impl Capture {
             let _ = r.join();
         }
         let reads = std::mem::take(&mut *self.reads.lock().unwrap_or_else(|p| p.into_inner()));
+        Self::assemble(reads, self.started)
+    }
+
+    /// What has been recorded so far, without stopping.
+    pub fn snapshot(&self) -> Recording {
+        let reads = self.reads.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        Self::assemble(reads, self.started)
+    }
+
+    fn assemble(reads: Vec<(Instant, Vec<i16>)>, started: Instant) -> Recording {
         let mut samples = Vec::new();
         let mut times = Vec::new();
         let per_sample = Duration::from_secs_f64(1.0 / f64::from(CAPTURE_RATE));
@@ -236,7 +246,7 @@ impl Capture {
         Recording {
             samples,
             times,
-            started: self.started,
+            started,
         }
     }
 }

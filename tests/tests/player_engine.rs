@@ -21,7 +21,8 @@ fn ffmpeg_ready() -> bool {
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
-        let message = "ffmpeg is missing: the player tests need it (scripts/install-deps.sh --test)";
+        let message =
+            "ffmpeg is missing: the player tests need it (scripts/install-deps.sh --test)";
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("{message}");
         }
@@ -33,11 +34,20 @@ fn ffmpeg_ready() -> bool {
 fn fixture(encoding: Encoding) -> &'static ToneFixture {
     static CBR: OnceLock<ToneFixture> = OnceLock::new();
     static VBR: OnceLock<ToneFixture> = OnceLock::new();
-    let cell = if encoding == Encoding::Cbr128 { &CBR } else { &VBR };
+    let cell = if encoding == Encoding::Cbr128 {
+        &CBR
+    } else {
+        &VBR
+    };
     cell.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("chaptercast-engine-tones-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("chaptercast-engine-tones-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
-        let name = if encoding == Encoding::Cbr128 { "cbr" } else { "vbr" };
+        let name = if encoding == Encoding::Cbr128 {
+            "cbr"
+        } else {
+            "vbr"
+        };
         tone_mp3(&dir, name, &FREQS, CHAPTER_S, encoding).expect("fixture")
     })
 }
@@ -78,7 +88,14 @@ async fn random_seeks_read_exactly_the_file_and_fetch_only_near_them() {
         let mut stream = RangeStream::open(rt.handle(), http(), &url).expect("open");
         assert_eq!(stream.byte_len(), Some(body.len() as u64));
         stream.start_read_ahead();
-        for &at in &[9_000_000u64, 100, 5_000_000, 11_999_000, 3_333_333, 9_000_500] {
+        for &at in &[
+            9_000_000u64,
+            100,
+            5_000_000,
+            11_999_000,
+            3_333_333,
+            9_000_500,
+        ] {
             let len = 1000.min(body.len() - at as usize);
             let got = read_exact_at(&mut stream, at, len).expect("read");
             assert_eq!(got, body[at as usize..at as usize + len], "bytes at {at}");
@@ -152,7 +169,11 @@ async fn redirects_are_followed_once_then_the_final_url_is_used() {
     })
     .await
     .expect("join");
-    let tracker_hits = server.requests().iter().filter(|r| r.path == "/track/a.mp3").count();
+    let tracker_hits = server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/track/a.mp3")
+        .count();
     assert_eq!(tracker_hits, 1, "later ranges go straight to the final URL");
 }
 
@@ -205,10 +226,19 @@ fn seconds_until_tone(decoding: &mut Decoding, at_s: f64, next_freq: f64, prev_f
             break;
         };
         first_frame.get_or_insert(chunk.frame);
-        mono.extend(decoding.samples(chunk).chunks(channels).map(|f| f64::from(f[0])));
+        mono.extend(
+            decoding
+                .samples(chunk)
+                .chunks(channels)
+                .map(|f| f64::from(f[0])),
+        );
     }
     let first = first_frame.expect("decoded something");
-    assert_eq!(first, (at_s * f64::from(rate)) as u64, "decoding starts at the asked frame");
+    assert_eq!(
+        first,
+        (at_s * f64::from(rate)) as u64,
+        "decoding starts at the asked frame"
+    );
     let window = rate as usize / 100;
     for (i, w) in mono.chunks(window).enumerate() {
         let rate = f64::from(rate);
@@ -223,7 +253,12 @@ fn assert_seek_accuracy(input: impl Fn() -> MediaInput, label: &str) {
     let mut decoding = Decoding::open(input(), Some("audio/mpeg")).expect("open");
     for (chapter, lead) in [(1usize, 0.5), (3, 1.0), (2, 0.25), (1, 2.0)] {
         let change = chapter as f64 * CHAPTER_S;
-        let heard = seconds_until_tone(&mut decoding, change - lead, FREQS[chapter], FREQS[chapter - 1]);
+        let heard = seconds_until_tone(
+            &mut decoding,
+            change - lead,
+            FREQS[chapter],
+            FREQS[chapter - 1],
+        );
         assert!(
             (heard - lead).abs() <= 0.03,
             "{label}: seeking to {:.2} s, the tone changed after {heard:.2} s instead of {lead:.2} s",
@@ -254,7 +289,10 @@ async fn seeks_in_streams_land_within_30_ms() {
     for encoding in [Encoding::Cbr128, Encoding::Vbr] {
         let fixture = fixture(encoding);
         let server = TestServer::start().await.expect("server");
-        server.route("/t.mp3", Route::file("audio/mpeg", fixture.bytes().expect("bytes")));
+        server.route(
+            "/t.mp3",
+            Route::file("audio/mpeg", fixture.bytes().expect("bytes")),
+        );
         let url = server.url("/t.mp3");
         tokio::task::spawn_blocking(move || {
             let rt = net_runtime();

@@ -1,0 +1,409 @@
+//! Playback benchmark: Chaptercast next to ffplay and mpv, on the same local URL and the same
+//! PulseAudio null sink, in one run. Run it with `make bench-playback` (release build, inside
+//! scripts/test-env.sh). Sound is timed from the capture itself: parec reads are stamped with a
+//! monotonic clock as they arrive.
+//!
+//! Prints a Markdown table for BENCHMARKS.md.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use chaptercast_e2e::audio::{Capture, Recording};
+use chaptercast_e2e::server::{Route, TestServer};
+use chaptercast_engine::chapters::{Chapter, ChapterSource};
+use chaptercast_engine::net::HttpClient;
+use chaptercast_engine::player::{
+    self, Command as PlayerCommand, LoadRequest, MediaLocation, PlayerEvent,
+};
+use chaptercast_engine::Config;
+
+/// Minute `m` of the benchmark episode is a tone of `tone_of_minute(m)` Hz.
+fn tone_of_minute(m: u64) -> f64 {
+    [300.0, 450.0, 600.0, 750.0, 900.0, 1050.0][(m % 6) as usize]
+}
+
+const CANDIDATES: [f64; 6] = [300.0, 450.0, 600.0, 750.0, 900.0, 1050.0];
+const MINUTES: u64 = 60;
+const THROTTLE: u64 = 2_000_000;
+
+fn main() -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
+    if std::env::var_os("PULSE_SERVER").is_none() {
+        bail!("run inside scripts/test-env.sh (needs the PulseAudio null sink)");
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-audio");
+    std::fs::create_dir_all(&dir)?;
+    let episode = make_episode(&dir)?;
+    let bytes = std::fs::read(&episode)?;
+    let size = bytes.len() as u64;
+    let server = TestServer::start().await?;
+    server.route("/ep.mp3", Route::file("audio/mpeg", bytes.clone()));
+    server.route(
+        "/slow.mp3",
+        Route::file("audio/mpeg", bytes.clone()).with_throttle(THROTTLE),
+    );
+    let fast = server.url("/ep.mp3");
+    let slow = server.url("/slow.mp3");
+    let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/chaptercast");
+    if !app.exists() {
+        bail!("build the release binary first: cargo build --release -p chaptercast");
+    }
+
+    println!(
+        "Episode: {MINUTES} min, CBR 128 kbit/s, {size} bytes; throttled route {} MB/s.\n",
+        THROTTLE / 1_000_000
+    );
+    println!("| measure | Chaptercast | ffplay | mpv |");
+    println!("|---|---|---|---|");
+
+    let players = |url: &str, at_s: u64| -> Vec<(&'static str, Vec<String>, PathBuf)> {
+        vec![
+            (
+                "chaptercast",
+                vec![
+                    "play".into(),
+                    url.into(),
+                    "--at".into(),
+                    at_s.to_string(),
+                    "--for".into(),
+                    "4".into(),
+                ],
+                app.clone(),
+            ),
+            (
+                "ffplay",
+                vec![
+                    "-nodisp".into(),
+                    "-autoexit".into(),
+                    "-loglevel".into(),
+                    "quiet".into(),
+                    "-ss".into(),
+                    at_s.to_string(),
+                    url.into(),
+                ],
+                PathBuf::from("ffplay"),
+            ),
+            (
+                "mpv",
+                vec![
+                    "--no-video".into(),
+                    "--really-quiet".into(),
+                    format!("--start={at_s}"),
+                    url.into(),
+                ],
+                PathBuf::from("mpv"),
+            ),
+        ]
+    };
+
+    for (label, url, at_s) in [
+        ("first audio (start at 0:00)", &fast, 0u64),
+        ("jump to 30:00 (start there)", &fast, 1800),
+        ("jump to 30:00, server at 2 MB/s", &slow, 1800),
+    ] {
+        let mut latency = Vec::new();
+        let mut fetched = Vec::new();
+        for (name, args, program) in players(url, at_s) {
+            let before = sent(&server);
+            let result = time_to_tone(&program, &args, tone_of_minute(at_s / 60)).await;
+            let after = sent(&server);
+            match result {
+                Ok(ms) => latency.push(format!("{ms:.0} ms")),
+                Err(e) => latency.push(format!("failed: {e}")),
+            }
+            fetched.push(format!(
+                "{:.1} %",
+                (after - before) as f64 * 100.0 / size as f64
+            ));
+            eprintln!("{label}: {name} done");
+        }
+        println!(
+            "| {label}: time to the right sound | {} |",
+            latency.join(" | ")
+        );
+        if at_s > 0 {
+            println!(
+                "| {label}: bytes fetched (jump + ~3 s of play) | {} |",
+                fetched.join(" | ")
+            );
+        }
+    }
+
+    // In-process jumps while playing: a chapter start (prefetched) and a point mid-chapter.
+    for (label, url) in [("unthrottled", &fast), ("server at 2 MB/s", &slow)] {
+        let (chapter_ms, mid_ms, jump_bytes) = in_process_jumps(url).await?;
+        println!(
+            "| chapter jump while playing, {label}: prefetched chapter start / mid-chapter point | {chapter_ms:.0} ms / {mid_ms:.0} ms ({:.1} % of the file fetched for the jump + 3 s) | – | – |",
+            jump_bytes as f64 * 100.0 / size as f64
+        );
+    }
+
+    let cpu = cpu_while_playing(&app, &fast).await?;
+    println!("| CPU while playing (10 s, % of one core) | {cpu:.1} % | – | – |");
+    let (rss_min, rss_max) = memory_while_streaming(&server, &episode).await?;
+    println!(
+        "| memory while streaming a 200 MB episode at 3× with 10 jumps (bench process RSS, min–max over 15 s; includes the server's copy of the file) | {:.1}–{:.1} MB | – | – |",
+        rss_min as f64 / 1e6,
+        rss_max as f64 / 1e6,
+    );
+    Ok(())
+}
+
+fn sent(server: &TestServer) -> u64 {
+    server.requests().iter().map(|r| r.sent_bytes).sum()
+}
+
+/// Makes (once) the hour-long episode with one chapter a minute, each minute its own tone.
+fn make_episode(dir: &Path) -> anyhow::Result<PathBuf> {
+    let path = dir.join("hour.mp3");
+    if path.exists() {
+        return Ok(path);
+    }
+    let mut meta = String::from(";FFMETADATA1\ntitle=Benchmark hour\n");
+    for m in 0..MINUTES {
+        meta.push_str(&format!(
+            "[CHAPTER]\nTIMEBASE=1/1000\nSTART={}\nEND={}\ntitle=Minute {m}\n",
+            m * 60_000,
+            (m + 1) * 60_000
+        ));
+    }
+    let meta_path = dir.join("hour.ffmeta");
+    std::fs::write(&meta_path, meta)?;
+    // A phase-continuous tone whose frequency steps every minute (aevalsrc integrates nothing,
+    // so build the phase from whole minutes).
+    let expr = "0.5*sin(2*PI*(300+150*mod(floor(t/60),6))*t)";
+    let status = Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+        ])
+        .arg(format!("aevalsrc={expr}:s=44100:d={}", MINUTES * 60))
+        .arg("-i")
+        .arg(&meta_path)
+        .args([
+            "-map_metadata",
+            "1",
+            "-map_chapters",
+            "1",
+            "-ac",
+            "2",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "128k",
+            "-id3v2_version",
+            "3",
+        ])
+        .arg(&path)
+        .status()
+        .context("ffmpeg")?;
+    if !status.success() {
+        bail!("ffmpeg failed");
+    }
+    Ok(path)
+}
+
+struct Killer(Child);
+impl Drop for Killer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Launches a player and returns the milliseconds until `tone` is heard.
+async fn time_to_tone(program: &Path, args: &[String], tone: f64) -> anyhow::Result<f64> {
+    let program = program.to_path_buf();
+    let args = args.to_vec();
+    tokio::task::spawn_blocking(move || {
+        let capture = Capture::start()?;
+        let launched = Instant::now();
+        let child = Command::new(&program)
+            .args(&args)
+            .env("CHAPTERCAST_LOG", "off")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", program.display()))?;
+        let _child = Killer(child);
+        // Up to 10 s for the sound, then ~3 s of play.
+        let deadline = launched + Duration::from_secs(10);
+        let mut heard = None;
+        while heard.is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+            heard = first_tone_after(&capture.snapshot(), launched, tone);
+        }
+        let Some(at) = heard else {
+            bail!("{tone} Hz never heard");
+        };
+        std::thread::sleep(Duration::from_secs(3));
+        Ok(at.duration_since(launched).as_secs_f64() * 1000.0)
+    })
+    .await?
+}
+
+fn first_tone_after(recording: &Recording, after: Instant, tone: f64) -> Option<Instant> {
+    recording
+        .windows(10, &CANDIDATES)
+        .into_iter()
+        .find(|w| w.time >= after && w.tone == Some(tone))
+        .map(|w| w.time)
+}
+
+/// Plays in this process through the engine, then jumps: to a chapter start (prefetched while
+/// playing) and to a point in the middle of a chapter. Returns both latencies and the bytes
+/// fetched from the second jump until 3 s later.
+async fn in_process_jumps(url: &str) -> anyhow::Result<(f64, f64, u64)> {
+    let url = url.to_string();
+    tokio::task::spawn_blocking(move || {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let handle = player::spawn(
+            HttpClient::new(&Config::new(std::env::temp_dir()))?,
+            Box::new(move |e| {
+                let _ = tx.send(e);
+            }),
+        )?;
+        let chapters: Vec<Chapter> = (0..MINUTES)
+            .map(|m| Chapter::new(m * 60_000, format!("Minute {m}"), ChapterSource::Id3))
+            .collect();
+        handle.send(PlayerCommand::Load(Box::new(LoadRequest {
+            key: "bench".into(),
+            location: MediaLocation::Url(url),
+            mime: None,
+            start_ms: 0,
+            chapters,
+            autoplay: true,
+        })));
+        // Play a while: the chapter starts are prefetched meanwhile.
+        std::thread::sleep(Duration::from_secs(4));
+        let capture = Capture::start()?;
+        let asked = Instant::now();
+        handle.send(PlayerCommand::SeekTo(30 * 60_000));
+        std::thread::sleep(Duration::from_secs(2));
+        let rec = capture.stop();
+        let chapter = first_tone_after(&rec, asked, tone_of_minute(30)).context("chapter tone")?;
+        let bytes_before = last_bytes(&rx);
+        let capture = Capture::start()?;
+        let asked_mid = Instant::now();
+        handle.send(PlayerCommand::SeekTo(47 * 60_000 + 25_000));
+        std::thread::sleep(Duration::from_secs(3));
+        let rec = capture.stop();
+        let mid = first_tone_after(&rec, asked_mid, tone_of_minute(47)).context("mid tone")?;
+        let bytes_after = last_bytes(&rx);
+        handle.shutdown(Duration::from_secs(2));
+        Ok((
+            chapter.duration_since(asked).as_secs_f64() * 1000.0,
+            mid.duration_since(asked_mid).as_secs_f64() * 1000.0,
+            bytes_after.saturating_sub(bytes_before),
+        ))
+    })
+    .await?
+}
+
+fn last_bytes(rx: &std::sync::mpsc::Receiver<PlayerEvent>) -> u64 {
+    let mut last = 0;
+    while let Ok(event) = rx.try_recv() {
+        if let PlayerEvent::Status(s) = event {
+            last = s.bytes_fetched;
+        }
+    }
+    last
+}
+
+/// CPU time of the command line player over 10 s of playing, as % of one core.
+async fn cpu_while_playing(app: &Path, url: &str) -> anyhow::Result<f64> {
+    let mut child = Killer(
+        Command::new(app)
+            .args(["play", url, "--at", "600", "--for", "14"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?,
+    );
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let pid = child.0.id();
+    let t0 = (Instant::now(), cpu_ticks(pid)?);
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let t1 = (Instant::now(), cpu_ticks(pid)?);
+    let _ = child.0.kill();
+    let ticks_per_s = 100.0; // USER_HZ on Linux
+    let cpu_s = (t1.1 - t0.1) as f64 / ticks_per_s;
+    Ok(cpu_s * 100.0 / t1.0.duration_since(t0.0).as_secs_f64())
+}
+
+fn cpu_ticks(pid: u32) -> anyhow::Result<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    let after = stat.rsplit(')').next().context("stat")?;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of stat; after "pid (comm)" they are 12 and 13.
+    let utime: u64 = fields.get(11).context("utime")?.parse()?;
+    let stime: u64 = fields.get(12).context("stime")?.parse()?;
+    Ok(utime + stime)
+}
+
+fn rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| {
+            s.split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<u64>().ok())
+        })
+        .map_or(0, |pages| pages * 4096)
+}
+
+/// Streams a 200 MB episode (the hour, concatenated) through the engine at 3× with jumps,
+/// sampling this process's RSS (the server's copy of the body is allocated before sampling).
+async fn memory_while_streaming(server: &TestServer, episode: &Path) -> anyhow::Result<(u64, u64)> {
+    let one = std::fs::read(episode)?;
+    let mut body = Vec::with_capacity(210 << 20);
+    while body.len() < 200 << 20 {
+        body.extend_from_slice(&one);
+    }
+    let total_ms = (body.len() as u64 * 8) / 128;
+    server.route("/big.mp3", Route::file("audio/mpeg", body));
+    let url = server.url("/big.mp3");
+    tokio::task::spawn_blocking(move || {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let handle = player::spawn(
+            HttpClient::new(&Config::new(std::env::temp_dir()))?,
+            Box::new(move |e| {
+                let _ = tx.send(e);
+            }),
+        )?;
+        handle.send(PlayerCommand::SetSpeed(3.0));
+        handle.send(PlayerCommand::Load(Box::new(LoadRequest {
+            key: "big".into(),
+            location: MediaLocation::Url(url),
+            mime: None,
+            start_ms: 0,
+            chapters: Vec::new(),
+            autoplay: true,
+        })));
+        std::thread::sleep(Duration::from_secs(2));
+        let (mut min, mut max) = (u64::MAX, 0);
+        for step in 1..=10u64 {
+            handle.send(PlayerCommand::SeekTo(total_ms * step / 11));
+            for _ in 0..15 {
+                std::thread::sleep(Duration::from_millis(100));
+                let rss = rss_bytes();
+                min = min.min(rss);
+                max = max.max(rss);
+            }
+        }
+        let _ = last_bytes(&rx);
+        handle.shutdown(Duration::from_secs(2));
+        Ok((min, max))
+    })
+    .await?
+}

@@ -1,0 +1,212 @@
+//! Playback in the real app: tauri-driver clicks chapters and the player bar, and the
+//! PulseAudio null sink's monitor hears the result.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use chaptercast_e2e::app::AppSession;
+use chaptercast_e2e::audio::{audio_env_ready, audio_lock, tone_mp3, Capture, Encoding, Recording};
+use chaptercast_e2e::fixtures::meta_feed_xml;
+use chaptercast_e2e::server::{Route, TestServer};
+use fantoccini::Locator;
+
+const WAIT: Duration = Duration::from_secs(30);
+const TEST_LIMIT: Duration = Duration::from_secs(240);
+const FREQS: [f64; 5] = [300.0, 420.0, 560.0, 700.0, 860.0];
+
+fn env_for(data_dir: &std::path::Path, feed_url: &str) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "CHAPTERCAST_DATA_DIR",
+            data_dir.to_string_lossy().into_owned(),
+        ),
+        ("CHAPTERCAST_DEFAULT_FEED", feed_url.to_string()),
+        ("CHAPTERCAST_HTTP_TIMEOUT_S", "5".to_string()),
+    ]
+}
+
+/// Serves the Meta-like feed whose newest episode's audio is a chaptered tone MP3.
+async fn serve_tones() -> anyhow::Result<(TestServer, tempfile::TempDir)> {
+    let dir = tempfile::tempdir()?;
+    let tones = tone_mp3(dir.path(), "ep24", &FREQS, 20.0, Encoding::Cbr128)?;
+    let server = TestServer::start().await?;
+    server.route(
+        "/feed.xml",
+        Route::ok("application/rss+xml", meta_feed_xml(&server.base_url())),
+    );
+    server.route("/audio/ep24.mp3", Route::file("audio/mpeg", tones.bytes()?));
+    Ok((server, dir))
+}
+
+async fn attribute_of_nth(app: &AppSession, css: &str, index: usize, name: &str) -> Option<String> {
+    let found = app.client.find_all(Locator::Css(css)).await.ok()?;
+    found.get(index)?.attr(name).await.ok().flatten()
+}
+
+/// What was heard from `from` on: the tones of the settled windows (onsets skipped).
+fn heard_since(recording: Recording, from: Instant) -> Vec<f64> {
+    recording
+        .since(from)
+        .windows(100, &FREQS)
+        .into_iter()
+        .filter_map(|w| w.tone)
+        .collect()
+}
+
+/// Records while `act` runs and `listen` more passes.
+async fn record_during<F, Fut>(listen: Duration, act: F) -> anyhow::Result<(Recording, Instant)>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let capture = tokio::task::spawn_blocking(Capture::start).await??;
+    let started = Instant::now();
+    act().await?;
+    tokio::time::sleep(listen).await;
+    let recording = tokio::task::spawn_blocking(move || capture.stop()).await?;
+    Ok((recording, started))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn clicking_a_chapter_plays_it_and_the_position_is_remembered() -> anyhow::Result<()> {
+    if !audio_env_ready("app playback") {
+        return Ok(());
+    }
+    let _audio = audio_lock().await;
+    tokio::time::timeout(TEST_LIMIT, playback_flow())
+        .await
+        .context("test timed out")?
+}
+
+async fn playback_flow() -> anyhow::Result<()> {
+    let (server, _dir) = serve_tones().await?;
+    let data = tempfile::tempdir()?;
+    let env = env_for(data.path(), &server.url("/feed.xml"));
+    let app = AppSession::launch(&env).await?;
+    app.wait_for_count("[data-testid=episode-item]", 24, WAIT)
+        .await?;
+    app.click_nth("[data-testid=episode-item]", 0, WAIT).await?;
+    app.wait_for_text("[data-testid=chapter-list]", "Tone 560 Hz", WAIT)
+        .await?;
+
+    // Chapter 3 (560 Hz): clicked, it is what plays.
+    let (recording, clicked) = record_during(Duration::from_secs(3), || async {
+        app.click_nth("[data-testid=chapter-item]", 2, WAIT).await
+    })
+    .await?;
+    let heard = heard_since(recording, clicked);
+    anyhow::ensure!(
+        heard.len() >= 10 && heard.iter().skip(1).all(|f| *f == FREQS[2]),
+        "after clicking chapter 3 the sink heard {heard:?}"
+    );
+    app.wait_for_text("[data-testid=now-playing-chapter]", "Tone 560 Hz", WAIT)
+        .await?;
+    let deadline = Instant::now() + WAIT;
+    while attribute_of_nth(&app, "[data-testid=chapter-item]", 2, "aria-current")
+        .await
+        .as_deref()
+        != Some("true")
+    {
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "chapter 3 is not highlighted while playing"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.screenshot("player-playing").await?;
+
+    // Next chapter from the bar: 700 Hz.
+    let (recording, clicked) = record_during(Duration::from_secs(2), || async {
+        app.click_nth("[data-testid=next-chapter]", 0, WAIT).await
+    })
+    .await?;
+    let heard = heard_since(recording, clicked);
+    anyhow::ensure!(
+        heard.iter().rev().take(8).all(|f| *f == FREQS[3]) && heard.len() >= 8,
+        "after Next chapter the sink heard {heard:?}"
+    );
+
+    // Pause through the desktop's media controls (MPRIS): silence; the position is saved and
+    // survives a restart.
+    mpris("PlayPause").await?;
+    let deadline = Instant::now() + WAIT;
+    while attribute_of_nth(&app, "[data-testid=play-pause]", 0, "aria-label")
+        .await
+        .as_deref()
+        != Some("Play")
+    {
+        anyhow::ensure!(Instant::now() < deadline, "MPRIS PlayPause did not pause");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (recording, paused) = record_during(Duration::from_secs(1), || async { Ok(()) }).await?;
+    let heard = heard_since(recording, paused);
+    anyhow::ensure!(heard.is_empty(), "still heard {heard:?} after pausing");
+    app.close().await?;
+
+    let app = AppSession::launch(&env).await?;
+    app.wait_for_count("[data-testid=episode-item]", 24, WAIT)
+        .await?;
+    app.click_nth("[data-testid=episode-item]", 0, WAIT).await?;
+    let label = app
+        .wait_for_text("[data-testid=play-episode]", "Resume", WAIT)
+        .await?;
+    // Paused a little after 1:00 (chapter 4 starts at 1:00).
+    anyhow::ensure!(label.contains("1:0"), "the play button says {label:?}");
+    app.screenshot("player-resume").await?;
+    app.close().await?;
+    Ok(())
+}
+
+/// Calls an MPRIS method on the app over the session bus, as a desktop's media keys do.
+async fn mpris(method: &str) -> anyhow::Result<()> {
+    let method = format!("org.mpris.MediaPlayer2.Player.{method}");
+    let status = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("dbus-send")
+            .args([
+                "--session",
+                "--type=method_call",
+                "--dest=org.mpris.MediaPlayer2.chaptercast",
+                "/org/mpris/MediaPlayer2",
+                &method,
+            ])
+            .status()
+    })
+    .await??;
+    anyhow::ensure!(status.success(), "dbus-send {status}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_an_audio_device_the_app_says_so_and_keeps_working() -> anyhow::Result<()> {
+    if !audio_env_ready("app without device") {
+        return Ok(());
+    }
+    tokio::time::timeout(TEST_LIMIT, no_device_flow())
+        .await
+        .context("test timed out")?
+}
+
+async fn no_device_flow() -> anyhow::Result<()> {
+    let (server, _dir) = serve_tones().await?;
+    let data = tempfile::tempdir()?;
+    let mut env = env_for(data.path(), &server.url("/feed.xml"));
+    env.push((
+        "PULSE_SERVER",
+        "unix:/nonexistent/chaptercast-no-pulse".into(),
+    ));
+    let app = AppSession::launch(&env).await?;
+    app.wait_for_count("[data-testid=episode-item]", 24, WAIT)
+        .await?;
+    app.click_nth("[data-testid=episode-item]", 0, WAIT).await?;
+    app.click_nth("[data-testid=play-episode]", 0, WAIT).await?;
+    app.wait_for_text("[data-testid=player-error]", "no audio output device", WAIT)
+        .await?;
+    app.screenshot("player-no-device").await?;
+    // The rest of the app still works.
+    app.click_nth("[data-testid=episode-item]", 2, WAIT).await?;
+    app.wait_for_text("[data-testid=show-notes]", "PyTorch", WAIT)
+        .await?;
+    app.close().await?;
+    Ok(())
+}
