@@ -2,11 +2,14 @@ import { onCleanup, onMount } from "solid-js";
 import { openExternal } from "./api";
 import EpisodePane from "./components/EpisodePane";
 import Icon from "./components/Icon";
+import PlayerBar from "./components/PlayerBar";
 import ShowPane from "./components/ShowPane";
 import Sidebar from "./components/Sidebar";
 import StatusArea from "./components/StatusArea";
 import { showName } from "./format";
+import { handlePlayerKey } from "./playerKeys";
 import { createLibrary } from "./stores/library";
+import { createNowPlaying } from "./stores/nowPlaying";
 import { createPlayer } from "./stores/player";
 
 /** Links never navigate the webview: http(s) ones open in the system browser, others do nothing. */
@@ -23,7 +26,19 @@ function onLinkClick(event: MouseEvent): void {
 
 export default function App() {
   const lib = createLibrary();
-  const player = createPlayer();
+  const player = createPlayer({ onProgress: lib.noteProgress });
+  const nowPlaying = createNowPlaying({
+    episodeId: () => player.view.episode_id,
+    open: () => lib.state.episode,
+    rows: () => lib.state.episodes,
+  });
+  const playerKeys = {
+    toggle: () => void player.toggle(),
+    skipBack: () => void player.skipBy("back"),
+    skipForward: () => void player.skipBy("forward"),
+    previousChapter: () => void player.chapterStep(-1),
+    nextChapter: () => void player.chapterStep(1),
+  };
 
   const onKeyDown = (event: KeyboardEvent) => {
     const reload = event.key === "F5" || ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "r");
@@ -31,19 +46,23 @@ export default function App() {
       // A webview reload would throw the app state away: refresh the library instead.
       event.preventDefault();
       void lib.refresh();
+      return;
     }
+    handlePlayerKey(event, playerKeys);
   };
 
   onMount(() => {
     document.addEventListener("click", onLinkClick);
     document.addEventListener("auxclick", onLinkClick);
     document.addEventListener("keydown", onKeyDown);
+    void player.start();
     void lib.start();
   });
   onCleanup(() => {
     document.removeEventListener("click", onLinkClick);
     document.removeEventListener("auxclick", onLinkClick);
     document.removeEventListener("keydown", onKeyDown);
+    player.stop();
   });
 
   const selected = () => lib.selectedShow();
@@ -70,10 +89,14 @@ export default function App() {
           showName={selected() ? showName(selected()!) : null}
           error={lib.state.episodeError}
           positionIn={player.positionIn}
+          chapterIndexIn={player.chapterIndexIn}
+          loaded={{ episodeId: player.view.episode_id, state: player.view.state, positionMs: player.position() }}
+          onPlay={(id) => void player.playOrPause(id)}
           onSetPlayed={(id, played) => void lib.setPlayed(id, played)}
-          onJump={player.jumpTo}
+          onJump={(id, ms) => void player.jumpTo(id, ms)}
         />
       </main>
+      <PlayerBar player={player} title={nowPlaying.title()} chapters={nowPlaying.chapters()} />
     </div>
   );
 }

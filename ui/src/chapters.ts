@@ -47,3 +47,17 @@ export function webUrl(url: string | null | undefined): string | null {
     return null;
   }
 }
+
+/**
+ * The chapter to highlight: the player's own `chapter_index` when it reports one that fits the
+ * list, else the one at `positionMs` (while a seek is on its way, or before the first update).
+ */
+export function playingChapterIndex(
+  chapters: readonly { start_ms: number; end_ms: number | null }[],
+  reported: number | null | undefined,
+  positionMs: number | null,
+): number {
+  if (positionMs == null) return -1;
+  if (reported != null && Number.isInteger(reported) && reported >= 0 && reported < chapters.length) return reported;
+  return currentChapterIndex(chapters, positionMs);
+}

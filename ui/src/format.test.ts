@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { byNewest, formatDate, formatDuration, formatRemaining, formatTimestamp, initials, joinMeta, showName } from "./format";
+import {
+  byNewest,
+  formatDate,
+  formatDuration,
+  formatRemaining,
+  formatSpeed,
+  formatTimeLeft,
+  formatTimestamp,
+  initials,
+  joinMeta,
+  showName,
+} from "./format";
 
 // vite.config.ts runs the tests with TZ=UTC.
 
@@ -86,5 +97,32 @@ describe("formatTimestamp", () => {
     expect(formatTimestamp(0)).toBe("0:00");
     expect(formatTimestamp(-5_000)).toBe("0:00");
     expect(formatTimestamp(Number.NaN)).toBe("0:00");
+  });
+});
+
+describe("player bar times", () => {
+  it("shows elapsed and time left, with hours when needed", () => {
+    expect(formatTimestamp(754_000)).toBe("12:34");
+    expect(formatTimeLeft(0, 754_000)).toBe("-12:34");
+    expect(formatTimeLeft(1_000, 3_780_000)).toBe("-1:02:59");
+    expect(formatTimestamp(3_661_000)).toBe("1:01:01");
+    expect(formatTimeLeft(3_600_000, 3_661_000)).toBe("-1:01");
+  });
+  it("rounds the time left up, so elapsed and left add up to the duration", () => {
+    expect(formatTimestamp(500)).toBe("0:00");
+    expect(formatTimeLeft(500, 60_000)).toBe("-1:00");
+    expect(formatTimeLeft(59_001, 60_000)).toBe("-0:01");
+    expect(formatTimeLeft(60_000, 60_000)).toBe("-0:00");
+    expect(formatTimeLeft(90_000, 60_000)).toBe("-0:00");
+  });
+  it("says nothing when the duration is unknown", () => {
+    expect(formatTimeLeft(5_000, null)).toBe("");
+    expect(formatTimeLeft(5_000, 0)).toBe("");
+  });
+  it("labels speeds", () => {
+    expect(formatSpeed(1)).toBe("1×");
+    expect(formatSpeed(1.5)).toBe("1.5×");
+    expect(formatSpeed(0.75)).toBe("0.75×");
+    expect(formatSpeed(1.2999999523162842)).toBe("1.3×");
   });
 });

@@ -70,3 +70,15 @@ export function formatTimestamp(ms: number): string {
   const ss = String(total % 60).padStart(2, "0");
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
 }
+
+/** "-12:34": the time left for the player bar. Rounds up, so elapsed + left adds up to the duration. "" when unknown. */
+export function formatTimeLeft(positionMs: number, durationMs: number | null | undefined): string {
+  if (durationMs == null || !Number.isFinite(durationMs) || durationMs <= 0) return "";
+  const left = Math.max(0, durationMs - (Number.isFinite(positionMs) ? Math.max(0, positionMs) : 0));
+  return `-${formatTimestamp(Math.ceil(left / 1000) * 1000)}`;
+}
+
+/** "1.5×", "0.75×", "1×". */
+export function formatSpeed(speed: number): string {
+  return `${Number(speed.toFixed(2))}×`;
+}

@@ -141,7 +141,8 @@ export const onPlayerUpdate = async (cb: (view: PlayerView) => void): Promise<Un
 // `?empty` (no shows), `?many` (5,000 episodes in the second show), `?select=ID` (list that show first, so it opens),
 // `?episode=ID` (make that episode its show's newest and list the show first, so it opens).
 // Player: a fake that advances on a timer. `?noaudio` (playback fails as without an output
-// device), `?progressive` (the server cannot seek), `?stall` (buffers for 2 s after each seek).
+// device), `?progressive` (the server cannot seek), `?stall` (buffers for 2 s after each seek),
+// `?play=ID&at=SECONDS` (that episode is playing when the app opens).
 // Demo chapters: meta-0 from the show notes, meta-1 has 112 (Podlove), meta-2 gets a chapters
 // file from `loadChapters` after 400 ms, meta-3 from the audio file. Chapter artwork is served by
 // vite from `src/api/demo-art/` (not imported anywhere, so not in production builds).
@@ -434,6 +435,8 @@ function demoBackend(): Backend {
     },
   };
   const fake = demoPlayer(params);
+  const autoplay = episodes.find((e) => e.row.id === params.get("play"));
+  if (autoplay) fake.load(autoplay, params.has("at") ? Number(params.get("at")) * 1000 : null);
   return { commands: demo, onPlayerUpdate: async (cb) => fake.listen(cb) };
 }
 

@@ -1,6 +1,6 @@
 import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
 import type { ChapterView } from "../api";
-import { chapterSourceLabel, currentChapterIndex, webUrl } from "../chapters";
+import { chapterSourceLabel, playingChapterIndex, webUrl } from "../chapters";
 import { formatTimestamp } from "../format";
 import ChapterItem from "./ChapterItem";
 
@@ -9,6 +9,8 @@ type Props = {
   chapters: ChapterView[];
   /** Where the player is in this episode; null when it is elsewhere. */
   positionMs: number | null;
+  /** The player's current chapter (index into `chapters`) when it reports one; else the position decides. */
+  chapterIndex?: number | null;
   onJump: (episodeId: string, startMs: number) => void;
 };
 
@@ -33,7 +35,7 @@ export default function ChapterList(props: Props) {
   );
 
   const count = () => props.chapters.length;
-  const current = createMemo(() => currentChapterIndex(props.chapters, props.positionMs));
+  const current = createMemo(() => playingChapterIndex(props.chapters, props.chapterIndex, props.positionMs));
   const collapsible = () => count() > COLLAPSED_ROWS;
   const collapsed = () => collapsible() && !expanded();
   const shown = createMemo(() => (collapsed() ? props.chapters.slice(0, COLLAPSED_ROWS) : props.chapters));

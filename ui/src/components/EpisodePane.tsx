@@ -1,6 +1,8 @@
 import { Show } from "solid-js";
 import type { EpisodeView } from "../api";
 import { formatDate, formatDuration, formatRemaining, joinMeta } from "../format";
+import { playButton } from "../playButton";
+import type { Loaded } from "../playButton";
 import ChapterList from "./ChapterList";
 import Icon from "./Icon";
 import ShowNotes from "./ShowNotes";
@@ -11,6 +13,12 @@ type Props = {
   error: string | null;
   /** The player's position in an episode, or null when it is not in that one. */
   positionIn: (episodeId: string) => number | null;
+  /** The player's current chapter in an episode (index into its chapter list), when it reports one. */
+  chapterIndexIn: (episodeId: string) => number | null;
+  /** What the player has loaded, for the Play button's label. */
+  loaded: Loaded;
+  /** Plays, pauses or resumes this episode. */
+  onPlay: (episodeId: string) => void;
   onSetPlayed: (episodeId: string, isPlayed: boolean) => void;
   /** The one way to go to a moment (chapter rows, timestamps in the notes). */
   onJump: (episodeId: string, startMs: number) => void;
@@ -47,6 +55,7 @@ export default function EpisodePane(props: Props) {
                 )}
               </p>
               <div class="episode-actions">
+                <PlayButton episode={episode()} loaded={props.loaded} onPlay={props.onPlay} />
                 <button
                   class="button"
                   classList={{ "button-toggled": episode().row.is_played }}
@@ -75,6 +84,7 @@ export default function EpisodePane(props: Props) {
                 episodeId={episode().row.id}
                 chapters={episode().chapters}
                 positionMs={props.positionIn(episode().row.id)}
+                chapterIndex={props.chapterIndexIn(episode().row.id)}
                 onJump={props.onJump}
               />
             </Show>
@@ -88,5 +98,21 @@ export default function EpisodePane(props: Props) {
         )}
       </Show>
     </section>
+  );
+}
+
+/** The prominent Play / Resume from 12:34 / Pause button. */
+function PlayButton(props: { episode: EpisodeView; loaded: Loaded; onPlay: (episodeId: string) => void }) {
+  const state = () => playButton(props.episode.row, props.loaded);
+  return (
+    <button
+      class="button button-primary play-episode"
+      type="button"
+      data-testid="play-episode"
+      onClick={() => props.onPlay(props.episode.row.id)}
+    >
+      <Icon name={state().pauses ? "pause" : "play"} size={14} />
+      {state().label}
+    </button>
   );
 }

@@ -10,7 +10,18 @@ const paths = {
   external: "M14 4h6v6M20 4l-9 9M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5",
   podcast: "M12 11a1.5 1.5 0 1 0 0 .01M8.5 15.5a5 5 0 1 1 7 0M5.6 18.4a9 9 0 1 1 12.8 0M12 14v7",
   alert: "M12 8v5m0 3.5v.01M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18z",
+  play: "M7.5 5.2v13.6a.8.8 0 0 0 1.2.7l11-6.8a.8.8 0 0 0 0-1.4l-11-6.8a.8.8 0 0 0-1.2.7z",
+  pause: "M7 5h3v14H7zM14 5h3v14h-3z",
+  back: "M4 12a8 8 0 1 0 2.4-5.7M4 4v4.5h4.5",
+  forward: "M20 12a8 8 0 1 1-2.4-5.7M20 4v4.5h-4.5",
+  "chapter-prev": "M6 5v14M18 6l-8 6 8 6z",
+  "chapter-next": "M18 5v14M6 6l8 6-8 6z",
+  volume: "M4 9.5h3.5L12 6v12l-4.5-3.5H4zM15.5 9a4 4 0 0 1 0 6M18 6.5a7.5 7.5 0 0 1 0 11",
+  settings: "M4 7h9M17 7h3M4 17h3M11 17h9M15 5v4M9 15v4",
 } as const;
+
+/** Solid shapes; the rest are drawn with a stroke. */
+const filled: ReadonlySet<string> = new Set(["play", "pause"]);
 
 export type IconName = keyof typeof paths;
 
@@ -21,7 +32,7 @@ export default function Icon(props: { name: IconName; size?: number; class?: str
       width={props.size ?? 16}
       height={props.size ?? 16}
       viewBox="0 0 24 24"
-      fill="none"
+      fill={filled.has(props.name) ? "currentColor" : "none"}
       stroke="currentColor"
       stroke-width="2"
       stroke-linecap="round"

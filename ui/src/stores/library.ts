@@ -231,6 +231,18 @@ export function createLibrary() {
     }
   }
 
+  /**
+   * What playback did to an episode (paused at, finished), shown at once; the backend has
+   * saved it already, so nothing is sent.
+   */
+  function noteProgress(episodeId: string, positionMs: number, finished: boolean): void {
+    const patch = finished ? { is_played: true, position_ms: 0 } : { position_ms: Math.max(0, Math.round(positionMs)) };
+    batch(() => {
+      setState("episodes", (r) => r.id === episodeId, patch);
+      if (state.episode?.row.id === episodeId) setState("episode", "row", patch);
+    });
+  }
+
   const selectedShow = (): ShowView | undefined => state.shows.find((s) => s.id === state.selectedShowId);
 
   /** Why a show could not be refreshed: this session's report first, else what the library remembers. */
@@ -255,6 +267,7 @@ export function createLibrary() {
     subscribe,
     clearSubscribeError,
     setPlayed,
+    noteProgress,
     selectedShow,
     showError,
     isUnfetched,

@@ -1,30 +1,303 @@
-// Where playback is (or is asked to be). Playback itself is not implemented yet: for now the
-// store only records the requested position, and the episode view highlights the chapter there.
-// `jumpTo` is the one entry point for "go to this moment" (chapter rows, timestamps in the
-// notes), so the audio engine can hook in here later.
+// What the player is doing, as the backend reports it (`playerStatus` once, then `player-update`
+// events ~10 times a second while playing), plus the actions the bar, the episode view and the
+// keyboard call. `jumpTo` is the one entry point for "go to this moment" (chapter rows,
+// timestamps in the notes).
 import { createSignal } from "solid-js";
+import { createStore, reconcile } from "solid-js/store";
+import * as api from "../api";
+import type { PlayerView, PlayState } from "../api";
+import { defaultStorage, loadSkip, saveSkip, clampSkip } from "./skipSettings";
+import type { SkipSettings } from "./skipSettings";
 
-export type PlayPosition = {
-  episodeId: string;
-  positionMs: number;
-};
+export type { SkipSettings };
 
 export type Player = ReturnType<typeof createPlayer>;
 
-export function createPlayer() {
-  const [position, setPosition] = createSignal<PlayPosition | null>(null);
+export type PlayerOptions = {
+  /** Where the skip settings live; localStorage by default. */
+  storage?: Storage;
+  /** The clock (tests). */
+  now?: () => number;
+  /**
+   * Told when playback of an episode pauses, ends or moves to another episode, so the library
+   * can show the new position without a reload (the backend has saved it already).
+   */
+  onProgress?: (episodeId: string, positionMs: number, finished: boolean) => void;
+};
 
-  /** Moves playback of `episodeId` to `startMs` (milliseconds from the start of the audio). */
-  function jumpTo(episodeId: string, startMs: number): void {
-    if (!episodeId || !Number.isFinite(startMs)) return;
-    setPosition({ episodeId, positionMs: Math.max(0, Math.round(startMs)) });
+export const IDLE_VIEW: Readonly<PlayerView> = {
+  episode_id: null,
+  state: "idle",
+  position_ms: 0,
+  duration_ms: null,
+  chapter_index: null,
+  speed: 1,
+  volume: 1,
+  streaming: false,
+  progressive: false,
+  error: null,
+};
+
+/** The states in which the listener has asked to hear something. */
+const WANTS_PLAY: readonly PlayState[] = ["playing", "loading", "buffering"];
+
+/**
+ * How long an optimistic change (a seek, a new episode, speed, volume) wins over updates. Updates
+ * sent before the backend saw the command still carry the old value: without this the slider
+ * would jump back for a moment.
+ */
+const HOLD_MS = 2000;
+/** An update this close to a seek target (after it, allowing for speed) confirms the seek. */
+const NEAR_BEFORE_MS = 500;
+const NEAR_AFTER_MS = 4000;
+
+type PendingMove = { episodeId: string; positionMs: number | null; until: number };
+type Held = { value: number; until: number };
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export function createPlayer(options: PlayerOptions = {}) {
+  const now = options.now ?? Date.now;
+  const storage = "storage" in options ? options.storage : defaultStorage();
+  const [view, setView] = createStore<PlayerView>({ ...IDLE_VIEW });
+  const [commandError, setCommandError] = createSignal<string | null>(null);
+  const [skip, setSkipSignal] = createSignal<SkipSettings>(loadSkip(storage));
+
+  let pending: PendingMove | null = null;
+  const held: { speed?: Held; volume?: Held } = {};
+  let heardEvent = false;
+  let unlisten: (() => void) | undefined;
+  let stopped = false;
+
+  const isLoaded = (episodeId: string): boolean => !!episodeId && view.episode_id === episodeId && view.state !== "idle";
+  const isIdle = (): boolean => !view.episode_id || view.state === "idle";
+  const wantsPlay = (): boolean => WANTS_PLAY.includes(view.state);
+
+  /** Sets the view and tells the library about pauses, ends and episode changes. */
+  function update(next: PlayerView): void {
+    const prev = { id: view.episode_id, state: view.state, position: view.position_ms };
+    setView(next);
+    const report = options.onProgress;
+    if (!report) return;
+    if (prev.id && prev.id !== next.episode_id) {
+      if (prev.state !== "ended" && prev.state !== "idle") report(prev.id, prev.position, false);
+    } else if (next.episode_id && next.state !== prev.state) {
+      if (next.state === "ended") report(next.episode_id, next.duration_ms ?? next.position_ms, true);
+      else if (next.state === "paused") report(next.episode_id, next.position_ms, false);
+    }
   }
 
-  /** The position in `episodeId`, or null when the player is elsewhere (or nowhere). */
-  const positionIn = (episodeId: string): number | null => {
-    const p = position();
-    return p && p.episodeId === episodeId ? p.positionMs : null;
+  /** An update from the backend, unless an optimistic change still outranks it. */
+  function apply(incoming: PlayerView): void {
+    let next = incoming;
+    const move = pending;
+    if (move && now() < move.until) {
+      if (next.episode_id !== move.episodeId) return; // still about the episode before
+      const target = move.positionMs;
+      const near = target == null || (next.position_ms >= target - NEAR_BEFORE_MS && next.position_ms <= target + NEAR_AFTER_MS);
+      if (near) pending = null;
+      // The chapter is worked out from the position until the backend catches up.
+      else next = { ...next, position_ms: target, chapter_index: null };
+    } else {
+      pending = null;
+    }
+    for (const key of ["speed", "volume"] as const) {
+      const h = held[key];
+      if (!h) continue;
+      if (now() >= h.until || next[key] === h.value) delete held[key];
+      else next = { ...next, [key]: h.value };
+    }
+    update(next);
+  }
+
+  /** Runs a command; a failure shows in `error()` and leaves the rest of the app alone. */
+  async function run(command: () => Promise<void>): Promise<void> {
+    setCommandError(null);
+    try {
+      await command();
+    } catch (e) {
+      setCommandError(message(e));
+    }
+  }
+
+  const clampPosition = (ms: number): number => {
+    const end = view.duration_ms;
+    const max = end != null && end > 0 ? end : Infinity;
+    return Math.max(0, Math.min(Math.round(ms), max));
   };
 
-  return { position, positionIn, jumpTo };
+  /** Moves the shown position at once; the backend's updates follow. */
+  function moveOptimistically(ms: number): number {
+    const to = clampPosition(ms);
+    pending = { episodeId: view.episode_id ?? "", positionMs: to, until: now() + HOLD_MS };
+    // Leaving "ended" now, so the bar does not keep showing the end.
+    const state: PlayState = view.state === "ended" ? "paused" : view.state;
+    setView({ position_ms: to, chapter_index: null, state });
+    return to;
+  }
+
+  /** Loads an episode: at `atMs`, or where the listener left off (null). Shown as loading at once. */
+  async function load(episodeId: string, atMs: number | null): Promise<void> {
+    const before: PlayerView = { ...view };
+    const same = view.episode_id === episodeId;
+    pending = { episodeId, positionMs: atMs, until: now() + HOLD_MS };
+    update({
+      ...view,
+      episode_id: episodeId,
+      state: "loading",
+      position_ms: atMs ?? (same ? view.position_ms : 0),
+      duration_ms: same ? view.duration_ms : null,
+      chapter_index: null,
+      progressive: same ? view.progressive : false,
+      error: null,
+    });
+    setCommandError(null);
+    try {
+      await api.playEpisode(episodeId, atMs);
+    } catch (e) {
+      pending = null;
+      setView(reconcile(before));
+      setCommandError(message(e));
+    }
+  }
+
+  /** Plays `episodeId` from `startMs` (ms from the start of the audio): "play from here". */
+  async function jumpTo(episodeId: string, startMs: number): Promise<void> {
+    if (!episodeId || !Number.isFinite(startMs)) return;
+    const ms = Math.max(0, Math.round(startMs));
+    if (!isLoaded(episodeId) || view.state === "error") return load(episodeId, ms);
+    const playing = wantsPlay();
+    const to = moveOptimistically(ms);
+    // In this order: playing first would restart an ended episode from 0.
+    await run(async () => {
+      await api.playerSeek(to);
+      if (!playing) await api.playerPlay();
+    });
+  }
+
+  /** Plays an episode from where the listener left off. */
+  const playEpisode = (episodeId: string): Promise<void> => load(episodeId, null);
+
+  /** Play/pause the loaded episode. An ended one starts again; a failed one is loaded again. */
+  async function toggle(): Promise<void> {
+    const id = view.episode_id;
+    if (!id || isIdle()) return;
+    if (view.state === "error") return load(id, view.position_ms);
+    if (view.state === "ended") return run(() => api.playerPlay()); // the backend restarts it
+    return run(() => api.playerToggle());
+  }
+
+  /** The episode view's button: pause/resume this episode, or start it. */
+  const playOrPause = (episodeId: string): Promise<void> =>
+    isLoaded(episodeId) && view.state !== "error" ? toggle() : playEpisode(episodeId);
+
+  async function seek(positionMs: number): Promise<void> {
+    if (isIdle() || !Number.isFinite(positionMs)) return;
+    const to = moveOptimistically(positionMs);
+    await run(() => api.playerSeek(to));
+  }
+
+  /** Back or forward by the configured seconds. */
+  async function skipBy(direction: "back" | "forward"): Promise<void> {
+    if (isIdle()) return;
+    const s = skip();
+    const delta = direction === "back" ? -s.backS * 1000 : s.forwardS * 1000;
+    moveOptimistically(position() + delta);
+    await run(() => api.playerSkip(delta));
+  }
+
+  async function chapterStep(step: 1 | -1): Promise<void> {
+    if (isIdle()) return;
+    await run(() => api.playerChapterStep(step));
+  }
+
+  async function setSpeed(speed: number): Promise<void> {
+    if (!Number.isFinite(speed) || speed <= 0) return;
+    held.speed = { value: speed, until: now() + HOLD_MS };
+    setView("speed", speed);
+    await run(() => api.playerSetSpeed(speed));
+  }
+
+  async function setVolume(volume: number): Promise<void> {
+    if (!Number.isFinite(volume)) return;
+    const v = Math.min(1, Math.max(0, volume));
+    held.volume = { value: v, until: now() + HOLD_MS };
+    setView("volume", v);
+    await run(() => api.playerSetVolume(v));
+  }
+
+  /** Changes the skip distances (each clamped to 5–120 s) and remembers them. */
+  function setSkip(patch: Partial<SkipSettings>): void {
+    const current = skip();
+    const next: SkipSettings = {
+      backS: clampSkip(patch.backS ?? current.backS, current.backS),
+      forwardS: clampSkip(patch.forwardS ?? current.forwardS, current.forwardS),
+    };
+    setSkipSignal(next);
+    saveSkip(storage, next);
+  }
+
+  /** The position to show: the end once the episode has ended. */
+  const position = (): number =>
+    view.state === "ended" && view.duration_ms != null ? view.duration_ms : view.position_ms;
+
+  /** The position in `episodeId`, or null when the player is elsewhere (or nowhere). */
+  const positionIn = (episodeId: string): number | null => (isLoaded(episodeId) ? position() : null);
+
+  /** The backend's current chapter (index into the visible list) in `episodeId`; null when unknown or elsewhere. */
+  const chapterIndexIn = (episodeId: string): number | null => (isLoaded(episodeId) ? view.chapter_index : null);
+
+  /** Why playback failed or a command did not work, in one sentence. */
+  const error = (): string | null => commandError() ?? view.error;
+
+  /** Start-up: listen first, so nothing is missed, then ask where the player is. */
+  async function start(): Promise<void> {
+    try {
+      const off = await api.onPlayerUpdate((v) => {
+        heardEvent = true;
+        apply(v);
+      });
+      if (stopped) off();
+      else unlisten = off;
+    } catch (e) {
+      console.warn("could not listen to the player", e);
+    }
+    if (stopped) return;
+    try {
+      const status = await api.playerStatus();
+      if (!heardEvent) apply(status); // an update that came first is newer
+    } catch (e) {
+      console.warn("could not read the player status", e);
+    }
+  }
+
+  function stop(): void {
+    stopped = true;
+    unlisten?.();
+    unlisten = undefined;
+  }
+
+  return {
+    view,
+    error,
+    skip,
+    isIdle,
+    isLoaded,
+    wantsPlay,
+    position,
+    positionIn,
+    chapterIndexIn,
+    start,
+    stop,
+    jumpTo,
+    playEpisode,
+    playOrPause,
+    toggle,
+    seek,
+    skipBy,
+    chapterStep,
+    setSpeed,
+    setVolume,
+    setSkip,
+  };
 }

@@ -1,0 +1,212 @@
+import { render } from "solid-js/web";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { ChapterView, PlayerView } from "../api";
+
+vi.mock("../api", () => ({
+  ApiError: class extends Error {},
+  playEpisode: vi.fn(async () => undefined),
+  playerStatus: vi.fn(),
+  playerPlay: vi.fn(async () => undefined),
+  playerPause: vi.fn(async () => undefined),
+  playerToggle: vi.fn(async () => undefined),
+  playerSeek: vi.fn(async () => undefined),
+  playerSkip: vi.fn(async () => undefined),
+  playerChapterStep: vi.fn(async () => undefined),
+  playerSetSpeed: vi.fn(async () => undefined),
+  playerSetVolume: vi.fn(async () => undefined),
+  onPlayerUpdate: vi.fn(),
+}));
+
+import * as api from "../api";
+import { createPlayer, IDLE_VIEW } from "../stores/player";
+import PlayerBar from "./PlayerBar";
+
+const mocked = vi.mocked(api);
+
+const chapters: ChapterView[] = [0, 60_000, 600_000, 1_800_000].map((start_ms, i) => ({
+  start_ms,
+  end_ms: null,
+  title: `Part ${i + 1}`,
+  source: "podcast-json",
+  url: null,
+  img: null,
+}));
+
+const view = (over: Partial<PlayerView> = {}): PlayerView => ({
+  ...IDLE_VIEW,
+  episode_id: "a",
+  state: "playing",
+  position_ms: 60_000,
+  duration_ms: 3_600_000,
+  chapter_index: 1,
+  ...over,
+});
+
+let dispose: (() => void) | undefined;
+beforeEach(() => {
+  vi.clearAllMocks();
+  localStorage.clear();
+});
+afterEach(() => {
+  dispose?.();
+  document.body.replaceChildren();
+});
+
+async function mount(status: PlayerView) {
+  let listener: ((v: PlayerView) => void) | undefined;
+  mocked.onPlayerUpdate.mockImplementation(async (cb) => {
+    listener = cb;
+    return () => {};
+  });
+  mocked.playerStatus.mockResolvedValue(status);
+  const player = createPlayer();
+  await player.start();
+  const root = document.createElement("div");
+  document.body.append(root);
+  dispose = render(() => <PlayerBar player={player} title={player.isIdle() ? null : "Episode A"} chapters={chapters} />, root);
+  const q = <T extends Element = HTMLElement>(id: string) => root.querySelector<T & Element>(`[data-testid=${id}]`);
+  const text = (id: string) => q(id)?.textContent ?? null;
+  return { root, player, q, text, emit: (v: PlayerView) => listener?.(v) };
+}
+
+const button = (q: (id: string) => Element | null, id: string) => q(id) as HTMLButtonElement;
+
+describe("PlayerBar", () => {
+  it("is there when nothing plays, with the controls disabled", async () => {
+    const { q, root } = await mount({ ...IDLE_VIEW });
+    expect(q("player-bar")).not.toBeNull();
+    expect(root.textContent).toContain("Nothing playing");
+    for (const id of ["play-pause", "skip-back", "skip-forward", "prev-chapter", "next-chapter"]) {
+      expect(button(q, id).disabled).toBe(true);
+    }
+    expect((q("seek-slider") as HTMLInputElement).disabled).toBe(true);
+    expect(q("now-playing-title")).toBeNull();
+    expect(q("player-error")).toBeNull();
+    expect(q("player-buffering")).toBeNull();
+    expect(q("elapsed")!.textContent).toBe("");
+    button(q, "play-pause").click();
+    expect(mocked.playerToggle).not.toHaveBeenCalled();
+  });
+
+  it("shows what is playing: title, chapter, times and a Pause button", async () => {
+    const { q, text, emit } = await mount(view());
+    expect(text("now-playing-title")).toBe("Episode A");
+    expect(text("now-playing-chapter")).toBe("Part 2");
+    expect(text("elapsed")).toBe("1:00");
+    expect(text("remaining")).toBe("-59:00");
+    expect(button(q, "play-pause").getAttribute("aria-label")).toBe("Pause");
+    expect(button(q, "play-pause").disabled).toBe(false);
+    expect(button(q, "skip-back").title).toContain("Back 10 s");
+    expect(button(q, "skip-forward").title).toContain("Forward 30 s");
+    const slider = q("seek-slider") as HTMLInputElement;
+    expect(slider.max).toBe("3600000");
+    expect(slider.value).toBe("60000");
+    expect(q("player-progressive")).toBeNull();
+    // Chapter ticks on the slider, one per chapter after the start.
+    expect(q("player-bar")!.querySelectorAll(".seek-tick").length).toBe(3);
+
+    emit(view({ position_ms: 3_700_000, duration_ms: 7_200_000, chapter_index: 3 }));
+    expect(text("elapsed")).toBe("1:01:40");
+    expect(text("remaining")).toBe("-58:20");
+    expect(text("now-playing-chapter")).toBe("Part 4");
+
+    button(q, "play-pause").click();
+    expect(mocked.playerToggle).toHaveBeenCalledTimes(1);
+    button(q, "skip-back").click();
+    expect(mocked.playerSkip).toHaveBeenLastCalledWith(-10_000);
+    button(q, "next-chapter").click();
+    expect(mocked.playerChapterStep).toHaveBeenLastCalledWith(1);
+    button(q, "prev-chapter").click();
+    expect(mocked.playerChapterStep).toHaveBeenLastCalledWith(-1);
+  });
+
+  it("offers Play when paused", async () => {
+    const { q } = await mount(view({ state: "paused" }));
+    expect(button(q, "play-pause").getAttribute("aria-label")).toBe("Play");
+    expect(q("player-buffering")).toBeNull();
+  });
+
+  it("shows a quiet buffering indicator while loading or buffering", async () => {
+    const { q, emit } = await mount(view({ state: "loading" }));
+    expect(q("player-buffering")!.textContent).toContain("Buffering…");
+    emit(view({ state: "playing" }));
+    expect(q("player-buffering")).toBeNull();
+    emit(view({ state: "buffering" }));
+    expect(q("player-buffering")).not.toBeNull();
+    expect(button(q, "play-pause").getAttribute("aria-label")).toBe("Pause");
+  });
+
+  it("shows a playback error as an alert and stays usable", async () => {
+    const message = "No audio output device was found.";
+    const { q } = await mount(view({ state: "paused", error: message }));
+    const alert = q("player-error")!;
+    expect(alert.getAttribute("role")).toBe("alert");
+    expect(alert.textContent).toBe(message);
+    expect(button(q, "play-pause").disabled).toBe(false);
+  });
+
+  it("explains a server that cannot seek", async () => {
+    const { q } = await mount(view({ progressive: true }));
+    expect(q("player-progressive")!.textContent).toBe("This server can't seek: jumps ahead wait for the download");
+  });
+
+  it("shows an ended episode as finished, and Play starts it again", async () => {
+    const { q, text } = await mount(view({ state: "ended", position_ms: 3_599_950, chapter_index: 3 }));
+    expect(text("elapsed")).toBe("1:00:00");
+    expect(text("remaining")).toBe("-0:00");
+    expect((q("seek-slider") as HTMLInputElement).value).toBe("3600000");
+    expect(text("now-playing-chapter")).toBe("Finished");
+    expect(button(q, "play-pause").getAttribute("aria-label")).toBe("Play");
+    button(q, "play-pause").click();
+    expect(mocked.playerPlay).toHaveBeenCalledTimes(1);
+  });
+
+  it("does not move the slider under the user's hand, and seeks on release", async () => {
+    const { q, text, emit } = await mount(view());
+    const slider = q("seek-slider") as HTMLInputElement;
+    slider.value = "1200000";
+    slider.dispatchEvent(new Event("input", { bubbles: true }));
+    expect(text("elapsed")).toBe("20:00");
+    emit(view({ position_ms: 61_000 }));
+    expect(slider.value).toBe("1200000");
+    expect(mocked.playerSeek).not.toHaveBeenCalled();
+    slider.dispatchEvent(new Event("change", { bubbles: true }));
+    expect(mocked.playerSeek).toHaveBeenCalledWith(1_200_000);
+    expect(slider.value).toBe("1200000");
+    expect(text("elapsed")).toBe("20:00");
+  });
+
+  it("sets speed and volume", async () => {
+    const { q } = await mount(view({ speed: 1.5, volume: 0.8 }));
+    const speed = q("speed") as HTMLSelectElement;
+    expect(speed.value).toBe("1.5");
+    expect(Array.from(speed.options).map((o) => o.textContent)).toEqual(["0.5×", "0.75×", "1×", "1.25×", "1.5×", "1.75×", "2×", "2.5×", "3×"]);
+    speed.value = "2";
+    speed.dispatchEvent(new Event("change", { bubbles: true }));
+    expect(mocked.playerSetSpeed).toHaveBeenCalledWith(2);
+    const volume = q("volume") as HTMLInputElement;
+    expect(volume.value).toBe("0.8");
+    volume.value = "0.3";
+    volume.dispatchEvent(new Event("input", { bubbles: true }));
+    expect(mocked.playerSetVolume).toHaveBeenCalledWith(0.3);
+  });
+
+  it("edits the skip distances in the settings popover", async () => {
+    const { q } = await mount(view());
+    expect(q("skip-settings")).toBeNull();
+    button(q, "player-settings").click();
+    const back = q("skip-back-seconds") as HTMLInputElement;
+    expect(back.value).toBe("10");
+    back.value = "20";
+    back.dispatchEvent(new Event("change", { bubbles: true }));
+    expect(button(q, "skip-back").title).toContain("Back 20 s");
+    const forward = q("skip-forward-seconds") as HTMLInputElement;
+    forward.value = "999";
+    forward.dispatchEvent(new Event("change", { bubbles: true }));
+    expect(forward.value).toBe("120");
+    expect(button(q, "skip-forward").title).toContain("Forward 120 s");
+    expect(JSON.parse(localStorage.getItem("chaptercast.skip") ?? "null")).toEqual({ backS: 20, forwardS: 120 });
+    q("skip-settings")!.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    expect(q("skip-settings")).toBeNull();
+  });
+});

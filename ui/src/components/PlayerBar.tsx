@@ -1,0 +1,208 @@
+import { createMemo, createSignal, For, Show } from "solid-js";
+import type { ChapterView } from "../api";
+import { playingChapterIndex } from "../chapters";
+import { formatSpeed, formatTimeLeft, formatTimestamp } from "../format";
+import type { Player } from "../stores/player";
+import Icon from "./Icon";
+import SkipSettingsPopover from "./SkipSettingsPopover";
+
+type Props = {
+  player: Player;
+  /** The playing episode's title, once known. */
+  title: string | null;
+  /** The playing episode's chapter list (the one `chapter_index` points into). */
+  chapters: ChapterView[];
+};
+
+export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3] as const;
+
+/** The listed speed closest to `speed` (the backend sends an f32). */
+const nearestSpeed = (speed: number | null): number =>
+  SPEEDS.reduce((best, s) => (Math.abs(s - (speed ?? 1)) < Math.abs(best - (speed ?? 1)) ? s : best), 1);
+
+/** The bar at the bottom of the window: what is playing, the transport, the seek slider, speed and volume. */
+export default function PlayerBar(props: Props) {
+  const p = props.player;
+  const v = p.view;
+  // While the thumb is being dragged, updates do not move it; the seek happens on release.
+  const [dragMs, setDragMs] = createSignal<number | null>(null);
+
+  const idle = () => p.isIdle();
+  const duration = () => v.duration_ms ?? 0;
+  const shownMs = () => dragMs() ?? p.position();
+  const chapterIndex = createMemo(() => (idle() ? -1 : playingChapterIndex(props.chapters, v.chapter_index, p.position())));
+  const chapterTitle = () => {
+    const i = chapterIndex();
+    const c = i >= 0 ? props.chapters[i] : undefined;
+    return c ? c.title.trim() || `Chapter ${i + 1}` : "";
+  };
+  const ticks = createMemo(() =>
+    duration() > 0 ? props.chapters.filter((c) => c.start_ms > 0 && c.start_ms < duration()).map((c) => (c.start_ms / duration()) * 100) : [],
+  );
+  const busy = () => v.state === "loading" || v.state === "buffering";
+  const back = () => p.skip().backS;
+  const forward = () => p.skip().forwardS;
+
+  const commitSeek = (value: string) => {
+    const ms = Number(value);
+    setDragMs(null);
+    if (Number.isFinite(ms)) void p.seek(ms);
+  };
+
+  return (
+    <footer class="player-bar" classList={{ idle: idle() }} data-testid="player-bar" aria-label="Player" data-state={v.state}>
+      <div class="player-now">
+        <Show when={!idle()} fallback={<p class="player-nothing">Nothing playing</p>}>
+          <p class="player-title" data-testid="now-playing-title" title={props.title ?? ""}>
+            {props.title ?? "…"}
+          </p>
+          <p class="player-chapter" data-testid="now-playing-chapter" title={chapterTitle()}>
+            {v.state === "ended" ? "Finished" : chapterTitle()}
+          </p>
+        </Show>
+        <div class="player-notes" aria-live="polite">
+          <Show when={!idle() && busy()}>
+            <span class="player-note player-buffering" data-testid="player-buffering">
+              <span class="spinner" aria-hidden="true" />
+              Buffering…
+            </span>
+          </Show>
+          <Show when={!idle() && v.progressive}>
+            <span class="player-note" data-testid="player-progressive" title="This server can't seek: jumps ahead wait for the download">
+              This server can't seek: jumps ahead wait for the download
+            </span>
+          </Show>
+        </div>
+        <Show when={p.error()}>
+          <p class="player-error" role="alert" data-testid="player-error" title={p.error() ?? ""}>
+            <Icon name="alert" size={13} />
+            <span>{p.error()}</span>
+          </p>
+        </Show>
+      </div>
+
+      <div class="player-center">
+        <div class="player-controls">
+          <button
+            class="button button-icon"
+            type="button"
+            data-testid="prev-chapter"
+            aria-label="Previous chapter"
+            title="Previous chapter ([)"
+            disabled={idle()}
+            onClick={() => void p.chapterStep(-1)}
+          >
+            <Icon name="chapter-prev" size={16} />
+          </button>
+          <button
+            class="button button-icon skip-button"
+            type="button"
+            data-testid="skip-back"
+            aria-label={`Back ${back()} s`}
+            title={`Back ${back()} s (←)`}
+            disabled={idle()}
+            onClick={() => void p.skipBy("back")}
+          >
+            <Icon name="back" size={18} />
+            <span class="skip-seconds" aria-hidden="true">
+              {back()}
+            </span>
+          </button>
+          <button
+            class="button play-pause"
+            type="button"
+            data-testid="play-pause"
+            aria-label={p.wantsPlay() ? "Pause" : "Play"}
+            title={p.wantsPlay() ? "Pause (Space)" : v.state === "ended" ? "Play again from the start (Space)" : "Play (Space)"}
+            disabled={idle()}
+            onClick={() => void p.toggle()}
+          >
+            <Icon name={p.wantsPlay() ? "pause" : "play"} size={18} />
+          </button>
+          <button
+            class="button button-icon skip-button"
+            type="button"
+            data-testid="skip-forward"
+            aria-label={`Forward ${forward()} s`}
+            title={`Forward ${forward()} s (→)`}
+            disabled={idle()}
+            onClick={() => void p.skipBy("forward")}
+          >
+            <Icon name="forward" size={18} />
+            <span class="skip-seconds" aria-hidden="true">
+              {forward()}
+            </span>
+          </button>
+          <button
+            class="button button-icon"
+            type="button"
+            data-testid="next-chapter"
+            aria-label="Next chapter"
+            title="Next chapter (])"
+            disabled={idle()}
+            onClick={() => void p.chapterStep(1)}
+          >
+            <Icon name="chapter-next" size={16} />
+          </button>
+        </div>
+        <div class="player-seek">
+          <span class="player-time" data-testid="elapsed">
+            {idle() ? "" : formatTimestamp(shownMs())}
+          </span>
+          <div class="seek-track" style={{ "--progress": `${duration() > 0 ? Math.min(100, (shownMs() / duration()) * 100) : 0}%` }}>
+            <div class="seek-ticks" aria-hidden="true">
+              <For each={ticks()}>{(pct) => <span class="seek-tick" style={{ left: `${pct}%` }} />}</For>
+            </div>
+            <input
+              class="seek-slider"
+              type="range"
+              data-testid="seek-slider"
+              aria-label="Position"
+              aria-valuetext={idle() ? "Nothing playing" : `${formatTimestamp(shownMs())} of ${formatTimestamp(duration())}`}
+              min="0"
+              max={duration()}
+              step="1000"
+              value={Math.min(shownMs(), duration())}
+              disabled={idle() || duration() <= 0}
+              onInput={(e) => setDragMs(Number(e.currentTarget.value))}
+              onChange={(e) => commitSeek(e.currentTarget.value)}
+              onBlur={() => setDragMs(null)}
+            />
+          </div>
+          <span class="player-time player-time-left" data-testid="remaining">
+            {idle() ? "" : formatTimeLeft(shownMs(), v.duration_ms)}
+          </span>
+        </div>
+      </div>
+
+      <div class="player-side">
+        <select
+          class="speed-select"
+          data-testid="speed"
+          aria-label="Playback speed"
+          title="Playback speed"
+          value={String(nearestSpeed(v.speed))}
+          onChange={(e) => void p.setSpeed(Number(e.currentTarget.value))}
+        >
+          <For each={SPEEDS}>{(s) => <option value={String(s)}>{formatSpeed(s)}</option>}</For>
+        </select>
+        <label class="volume" title="Volume">
+          <Icon name="volume" size={16} />
+          <input
+            class="volume-slider"
+            type="range"
+            data-testid="volume"
+            aria-label="Volume"
+            min="0"
+            max="1"
+            step="0.05"
+            value={v.volume ?? 1}
+            style={{ "--progress": `${(v.volume ?? 1) * 100}%` }}
+            onInput={(e) => void p.setVolume(Number(e.currentTarget.value))}
+          />
+        </label>
+        <SkipSettingsPopover skip={p.skip()} onChange={p.setSkip} />
+      </div>
+    </footer>
+  );
+}
