@@ -13,6 +13,7 @@ packages=(
 )
 test_packages=(
   xvfb xauth webkit2gtk-driver pulseaudio pulseaudio-utils libasound2-plugins sox ffmpeg imagemagick
+  dbus-daemon dbus-bin
 )
 
 # The playback benchmark compares with these players.

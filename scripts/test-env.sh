@@ -22,10 +22,14 @@ for _ in $(seq 1 50); do
 done
 [[ -e /tmp/.X11-unix/X$display ]] || { echo "Xvfb did not start on $DISPLAY" >&2; exit 1; }
 
-# WebKitGTK wants a session bus for some features; give it one if none is running.
-if [[ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]] && command -v dbus-daemon >/dev/null; then
-  eval "$(dbus-launch --sh-syntax 2>/dev/null)" || true
-  [[ -n "${DBUS_SESSION_BUS_PID:-}" ]] && pids+=("$DBUS_SESSION_BUS_PID")
+# A private session bus: WebKitGTK wants one, and the media-key (MPRIS) tests talk over it.
+if command -v dbus-daemon >/dev/null; then
+  bus=$(dbus-daemon --session --fork --print-address=1 --print-pid=1)
+  export DBUS_SESSION_BUS_ADDRESS=$(sed -n 1p <<<"$bus")
+  pids+=("$(sed -n 2p <<<"$bus")")
+elif [[ "${CI:-}" == "true" ]]; then
+  echo "dbus-daemon is not installed (scripts/install-deps.sh --test)" >&2
+  exit 1
 fi
 
 # A headless PulseAudio with a null sink: the app plays into it (ALSA routes to it through

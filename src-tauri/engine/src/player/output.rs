@@ -14,9 +14,10 @@ use super::time_stretch::TimeStretch;
 /// Samples moved per refill: small, so a seek is heard within a few milliseconds.
 const REFILL_FRAMES: usize = 512;
 
-/// Why there is no sound.
+/// Why there is no sound. The system's own reason is logged, not shown: it is rarely useful
+/// to a listener.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("no audio output device is available ({0})")]
+#[error("no audio output device is available: connect speakers or headphones, then press Play")]
 pub struct DeviceError(pub String);
 
 static QUIET_NATIVE_ERRORS: AtomicBool = AtomicBool::new(false);
@@ -52,7 +53,10 @@ pub fn open_device() -> Result<MixerDeviceSink, DeviceError> {
         .map(|b| b.with_buffer_size(buffer).with_error_callback(on_error))
         .and_then(|b| b.open_stream())
         .or_else(|_| DeviceSinkBuilder::open_default_sink())
-        .map_err(|e| DeviceError(e.to_string()))?;
+        .map_err(|e| {
+            tracing::warn!(error = %e, "no audio output");
+            DeviceError(e.to_string())
+        })?;
     sink.log_on_drop(false);
     Ok(sink)
 }
