@@ -45,5 +45,6 @@ bench-engine:
 # Chaptercast next to ffplay and mpv on the same URL and null sink (release build).
 bench-playback: test-deps
 	@scripts/install-deps.sh --bench
-	$(CARGO) build --release -p chaptercast -p chaptercast-e2e --bin playback_bench
+	$(CARGO) build --release -p chaptercast
+	$(CARGO) build --release -p chaptercast-e2e --bin playback_bench
 	scripts/test-env.sh target/release/playback_bench

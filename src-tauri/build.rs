@@ -22,6 +22,13 @@ fn main() {
             "player_chapter_step",
             "player_set_speed",
             "player_set_volume",
+            "download_episode",
+            "pause_download",
+            "cancel_download",
+            "delete_download",
+            "list_downloads",
+            "get_download_folder",
+            "set_download_folder",
         ]));
     tauri_build::try_build(attributes).expect("tauri build script failed");
 }

@@ -3,8 +3,8 @@
 
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::commands::{library, player};
-use crate::wire::PlayerView;
+use crate::commands::{downloads, library, player};
+use crate::wire::{DownloadView, PlayerView};
 
 pub fn builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
@@ -30,8 +30,15 @@ pub fn builder() -> Builder<tauri::Wry> {
             player::player_chapter_step,
             player::player_set_speed,
             player::player_set_volume,
+            downloads::download_episode,
+            downloads::pause_download,
+            downloads::cancel_download,
+            downloads::delete_download,
+            downloads::list_downloads,
+            downloads::get_download_folder,
+            downloads::set_download_folder,
         ])
-        .events(collect_events![PlayerView])
+        .events(collect_events![PlayerView, DownloadView])
 }
 
 #[cfg(test)]

@@ -52,6 +52,14 @@ pub enum Command {
         #[arg(long, value_name = "PATH|URL")]
         audio: Option<String>,
     },
+    /// Download a file (an episode's audio) to PATH, resuming an earlier interrupted run.
+    Download {
+        /// The http(s) URL to download.
+        url: String,
+        /// Where to write it; the file appears there only once complete.
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
+    },
     /// Play an episode's audio (URL or file) through the default output.
     Play {
         /// An http(s) URL or a path to a local audio file.
@@ -90,6 +98,7 @@ pub fn run(command: Command) -> ExitCode {
             json.as_deref(),
             audio.as_deref(),
         ),
+        Command::Download { url, out } => crate::cli_download::download_command(&url, out),
         Command::Play {
             source,
             at,

@@ -3,6 +3,7 @@
 
 pub mod bindings;
 pub mod cli;
+mod cli_download;
 mod cli_play;
 pub mod commands;
 pub mod error;
@@ -34,6 +35,7 @@ pub fn run_gui() -> anyhow::Result<()> {
             builder.mount_events(app);
             let engine = app.state::<AppState>().engine.clone();
             app.manage(PlayerState::start(app.handle(), &engine)?);
+            start_downloads(app.handle(), &engine);
             create_main_window(app)?;
             Ok(())
         })
@@ -48,6 +50,26 @@ pub fn run_gui() -> anyhow::Result<()> {
             }
         });
     Ok(())
+}
+
+/// Download progress goes to the UI as `download-update`; downloads cut short by a quit or a
+/// crash resume.
+fn start_downloads(app: &tauri::AppHandle, engine: &Engine) {
+    use tauri_specta::Event;
+    let handle = app.clone();
+    engine.on_download_update(move |status| {
+        if let Err(error) = wire::DownloadView::from_status(&status).emit(&handle) {
+            tracing::debug!(%error, "download update not delivered");
+        }
+    });
+    let engine = engine.clone();
+    tauri::async_runtime::spawn(async move {
+        match engine.resume_interrupted_downloads().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(n, "resumed interrupted downloads"),
+            Err(error) => tracing::warn!(%error, "could not resume downloads"),
+        }
+    });
 }
 
 /// The main window, which may only ever show the app itself: any attempt to navigate it

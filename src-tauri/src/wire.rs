@@ -246,3 +246,59 @@ impl PlayerView {
         }
     }
 }
+
+/// Where a download stands, as the UI names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Type)]
+#[serde(rename_all = "lowercase")]
+pub enum DownloadState {
+    Queued,
+    Running,
+    Paused,
+    Failed,
+    Done,
+    /// Cancelled or deleted.
+    Removed,
+}
+
+/// One download: sent as the `download-update` event (~4 per second while running, and on
+/// every change) and listed by `list_downloads`. Byte counts are JSON numbers (exact up to
+/// 2^53, far beyond any episode).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "download-update")]
+pub struct DownloadView {
+    pub episode_id: String,
+    pub state: DownloadState,
+    pub downloaded_bytes: f64,
+    pub total_bytes: Option<f64>,
+    pub bytes_per_s: f64,
+    pub error: Option<String>,
+    /// The file, once done.
+    pub path: Option<String>,
+    /// Filled by `list_downloads` (events carry only the id).
+    pub episode_title: Option<String>,
+    pub show_title: Option<String>,
+}
+
+impl DownloadView {
+    pub fn from_status(s: &engine::download::DownloadStatus) -> Self {
+        use engine::download::DownloadPhase as P;
+        DownloadView {
+            episode_id: s.episode_id.0.to_string(),
+            state: match s.state {
+                P::Queued => DownloadState::Queued,
+                P::Running => DownloadState::Running,
+                P::Paused => DownloadState::Paused,
+                P::Failed => DownloadState::Failed,
+                P::Done => DownloadState::Done,
+                P::Removed => DownloadState::Removed,
+            },
+            downloaded_bytes: s.downloaded as f64,
+            total_bytes: s.total.map(|t| t as f64),
+            bytes_per_s: s.bytes_per_s,
+            error: s.error.clone(),
+            path: s.path.clone(),
+            episode_title: None,
+            show_title: None,
+        }
+    }
+}

@@ -7,6 +7,7 @@
 pub mod chapter_fetch;
 pub mod chapters;
 pub mod config;
+pub mod download;
 pub mod feed;
 pub mod library;
 pub mod net;
@@ -43,6 +44,7 @@ struct Inner {
     config: Config,
     http: net::HttpClient,
     library: Mutex<Library>,
+    downloads: download::Downloads,
 }
 
 impl Engine {
@@ -58,6 +60,7 @@ impl Engine {
                 http: net::HttpClient::new(&config)?,
                 config,
                 library: Mutex::new(library),
+                downloads: download::Downloads::default(),
             }),
         })
     }

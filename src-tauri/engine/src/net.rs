@@ -309,6 +309,28 @@ impl HttpClient {
     }
 }
 
+impl HttpClient {
+    /// GETs `url` for a download: from `resume.0` with `Range`, guarded by `If-Range` with the
+    /// validator of the first answer when there is one, so a changed file comes back whole
+    /// (`200`) instead of being appended to. Any status comes back: the caller decides.
+    pub async fn get_download(
+        &self,
+        url: &str,
+        resume: Option<(u64, Option<&str>)>,
+    ) -> Result<reqwest::Response, NetError> {
+        let parsed = parse_web_url(url)?;
+        let url = parsed.as_str().to_string();
+        let mut request = self.client.get(parsed);
+        if let Some((offset, validator)) = resume {
+            request = request.header(reqwest::header::RANGE, format!("bytes={offset}-"));
+            if let Some(v) = validator {
+                request = request.header(reqwest::header::IF_RANGE, v);
+            }
+        }
+        request.send().await.map_err(|e| classify(&url, e))
+    }
+}
+
 /// Turns a failed body read into a `NetError`.
 pub fn body_error(url: &str, error: reqwest::Error) -> NetError {
     classify(url, error)

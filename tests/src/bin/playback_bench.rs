@@ -177,7 +177,7 @@ fn make_episode(dir: &Path) -> anyhow::Result<PathBuf> {
     std::fs::write(&meta_path, meta)?;
     // A phase-continuous tone whose frequency steps every minute (aevalsrc integrates nothing,
     // so build the phase from whole minutes).
-    let expr = "0.5*sin(2*PI*(300+150*mod(floor(t/60),6))*t)";
+    let expr = "0.5*sin(2*PI*(300+150*mod(floor(t/60)\\,6))*t)";
     let status = Command::new("ffmpeg")
         .args([
             "-hide_banner",

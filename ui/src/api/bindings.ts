@@ -48,10 +48,25 @@ export const commands = {
 	playerSetSpeed: (speed: number | null) => typedError<null, CommandError>(__TAURI_INVOKE("player_set_speed", { speed })),
 	/**  0.0 to 1.0. */
 	playerSetVolume: (volume: number | null) => typedError<null, CommandError>(__TAURI_INVOKE("player_set_volume", { volume })),
+	/**  Queues an episode for download (or resumes a paused or failed one). */
+	downloadEpisode: (episodeId: string) => typedError<null, CommandError>(__TAURI_INVOKE("download_episode", { episodeId })),
+	/**  Pauses a download; it resumes from where it stopped. */
+	pauseDownload: (episodeId: string) => typedError<null, CommandError>(__TAURI_INVOKE("pause_download", { episodeId })),
+	/**  Stops a download and throws away what it fetched. */
+	cancelDownload: (episodeId: string) => typedError<null, CommandError>(__TAURI_INVOKE("cancel_download", { episodeId })),
+	/**  Deletes a downloaded file; the episode stays in the library. */
+	deleteDownload: (episodeId: string) => typedError<null, CommandError>(__TAURI_INVOKE("delete_download", { episodeId })),
+	/**  Unfinished downloads, then what is on disk (with titles). */
+	listDownloads: () => typedError<DownloadView[], CommandError>(__TAURI_INVOKE("list_downloads")),
+	/**  The folder new downloads go to. */
+	getDownloadFolder: () => typedError<string, CommandError>(__TAURI_INVOKE("get_download_folder")),
+	/**  Sets the folder new downloads go to; it must be an absolute path we can create and write. */
+	setDownloadFolder: (folder: string) => typedError<null, CommandError>(__TAURI_INVOKE("set_download_folder", { folder })),
 };
 
 /** Events */
 export const events = {
+	downloadUpdate: makeEvent<DownloadView, DownloadView>("download-update"),
 	playerUpdate: makeEvent<PlayerView, PlayerView>("player-update"),
 };
 
@@ -74,6 +89,30 @@ export type ChapterView = {
 export type CommandError = {
 	kind: ErrorKind,
 	message: string,
+};
+
+/**  Where a download stands, as the UI names it. */
+export type DownloadState = "queued" | "running" | "paused" | "failed" | "done" | 
+/**  Cancelled or deleted. */
+"removed";
+
+/**
+ *  One download: sent as the `download-update` event (~4 per second while running, and on
+ *  every change) and listed by `list_downloads`. Byte counts are JSON numbers (exact up to
+ *  2^53, far beyond any episode).
+ */
+export type DownloadView = {
+	episode_id: string,
+	state: DownloadState,
+	downloaded_bytes: number | null,
+	total_bytes: number | null,
+	bytes_per_s: number | null,
+	error: string | null,
+	/**  The file, once done. */
+	path: string | null,
+	/**  Filled by `list_downloads` (events carry only the id). */
+	episode_title: string | null,
+	show_title: string | null,
 };
 
 /**  One line of an episode list. */

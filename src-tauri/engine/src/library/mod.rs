@@ -3,6 +3,7 @@
 //! Functions are blocking; the engine calls them inside `spawn_blocking`.
 
 mod chapters;
+mod downloads;
 mod episodes;
 mod shows;
 
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 pub use chapters::FetchedChaptersKind;
+pub use downloads::{DownloadRecord, DownloadState};
 pub use episodes::{Episode, EpisodeId, EpisodeSummary, MergeReport};
 pub use shows::{Show, ShowId};
 
@@ -19,6 +21,7 @@ pub use shows::{Show, ShowId};
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_chapters.sql"),
+    include_str!("migrations/0003_downloads.sql"),
 ];
 
 /// Why a library operation failed.

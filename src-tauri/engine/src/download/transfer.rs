@@ -1,0 +1,461 @@
+//! One file, downloaded so that nothing incomplete ever sits at its final path.
+//!
+//! Bytes go to `<dest>.part`, with what is needed to resume in `<dest>.part.json` (the URL,
+//! the total size, the validator of the first answer). A resume asks `Range: bytes=N-` with
+//! `If-Range`; only a `206` whose `Content-Range` starts at N and has the same total is
+//! appended, a `200` restarts the file from 0, anything else is retried or fails. At the end
+//! the size must match the total, the file is fsynced and renamed into place.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use crate::net::{body_error, parse_content_range, HttpClient, NetError};
+
+/// Why a download did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum DownloadError {
+    #[error(transparent)]
+    Net(#[from] NetError),
+    #[error("{url} answered HTTP {status}")]
+    Status { url: String, status: u16 },
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the server sent {got} bytes of {expected}")]
+    Incomplete { got: u64, expected: u64 },
+    #[error("paused")]
+    Paused,
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl DownloadError {
+    /// Worth another try after a pause (network trouble, a server error).
+    fn is_transient(&self) -> bool {
+        match self {
+            DownloadError::Net(e) => !matches!(
+                e,
+                NetError::InvalidUrl { .. } | NetError::UnsupportedScheme { .. }
+            ),
+            DownloadError::Status { status, .. } => {
+                *status >= 500 || *status == 408 || *status == 429
+            }
+            DownloadError::Incomplete { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+/// How hard to try.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub attempts: u32,
+    pub first_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            attempts: 6,
+            first_backoff: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Run, pause or cancel, shared with whoever controls the download.
+#[derive(Debug, Clone, Default)]
+pub struct TransferControl(Arc<AtomicU8>);
+
+const RUN: u8 = 0;
+const PAUSE: u8 = 1;
+const CANCEL: u8 = 2;
+
+impl TransferControl {
+    pub fn pause(&self) {
+        self.0.store(PAUSE, Ordering::SeqCst);
+    }
+    pub fn cancel(&self) {
+        self.0.store(CANCEL, Ordering::SeqCst);
+    }
+    pub fn resume(&self) {
+        self.0.store(RUN, Ordering::SeqCst);
+    }
+    fn check(&self) -> Result<(), DownloadError> {
+        match self.0.load(Ordering::SeqCst) {
+            PAUSE => Err(DownloadError::Paused),
+            CANCEL => Err(DownloadError::Cancelled),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// How far along a download is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    pub downloaded: u64,
+    pub total: Option<u64>,
+    /// Averaged over the last few seconds.
+    pub bytes_per_s: f64,
+}
+
+/// What a resume needs, kept next to the `.part` file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+struct PartMeta {
+    url: String,
+    total: Option<u64>,
+    validator: Option<String>,
+}
+
+/// The `.part` file of `dest`.
+pub fn part_path(dest: &Path) -> PathBuf {
+    let mut name = dest
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".part");
+    dest.with_file_name(name)
+}
+
+fn meta_path(dest: &Path) -> PathBuf {
+    let mut name = dest
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".part.json");
+    dest.with_file_name(name)
+}
+
+/// Removes a download's leftovers (`.part` and its notes).
+pub fn discard_part(dest: &Path) {
+    let _ = std::fs::remove_file(part_path(dest));
+    let _ = std::fs::remove_file(meta_path(dest));
+}
+
+/// Bytes already in `dest`'s `.part` file.
+pub fn partial_len(dest: &Path) -> u64 {
+    std::fs::metadata(part_path(dest)).map_or(0, |m| m.len())
+}
+
+/// Progress reports at most this often.
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+/// Buffered writes: large enough for throughput, flushed often enough to resume close by.
+const WRITE_BUFFER: usize = 256 << 10;
+
+/// Downloads `url` to `dest`, resuming a `.part` file left by an earlier run. Returns the
+/// size. On any error the `.part` file stays for a later resume (except on cancel).
+pub async fn download(
+    http: &HttpClient,
+    url: &str,
+    dest: &Path,
+    retry: RetryPolicy,
+    control: &TransferControl,
+    mut on_progress: impl FnMut(Progress) + Send,
+) -> Result<u64, DownloadError> {
+    let dir = dest.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|source| DownloadError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut failures = 0u32;
+    let mut speed = Speed::new();
+    loop {
+        match attempt(http, url, dest, control, &mut speed, &mut on_progress).await {
+            Ok(size) => return Ok(size),
+            Err(DownloadError::Cancelled) => {
+                discard_part(dest);
+                return Err(DownloadError::Cancelled);
+            }
+            Err(e) if e.is_transient() && failures + 1 < retry.attempts => {
+                failures += 1;
+                let wait = retry.first_backoff * 2u32.saturating_pow(failures - 1);
+                tracing::info!(error = %e, failures, ?wait, "download interrupted; retrying");
+                tokio::time::sleep(wait.min(Duration::from_secs(30))).await;
+                control.check()?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+async fn attempt(
+    http: &HttpClient,
+    url: &str,
+    dest: &Path,
+    control: &TransferControl,
+    speed: &mut Speed,
+    on_progress: &mut (impl FnMut(Progress) + Send),
+) -> Result<u64, DownloadError> {
+    control.check()?;
+    let part = part_path(dest);
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| DownloadError::Io { path, source }
+    };
+    let meta = read_meta(dest).filter(|m| m.url == url);
+    let have = match &meta {
+        Some(_) => partial_len(dest),
+        None => 0,
+    };
+    if let Some(total) = meta.as_ref().and_then(|m| m.total) {
+        if have == total {
+            return finish(dest, total);
+        }
+    }
+    let resume = (have > 0).then(|| (have, meta.as_ref().and_then(|m| m.validator.as_deref())));
+    let response = http.get_download(url, resume).await?;
+    let status = response.status();
+    let (start, total) = match status {
+        StatusCode::PARTIAL_CONTENT if have > 0 => {
+            let range = response
+                .headers()
+                .get(reqwest::header::CONTENT_RANGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_content_range);
+            let known_total = meta.as_ref().and_then(|m| m.total);
+            match range {
+                Some((s, _, t)) if s == have && (known_total.is_none() || t == known_total) => {
+                    (have, t.or(known_total))
+                }
+                _ => {
+                    // Not the part we asked for: start over rather than append it.
+                    tracing::warn!(url, "resume answered with the wrong range; restarting");
+                    discard_part(dest);
+                    return Err(DownloadError::Incomplete {
+                        got: 0,
+                        expected: known_total.unwrap_or(0),
+                    });
+                }
+            }
+        }
+        StatusCode::OK => (0, response.content_length()),
+        StatusCode::RANGE_NOT_SATISFIABLE if have > 0 => {
+            // Nothing after what we have: either complete (checked above) or the file changed.
+            discard_part(dest);
+            return Err(DownloadError::Incomplete {
+                got: have,
+                expected: 0,
+            });
+        }
+        other => {
+            return Err(DownloadError::Status {
+                url: url.to_string(),
+                status: other.as_u16(),
+            })
+        }
+    };
+    if start == 0 {
+        let validator = validator_of(response.headers());
+        write_meta(
+            dest,
+            &PartMeta {
+                url: url.to_string(),
+                total,
+                validator,
+            },
+        )?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(start > 0)
+        .truncate(start == 0)
+        .open(&part)
+        .map_err(io(&part))?;
+    let mut writer = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+    let mut downloaded = start;
+    let mut response = response;
+    let mut last_report = Instant::now() - PROGRESS_EVERY;
+    let outcome: Result<(), DownloadError> = loop {
+        if let Err(e) = control.check() {
+            break Err(e);
+        }
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if let Err(source) = writer.write_all(&chunk) {
+                    break Err(DownloadError::Io {
+                        path: part.clone(),
+                        source,
+                    });
+                }
+                downloaded += chunk.len() as u64;
+                speed.add(chunk.len() as u64);
+                if last_report.elapsed() >= PROGRESS_EVERY {
+                    last_report = Instant::now();
+                    on_progress(Progress {
+                        downloaded,
+                        total,
+                        bytes_per_s: speed.rate(),
+                    });
+                }
+            }
+            Ok(None) => break Ok(()),
+            Err(e) => break Err(body_error(url, e).into()),
+        }
+    };
+    // Whatever arrived is kept safely for a resume, on success or not.
+    let flushed = writer
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(|f| f.sync_all());
+    if let Err(source) = flushed {
+        return Err(DownloadError::Io { path: part, source });
+    }
+    outcome?;
+    on_progress(Progress {
+        downloaded,
+        total,
+        bytes_per_s: speed.rate(),
+    });
+    match total {
+        Some(total) if downloaded != total => {
+            if downloaded > total {
+                discard_part(dest);
+            }
+            Err(DownloadError::Incomplete {
+                got: downloaded,
+                expected: total,
+            })
+        }
+        _ => finish(dest, downloaded),
+    }
+}
+
+/// Moves the complete `.part` into place (atomically) and makes the rename durable.
+fn finish(dest: &Path, size: u64) -> Result<u64, DownloadError> {
+    let part = part_path(dest);
+    let on_disk = std::fs::metadata(&part)
+        .map_err(|source| DownloadError::Io {
+            path: part.clone(),
+            source,
+        })?
+        .len();
+    if on_disk != size {
+        return Err(DownloadError::Incomplete {
+            got: on_disk,
+            expected: size,
+        });
+    }
+    std::fs::rename(&part, dest).map_err(|source| DownloadError::Io {
+        path: dest.to_path_buf(),
+        source,
+    })?;
+    if let Some(dir) = dest.parent() {
+        // The rename itself must survive a crash.
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    let _ = std::fs::remove_file(meta_path(dest));
+    Ok(size)
+}
+
+fn read_meta(dest: &Path) -> Option<PartMeta> {
+    let bytes = std::fs::read(meta_path(dest)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+fn write_meta(dest: &Path, meta: &PartMeta) -> Result<(), DownloadError> {
+    let path = meta_path(dest);
+    let bytes = serde_json::to_vec(meta).unwrap_or_default();
+    std::fs::write(&path, bytes).map_err(|source| DownloadError::Io { path, source })
+}
+
+/// A strong ETag, else Last-Modified: what `If-Range` may carry.
+fn validator_of(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    text(reqwest::header::ETAG)
+        .filter(|e| !e.starts_with("W/"))
+        .or_else(|| text(reqwest::header::LAST_MODIFIED))
+}
+
+/// Bytes per second over a sliding few seconds.
+struct Speed {
+    samples: std::collections::VecDeque<(Instant, u64)>,
+}
+
+impl Speed {
+    fn new() -> Self {
+        Speed {
+            samples: std::collections::VecDeque::new(),
+        }
+    }
+
+    fn add(&mut self, bytes: u64) {
+        let now = Instant::now();
+        self.samples.push_back((now, bytes));
+        while self
+            .samples
+            .front()
+            .is_some_and(|(t, _)| now.duration_since(*t) > Duration::from_secs(3))
+        {
+            self.samples.pop_front();
+        }
+    }
+
+    fn rate(&self) -> f64 {
+        let (Some(first), Some(last)) = (self.samples.front(), self.samples.back()) else {
+            return 0.0;
+        };
+        let span = last.0.duration_since(first.0).as_secs_f64().max(0.25);
+        self.samples.iter().map(|(_, b)| *b).sum::<u64>() as f64 / span
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn part_files_sit_next_to_the_destination() {
+        let dest = Path::new("/tmp/x/Show/ep-1.mp3");
+        assert_eq!(part_path(dest), Path::new("/tmp/x/Show/ep-1.mp3.part"));
+        assert_eq!(meta_path(dest), Path::new("/tmp/x/Show/ep-1.mp3.part.json"));
+    }
+
+    #[test]
+    fn only_strong_etags_guard_a_resume() {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert(reqwest::header::ETAG, "W/\"weak\"".parse().unwrap());
+        h.insert(
+            reqwest::header::LAST_MODIFIED,
+            "Tue, 01 Oct 2024 10:00:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(
+            validator_of(&h).as_deref(),
+            Some("Tue, 01 Oct 2024 10:00:00 GMT")
+        );
+        h.insert(reqwest::header::ETAG, "\"strong\"".parse().unwrap());
+        assert_eq!(validator_of(&h).as_deref(), Some("\"strong\""));
+    }
+
+    #[test]
+    fn transient_errors_are_retried_and_others_not() {
+        let status = |s| DownloadError::Status {
+            url: String::new(),
+            status: s,
+        };
+        assert!(status(503).is_transient());
+        assert!(!status(404).is_transient());
+        assert!(DownloadError::Incomplete {
+            got: 1,
+            expected: 2
+        }
+        .is_transient());
+        assert!(!DownloadError::Cancelled.is_transient());
+    }
+}

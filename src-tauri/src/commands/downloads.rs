@@ -1,0 +1,121 @@
+//! Downloads: start, pause, cancel, delete, list, and the folder they go to. Progress is
+//! reported by the `download-update` event.
+
+use std::path::PathBuf;
+
+use chaptercast_engine::EpisodeId;
+use tauri::State;
+
+use crate::error::{CommandError, ErrorKind};
+use crate::state::AppState;
+use crate::wire::DownloadView;
+
+fn episode_id(id: &str) -> Result<EpisodeId, CommandError> {
+    id.parse()
+        .map(EpisodeId)
+        .map_err(|_| CommandError::bad_id(id))
+}
+
+/// Queues an episode for download (or resumes a paused or failed one).
+#[tauri::command]
+#[specta::specta]
+pub async fn download_episode(
+    app: State<'_, AppState>,
+    episode_id: String,
+) -> Result<(), CommandError> {
+    Ok(app
+        .engine
+        .download_episode(self::episode_id(&episode_id)?)
+        .await?)
+}
+
+/// Pauses a download; it resumes from where it stopped.
+#[tauri::command]
+#[specta::specta]
+pub fn pause_download(app: State<'_, AppState>, episode_id: String) -> Result<(), CommandError> {
+    app.engine.pause_download(self::episode_id(&episode_id)?);
+    Ok(())
+}
+
+/// Stops a download and throws away what it fetched.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_download(
+    app: State<'_, AppState>,
+    episode_id: String,
+) -> Result<(), CommandError> {
+    Ok(app
+        .engine
+        .cancel_download(self::episode_id(&episode_id)?)
+        .await?)
+}
+
+/// Deletes a downloaded file; the episode stays in the library.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_download(
+    app: State<'_, AppState>,
+    episode_id: String,
+) -> Result<(), CommandError> {
+    app.engine
+        .delete_download(self::episode_id(&episode_id)?)
+        .await
+        .map_err(|e| match e {
+            chaptercast_engine::download::DownloadRequestError::Library(l) => l.into(),
+            other => CommandError::new(ErrorKind::Storage, other.to_string()),
+        })
+}
+
+/// Unfinished downloads, then what is on disk (with titles).
+#[tauri::command]
+#[specta::specta]
+pub async fn list_downloads(app: State<'_, AppState>) -> Result<Vec<DownloadView>, CommandError> {
+    let statuses = app.engine.downloads().await?;
+    let mut out = Vec::with_capacity(statuses.len());
+    for status in statuses {
+        let mut view = DownloadView::from_status(&status);
+        if let Ok(episode) = app.engine.episode(status.episode_id).await {
+            view.episode_title = Some(episode.summary.title.clone());
+            if let Ok(show) = app.engine.show(episode.summary.show_id).await {
+                view.show_title = Some(show.title);
+            }
+        }
+        out.push(view);
+    }
+    Ok(out)
+}
+
+/// The folder new downloads go to.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_download_folder(app: State<'_, AppState>) -> Result<String, CommandError> {
+    Ok(app
+        .engine
+        .download_folder()
+        .await?
+        .to_string_lossy()
+        .into_owned())
+}
+
+/// Sets the folder new downloads go to; it must be an absolute path we can create and write.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_download_folder(
+    app: State<'_, AppState>,
+    folder: String,
+) -> Result<(), CommandError> {
+    let path = PathBuf::from(folder.trim());
+    if !path.is_absolute() {
+        return Err(CommandError::new(
+            ErrorKind::BadInput,
+            "Choose a full folder path, like /home/you/Podcasts.",
+        ));
+    }
+    std::fs::create_dir_all(&path).map_err(|e| {
+        CommandError::new(
+            ErrorKind::BadInput,
+            format!("Cannot use {}: {e}.", path.display()),
+        )
+    })?;
+    Ok(app.engine.set_download_folder(&path).await?)
+}
