@@ -11,12 +11,28 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
+/// A one-time misbehaviour, used by the next request to the route.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// Send this many body bytes, then drop the connection.
+    ResetAfter(u64),
+    /// Answer this status (with a short body) instead.
+    Status(u16),
+    /// Declare a `Content-Length` this much larger than what is sent, then close.
+    ShortBody(u64),
+    /// Answer `200` with the whole body even to a `Range` request.
+    IgnoreRange,
+}
+
 /// How a route answers.
 #[derive(Debug, Clone)]
 pub struct Route {
     pub status: u16,
     pub content_type: String,
-    pub body: Vec<u8>,
+    /// Shared, so big bodies are not copied per request.
+    pub body: Arc<Vec<u8>>,
+    /// Misbehaviours for the next requests, first first.
+    pub faults: std::collections::VecDeque<Fault>,
     /// Sent as `ETag`; a request with a matching `If-None-Match` gets `304`.
     pub etag: Option<String>,
     /// Extra headers, e.g. `Location` for redirects.
@@ -36,7 +52,8 @@ impl Route {
         Route {
             status: 200,
             content_type: content_type.to_string(),
-            body: body.into(),
+            body: Arc::new(body.into()),
+            faults: Default::default(),
             etag: None,
             headers: Vec::new(),
             delay: None,
@@ -74,6 +91,12 @@ impl Route {
 
     pub fn with_delay(mut self, delay: Duration) -> Self {
         self.delay = Some(delay);
+        self
+    }
+
+    /// The next requests misbehave in these ways, one each.
+    pub fn with_faults(mut self, faults: impl IntoIterator<Item = Fault>) -> Self {
+        self.faults.extend(faults);
         self
     }
 
@@ -196,8 +219,24 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std:
                 headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
             }
         }
-        let route = lock(&shared).routes.get(&path).cloned();
-        let route = route.unwrap_or_else(|| Route::status(404));
+        let (route, fault) = {
+            let mut shared = lock(&shared);
+            match shared.routes.get_mut(&path) {
+                Some(route) => {
+                    let fault = route.faults.pop_front();
+                    (route.clone(), fault)
+                }
+                None => (Route::status(404), None),
+            }
+        };
+        let route = match fault {
+            Some(Fault::Status(status)) => Route::status(status),
+            _ => route,
+        };
+        // If-Range: a validator that is not the current one means "send it all".
+        let if_range_stale = headers
+            .get("if-range")
+            .is_some_and(|v| route.etag.as_ref() != Some(v));
         if let Some(delay) = route.delay {
             tokio::time::sleep(delay).await;
         }
@@ -206,6 +245,7 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std:
         let range = headers
             .get("range")
             .filter(|_| route.supports_range && route.status == 200 && !not_modified)
+            .filter(|_| !if_range_stale && fault != Some(Fault::IgnoreRange))
             .and_then(|r| parse_range(r, route.body.len() as u64))
             .map(|(start, end)| {
                 if route.lie_about_range {
@@ -253,7 +293,12 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std:
         for (k, v) in &route.headers {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
-        head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+        let (body, declared) = match fault {
+            Some(Fault::ResetAfter(n)) => (&body[..(n as usize).min(body.len())], body.len() as u64),
+            Some(Fault::ShortBody(extra)) => (body, body.len() as u64 + extra),
+            _ => (body, body.len() as u64),
+        };
+        head.push_str(&format!("Content-Length: {declared}\r\n\r\n"));
         write.write_all(head.as_bytes()).await?;
         // In small pieces, counted as they go: tests check how much of a file was really sent.
         let started = tokio::time::Instant::now();
@@ -270,6 +315,10 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std:
             }
         }
         write.flush().await?;
+        if matches!(fault, Some(Fault::ResetAfter(_) | Fault::ShortBody(_))) {
+            // Cut the connection with the body unfinished.
+            return Ok(());
+        }
     }
 }
 

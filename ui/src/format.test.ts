@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   byNewest,
   formatDate,
+  formatBytes,
   formatDuration,
   formatRemaining,
   formatSpeed,
@@ -124,5 +125,29 @@ describe("player bar times", () => {
     expect(formatSpeed(1.5)).toBe("1.5×");
     expect(formatSpeed(0.75)).toBe("0.75×");
     expect(formatSpeed(1.2999999523162842)).toBe("1.3×");
+  });
+});
+
+describe("formatBytes", () => {
+  it("uses B, KB, MB and GB with one decimal", () => {
+    expect(formatBytes(0)).toBe("0 B");
+    expect(formatBytes(512)).toBe("512 B");
+    expect(formatBytes(1_000)).toBe("1.0 KB");
+    expect(formatBytes(12_345)).toBe("12.3 KB");
+    expect(formatBytes(48_000_000)).toBe("48.0 MB");
+    expect(formatBytes(12_345_678)).toBe("12.3 MB");
+    expect(formatBytes(1_234_567_890)).toBe("1.2 GB");
+    expect(formatBytes(3_400_000_000_000)).toBe("3400.0 GB");
+  });
+  it("steps up a unit when rounding reaches 1000", () => {
+    expect(formatBytes(999.6)).toBe("1.0 KB");
+    expect(formatBytes(999_960)).toBe("1.0 MB");
+    expect(formatBytes(999_949)).toBe("999.9 KB");
+  });
+  it("says nothing for unknown or impossible sizes", () => {
+    expect(formatBytes(null)).toBe("");
+    expect(formatBytes(undefined)).toBe("");
+    expect(formatBytes(-1)).toBe("");
+    expect(formatBytes(Number.NaN)).toBe("");
   });
 });

@@ -82,3 +82,22 @@ export function formatTimeLeft(positionMs: number, durationMs: number | null | u
 export function formatSpeed(speed: number): string {
   return `${Number(speed.toFixed(2))}×`;
 }
+
+const BYTE_UNITS = ["KB", "MB", "GB"] as const;
+
+/**
+ * "512 B", "12.3 KB", "48.0 MB", "1.2 GB": decimal units (1 KB = 1000 B), as the file managers
+ * on Linux and macOS count, so sizes match what the listener sees there. "" when unknown.
+ */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes == null || !Number.isFinite(bytes) || bytes < 0) return "";
+  if (Math.round(bytes) < 1000) return `${Math.round(bytes)} B`;
+  let value = bytes / 1000;
+  let unit = 0;
+  // Step up on the rounded value, so 999,960 B reads "1.0 MB" rather than "1000.0 KB".
+  while (Math.round(value * 10) / 10 >= 1000 && unit < BYTE_UNITS.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${BYTE_UNITS[unit]}`;
+}

@@ -4,6 +4,8 @@ import { commands, events } from "./bindings";
 import type {
   ChapterView,
   CommandError,
+  DownloadState,
+  DownloadView,
   EpisodeRow,
   EpisodeView,
   ErrorKind,
@@ -18,6 +20,8 @@ import { currentChapterIndex } from "../chapters";
 export type {
   ChapterView,
   CommandError,
+  DownloadState,
+  DownloadView,
   EpisodeRow,
   EpisodeView,
   ErrorKind,
@@ -42,10 +46,11 @@ export class ApiError extends Error {
 type Outcome<T> = { status: "ok"; data: T } | { status: "error"; error: CommandError };
 type Commands = typeof commands;
 type Unlisten = () => void;
-/** The commands, and the one event the UI listens to. */
+/** The commands, and the events the UI listens to. */
 type Backend = {
   commands: Commands;
   onPlayerUpdate: (cb: (view: PlayerView) => void) => Promise<Unlisten>;
+  onDownloadUpdate: (cb: (view: DownloadView) => void) => Promise<Unlisten>;
 };
 
 let backend: Promise<Backend> | undefined;
@@ -55,7 +60,11 @@ function getBackend(): Promise<Backend> {
     backend =
       import.meta.env.DEV && import.meta.env.MODE !== "test" && !("__TAURI_INTERNALS__" in window)
         ? Promise.resolve(demoBackend())
-        : Promise.resolve({ commands, onPlayerUpdate: (cb) => events.playerUpdate.listen((e) => cb(e.payload)) });
+        : Promise.resolve({
+            commands,
+            onPlayerUpdate: (cb) => events.playerUpdate.listen((e) => cb(e.payload)),
+            onDownloadUpdate: (cb) => events.downloadUpdate.listen((e) => cb(e.payload)),
+          });
   }
   return backend;
 }
@@ -134,6 +143,39 @@ export const onPlayerUpdate = async (cb: (view: PlayerView) => void): Promise<Un
   }
 };
 
+// Downloads. Every command returns at once; progress arrives as `download-update` events.
+/** Queues an episode for download, or resumes a paused or failed one. */
+export const downloadEpisode = async (episodeId: string): Promise<void> => {
+  await call((c) => c.downloadEpisode(episodeId));
+};
+/** Pauses a download; `downloadEpisode` resumes it from where it stopped. */
+export const pauseDownload = async (episodeId: string): Promise<void> => {
+  await call((c) => c.pauseDownload(episodeId));
+};
+/** Stops a download and throws away what it fetched. */
+export const cancelDownload = async (episodeId: string): Promise<void> => {
+  await call((c) => c.cancelDownload(episodeId));
+};
+/** Deletes a downloaded file; the episode stays in the library. */
+export const deleteDownload = async (episodeId: string): Promise<void> => {
+  await call((c) => c.deleteDownload(episodeId));
+};
+/** Unfinished downloads, then what is on disk, with titles (events have none). */
+export const listDownloads = (): Promise<DownloadView[]> => call((c) => c.listDownloads());
+export const getDownloadFolder = (): Promise<string> => call((c) => c.getDownloadFolder());
+/** Where new downloads go; the backend refuses (with a message) a folder it cannot use. */
+export const setDownloadFolder = async (folder: string): Promise<void> => {
+  await call((c) => c.setDownloadFolder(folder));
+};
+/** Calls `cb` with every download update (no titles); resolves to the function that stops listening. */
+export const onDownloadUpdate = async (cb: (view: DownloadView) => void): Promise<Unlisten> => {
+  try {
+    return await (await getBackend()).onDownloadUpdate(cb);
+  } catch (e) {
+    throw toApiError(e);
+  }
+};
+
 // ---------------------------------------------------------------------------------------------
 // Dev-only preview: `vite` in a plain browser has no Tauri, so serve a small fake library.
 // Only reachable behind `import.meta.env.DEV`, which production builds replace with `false`.
@@ -143,6 +185,8 @@ export const onPlayerUpdate = async (cb: (view: PlayerView) => void): Promise<Un
 // Player: a fake that advances on a timer. `?noaudio` (playback fails as without an output
 // device), `?progressive` (the server cannot seek), `?stall` (buffers for 2 s after each seek),
 // `?play=ID&at=SECONDS` (that episode is playing when the app opens).
+// Downloads: a fake that fills at ~2 MB/s (meta-3 is on disk, radio-1 paused at 40%).
+// `?dlfail` (downloads fail at 30%), `?dlnosize` (the server sends no size).
 // Demo chapters: meta-0 from the show notes, meta-1 has 112 (Podlove), meta-2 gets a chapters
 // file from `loadChapters` after 400 ms, meta-3 from the audio file. Chapter artwork is served by
 // vite from `src/api/demo-art/` (not imported anywhere, so not in production builds).
@@ -433,11 +477,136 @@ function demoBackend(): Backend {
       fake.set({ volume: Math.min(1, Math.max(0, volume)) });
       return ok(null);
     },
+    async downloadEpisode(episodeId: string) {
+      const e = episodes.find((x) => x.row.id === episodeId);
+      if (!e) return err("NotFound", "That episode is no longer in the library.");
+      dl.start(e);
+      return ok(null);
+    },
+    pauseDownload: async (episodeId: string) => (dl.pause(episodeId), ok(null)),
+    cancelDownload: async (episodeId: string) => (dl.remove(episodeId), ok(null)),
+    deleteDownload: async (episodeId: string) => (dl.remove(episodeId), ok(null)),
+    async listDownloads() {
+      await wait(30);
+      return ok(dl.list());
+    },
+    getDownloadFolder: async () => ok(folder),
+    async setDownloadFolder(to: string) {
+      await wait(200);
+      if (!to.startsWith("/")) return err("BadInput", `"${to}" is not an absolute path. Choose a folder like /home/you/Podcasts.`);
+      if (to.startsWith("/proc") || to.startsWith("/sys")) return err("Storage", `Cannot write to ${to}.`);
+      folder = to;
+      return ok(null);
+    },
   };
+  let folder = "/home/demo/Podcasts";
   const fake = demoPlayer(params);
+  const dl = demoDownloads(params, episodes, shows, () => folder);
   const autoplay = episodes.find((e) => e.row.id === params.get("play"));
   if (autoplay) fake.load(autoplay, params.has("at") ? Number(params.get("at")) * 1000 : null);
-  return { commands: demo, onPlayerUpdate: async (cb) => fake.listen(cb) };
+  return { commands: demo, onPlayerUpdate: async (cb) => fake.listen(cb), onDownloadUpdate: async (cb) => dl.listen(cb) };
+}
+
+/**
+ * The dev preview's downloads: byte counters on a timer, reported like the backend (4 times a
+ * second while running, and on every change; events without titles).
+ */
+function demoDownloads(params: URLSearchParams, episodes: EpisodeView[], shows: ShowView[], folder: () => string) {
+  const listeners = new Set<(view: DownloadView) => void>();
+  const all = new Map<string, DownloadView>();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const RATE = 2_100_000;
+  const sizeOf = (e: EpisodeView) => (e.row.duration_s ?? 1800) * 16_000; // 128 kbit/s
+  const find = (id: string) => episodes.find((x) => x.row.id === id);
+  const emit = (d: DownloadView) => {
+    for (const cb of listeners) cb({ ...d, episode_title: null, show_title: null });
+  };
+  const set = (d: DownloadView, patch: Partial<DownloadView>) => {
+    Object.assign(d, patch);
+    emit(d);
+  };
+  const blank = (e: EpisodeView): DownloadView => ({
+    episode_id: e.row.id,
+    state: "queued",
+    downloaded_bytes: 0,
+    total_bytes: null,
+    bytes_per_s: null,
+    error: null,
+    path: null,
+    episode_title: null,
+    show_title: null,
+  });
+  const tick = () => {
+    // One at a time, like a polite queue: the first running or queued one moves.
+    const d = [...all.values()].find((x) => x.state === "running") ?? [...all.values()].find((x) => x.state === "queued");
+    if (!d) {
+      clearInterval(timer);
+      timer = undefined;
+      return;
+    }
+    const e = find(d.episode_id);
+    if (!e) return;
+    const size = sizeOf(e);
+    if (d.state === "queued") {
+      set(d, { state: "running", total_bytes: params.has("dlnosize") ? null : size, bytes_per_s: null });
+      return;
+    }
+    const rate = RATE * (0.8 + Math.random() * 0.4);
+    const got = Math.min(size, (d.downloaded_bytes ?? 0) + rate / 4);
+    if (params.has("dlfail") && got >= size * 0.3) {
+      set(d, { state: "failed", bytes_per_s: null, error: "The server stopped answering (timed out after 30 s)." });
+    } else if (got >= size) {
+      e.row.is_downloaded = true;
+      set(d, { state: "done", downloaded_bytes: size, total_bytes: size, bytes_per_s: null, path: `${folder()}/${e.row.id}.mp3` });
+    } else {
+      set(d, { downloaded_bytes: got, bytes_per_s: rate });
+    }
+  };
+  const seed = (id: string, patch: Partial<DownloadView>) => {
+    const e = find(id);
+    if (!e) return;
+    all.set(id, { ...blank(e), total_bytes: sizeOf(e), ...patch });
+    if (patch.state === "done") e.row.is_downloaded = true;
+  };
+  seed("meta-3", { state: "done", downloaded_bytes: 3301 * 16_000, path: `${folder()}/meta-3.mp3` });
+  seed("radio-1", { state: "paused", downloaded_bytes: 1800 * 16_000 * 0.4 });
+  return {
+    listen(cb: (view: DownloadView) => void) {
+      listeners.add(cb);
+      return () => void listeners.delete(cb);
+    },
+    list(): DownloadView[] {
+      const titled = [...all.values()].map((d) => ({
+        ...d,
+        episode_title: find(d.episode_id)?.row.title ?? null,
+        show_title: shows.find((s) => s.id === find(d.episode_id)?.row.show_id)?.title ?? null,
+      }));
+      return [...titled.filter((d) => d.state !== "done"), ...titled.filter((d) => d.state === "done")];
+    },
+    start(e: EpisodeView) {
+      const d = all.get(e.row.id);
+      if (d?.state === "done" || d?.state === "running" || d?.state === "queued") return;
+      if (d) set(d, { state: "queued", error: null });
+      else {
+        const fresh = blank(e);
+        all.set(e.row.id, fresh);
+        emit(fresh);
+      }
+      if (timer === undefined) timer = setInterval(tick, 250);
+    },
+    pause(id: string) {
+      const d = all.get(id);
+      if (d && (d.state === "running" || d.state === "queued")) set(d, { state: "paused", bytes_per_s: null });
+    },
+    remove(id: string) {
+      const d = all.get(id);
+      if (!d) return;
+      all.delete(id);
+      const e = find(id);
+      if (e) e.row.is_downloaded = false;
+      emit({ ...d, state: "removed", bytes_per_s: null, path: null });
+    },
+  };
 }
 
 /** The dev preview's player: a clock, not audio. Reports like the backend, 10 times a second while playing. */

@@ -18,6 +18,11 @@ const paths = {
   "chapter-next": "M18 5v14M6 6l8 6-8 6z",
   volume: "M4 9.5h3.5L12 6v12l-4.5-3.5H4zM15.5 9a4 4 0 0 1 0 6M18 6.5a7.5 7.5 0 0 1 0 11",
   settings: "M4 7h9M17 7h3M4 17h3M11 17h9M15 5v4M9 15v4",
+  download: "M12 4v11M7 10.5l5 5 5-5M5 20h14",
+  downloaded: "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM12 7.5v8M8.5 12.5l3.5 3.5 3.5-3.5",
+  close: "M6 6l12 12M18 6 6 18",
+  trash: "M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3",
+  folder: "M3 6.5A1.5 1.5 0 0 1 4.5 5H9l2 2.5h8.5A1.5 1.5 0 0 1 21 9v9.5a1.5 1.5 0 0 1-1.5 1.5h-15A1.5 1.5 0 0 1 3 18.5z",
 } as const;
 
 /** Solid shapes; the rest are drawn with a stroke. */

@@ -243,6 +243,37 @@ export function createLibrary() {
     });
   }
 
+  /** A download finished or its file was deleted: shown at once; the backend has recorded it already. */
+  function setDownloaded(episodeId: string, isDownloaded: boolean): void {
+    batch(() => {
+      setState("episodes", (r) => r.id === episodeId && r.is_downloaded !== isDownloaded, "is_downloaded", isDownloaded);
+      if (state.episode?.row.id === episodeId && state.episode.row.is_downloaded !== isDownloaded) {
+        setState("episode", "row", "is_downloaded", isDownloaded);
+      }
+    });
+  }
+
+  /**
+   * Opens an episode from outside the show list (the Downloads view): its show, then the episode.
+   * The episode is asked for first, since only it knows its show.
+   */
+  async function openEpisode(episodeId: string): Promise<void> {
+    let showId: string;
+    try {
+      showId = (await api.getEpisode(episodeId)).row.show_id;
+    } catch (e) {
+      setState("episodeError", message(e));
+      return;
+    }
+    if (showId === state.selectedShowId && state.episodes.length > 0) {
+      await selectEpisode(episodeId);
+      return;
+    }
+    // Chosen before the rows arrive, so loadEpisodes keeps it instead of opening the newest.
+    setState({ selectedShowId: showId, episodes: [], selectedEpisodeId: episodeId, episode: null, episodeError: null });
+    await loadEpisodes(showId, true);
+  }
+
   const selectedShow = (): ShowView | undefined => state.shows.find((s) => s.id === state.selectedShowId);
 
   /** Why a show could not be refreshed: this session's report first, else what the library remembers. */
@@ -268,6 +299,8 @@ export function createLibrary() {
     clearSubscribeError,
     setPlayed,
     noteProgress,
+    setDownloaded,
+    openEpisode,
     selectedShow,
     showError,
     isUnfetched,
