@@ -294,7 +294,9 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std:
             head.push_str(&format!("{k}: {v}\r\n"));
         }
         let (body, declared) = match fault {
-            Some(Fault::ResetAfter(n)) => (&body[..(n as usize).min(body.len())], body.len() as u64),
+            Some(Fault::ResetAfter(n)) => {
+                (&body[..(n as usize).min(body.len())], body.len() as u64)
+            }
             Some(Fault::ShortBody(extra)) => (body, body.len() as u64 + extra),
             _ => (body, body.len() as u64),
         };

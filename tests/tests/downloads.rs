@@ -61,7 +61,11 @@ async fn assert_exact(route: Route, served: &[u8]) -> TestServer {
         String::from_utf8_lossy(&result.stderr)
     );
     let got = std::fs::read(&out).expect("final file");
-    assert_eq!(sha(&got), sha(served), "the file differs from the served one");
+    assert_eq!(
+        sha(&got),
+        sha(served),
+        "the file differs from the served one"
+    );
     assert!(!part_of(&out).exists(), "the .part file was left behind");
     server
 }
@@ -83,7 +87,11 @@ async fn assert_fails(route: Route, needle: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_clean_download_is_exact() {
     let served = body(3 << 20);
-    assert_exact(Route::file("audio/mpeg", served.clone()).with_etag("\"v1\""), &served).await;
+    assert_exact(
+        Route::file("audio/mpeg", served.clone()).with_etag("\"v1\""),
+        &served,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -164,7 +172,11 @@ async fn a_redirect_chain_is_followed() {
     let dir = tempfile::tempdir().expect("dir");
     let out = dir.path().join("ep.mp3");
     let result = cli_download(&server.url("/t1/ep.mp3"), &out).await;
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
     assert_eq!(sha(&std::fs::read(&out).expect("file")), sha(&served));
 }
 
@@ -181,7 +193,11 @@ async fn a_missing_folder_is_created_and_a_bad_one_is_an_error() {
     let dir = tempfile::tempdir().expect("dir");
     let nested = dir.path().join("a/b/ep.mp3");
     let ok = cli_download(&server.url("/ep.mp3"), &nested).await;
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     // A path through a regular file cannot be created.
     let blocker = dir.path().join("file");
     std::fs::write(&blocker, b"x").expect("write");
@@ -216,7 +232,9 @@ async fn kill_9_mid_download_then_rerun_resumes_from_the_last_byte() {
     child.kill().expect("kill -9");
     let _ = child.wait();
     assert!(!out.exists(), "an incomplete file sits at the final path");
-    let kept = std::fs::metadata(part_of(&out)).map(|m| m.len()).unwrap_or(0);
+    let kept = std::fs::metadata(part_of(&out))
+        .map(|m| m.len())
+        .unwrap_or(0);
     assert!(kept > 0 && kept < served.len() as u64, "kept {kept} bytes");
 
     // The rerun, at full speed, asks for exactly the rest.
@@ -226,7 +244,11 @@ async fn kill_9_mid_download_then_rerun_resumes_from_the_last_byte() {
     );
     let before = server.requests().len();
     let result = cli_download(&server.url("/ep.mp3"), &out).await;
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
     let resume = &server.requests()[before];
     assert_eq!(
         resume.headers.get("range").map(String::as_str),

@@ -1,10 +1,13 @@
 import { Show } from "solid-js";
-import type { EpisodeRow } from "../api";
+import type { DownloadView, EpisodeRow } from "../api";
 import { formatDate, formatDuration, formatRemaining, joinMeta } from "../format";
+import { isActive, progressFraction } from "../stores/downloads";
 import Icon from "./Icon";
 
 type Props = {
   episode: EpisodeRow;
+  /** Its download, if one is under way or known. */
+  download?: DownloadView | undefined;
   selected: boolean;
   tabbable: boolean;
   onSelect: (episodeId: string) => void;
@@ -15,6 +18,13 @@ export default function EpisodeItem(props: Props) {
     props.episode.duration_s && props.episode.position_ms > 0 && !props.episode.is_played
       ? Math.min(100, props.episode.position_ms / 10 / props.episode.duration_s)
       : 0;
+  /** Percent fetched while downloading (null: size unknown); undefined when not downloading. */
+  const fetching = (): number | null | undefined => {
+    const d = props.download;
+    if (!d || !isActive(d)) return undefined;
+    const f = progressFraction(d);
+    return f == null ? null : Math.floor(f * 100);
+  };
   return (
     <li
       class="episode-item"
@@ -43,6 +53,23 @@ export default function EpisodeItem(props: Props) {
             formatDuration(props.episode.duration_s),
             props.episode.is_played ? "Played" : formatRemaining(props.episode.duration_s, props.episode.position_ms),
           )}
+          <Show
+            when={fetching() !== undefined}
+            fallback={
+              <Show when={props.episode.is_downloaded}>
+                <span class="episode-download-mark" data-testid="episode-downloaded" title="Downloaded">
+                  <Icon name="downloaded" size={12} />
+                  <span class="sr-only">Downloaded</span>
+                </span>
+              </Show>
+            }
+          >
+            <span class="episode-download-mark downloading" data-testid="episode-downloading" title="Downloading">
+              <Icon name="download" size={12} />
+              <span class="sr-only">Downloading</span>
+              {fetching() == null ? "" : `${fetching()}%`}
+            </span>
+          </Show>
         </span>
         <Show when={progress() > 0}>
           <span class="episode-progress" aria-hidden="true">

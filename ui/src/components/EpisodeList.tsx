@@ -1,5 +1,5 @@
 import { createMemo, createSelector, For } from "solid-js";
-import type { EpisodeRow } from "../api";
+import type { DownloadView, EpisodeRow } from "../api";
 import { onListKeyDown } from "../listNav";
 import EpisodeItem from "./EpisodeItem";
 
@@ -7,6 +7,8 @@ type Props = {
   episodes: EpisodeRow[];
   selectedId: string | null;
   onSelect: (episodeId: string) => void;
+  /** An episode's download, for the row's small download mark. */
+  downloadOf?: (episodeId: string) => DownloadView | undefined;
 };
 
 export default function EpisodeList(props: Props) {
@@ -25,6 +27,7 @@ export default function EpisodeList(props: Props) {
             selected={isSelected(episode.id)}
             tabbable={isTabbable(episode.id)}
             onSelect={props.onSelect}
+            download={props.downloadOf?.(episode.id)}
           />
         )}
       </For>

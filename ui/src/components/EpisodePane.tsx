@@ -3,7 +3,9 @@ import type { EpisodeView } from "../api";
 import { formatDate, formatDuration, formatRemaining, joinMeta } from "../format";
 import { playButton } from "../playButton";
 import type { Loaded } from "../playButton";
+import type { Downloads } from "../stores/downloads";
 import ChapterList from "./ChapterList";
+import DownloadControl from "./DownloadControl";
 import Icon from "./Icon";
 import ShowNotes from "./ShowNotes";
 
@@ -22,6 +24,8 @@ type Props = {
   onSetPlayed: (episodeId: string, isPlayed: boolean) => void;
   /** The one way to go to a moment (chapter rows, timestamps in the notes). */
   onJump: (episodeId: string, startMs: number) => void;
+  /** The downloads store, for the Download control next to Play. */
+  downloads: Downloads;
 };
 
 /** The right pane: the open episode and its show notes. */
@@ -56,6 +60,11 @@ export default function EpisodePane(props: Props) {
               </p>
               <div class="episode-actions">
                 <PlayButton episode={episode()} loaded={props.loaded} onPlay={props.onPlay} />
+                <DownloadControl
+                  episodeId={episode().row.id}
+                  isDownloaded={episode().row.is_downloaded}
+                  downloads={props.downloads}
+                />
                 <button
                   class="button"
                   classList={{ "button-toggled": episode().row.is_played }}

@@ -1,11 +1,12 @@
 import { Match, Show, Switch } from "solid-js";
+import type { DownloadView } from "../api";
 import type { Library } from "../stores/library";
 import EmptyState from "./EmptyState";
 import EpisodeList from "./EpisodeList";
 import ShowHeader from "./ShowHeader";
 
 /** The middle pane: the selected show's header and episodes, or why there are none. */
-export default function ShowPane(props: { library: Library }) {
+export default function ShowPane(props: { library: Library; downloadOf?: (episodeId: string) => DownloadView | undefined }) {
   const lib = props.library;
   const show = () => lib.selectedShow();
   const error = () => {
@@ -67,6 +68,7 @@ export default function ShowPane(props: { library: Library }) {
                   episodes={lib.state.episodes}
                   selectedId={lib.state.selectedEpisodeId}
                   onSelect={(id) => void lib.selectEpisode(id)}
+                  downloadOf={props.downloadOf}
                 />
               </Show>
             </>
