@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test deps test-deps ui-deps ui lint test-rust test-ui test-e2e bench bench-engine bench-playback fuzz
+.PHONY: run test deps test-deps ui-deps ui lint test-rust test-ui test-e2e bench bench-engine bench-playback bench-download fuzz
 
 run: deps ui
 	$(CARGO) run -p chaptercast
@@ -37,7 +37,7 @@ test-rust: ui
 	scripts/test-env.sh $(CARGO) test --workspace
 	@git diff --exit-code -- ui/src/api/bindings.ts || { echo "ui/src/api/bindings.ts is out of date: commit the regenerated file" >&2; exit 1; }
 
-bench: bench-engine bench-playback
+bench: bench-engine bench-playback bench-download
 
 bench-engine:
 	$(CARGO) bench -p chaptercast-engine
@@ -48,3 +48,9 @@ bench-playback: test-deps
 	$(CARGO) build --release -p chaptercast
 	$(CARGO) build --release -p chaptercast-e2e --bin playback_bench
 	scripts/test-env.sh target/release/playback_bench
+
+# `chaptercast download` next to curl on a 200 MB loopback URL (release build).
+bench-download:
+	$(CARGO) build --release -p chaptercast
+	$(CARGO) build --release -p chaptercast-e2e --bin download_bench
+	target/release/download_bench

@@ -1,25 +1,66 @@
+import { Show } from "solid-js";
 import type { Library } from "../stores/library";
 import AddFeedForm from "./AddFeedForm";
+import Icon from "./Icon";
 import ShowList from "./ShowList";
 
-/** The left pane: subscribed shows and the "Add a podcast" form. */
-export default function Sidebar(props: { library: Library }) {
+/** What the main area shows: a show and its episodes, or the downloads. */
+export type MainView = "shows" | "downloads";
+
+type Props = {
+  library: Library;
+  view: MainView;
+  onView: (view: MainView) => void;
+  /** Downloads queued or running, for the badge. */
+  activeDownloads: number;
+};
+
+/** The left pane: Downloads, the subscribed shows and the "Add a podcast" form. */
+export default function Sidebar(props: Props) {
   const lib = props.library;
+  const onDownloads = () => props.view === "downloads";
   return (
     <nav class="pane sidebar" aria-label="Library">
+      <div class="sidebar-nav">
+        <button
+          class="nav-item"
+          classList={{ selected: onDownloads() }}
+          type="button"
+          data-testid="nav-downloads"
+          aria-current={onDownloads() ? "page" : undefined}
+          onClick={() => props.onView("downloads")}
+        >
+          <Icon name="download" size={16} />
+          <span class="nav-item-label">Downloads</span>
+          <Show when={props.activeDownloads > 0}>
+            <span class="nav-badge" data-testid="nav-downloads-active" title={`${props.activeDownloads} downloading`}>
+              {props.activeDownloads}
+            </span>
+          </Show>
+        </button>
+      </div>
       <h2 class="sidebar-heading">Podcasts</h2>
       <div class="sidebar-scroll">
         <ShowList
           shows={lib.state.shows}
-          selectedId={lib.state.selectedShowId}
+          // No show is highlighted while the downloads are open: choosing one goes back to it.
+          selectedId={onDownloads() ? null : lib.state.selectedShowId}
           errorFor={(show) => lib.showError(show)}
-          onSelect={(id) => void lib.selectShow(id)}
+          onSelect={(id) => {
+            props.onView("shows");
+            void lib.selectShow(id);
+          }}
         />
       </div>
       <AddFeedForm
         pending={lib.state.subscribing}
         error={lib.state.subscribeError}
-        onSubmit={(url) => lib.subscribe(url)}
+        onSubmit={async (url) => {
+          const ok = await lib.subscribe(url);
+          // The new show opens: show it.
+          if (ok) props.onView("shows");
+          return ok;
+        }}
         onEdit={() => lib.clearSubscribeError()}
       />
     </nav>
