@@ -210,3 +210,81 @@ async fn no_device_flow() -> anyhow::Result<()> {
     app.close().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_downloaded_episode_plays_with_the_server_gone() -> anyhow::Result<()> {
+    if !audio_env_ready("app download") {
+        return Ok(());
+    }
+    let _audio = audio_lock().await;
+    tokio::time::timeout(TEST_LIMIT, download_flow())
+        .await
+        .context("test timed out")?
+}
+
+async fn download_flow() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let tones = tone_mp3(dir.path(), "ep24", &FREQS, 20.0, Encoding::Cbr128)?;
+    let server = TestServer::start().await?;
+    server.route(
+        "/feed.xml",
+        Route::ok("application/rss+xml", meta_feed_xml(&server.base_url())),
+    );
+    // Slow enough to watch the progress bar move.
+    server.route(
+        "/audio/ep24.mp3",
+        Route::file("audio/mpeg", tones.bytes()?).with_throttle(400_000),
+    );
+    let data = tempfile::tempdir()?;
+    let env = env_for(data.path(), &server.url("/feed.xml"));
+    let app = AppSession::launch(&env).await?;
+    app.wait_for_count("[data-testid=episode-item]", 24, WAIT).await?;
+    app.click_nth("[data-testid=episode-item]", 0, WAIT).await?;
+    app.click_nth("[data-testid=download-button]", 0, WAIT).await?;
+
+    // The bar moves.
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + WAIT;
+    while seen.len() < 2 || seen.windows(2).all(|w| w[0] >= w[1]) {
+        if let Some(v) = attribute_of_nth(&app, "[data-testid=download-progress]", 0, "aria-valuenow").await {
+            if let Ok(v) = v.parse::<f64>() {
+                if seen.last() != Some(&v) {
+                    seen.push(v);
+                }
+            }
+        }
+        anyhow::ensure!(Instant::now() < deadline, "the progress bar did not move: {seen:?}");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    app.screenshot("download-progress").await?;
+    app.wait_for("[data-testid=download-delete]", WAIT).await?;
+
+    // Listed in the Downloads view.
+    app.click_nth("[data-testid=nav-downloads]", 0, WAIT).await?;
+    app.wait_for_count("[data-testid=download-row]", 1, WAIT).await?;
+    app.screenshot("downloads-view").await?;
+
+    // The server goes away; the episode still plays, from the file.
+    server.stop();
+    let requests_before = server.requests().len();
+    let (recording, clicked) = record_during(Duration::from_secs(3), || async {
+        app.click_nth("[data-testid=show-item]", 0, WAIT).await?;
+        app.click_nth("[data-testid=episode-item]", 0, WAIT).await?;
+        app.wait_for_text("[data-testid=chapter-list]", "Tone 560 Hz", WAIT).await?;
+        app.click_nth("[data-testid=chapter-item]", 2, WAIT).await
+    })
+    .await?;
+    let heard = heard_since(recording, clicked);
+    anyhow::ensure!(
+        heard.len() >= 8 && heard.iter().rev().take(8).all(|f| *f == FREQS[2]),
+        "playing the downloaded episode, the sink heard {heard:?}"
+    );
+    let audio_after: Vec<_> = server.requests()[requests_before..]
+        .iter()
+        .filter(|r| r.path == "/audio/ep24.mp3")
+        .map(|r| r.headers.get("range").cloned())
+        .collect();
+    anyhow::ensure!(audio_after.is_empty(), "played from the network: {audio_after:?}");
+    app.close().await?;
+    Ok(())
+}

@@ -1,13 +1,16 @@
-import { onCleanup, onMount } from "solid-js";
+import { createSignal, onCleanup, onMount, Show } from "solid-js";
 import { openExternal } from "./api";
+import DownloadsView from "./components/DownloadsView";
 import EpisodePane from "./components/EpisodePane";
 import Icon from "./components/Icon";
 import PlayerBar from "./components/PlayerBar";
 import ShowPane from "./components/ShowPane";
 import Sidebar from "./components/Sidebar";
+import type { MainView } from "./components/Sidebar";
 import StatusArea from "./components/StatusArea";
 import { showName } from "./format";
 import { handlePlayerKey } from "./playerKeys";
+import { createDownloads } from "./stores/downloads";
 import { createLibrary } from "./stores/library";
 import { createNowPlaying } from "./stores/nowPlaying";
 import { createPlayer } from "./stores/player";
@@ -27,6 +30,8 @@ function onLinkClick(event: MouseEvent): void {
 export default function App() {
   const lib = createLibrary();
   const player = createPlayer({ onProgress: lib.noteProgress });
+  const downloads = createDownloads({ onDownloaded: lib.setDownloaded });
+  const [view, setView] = createSignal<MainView>("shows");
   const nowPlaying = createNowPlaying({
     episodeId: () => player.view.episode_id,
     open: () => lib.state.episode,
@@ -56,6 +61,7 @@ export default function App() {
     document.addEventListener("auxclick", onLinkClick);
     document.addEventListener("keydown", onKeyDown);
     void player.start();
+    void downloads.start();
     void lib.start();
   });
   onCleanup(() => {
@@ -63,6 +69,7 @@ export default function App() {
     document.removeEventListener("auxclick", onLinkClick);
     document.removeEventListener("keydown", onKeyDown);
     player.stop();
+    downloads.stop();
   });
 
   const selected = () => lib.selectedShow();
@@ -81,9 +88,19 @@ export default function App() {
           onRefresh={() => void lib.refresh()}
         />
       </header>
-      <main class="panes">
-        <Sidebar library={lib} />
-        <ShowPane library={lib} />
+      {/* The show panes stay mounted under the Downloads view, so going back finds them as they were. */}
+      <main class="panes" classList={{ "panes-downloads": view() === "downloads" }}>
+        <Sidebar library={lib} view={view()} onView={setView} activeDownloads={downloads.activeCount()} />
+        <Show when={view() === "downloads"}>
+          <DownloadsView
+            downloads={downloads}
+            onOpenEpisode={(id) => {
+              setView("shows");
+              void lib.openEpisode(id);
+            }}
+          />
+        </Show>
+        <ShowPane library={lib} downloadOf={downloads.get} />
         <EpisodePane
           episode={lib.state.episode}
           showName={selected() ? showName(selected()!) : null}
@@ -94,6 +111,7 @@ export default function App() {
           onPlay={(id) => void player.playOrPause(id)}
           onSetPlayed={(id, played) => void lib.setPlayed(id, played)}
           onJump={(id, ms) => void player.jumpTo(id, ms)}
+          downloads={downloads}
         />
       </main>
       <PlayerBar player={player} title={nowPlaying.title()} chapters={nowPlaying.chapters()} />

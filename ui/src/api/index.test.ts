@@ -12,8 +12,16 @@ vi.mock("./bindings", () => ({
       throw "player thread is gone";
     }),
     playEpisode: vi.fn(async () => ({ status: "error", error: { kind: "NotFound", message: "No such episode." } })),
+    listDownloads: vi.fn(async () => ({ status: "ok", data: [{ episode_id: "a", state: "done" }] })),
+    setDownloadFolder: vi.fn(async () => ({ status: "error", error: { kind: "BadInput", message: "Not an absolute path." } })),
   },
   events: {
+    downloadUpdate: {
+      listen: vi.fn(async (cb: (e: { payload: unknown }) => void) => {
+        cb({ payload: { episode_id: "a", state: "running" } });
+        return unlisten;
+      }),
+    },
     playerUpdate: {
       listen: vi.fn(async (cb: (e: { payload: unknown }) => void) => {
         cb({ payload: { state: "playing" } });
@@ -26,7 +34,19 @@ vi.mock("./bindings", () => ({
 const unlisten = vi.fn();
 
 import { commands } from "./bindings";
-import { ApiError, listShows, onPlayerUpdate, playEpisode, playerSeek, playerStatus, refreshLibrary, subscribeFeed } from "./index";
+import {
+  ApiError,
+  listDownloads,
+  listShows,
+  onDownloadUpdate,
+  onPlayerUpdate,
+  playEpisode,
+  playerSeek,
+  playerStatus,
+  refreshLibrary,
+  setDownloadFolder,
+  subscribeFeed,
+} from "./index";
 
 describe("api wrapper", () => {
   it("returns the data of a successful command", async () => {
@@ -60,5 +80,16 @@ describe("api wrapper", () => {
     expect(seen).toEqual([{ state: "playing" }]);
     off();
     expect(unlisten).toHaveBeenCalled();
+  });
+  it("lists downloads and passes on the folder's refusal", async () => {
+    await expect(listDownloads()).resolves.toEqual([{ episode_id: "a", state: "done" }]);
+    await expect(setDownloadFolder("Podcasts")).rejects.toMatchObject({ kind: "BadInput", message: "Not an absolute path." });
+    expect(vi.mocked(commands.setDownloadFolder)).toHaveBeenCalledWith("Podcasts");
+  });
+
+  it("hands download updates' payloads to the listener", async () => {
+    const seen: unknown[] = [];
+    await onDownloadUpdate((v) => seen.push(v));
+    expect(seen).toEqual([{ episode_id: "a", state: "running" }]);
   });
 });

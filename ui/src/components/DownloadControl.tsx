@@ -124,7 +124,7 @@ export function DownloadProgress(props: { download: DownloadView }) {
         aria-valuenow={percent() ?? undefined}
         aria-valuetext={text()}
       >
-        <span style={{ width: `${percent() ?? 100}%` }} />
+        <span style={{ width: percent() == null ? undefined : `${percent()}%` }} />
       </div>
       <span class="download-progress-text" data-testid="download-progress-text">
         {text()}

@@ -244,4 +244,44 @@ describe("library store", () => {
     expect(lib.state.episode?.chapters[1]).toBe(before);
     expect(lib.state.episode?.chapters.map((c) => c.title)).toEqual(["Intro", "Main"]);
   });
+  it("shows a download's result on the row and the open episode without a reload", async () => {
+    const lib = createLibrary();
+    await lib.loadShows();
+    lib.setDownloaded("new", true);
+    expect(lib.state.episodes.map((e) => [e.id, e.is_downloaded])).toEqual([
+      ["new", true],
+      ["old", false],
+    ]);
+    expect(lib.state.episode?.row.is_downloaded).toBe(true);
+    lib.setDownloaded("new", false);
+    expect(lib.state.episode?.row.is_downloaded).toBe(false);
+    expect(mocked.listEpisodes).toHaveBeenCalledTimes(1);
+  });
+
+  it("opens an episode of another show, from the downloads", async () => {
+    mocked.listEpisodes.mockImplementation(async (showId) =>
+      showId === "b" ? [row("b1", "2024-08-01T00:00:00Z", "b"), row("b2", "2024-01-01T00:00:00Z", "b")] : [row("new", null)],
+    );
+    mocked.getEpisode.mockImplementation(async (id) => view(row(id, null, id.startsWith("b") ? "b" : "a")));
+    const lib = createLibrary();
+    await lib.loadShows();
+    expect(lib.state.selectedShowId).toBe("a");
+    await lib.openEpisode("b2");
+    expect(lib.state.selectedShowId).toBe("b");
+    expect(lib.state.episodes.map((e) => e.id)).toEqual(["b1", "b2"]);
+    expect(lib.state.selectedEpisodeId).toBe("b2"); // not the newest
+    expect(lib.state.episode?.row.id).toBe("b2");
+    await lib.openEpisode("b1"); // same show: no reload
+    expect(lib.state.episode?.row.id).toBe("b1");
+    expect(mocked.listEpisodes).toHaveBeenCalledTimes(2);
+  });
+
+  it("says so when the episode to open is gone", async () => {
+    const lib = createLibrary();
+    await lib.loadShows();
+    mocked.getEpisode.mockRejectedValue(new api.ApiError("NotFound", "That episode is no longer in the library."));
+    await lib.openEpisode("gone");
+    expect(lib.state.episodeError).toBe("That episode is no longer in the library.");
+    expect(lib.state.selectedShowId).toBe("a");
+  });
 });

@@ -1,0 +1,181 @@
+import { createEffect, createSignal, For, on, onCleanup, Show } from "solid-js";
+import type { DownloadView } from "../api";
+import { formatBytes } from "../format";
+import { fileSize } from "../stores/downloads";
+import type { Downloads } from "../stores/downloads";
+import DownloadControl, { DeleteFile } from "./DownloadControl";
+import Icon from "./Icon";
+
+type Props = {
+  downloads: Downloads;
+  /** Opens an episode in the show view (a row's title). */
+  onOpenEpisode: (episodeId: string) => void;
+};
+
+/** The Downloads view (in place of the show and episode panes): what is under way, what is on disk, and where it goes. */
+export default function DownloadsView(props: Props) {
+  const dl = props.downloads;
+  const count = () => dl.finished().length;
+  return (
+    <section class="pane downloads-view" data-testid="downloads-view" aria-label="Downloads">
+      <header class="downloads-header">
+        <h2 class="downloads-title">Downloads</h2>
+        <p class="downloads-space" data-testid="downloads-space">
+          {formatBytes(dl.spaceUsed())} on this computer · {count() === 1 ? "1 episode" : `${count()} episodes`}
+        </p>
+      </header>
+      <div class="downloads-scroll">
+        <Show when={dl.unfinished().length > 0}>
+          <section class="downloads-section" aria-labelledby="downloads-unfinished">
+            <h3 id="downloads-unfinished" class="downloads-section-title">
+              In progress
+            </h3>
+            <ul class="download-list">
+              <For each={dl.unfinished()}>
+                {(d) => (
+                  <li class="download-item" data-testid="download-active-row" data-id={d.episode_id}>
+                    <Titles download={d} onOpen={props.onOpenEpisode} />
+                    <DownloadControl episodeId={d.episode_id} isDownloaded={false} downloads={dl} />
+                  </li>
+                )}
+              </For>
+            </ul>
+          </section>
+        </Show>
+        <section class="downloads-section" aria-labelledby="downloads-finished">
+          <h3 id="downloads-finished" class="downloads-section-title">
+            On this computer
+          </h3>
+          <Show
+            when={count() > 0}
+            fallback={
+              <p class="downloads-empty" data-testid="downloads-empty">
+                Nothing downloaded yet. Download an episode to listen without a network.
+              </p>
+            }
+          >
+            <ul class="download-list">
+              <For each={dl.finished()}>
+                {(d) => (
+                  <li class="download-item" data-testid="download-row" data-id={d.episode_id}>
+                    <Titles download={d} onOpen={props.onOpenEpisode} />
+                    <span class="download-size" data-testid="download-size">
+                      {formatBytes(fileSize(d))}
+                    </span>
+                    <DeleteFile resetKey={d.episode_id} onDelete={() => void dl.remove(d.episode_id)} />
+                    <Show when={dl.commandError(d.episode_id)}>
+                      <p class="download-error download-row-error" role="alert" data-testid="download-command-error">
+                        {dl.commandError(d.episode_id)}
+                      </p>
+                    </Show>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </Show>
+        </section>
+        <FolderSetting downloads={dl} />
+      </div>
+    </section>
+  );
+}
+
+/** Show and episode title; the episode title opens it. */
+function Titles(props: { download: DownloadView; onOpen: (episodeId: string) => void }) {
+  // Events carry no titles; the list that fills them is asked for shortly after.
+  const title = () => props.download.episode_title ?? "Untitled episode";
+  return (
+    <div class="download-titles">
+      <Show when={props.download.show_title}>
+        <span class="download-show" data-testid="download-show">
+          {props.download.show_title}
+        </span>
+      </Show>
+      <button
+        class="download-episode"
+        type="button"
+        data-testid="download-open"
+        title={`Open “${title()}”`}
+        onClick={() => props.onOpen(props.download.episode_id)}
+      >
+        {title()}
+      </button>
+    </div>
+  );
+}
+
+/** Where new downloads go: a path field, saved by the backend, which says why when it refuses. */
+function FolderSetting(props: { downloads: Downloads }) {
+  const dl = props.downloads;
+  const [draft, setDraft] = createSignal(dl.folder() ?? "");
+  const [saved, setSaved] = createSignal(false);
+  // The folder may arrive after the view opens: it fills the field unless the listener has typed.
+  let edited = false;
+  createEffect(
+    on(dl.folder, (folder) => {
+      if (!edited && folder != null) setDraft(folder);
+    }),
+  );
+  // An old refusal is not news the next time the view opens.
+  onCleanup(() => dl.clearFolderError());
+
+  const unchanged = () => draft().trim() === (dl.folder() ?? "");
+  const save = async (event: SubmitEvent) => {
+    event.preventDefault();
+    if (dl.folderSaving()) return;
+    if (await dl.setFolder(draft())) {
+      edited = false;
+      setDraft(dl.folder() ?? draft());
+      setSaved(true);
+    }
+  };
+
+  return (
+    <form class="downloads-section download-folder" onSubmit={save} novalidate>
+      <label class="downloads-section-title" for="download-folder-input">
+        Download folder
+      </label>
+      <p class="download-folder-hint">New downloads go here; episodes already downloaded stay where they are.</p>
+      <div class="download-folder-row">
+        <Icon name="folder" size={16} />
+        <input
+          id="download-folder-input"
+          class="download-folder-input"
+          type="text"
+          autocomplete="off"
+          spellcheck={false}
+          data-testid="download-folder"
+          value={draft()}
+          aria-invalid={dl.folderError() ? "true" : undefined}
+          aria-describedby={dl.folderError() ? "download-folder-error" : undefined}
+          onInput={(e) => {
+            edited = true;
+            setDraft(e.currentTarget.value);
+            setSaved(false);
+            dl.clearFolderError();
+          }}
+        />
+        <button
+          class="button button-primary"
+          type="submit"
+          data-testid="download-folder-save"
+          disabled={dl.folderSaving() || unchanged()}
+        >
+          <Show when={dl.folderSaving()} fallback="Save">
+            <span class="spinner" aria-hidden="true" /> Saving…
+          </Show>
+        </button>
+      </div>
+      <Show when={dl.folderError()}>
+        <p id="download-folder-error" class="download-folder-error" role="alert" data-testid="download-folder-error">
+          {dl.folderError()}
+        </p>
+      </Show>
+      <Show when={saved() && !dl.folderError()}>
+        <p class="download-folder-saved" role="status" data-testid="download-folder-saved">
+          Saved.
+        </p>
+      </Show>
+    </form>
+  );
+}
