@@ -61,9 +61,32 @@ pub fn play_command(args: PlayArgs) -> Result<(), String> {
         }
         MediaLocation::File(path)
     };
-    let chapters = embedded_chapters(&http, &args.source);
-    let start_ms = match args.chapter {
+    player::output::quiet_native_errors(true);
+    let (events_tx, events) = mpsc::channel();
+    let handle = player::spawn(
+        http.clone(),
+        Box::new(move |event| {
+            let _ = events_tx.send(event);
+        }),
+    )
+    .map_err(|e| format!("cannot start the player: {e}"))?;
+    // The device opens while the chapters are read.
+    handle.send(Command::PrepareOutput);
+    handle.send(Command::SetSpeed(args.speed));
+    let load = |start_ms: u64, chapters: Vec<Chapter>| {
+        Command::Load(Box::new(LoadRequest {
+            key: args.source.clone(),
+            location: location.clone(),
+            mime: None,
+            start_ms,
+            chapters,
+            autoplay: true,
+        }))
+    };
+    let chapters = match args.chapter {
+        // Starting at a chapter needs the chapters first.
         Some(n) => {
+            let chapters = embedded_chapters(&http, &args.source);
             let visible: Vec<&Chapter> = chapters.iter().filter(|c| !c.is_hidden).collect();
             let chapter =
                 n.checked_sub(1)
@@ -73,30 +96,25 @@ pub fn play_command(args: PlayArgs) -> Result<(), String> {
                         count => {
                             format!("--chapter {n} is out of range: the audio has {count} chapters")
                         }
-                    })?;
-            chapter.start_ms
+                    });
+            let start_ms = match chapter {
+                Ok(c) => c.start_ms,
+                Err(message) => {
+                    handle.shutdown(Duration::from_secs(1));
+                    return Err(message);
+                }
+            };
+            handle.send(load(start_ms, chapters.clone()));
+            chapters
         }
-        None => at_ms.unwrap_or(0),
+        // Otherwise sound first, chapters as soon as they are read.
+        None => {
+            handle.send(load(at_ms.unwrap_or(0), Vec::new()));
+            let chapters = embedded_chapters(&http, &args.source);
+            handle.send(Command::SetChapters(chapters.clone()));
+            chapters
+        }
     };
-
-    player::output::quiet_native_errors(true);
-    let (events_tx, events) = mpsc::channel();
-    let handle = player::spawn(
-        http,
-        Box::new(move |event| {
-            let _ = events_tx.send(event);
-        }),
-    )
-    .map_err(|e| format!("cannot start the player: {e}"))?;
-    handle.send(Command::SetSpeed(args.speed));
-    handle.send(Command::Load(Box::new(LoadRequest {
-        key: args.source.clone(),
-        location,
-        mime: None,
-        start_ms,
-        chapters: chapters.clone(),
-        autoplay: true,
-    })));
 
     let result = follow(
         &events,

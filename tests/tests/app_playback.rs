@@ -238,30 +238,39 @@ async fn download_flow() -> anyhow::Result<()> {
     let data = tempfile::tempdir()?;
     let env = env_for(data.path(), &server.url("/feed.xml"));
     let app = AppSession::launch(&env).await?;
-    app.wait_for_count("[data-testid=episode-item]", 24, WAIT).await?;
+    app.wait_for_count("[data-testid=episode-item]", 24, WAIT)
+        .await?;
     app.click_nth("[data-testid=episode-item]", 0, WAIT).await?;
-    app.click_nth("[data-testid=download-button]", 0, WAIT).await?;
+    app.click_nth("[data-testid=download-button]", 0, WAIT)
+        .await?;
 
     // The bar moves.
     let mut seen = Vec::new();
     let deadline = Instant::now() + WAIT;
     while seen.len() < 2 || seen.windows(2).all(|w| w[0] >= w[1]) {
-        if let Some(v) = attribute_of_nth(&app, "[data-testid=download-progress]", 0, "aria-valuenow").await {
+        if let Some(v) =
+            attribute_of_nth(&app, "[data-testid=download-progress]", 0, "aria-valuenow").await
+        {
             if let Ok(v) = v.parse::<f64>() {
                 if seen.last() != Some(&v) {
                     seen.push(v);
                 }
             }
         }
-        anyhow::ensure!(Instant::now() < deadline, "the progress bar did not move: {seen:?}");
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the progress bar did not move: {seen:?}"
+        );
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
     app.screenshot("download-progress").await?;
     app.wait_for("[data-testid=download-delete]", WAIT).await?;
 
     // Listed in the Downloads view.
-    app.click_nth("[data-testid=nav-downloads]", 0, WAIT).await?;
-    app.wait_for_count("[data-testid=download-row]", 1, WAIT).await?;
+    app.click_nth("[data-testid=nav-downloads]", 0, WAIT)
+        .await?;
+    app.wait_for_count("[data-testid=download-row]", 1, WAIT)
+        .await?;
     app.screenshot("downloads-view").await?;
 
     // The server goes away; the episode still plays, from the file.
@@ -270,7 +279,8 @@ async fn download_flow() -> anyhow::Result<()> {
     let (recording, clicked) = record_during(Duration::from_secs(3), || async {
         app.click_nth("[data-testid=show-item]", 0, WAIT).await?;
         app.click_nth("[data-testid=episode-item]", 0, WAIT).await?;
-        app.wait_for_text("[data-testid=chapter-list]", "Tone 560 Hz", WAIT).await?;
+        app.wait_for_text("[data-testid=chapter-list]", "Tone 560 Hz", WAIT)
+            .await?;
         app.click_nth("[data-testid=chapter-item]", 2, WAIT).await
     })
     .await?;
@@ -284,7 +294,10 @@ async fn download_flow() -> anyhow::Result<()> {
         .filter(|r| r.path == "/audio/ep24.mp3")
         .map(|r| r.headers.get("range").cloned())
         .collect();
-    anyhow::ensure!(audio_after.is_empty(), "played from the network: {audio_after:?}");
+    anyhow::ensure!(
+        audio_after.is_empty(),
+        "played from the network: {audio_after:?}"
+    );
     app.close().await?;
     Ok(())
 }

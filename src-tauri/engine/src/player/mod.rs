@@ -32,6 +32,9 @@ use stream::RangeStream;
 
 /// How often the state is reported while playing (the issue asks for at least 4 Hz).
 const TICK: Duration = Duration::from_millis(100);
+/// Chapter starts are prefetched once this much has played without a jump: a listener who
+/// is skipping around pays only for what they hear.
+const PREFETCH_AFTER: Duration = Duration::from_secs(5);
 /// How often the position is handed over for saving while playing.
 const SAVE_EVERY: Duration = Duration::from_secs(5);
 /// The slowest and fastest speeds offered.
@@ -118,6 +121,10 @@ pub enum Command {
     ChapterStep(i32),
     SetSpeed(f32),
     SetVolume(f32),
+    /// The loaded episode's chapters, when they arrive after it started.
+    SetChapters(Vec<Chapter>),
+    /// Opens the audio device now, so the first Play does not wait for it.
+    PrepareOutput,
     Stop,
     /// Saves the position and stops; the sender hears back when done.
     Shutdown(Option<Sender<()>>),
@@ -174,6 +181,8 @@ struct Loaded {
     sink_player: Option<rodio::Player>,
     streaming: bool,
     prefetched: bool,
+    /// Since when it has played without a seek.
+    playing_since: Option<Instant>,
     ended_reported: bool,
 }
 
@@ -268,6 +277,18 @@ impl Actor {
                     }
                 }
             }
+            Command::SetChapters(chapters) => {
+                if let Some(l) = self.loaded.as_mut() {
+                    l.chapters = chapters;
+                    l.prefetched = false;
+                }
+            }
+            Command::PrepareOutput => {
+                if self.device.is_none() {
+                    // A failure is reported by the Play that needs the device.
+                    self.device = output::open_device().ok();
+                }
+            }
             Command::Stop => {
                 self.save_position();
                 self.unload();
@@ -351,6 +372,7 @@ impl Actor {
             sink_player: None,
             streaming,
             prefetched: false,
+            playing_since: None,
             ended_reported: false,
         })
     }
@@ -432,6 +454,7 @@ impl Actor {
         let frame = ms * u64::from(loaded.ring.sample_rate) / 1000;
         loaded.feeder.seek(frame);
         loaded.ended_reported = false;
+        loaded.playing_since = None;
         if self.state == PlaybackState::Ended || self.state == PlaybackState::Error {
             self.state = if self.wants_play {
                 PlaybackState::Playing
@@ -518,14 +541,18 @@ impl Actor {
                 self.state = PlaybackState::Buffering;
             } else {
                 self.state = PlaybackState::Playing;
-                if !loaded.prefetched && loaded.streaming {
+                let since = *loaded.playing_since.get_or_insert_with(Instant::now);
+                if !loaded.prefetched && loaded.streaming && since.elapsed() >= PREFETCH_AFTER {
                     loaded.prefetched = true;
                     let rate = u64::from(loaded.ring.sample_rate);
-                    let frames = loaded
+                    let now = loaded.ring.position_frame();
+                    let mut frames: Vec<u64> = loaded
                         .chapters
                         .iter()
                         .map(|c| c.start_ms * rate / 1000)
                         .collect();
+                    // The chapters next to where the listener is come first: likeliest jumps.
+                    frames.sort_by_key(|f| f.abs_diff(now));
                     loaded.feeder.prefetch(frames);
                 }
             }

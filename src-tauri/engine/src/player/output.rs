@@ -28,9 +28,9 @@ pub fn quiet_native_errors(quiet: bool) {
     QUIET_NATIVE_ERRORS.store(quiet, Ordering::Relaxed);
 }
 
-/// Device buffer in frames: small enough for a quick start and quick jumps, large enough that
-/// PulseAudio's ALSA plugin never runs dry. `CHAPTERCAST_AUDIO_BUFFER_FRAMES` overrides it.
-const DEVICE_BUFFER_FRAMES: u32 = 2048;
+/// Device buffer in frames (~12 ms; PulseAudio keeps two): small for a quick start and quick
+/// jumps. Safe because our callback never waits. `CHAPTERCAST_AUDIO_BUFFER_FRAMES` overrides.
+const DEVICE_BUFFER_FRAMES: u32 = 512;
 
 /// Opens the default output device.
 pub fn open_device() -> Result<MixerDeviceSink, DeviceError> {
