@@ -30,6 +30,7 @@ async fn run() -> anyhow::Result<()> {
 
     let mut ours = Vec::new();
     let mut curl = Vec::new();
+    let mut curl_synced = Vec::new();
     let mut growth = Vec::new();
     for run in 0..3 {
         let out = dir.path().join(format!("c{run}.mp3"));
@@ -53,12 +54,24 @@ async fn run() -> anyhow::Result<()> {
         check_size(&out)?;
         curl.push(secs);
         std::fs::remove_file(&out)?;
+        // The same durability as ours: curl, then fsync of its file (coreutils `sync FILE`).
+        let out = dir.path().join(format!("curlsync{run}.mp3"));
+        let script = format!(
+            "curl -sS -o '{}' '{url}' && sync '{}'",
+            out.display(),
+            out.display()
+        );
+        let (secs, _) = timed(Command::new("sh").args(["-c", &script]), None).await?;
+        check_size(&out)?;
+        curl_synced.push(secs);
+        std::fs::remove_file(&out)?;
     }
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
     let (ours_s, curl_s) = (median(&mut ours), median(&mut curl));
+    let synced_s = median(&mut curl_synced);
     let mb = SIZE as f64 / 1e6;
     println!("| measure | Chaptercast | curl |");
     println!("|---|---|---|");
@@ -73,7 +86,7 @@ async fn run() -> anyhow::Result<()> {
     );
     let max_growth = growth.iter().copied().fold(0u64, u64::max);
     println!(
-        "| memory growth while downloading (VmRSS max − VmRSS once 1 MB is on disk, worst of 3) | {:.1} MB | – |",
+        "| memory growth while downloading (VmRSS max − VmRSS once 1 MB is on disk, worst of 3) | {:.1} MB | – | – |",
         max_growth as f64 / 1e6
     );
     Ok(())
