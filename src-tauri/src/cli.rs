@@ -228,7 +228,7 @@ fn chapters_command(
     print_json(&serde_json::json!({ "chapters": chapters_json(&list) }))
 }
 
-fn audio_chapters(source: &str) -> Result<Vec<Chapter>, String> {
+pub(crate) fn audio_chapters(source: &str) -> Result<Vec<Chapter>, String> {
     let http = http_client()?;
     let audio = if is_url(source) {
         AudioSource::Http {

@@ -1,17 +1,16 @@
 //! `chaptercast play`: plays a URL or file through the default output, printing position and
 //! chapter changes, until `--for` runs out or the audio ends.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use chaptercast_engine::chapter_fetch::{read_embedded_chapters, AudioSource};
-use chaptercast_engine::chapters::{self, shownotes::parse_timestamp, Chapter};
+use chaptercast_engine::chapters::{shownotes::parse_timestamp, Chapter};
 use chaptercast_engine::player::{
     self, Command, LoadRequest, MediaLocation, PlaybackState, PlayerEvent,
 };
 
-use crate::cli::{http_client, is_url, runtime};
+use crate::cli::{audio_chapters, http_client, is_url};
 
 /// What `play` was asked.
 pub struct PlayArgs {
@@ -86,7 +85,7 @@ pub fn play_command(args: PlayArgs) -> Result<(), String> {
     let chapters = match args.chapter {
         // Starting at a chapter needs the chapters first.
         Some(n) => {
-            let chapters = embedded_chapters(&http, &args.source);
+            let chapters = embedded_chapters(&args.source);
             let visible: Vec<&Chapter> = chapters.iter().filter(|c| !c.is_hidden).collect();
             let chapter =
                 n.checked_sub(1)
@@ -110,7 +109,7 @@ pub fn play_command(args: PlayArgs) -> Result<(), String> {
         // Otherwise sound first, chapters as soon as they are read.
         None => {
             handle.send(load(at_ms.unwrap_or(0), Vec::new()));
-            let chapters = embedded_chapters(&http, &args.source);
+            let chapters = embedded_chapters(&args.source);
             handle.send(Command::SetChapters(chapters.clone()));
             chapters
         }
@@ -207,25 +206,11 @@ fn visible_number(chapters: &[Chapter], chapter: &Chapter) -> usize {
 }
 
 /// Chapters embedded in the audio; none (with a log line) when it has none or they fail.
-fn embedded_chapters(http: &chaptercast_engine::net::HttpClient, source: &str) -> Vec<Chapter> {
-    let audio = if is_url(source) {
-        AudioSource::Http {
-            client: http,
-            url: source,
-        }
-    } else {
-        AudioSource::File(Path::new(source))
-    };
-    let Ok(rt) = runtime() else {
-        return Vec::new();
-    };
-    match rt.block_on(read_embedded_chapters(audio)) {
-        Ok(list) => chapters::merge(vec![list], None),
-        Err(e) => {
-            tracing::info!(error = %e, "no embedded chapters");
-            Vec::new()
-        }
-    }
+fn embedded_chapters(source: &str) -> Vec<Chapter> {
+    audio_chapters(source).unwrap_or_else(|e| {
+        tracing::info!(error = %e, "no embedded chapters");
+        Vec::new()
+    })
 }
 
 fn clock(ms: u64) -> String {

@@ -38,6 +38,23 @@ pub fn app_binary() -> anyhow::Result<PathBuf> {
     Ok(path.canonicalize()?)
 }
 
+/// The environment that points the app at a fresh library and a local feed, with a short
+/// HTTP timeout so offline paths are quick.
+pub fn app_env(
+    data_dir: &Path,
+    feed_url: &str,
+    http_timeout_s: &str,
+) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "CHAPTERCAST_DATA_DIR",
+            data_dir.to_string_lossy().into_owned(),
+        ),
+        ("CHAPTERCAST_DEFAULT_FEED", feed_url.to_string()),
+        ("CHAPTERCAST_HTTP_TIMEOUT_S", http_timeout_s.to_string()),
+    ]
+}
+
 /// Folder for screenshots and logs: `<workspace>/artifacts/e2e`.
 pub fn artifacts_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts/e2e");

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use chaptercast_e2e::app::AppSession;
+use chaptercast_e2e::app::{app_env, AppSession};
 use chaptercast_e2e::fixtures::{meta_feed_xml, meta_titles_newest_first, mp3_with_id3_chapters};
 use chaptercast_e2e::server::{Route, TestServer};
 use fantoccini::Locator;
@@ -12,14 +12,7 @@ use fantoccini::Locator;
 const WAIT: Duration = Duration::from_secs(30);
 
 fn env_for(data_dir: &std::path::Path, feed_url: &str) -> Vec<(&'static str, String)> {
-    vec![
-        (
-            "CHAPTERCAST_DATA_DIR",
-            data_dir.to_string_lossy().into_owned(),
-        ),
-        ("CHAPTERCAST_DEFAULT_FEED", feed_url.to_string()),
-        ("CHAPTERCAST_HTTP_TIMEOUT_S", "3".to_string()),
-    ]
+    app_env(data_dir, feed_url, "3")
 }
 
 async fn texts(app: &AppSession, css: &str) -> anyhow::Result<Vec<String>> {

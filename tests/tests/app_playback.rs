@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use chaptercast_e2e::app::AppSession;
+use chaptercast_e2e::app::{app_env, AppSession};
 use chaptercast_e2e::audio::{audio_env_ready, audio_lock, tone_mp3, Capture, Encoding, Recording};
 use chaptercast_e2e::fixtures::meta_feed_xml;
 use chaptercast_e2e::server::{Route, TestServer};
@@ -15,14 +15,7 @@ const TEST_LIMIT: Duration = Duration::from_secs(240);
 const FREQS: [f64; 5] = [300.0, 420.0, 560.0, 700.0, 860.0];
 
 fn env_for(data_dir: &std::path::Path, feed_url: &str) -> Vec<(&'static str, String)> {
-    vec![
-        (
-            "CHAPTERCAST_DATA_DIR",
-            data_dir.to_string_lossy().into_owned(),
-        ),
-        ("CHAPTERCAST_DEFAULT_FEED", feed_url.to_string()),
-        ("CHAPTERCAST_HTTP_TIMEOUT_S", "5".to_string()),
-    ]
+    app_env(data_dir, feed_url, "5")
 }
 
 /// Serves the Meta-like feed whose newest episode's audio is a chaptered tone MP3.

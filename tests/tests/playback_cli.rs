@@ -48,25 +48,21 @@ fn ranged(body: Vec<u8>) -> Route {
     Route::file("audio/mpeg", body)
 }
 
-/// Plays with the CLI while recording the sink.
-async fn play_and_record(
-    args: Vec<String>,
-    env: Vec<(&'static str, String)>,
-) -> (Output, Recording) {
+/// Plays the served fixture with `chaptercast play <url> <args>` while recording the sink.
+async fn play_and_record(server: &TestServer, args: &[&str]) -> (Output, Recording) {
     let binary = app_binary().expect("app binary");
+    let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    args.insert(0, server.url("/tones.mp3"));
     tokio::task::spawn_blocking(move || {
         let capture = Capture::start().expect("start parec");
         let launched = std::time::Instant::now();
-        let mut command = Command::new(binary);
-        command
+        let out = Command::new(binary)
             .arg("play")
             .args(&args)
             .env_remove("DISPLAY")
-            .env_remove("WAYLAND_DISPLAY");
-        for (k, v) in env {
-            command.env(k, v);
-        }
-        let out = command.output().expect("run chaptercast play");
+            .env_remove("WAYLAND_DISPLAY")
+            .output()
+            .expect("run chaptercast play");
         std::thread::sleep(Duration::from_millis(300));
         (out, capture.stop().since(launched))
     })
@@ -111,17 +107,7 @@ async fn play_chapter_plays_that_chapter_and_fetches_little_of_the_file() {
     let _audio = audio_lock().await;
     let tones = fixture(Encoding::Cbr128);
     let server = serve(tones, ranged).await;
-    let (out, recording) = play_and_record(
-        vec![
-            server.url("/tones.mp3"),
-            "--chapter".into(),
-            "4".into(),
-            "--for".into(),
-            "2".into(),
-        ],
-        vec![],
-    )
-    .await;
+    let (out, recording) = play_and_record(&server, &["--chapter", "4", "--for", "2"]).await;
     assert_ok(&out);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("chapter 4 3:00.0 Tone 700 Hz"), "{stdout}");
@@ -147,17 +133,7 @@ async fn play_at_a_clock_time_plays_what_is_there() {
     let _audio = audio_lock().await;
     let tones = fixture(Encoding::Cbr128);
     let server = serve(tones, ranged).await;
-    let (out, recording) = play_and_record(
-        vec![
-            server.url("/tones.mp3"),
-            "--at".into(),
-            "2:30".into(),
-            "--for".into(),
-            "1.5".into(),
-        ],
-        vec![],
-    )
-    .await;
+    let (out, recording) = play_and_record(&server, &["--at", "2:30", "--for", "1.5"]).await;
     assert_ok(&out);
     assert_only_tone(&recording, FREQS[2], 8);
 }
@@ -170,14 +146,8 @@ async fn assert_jump_is_accurate(encoding: Encoding) {
     let server = serve(tones, ranged).await;
     let change = tones.chapter_start(3);
     let (out, recording) = play_and_record(
-        vec![
-            server.url("/tones.mp3"),
-            "--at".into(),
-            format!("{:.3}", change - 1.0),
-            "--for".into(),
-            "2.5".into(),
-        ],
-        vec![],
+        &server,
+        &["--at", &format!("{:.3}", change - 1.0), "--for", "2.5"],
     )
     .await;
     assert_ok(&out);
@@ -232,19 +202,8 @@ async fn double_speed_keeps_the_pitch() {
     let _audio = audio_lock().await;
     let tones = fixture(Encoding::Cbr128);
     let server = serve(tones, ranged).await;
-    let (out, recording) = play_and_record(
-        vec![
-            server.url("/tones.mp3"),
-            "--at".into(),
-            "10".into(),
-            "--speed".into(),
-            "2".into(),
-            "--for".into(),
-            "2".into(),
-        ],
-        vec![],
-    )
-    .await;
+    let (out, recording) =
+        play_and_record(&server, &["--at", "10", "--speed", "2", "--for", "2"]).await;
     assert_ok(&out);
     let pitch = recording.measured_pitch(1.0).expect("sound to measure");
     assert!(
@@ -273,17 +232,7 @@ async fn a_server_without_range_support_still_plays_the_right_audio() {
     let _audio = audio_lock().await;
     let tones = fixture(Encoding::Cbr128);
     let server = serve(tones, |body| Route::ok("audio/mpeg", body)).await;
-    let (out, recording) = play_and_record(
-        vec![
-            server.url("/tones.mp3"),
-            "--chapter".into(),
-            "3".into(),
-            "--for".into(),
-            "1.5".into(),
-        ],
-        vec![],
-    )
-    .await;
+    let (out, recording) = play_and_record(&server, &["--chapter", "3", "--for", "1.5"]).await;
     assert_ok(&out);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("the server cannot seek"), "{stdout}");
@@ -303,17 +252,7 @@ async fn a_server_sending_the_wrong_range_is_refused_not_played() {
         route
     })
     .await;
-    let (out, recording) = play_and_record(
-        vec![
-            server.url("/tones.mp3"),
-            "--chapter".into(),
-            "3".into(),
-            "--for".into(),
-            "1.5".into(),
-        ],
-        vec![],
-    )
-    .await;
+    let (out, recording) = play_and_record(&server, &["--chapter", "3", "--for", "1.5"]).await;
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("different part of the file"), "{stderr}");

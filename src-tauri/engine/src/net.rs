@@ -202,20 +202,11 @@ impl HttpClient {
             .map_err(|e| classify(&url, e))?;
         match response.status() {
             StatusCode::PARTIAL_CONTENT => {
-                let content_range = response
-                    .headers()
-                    .get(reqwest::header::CONTENT_RANGE)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string);
-                let parsed = content_range.as_deref().and_then(parse_content_range);
-                let Some((start, _end, total)) = parsed.filter(|(start, _, _)| *start == offset)
-                else {
-                    return Err(NetError::WrongRange { url, content_range });
-                };
+                let total = partial_total(&url, &response, offset)?;
                 let bytes = read_prefix(&url, response, len).await?;
                 Ok(RangeBody {
                     bytes,
-                    offset: start,
+                    offset,
                     total_len: total,
                 })
             }
@@ -276,19 +267,10 @@ impl HttpClient {
         let final_url = response.url().to_string();
         match response.status() {
             StatusCode::PARTIAL_CONTENT => {
-                let content_range = response
-                    .headers()
-                    .get(reqwest::header::CONTENT_RANGE)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string);
-                let parsed = content_range.as_deref().and_then(parse_content_range);
-                let Some((start, _end, total)) = parsed.filter(|(start, _, _)| *start == offset)
-                else {
-                    return Err(NetError::WrongRange { url, content_range });
-                };
+                let total = partial_total(&url, &response, offset)?;
                 Ok(MediaResponse {
                     response,
-                    offset: start,
+                    offset,
                     total_len: total,
                     ranged: true,
                     final_url,
@@ -334,6 +316,27 @@ impl HttpClient {
 /// Turns a failed body read into a `NetError`.
 pub fn body_error(url: &str, error: reqwest::Error) -> NetError {
     classify(url, error)
+}
+
+/// Checks a `206`: its `Content-Range` must start at `offset`, else the server sent another
+/// part of the file. Returns the file's total length when it said it.
+fn partial_total(
+    url: &str,
+    response: &reqwest::Response,
+    offset: u64,
+) -> Result<Option<u64>, NetError> {
+    let content_range = response
+        .headers()
+        .get(reqwest::header::CONTENT_RANGE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    match content_range.as_deref().and_then(parse_content_range) {
+        Some((start, _end, total)) if start == offset => Ok(total),
+        _ => Err(NetError::WrongRange {
+            url: url.to_string(),
+            content_range,
+        }),
+    }
 }
 
 /// Parses `bytes START-END/TOTAL` (TOTAL may be `*`).
@@ -449,7 +452,7 @@ fn classify(url: &str, error: reqwest::Error) -> NetError {
     }
 }
 
-fn validators_of(headers: &HeaderMap) -> CacheValidators {
+pub(crate) fn validators_of(headers: &HeaderMap) -> CacheValidators {
     let text = |name| {
         headers
             .get(name)

@@ -3,18 +3,13 @@
 
 use std::path::PathBuf;
 
-use chaptercast_engine::EpisodeId;
 use tauri::State;
 
 use crate::error::{CommandError, ErrorKind};
 use crate::state::AppState;
 use crate::wire::DownloadView;
 
-fn episode_id(id: &str) -> Result<EpisodeId, CommandError> {
-    id.parse()
-        .map(EpisodeId)
-        .map_err(|_| CommandError::bad_id(id))
-}
+use super::episode_id;
 
 /// Queues an episode for download (or resumes a paused or failed one).
 #[tauri::command]

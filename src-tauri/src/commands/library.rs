@@ -1,6 +1,6 @@
 //! Shows, episodes and refreshes.
 
-use chaptercast_engine::{EpisodeId, ShowId};
+use chaptercast_engine::ShowId;
 use tauri::State;
 use tauri_plugin_opener::OpenerExt;
 
@@ -14,11 +14,7 @@ fn show_id(id: &str) -> Result<ShowId, CommandError> {
     id.parse().map(ShowId).map_err(|_| CommandError::bad_id(id))
 }
 
-fn episode_id(id: &str) -> Result<EpisodeId, CommandError> {
-    id.parse()
-        .map(EpisodeId)
-        .map_err(|_| CommandError::bad_id(id))
-}
+use super::episode_id;
 
 /// Every subscribed show, in subscription order.
 #[tauri::command]

@@ -3,3 +3,14 @@
 pub mod downloads;
 pub mod library;
 pub mod player;
+
+use chaptercast_engine::EpisodeId;
+
+use crate::error::CommandError;
+
+/// An episode id from the UI (a string: JSON numbers cannot carry an `i64`).
+pub(crate) fn episode_id(id: &str) -> Result<EpisodeId, CommandError> {
+    id.parse()
+        .map(EpisodeId)
+        .map_err(|_| CommandError::bad_id(id))
+}

@@ -1,7 +1,6 @@
 //! Playback commands. Each returns at once: what happens is reported by `player-update`.
 
 use chaptercast_engine::player::Command;
-use chaptercast_engine::EpisodeId;
 use tauri::State;
 
 use crate::error::{CommandError, ErrorKind};
@@ -19,10 +18,7 @@ pub async fn play_episode(
     episode_id: String,
     at_ms: Option<u32>,
 ) -> Result<(), CommandError> {
-    let id = episode_id
-        .parse()
-        .map(EpisodeId)
-        .map_err(|_| CommandError::bad_id(&episode_id))?;
+    let id = super::episode_id(&episode_id)?;
     let request = app.engine.load_request(id, at_ms.map(u64::from)).await?;
     let episode = app.engine.episode(id).await?;
     let show = app.engine.show(episode.summary.show_id).await?;

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use crate::net::{body_error, parse_content_range, HttpClient, NetError};
+use crate::net::{body_error, parse_content_range, validators_of, HttpClient, NetError};
 
 /// Why a download did not finish.
 #[derive(Debug, thiserror::Error)]
@@ -399,16 +399,11 @@ fn write_meta(dest: &Path, meta: &PartMeta) -> Result<(), DownloadError> {
 
 /// A strong ETag, else Last-Modified: what `If-Range` may carry.
 fn validator_of(headers: &reqwest::header::HeaderMap) -> Option<String> {
-    let text = |name| {
-        headers
-            .get(name)
-            .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
-    text(reqwest::header::ETAG)
+    let validators = validators_of(headers);
+    validators
+        .etag
         .filter(|e| !e.starts_with("W/"))
-        .or_else(|| text(reqwest::header::LAST_MODIFIED))
+        .or(validators.last_modified)
 }
 
 /// Bytes per second over a sliding few seconds.

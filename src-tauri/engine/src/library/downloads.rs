@@ -44,6 +44,18 @@ pub struct DownloadRecord {
     pub error: Option<String>,
 }
 
+const RECORD_COLUMNS: &str = "episode_id, state, dest_path, total_bytes, error";
+
+fn record_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DownloadRecord> {
+    Ok(DownloadRecord {
+        episode_id: EpisodeId(row.get(0)?),
+        state: DownloadState::parse(&row.get::<_, String>(1)?),
+        dest_path: row.get(2)?,
+        total_bytes: row.get::<_, Option<i64>>(3)?.map(|b| b.max(0) as u64),
+        error: row.get(4)?,
+    })
+}
+
 impl Library {
     /// Records (or updates) an unfinished download.
     pub fn set_download_state(
@@ -73,27 +85,22 @@ impl Library {
 
     /// Unfinished downloads, oldest first.
     pub fn download_records(&self) -> Result<Vec<DownloadRecord>, LibraryError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT episode_id, state, dest_path, total_bytes, error FROM downloads
-             ORDER BY updated_at, episode_id",
-        )?;
-        let rows = stmt.query_map([], |row| {
-            Ok(DownloadRecord {
-                episode_id: EpisodeId(row.get(0)?),
-                state: DownloadState::parse(&row.get::<_, String>(1)?),
-                dest_path: row.get(2)?,
-                total_bytes: row.get::<_, Option<i64>>(3)?.map(|b| b.max(0) as u64),
-                error: row.get(4)?,
-            })
-        })?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {RECORD_COLUMNS} FROM downloads ORDER BY updated_at, episode_id"
+        ))?;
+        let rows = stmt.query_map([], record_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     pub fn download_record(&self, id: EpisodeId) -> Result<Option<DownloadRecord>, LibraryError> {
         Ok(self
-            .download_records()?
-            .into_iter()
-            .find(|r| r.episode_id == id))
+            .conn
+            .query_row(
+                &format!("SELECT {RECORD_COLUMNS} FROM downloads WHERE episode_id = ?1"),
+                params![id.0],
+                record_from_row,
+            )
+            .optional()?)
     }
 
     /// Forgets an unfinished download (cancelled).

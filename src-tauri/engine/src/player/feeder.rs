@@ -16,6 +16,8 @@ struct Control {
     pending_seek: Mutex<Option<(u64, u64)>>,
     /// Chapter starts (episode frames) whose first seconds should be fetched ahead.
     prefetch: Mutex<Vec<u64>>,
+    /// Set with `prefetch`, so the decode loop need not lock it for every packet.
+    prefetch_asked: AtomicBool,
     error: Mutex<Option<String>>,
     stop: AtomicBool,
 }
@@ -77,6 +79,7 @@ impl Feeder {
         if let Ok(mut p) = self.control.prefetch.lock() {
             *p = frames;
         }
+        self.control.prefetch_asked.store(true, Ordering::SeqCst);
         self.ring.room.notify_all();
     }
 
@@ -137,12 +140,16 @@ fn run(
             }
             continue;
         }
-        let prefetch = control
-            .prefetch
-            .lock()
-            .ok()
-            .map(|mut p| std::mem::take(&mut *p))
-            .unwrap_or_default();
+        let prefetch = if control.prefetch_asked.swap(false, Ordering::SeqCst) {
+            control
+                .prefetch
+                .lock()
+                .ok()
+                .map(|mut p| std::mem::take(&mut *p))
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         if let (Some(stream), false) = (&stream, prefetch.is_empty()) {
             let ranges: Vec<(u64, u64)> = prefetch
                 .iter()

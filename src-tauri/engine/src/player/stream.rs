@@ -72,6 +72,8 @@ pub struct StreamStats {
 struct State {
     /// Non-overlapping cached extents: start offset -> bytes.
     extents: BTreeMap<u64, Vec<u8>>,
+    /// Total bytes in `extents`, kept up to date by `store` and `evict`.
+    cached: u64,
     /// Extents asked for by [`RangeStream::prefetch`]: never evicted.
     pinned: Vec<(u64, u64)>,
     total_len: Option<u64>,
@@ -161,6 +163,7 @@ impl State {
             if !appended {
                 self.extents.insert(at, data[..n].to_vec());
             }
+            self.cached += n as u64;
             data = &data[n..];
             at += n as u64;
         }
@@ -178,6 +181,7 @@ impl State {
         ];
         keep.extend(self.pinned.iter().copied());
         let extents = std::mem::take(&mut self.extents);
+        self.cached = 0;
         for (start, bytes) in extents {
             let end = start + bytes.len() as u64;
             for &(ks, ke) in &keep {
@@ -199,7 +203,7 @@ impl State {
     }
 
     fn cached_bytes(&self) -> u64 {
-        self.extents.values().map(|b| b.len() as u64).sum()
+        self.cached
     }
 }
 
