@@ -8,6 +8,7 @@
 mod atom;
 mod decode;
 mod fields;
+pub mod limits;
 mod rss;
 pub mod sanitize;
 
@@ -144,7 +145,8 @@ pub fn parse_with_base(
     if text.trim().is_empty() {
         return Err(FeedError::Empty);
     }
-    match decode::root_element(text) {
+    limits::check_nesting(text)?;
+    let mut feed = match decode::root_element(text) {
         Some(root) if root == "rss" || root.ends_with("RDF") => rss::parse(text, base),
         Some(root) if root == "feed" => atom::parse(text, base),
         Some(root) => Err(FeedError::NotAFeed {
@@ -153,7 +155,38 @@ pub fn parse_with_base(
         None => Err(FeedError::NotAFeed {
             found: "not XML".to_string(),
         }),
+    }?;
+    keep_only_web_urls(&mut feed);
+    Ok(feed)
+}
+
+/// Artwork, chapter files, transcripts and chapter links the app may fetch or show must be
+/// http(s): a `file:`, `javascript:` or `data:` URL from a feed is dropped here, once. (An
+/// enclosure is kept so the episode stays listed; playing or downloading it is refused with a
+/// message by `net`.)
+fn keep_only_web_urls(feed: &mut ParsedFeed) {
+    fn web(url: &mut Option<String>) {
+        if url.as_deref().is_some_and(|u| !is_web_url(u)) {
+            *url = None;
+        }
     }
+    web(&mut feed.image);
+    web(&mut feed.link);
+    for episode in &mut feed.episodes {
+        web(&mut episode.image);
+        web(&mut episode.link);
+        web(&mut episode.chapters_url);
+        episode.transcripts.retain(|t| is_web_url(&t.url));
+        for chapter in &mut episode.podlove_chapters {
+            web(&mut chapter.href);
+            web(&mut chapter.image);
+        }
+    }
+}
+
+/// An absolute http(s) URL.
+pub fn is_web_url(url: &str) -> bool {
+    Url::parse(url.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
 }
 
 fn describe_root(root: &str) -> String {

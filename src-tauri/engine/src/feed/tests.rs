@@ -206,3 +206,106 @@ fn media_rss_content_serves_as_enclosure() {
     assert_eq!(feed.episodes[0].enclosure.url, "https://e.com/a.m4a");
     assert_eq!(feed.episodes[0].enclosure.length, Some(99));
 }
+
+fn item_xml(title: &str) -> String {
+    format!(
+        "<item><title>{title}</title><guid>g</guid>\
+         <enclosure url=\"http://h/a.mp3\" type=\"audio/mpeg\" length=\"1\"/></item>"
+    )
+}
+
+#[test]
+fn billion_laughs_inside_an_rss_feed_is_not_expanded() {
+    let mut dtd = String::from("<!DOCTYPE rss [<!ENTITY lol \"lol\">");
+    for i in 1..10 {
+        let prev = if i == 1 {
+            "lol".to_string()
+        } else {
+            format!("lol{}", i - 1)
+        };
+        dtd.push_str(&format!(
+            "<!ENTITY lol{i} \"{}\">",
+            format!("&{prev};").repeat(10)
+        ));
+    }
+    dtd.push(']');
+    dtd.push('>');
+    let xml = format!(
+        "<?xml version=\"1.0\"?>{dtd}<rss version=\"2.0\"><channel><title>t</title>{}</channel></rss>",
+        item_xml("&lol9;")
+    );
+    let outcome = parse(xml.as_bytes(), None);
+    if let Ok(feed) = &outcome {
+        for e in &feed.episodes {
+            assert!(e.title.len() < 100, "expanded: {} bytes", e.title.len());
+        }
+    }
+}
+
+#[test]
+fn external_entities_are_never_read() {
+    let xml = format!(
+        "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM \"file:///etc/hostname\">]>\
+         <rss version=\"2.0\"><channel><title>t</title>{}</channel></rss>",
+        item_xml("&xxe;")
+    );
+    let hostname = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    match parse(xml.as_bytes(), None) {
+        Ok(feed) => {
+            for e in &feed.episodes {
+                assert!(hostname.trim().is_empty() || !e.title.contains(hostname.trim()));
+            }
+        }
+        Err(e) => eprintln!("{e}"),
+    }
+}
+
+#[test]
+fn deep_nesting_is_refused_without_overflowing_the_stack() {
+    let depth = 200_000;
+    let xml = format!(
+        "<rss version=\"2.0\" xmlns:x=\"urn:x\"><channel><title>t</title><item><title>a</title>{}{}<enclosure url=\"http://h/a.mp3\" type=\"audio/mpeg\"/></item></channel></rss>",
+        "<x:a>".repeat(depth),
+        "</x:a>".repeat(depth)
+    );
+    let outcome = parse(xml.as_bytes(), None);
+    assert!(outcome.is_err(), "a 200,000-deep document must be refused");
+}
+
+#[test]
+fn only_web_urls_survive_for_artwork_chapters_and_links() {
+    let xml = r#"<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:podcast="https://podcastindex.org/namespace/1.0" xmlns:psc="http://podlove.org/simple-chapters">
+      <channel><title>t</title><link>javascript:alert(1)</link><itunes:image href="file:///etc/passwd"/>
+      <item><title>a</title><guid>g</guid><link>data:text/html,hi</link>
+        <itunes:image href="javascript:alert(1)"/>
+        <podcast:chapters url="file:///etc/passwd" type="application/json+chapters"/>
+        <podcast:transcript url="ftp://h/t.vtt" type="text/vtt"/>
+        <psc:chapters version="1.2"><psc:chapter start="0" title="c" href="javascript:x()" image="file:///x.png"/></psc:chapters>
+        <enclosure url="ftp://h/a.mp3" type="audio/mpeg" length="1"/></item>
+      <item><title>b</title><guid>h</guid><itunes:image href="https://h/b.png"/>
+        <enclosure url="https://h/b.mp3" type="audio/mpeg" length="1"/></item>
+      </channel></rss>"#;
+    let feed = parse_str(xml);
+    assert_eq!(feed.image, None);
+    assert_eq!(feed.link, None);
+    let a = &feed.episodes[0];
+    assert_eq!(
+        (
+            a.image.as_deref(),
+            a.link.as_deref(),
+            a.chapters_url.as_deref()
+        ),
+        (None, None, None)
+    );
+    assert!(a.transcripts.is_empty());
+    assert_eq!(
+        (
+            a.podlove_chapters[0].href.as_deref(),
+            a.podlove_chapters[0].image.as_deref()
+        ),
+        (None, None)
+    );
+    // The episode stays listed; net refuses the ftp: enclosure with a message when played.
+    assert_eq!(a.enclosure.url, "ftp://h/a.mp3");
+    assert_eq!(feed.episodes[1].image.as_deref(), Some("https://h/b.png"));
+}
