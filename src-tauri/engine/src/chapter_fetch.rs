@@ -184,20 +184,8 @@ impl Engine {
     /// The episode's chapters from what is already known (feed, show notes, earlier fetches):
     /// instant, no network.
     pub async fn chapters(&self, id: EpisodeId) -> Result<Vec<Chapter>, LibraryError> {
-        self.with_library(move |library| {
-            let episode = library.episode(id)?;
-            let json = match &episode.chapters_url {
-                Some(url) => library.fetched_chapters(id, FetchedChaptersKind::PodcastJson, url)?,
-                None => None,
-            };
-            let embedded = library.fetched_chapters(
-                id,
-                FetchedChaptersKind::Embedded,
-                &episode.enclosure_url,
-            )?;
-            Ok(merge_known(&episode, json, embedded))
-        })
-        .await
+        self.with_library(move |library| library.known_chapters(id))
+            .await
     }
 
     /// Fetches what is not cached yet (the JSON chapters file), stores it, and returns the
@@ -270,21 +258,4 @@ impl Engine {
         }
         self.chapters(id).await
     }
-}
-
-fn merge_known(
-    episode: &crate::library::Episode,
-    json: Option<Vec<Chapter>>,
-    embedded: Option<Vec<Chapter>>,
-) -> Vec<Chapter> {
-    let duration_ms = episode.summary.duration_s.map(|s| u64::from(s) * 1000);
-    chapters::merge(
-        vec![
-            embedded.unwrap_or_default(),
-            json.unwrap_or_default(),
-            chapters::podlove::chapters(&episode.podlove_chapters),
-            chapters::from_show_notes(&episode.description_html, duration_ms),
-        ],
-        duration_ms,
-    )
 }

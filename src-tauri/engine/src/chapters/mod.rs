@@ -54,3 +54,24 @@ pub fn from_feed_episode(episode: &crate::feed::ParsedEpisode) -> Vec<Chapter> {
         duration_ms,
     )
 }
+
+/// The one list an episode shows, from everything known about it: chapters read from the audio
+/// (`embedded`), a JSON chapters file (`json`), Podlove chapters and the show notes.
+pub fn for_episode(
+    description_html: &str,
+    duration_s: Option<u32>,
+    podlove_chapters: &[crate::feed::PodloveChapterRef],
+    json: Option<Vec<Chapter>>,
+    embedded: Option<Vec<Chapter>>,
+) -> Vec<Chapter> {
+    let duration_ms = duration_s.map(|s| u64::from(s) * 1000);
+    merge(
+        vec![
+            embedded.unwrap_or_default(),
+            json.unwrap_or_default(),
+            podlove::chapters(podlove_chapters),
+            from_show_notes(description_html, duration_ms),
+        ],
+        duration_ms,
+    )
+}

@@ -817,6 +817,13 @@ fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // HTML to text
 
+/// Show notes as plain text for the search index and result snippets: tags stripped, entities
+/// decoded, every run of whitespace one space.
+pub fn notes_text(notes: &str) -> String {
+    let (text, _) = to_text(notes);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Reduces show notes to text: tags stripped (block tags become `\n`), entities decoded. Raw line
 /// ends become `\r`; the flag says whether the notes used block tags, in which case raw line ends
 /// are only whitespace, as in a browser. Without block tags they are line breaks.

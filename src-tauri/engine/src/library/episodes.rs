@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 use super::{now_rfc3339, Library, LibraryError, ShowId};
 use crate::feed::{ParsedEpisode, ParsedFeed, PodloveChapterRef, TranscriptRef};
@@ -121,40 +121,7 @@ impl Library {
     }
 
     pub fn episode(&self, id: EpisodeId) -> Result<Episode, LibraryError> {
-        self.conn
-            .query_row(
-                &format!(
-                    "SELECT {SUMMARY_COLUMNS}, enclosure_url, enclosure_type, enclosure_length,
-                        description_html, link, image_url, season, episode_number, chapters_url,
-                        transcripts_json, download_path, podlove_chapters_json
-                     FROM episodes WHERE id = ?1"
-                ),
-                [id.0],
-                |row| {
-                    let transcripts: String = row.get(18)?;
-                    Ok(Episode {
-                        summary: summary_from_row(row)?,
-                        enclosure_url: row.get(9)?,
-                        enclosure_type: row.get(10)?,
-                        enclosure_length: row.get::<_, Option<i64>>(11)?.map(|l| l.max(0) as u64),
-                        description_html: row.get(12)?,
-                        link: row.get(13)?,
-                        image_url: row.get(14)?,
-                        season: row.get(15)?,
-                        episode_number: row.get(16)?,
-                        chapters_url: row.get(17)?,
-                        transcripts: decode_transcripts(&transcripts),
-                        download_path: row.get(19)?,
-                        podlove_chapters: serde_json::from_str(&row.get::<_, String>(20)?)
-                            .unwrap_or_default(),
-                    })
-                },
-            )
-            .optional()?
-            .ok_or(LibraryError::NotFound {
-                what: "episode",
-                id: id.0,
-            })
+        read_episode(&self.conn, id)
     }
 
     /// Saves the playback position of an episode.
@@ -174,6 +141,42 @@ impl Library {
         )?;
         found(changed, id)
     }
+}
+
+pub(super) fn read_episode(conn: &Connection, id: EpisodeId) -> Result<Episode, LibraryError> {
+    conn.query_row(
+        &format!(
+            "SELECT {SUMMARY_COLUMNS}, enclosure_url, enclosure_type, enclosure_length,
+                    description_html, link, image_url, season, episode_number, chapters_url,
+                    transcripts_json, download_path, podlove_chapters_json
+                 FROM episodes WHERE id = ?1"
+        ),
+        [id.0],
+        |row| {
+            let transcripts: String = row.get(18)?;
+            Ok(Episode {
+                summary: summary_from_row(row)?,
+                enclosure_url: row.get(9)?,
+                enclosure_type: row.get(10)?,
+                enclosure_length: row.get::<_, Option<i64>>(11)?.map(|l| l.max(0) as u64),
+                description_html: row.get(12)?,
+                link: row.get(13)?,
+                image_url: row.get(14)?,
+                season: row.get(15)?,
+                episode_number: row.get(16)?,
+                chapters_url: row.get(17)?,
+                transcripts: decode_transcripts(&transcripts),
+                download_path: row.get(19)?,
+                podlove_chapters: serde_json::from_str(&row.get::<_, String>(20)?)
+                    .unwrap_or_default(),
+            })
+        },
+    )
+    .optional()?
+    .ok_or(LibraryError::NotFound {
+        what: "episode",
+        id: id.0,
+    })
 }
 
 fn found(changed: usize, id: EpisodeId) -> Result<(), LibraryError> {
@@ -220,6 +223,7 @@ fn merge_episodes(
     )?;
     let now = now_rfc3339();
     let mut report = MergeReport::default();
+    let mut changed: Vec<&str> = Vec::new();
     for episode in episodes {
         let hash = content_hash(episode);
         let transcripts = encode_transcripts(&episode.transcripts);
@@ -252,6 +256,7 @@ fn merge_episodes(
                     transcripts,
                     podlove
                 ])?;
+                changed.push(episode.guid.as_str());
                 report.updated += 1;
             }
             None => {
@@ -275,9 +280,17 @@ fn merge_episodes(
                     now,
                     podlove
                 ])?;
+                super::search::index_episode(tx, EpisodeId(tx.last_insert_rowid()))?;
                 report.added += 1;
             }
         }
+    }
+    // Updated episodes are re-indexed (titles, notes and chapters may all have changed).
+    let mut id_of =
+        tx.prepare_cached("SELECT id FROM episodes WHERE show_id = ?1 AND guid = ?2")?;
+    for guid in changed {
+        let id: i64 = id_of.query_row(params![show.0, guid], |r| r.get(0))?;
+        super::search::index_episode(tx, EpisodeId(id))?;
     }
     Ok(report)
 }

@@ -5,6 +5,7 @@
 mod chapters;
 mod downloads;
 mod episodes;
+mod search;
 mod shows;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use rusqlite::Connection;
 pub use chapters::FetchedChaptersKind;
 pub use downloads::{DownloadRecord, DownloadState};
 pub use episodes::{Episode, EpisodeId, EpisodeSummary, MergeReport};
+pub use search::{SearchHit, TextRun, MAX_RESULTS};
 pub use shows::{Show, ShowId};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
@@ -22,7 +24,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_chapters.sql"),
     include_str!("migrations/0003_downloads.sql"),
+    include_str!("migrations/0004_search.sql"),
 ];
+
+/// The migration that created the search index: libraries older than it are indexed once.
+const SEARCH_MIGRATION: i64 = 4;
 
 /// Why a library operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -124,6 +130,9 @@ impl Library {
                     source,
                 })?;
             tx.commit()?;
+        }
+        if version < SEARCH_MIGRATION {
+            self.reindex_all()?;
         }
         Ok(())
     }

@@ -1,0 +1,519 @@
+//! Search across every episode and chapter: the FTS5 index (kept in step with each write to
+//! an episode or its chapters, in the same transaction) and queries with marked-up hits.
+
+use rusqlite::{params, Connection};
+
+use super::chapters::known_chapters;
+use super::episodes::read_episode;
+use super::{EpisodeId, Library, LibraryError, ShowId};
+use crate::chapters::shownotes::notes_text;
+
+/// Most results one query returns.
+pub const MAX_RESULTS: usize = 50;
+
+/// Column weights for bm25 (title, chapter, notes): a match in an episode or chapter title
+/// outranks any number of matches in the notes (bm25 saturates term frequency).
+const RANK: &str = "bm25(search_fts, 100.0, 100.0, 1.0)";
+
+/// One search result: an episode, or one chapter of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub episode_id: EpisodeId,
+    pub show_id: ShowId,
+    pub podcast: String,
+    pub episode_guid: String,
+    pub episode_title: String,
+    /// Unix seconds, UTC.
+    pub published_at: Option<i64>,
+    /// Set when the hit is a chapter.
+    pub chapter_title: Option<String>,
+    pub start_ms: Option<u64>,
+    /// The episode title, with the words that matched marked.
+    pub title_runs: Vec<TextRun>,
+    /// The chapter title with the matches marked; empty for an episode hit.
+    pub chapter_runs: Vec<TextRun>,
+    /// A short excerpt of the show notes around the first match; empty when the notes did not
+    /// match.
+    pub snippet_runs: Vec<TextRun>,
+}
+
+/// A piece of text, marked when it matched the query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextRun {
+    pub text: String,
+    pub hit: bool,
+}
+
+impl Library {
+    /// Searches episode titles, show notes and chapter titles across every show, best first.
+    /// The last word counts as a prefix (search as you type); word forms match ("cache" finds
+    /// "Caching"). Any text is accepted: FTS syntax in it is treated as words.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, LibraryError> {
+        let terms = QueryTerms::parse(query);
+        let Some(fts_query) = terms.fts_query() else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "WITH ranked AS (
+                SELECT rowid AS doc_id, {RANK} AS score FROM search_fts
+                WHERE search_fts MATCH ?1 ORDER BY score LIMIT ?2
+             )
+             SELECT d.episode_id, d.start_ms, d.chapter_title, e.title, e.guid, e.published_at,
+                    e.description_html, s.id, s.title
+             FROM ranked
+             JOIN search_docs d ON d.doc_id = ranked.doc_id
+             JOIN episodes e ON e.id = d.episode_id
+             JOIN shows s ON s.id = e.show_id
+             ORDER BY ranked.score"
+        ))?;
+        let rows = stmt.query_map(params![fts_query, limit.min(MAX_RESULTS) as i64], |row| {
+            Ok((
+                EpisodeId(row.get(0)?),
+                row.get::<_, Option<i64>>(1)?,
+                row.get::<_, Option<String>>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, Option<i64>>(5)?,
+                row.get::<_, String>(6)?,
+                ShowId(row.get(7)?),
+                row.get::<_, String>(8)?,
+            ))
+        })?;
+        let mut hits = Vec::new();
+        for row in rows {
+            let (
+                episode_id,
+                start_ms,
+                chapter_title,
+                title,
+                guid,
+                published_at,
+                notes,
+                show,
+                podcast,
+            ) = row?;
+            let chapter_runs = chapter_title
+                .as_deref()
+                .map(|c| terms.mark(c))
+                .unwrap_or_default();
+            // Chapter hits are about the chapter: the notes excerpt is for episode hits.
+            let snippet_runs = if chapter_title.is_none() {
+                terms.snippet(&notes_text(&notes))
+            } else {
+                Vec::new()
+            };
+            hits.push(SearchHit {
+                episode_id,
+                show_id: show,
+                podcast,
+                episode_guid: guid,
+                title_runs: terms.mark(&title),
+                episode_title: title,
+                published_at,
+                chapter_title,
+                start_ms: start_ms.map(|ms| ms.max(0) as u64),
+                chapter_runs,
+                snippet_runs,
+            });
+        }
+        Ok(hits)
+    }
+
+    /// Rebuilds the whole index (after the migration that introduced it).
+    pub(super) fn reindex_all(&mut self) -> Result<(), LibraryError> {
+        let tx = self.conn.transaction()?;
+        let ids: Vec<i64> = tx
+            .prepare("SELECT id FROM episodes")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for id in ids {
+            index_episode(&tx, EpisodeId(id))?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Replaces an episode's rows in the index: one for the episode (title and notes) and one per
+/// visible chapter. Runs inside the caller's transaction.
+pub(super) fn index_episode(conn: &Connection, id: EpisodeId) -> Result<(), LibraryError> {
+    conn.execute("DELETE FROM search_docs WHERE episode_id = ?1", [id.0])?;
+    let episode = read_episode(conn, id)?;
+    let chapters = known_chapters(conn, id)?;
+    let mut doc = conn.prepare_cached(
+        "INSERT INTO search_docs (episode_id, start_ms, chapter_title) VALUES (?1, ?2, ?3)",
+    )?;
+    let mut fts = conn.prepare_cached(
+        "INSERT INTO search_fts (rowid, title, chapter, notes) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    doc.execute(params![id.0, None::<i64>, None::<String>])?;
+    fts.execute(params![
+        conn.last_insert_rowid(),
+        episode.summary.title,
+        "",
+        notes_text(&episode.description_html)
+    ])?;
+    for chapter in chapters
+        .iter()
+        .filter(|c| !c.is_hidden && !c.title.is_empty())
+    {
+        let start = chapter.start_ms.min(i64::MAX as u64) as i64;
+        doc.execute(params![id.0, start, chapter.title])?;
+        fts.execute(params![conn.last_insert_rowid(), "", chapter.title, ""])?;
+    }
+    Ok(())
+}
+
+/// The words of a query, as FTS5 terms and as matchers for marking hits in text.
+struct QueryTerms {
+    words: Vec<String>,
+    stems: Vec<String>,
+    /// The last word may be unfinished (the listener is typing).
+    last_is_prefix: bool,
+    stemmer: rust_stemmers::Stemmer,
+}
+
+impl QueryTerms {
+    fn parse(query: &str) -> Self {
+        let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
+        let words: Vec<String> = words_of(query).map(|w| w.to_lowercase()).collect();
+        let stems = words.iter().map(|w| stemmer.stem(w).into_owned()).collect();
+        QueryTerms {
+            words,
+            stems,
+            last_is_prefix: !query.ends_with(char::is_whitespace),
+            stemmer,
+        }
+    }
+
+    /// Every word quoted (so `AND`, `NEAR`, `"` or `*` typed by the listener are just words);
+    /// the last also as a prefix. `None` for a query without words.
+    fn fts_query(&self) -> Option<String> {
+        let last = self.words.len().checked_sub(1)?;
+        let terms: Vec<String> = self
+            .words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                if i == last && self.last_is_prefix {
+                    format!("(\"{w}\" OR \"{w}\"*)")
+                } else {
+                    format!("\"{w}\"")
+                }
+            })
+            .collect();
+        Some(terms.join(" AND "))
+    }
+
+    fn matches(&self, word: &str) -> bool {
+        let lower = word.to_lowercase();
+        let stem = self.stemmer.stem(&lower);
+        let last = self.words.len().saturating_sub(1);
+        self.stems.iter().enumerate().any(|(i, s)| {
+            *s == stem
+                || (i == last
+                    && self.last_is_prefix
+                    && (lower.starts_with(&self.words[i]) || stem.starts_with(s.as_str())))
+        })
+    }
+
+    /// `text` split into runs, the words that match marked.
+    fn mark(&self, text: &str) -> Vec<TextRun> {
+        let mut runs: Vec<TextRun> = Vec::new();
+        for (piece, is_word) in pieces(text) {
+            let hit = is_word && self.matches(piece);
+            match runs.last_mut() {
+                Some(run) if run.hit == hit && !hit => run.text.push_str(piece),
+                _ => runs.push(TextRun {
+                    text: piece.to_string(),
+                    hit,
+                }),
+            }
+        }
+        runs
+    }
+
+    /// About 160 characters of `text` around its first match, marked; empty without a match.
+    fn snippet(&self, text: &str) -> Vec<TextRun> {
+        const BEFORE: usize = 60;
+        const LENGTH: usize = 160;
+        let mut offset = 0;
+        let mut first = None;
+        for (piece, is_word) in pieces(text) {
+            if is_word && self.matches(piece) {
+                first = Some(offset);
+                break;
+            }
+            offset += piece.len();
+        }
+        let Some(at) = first else {
+            return Vec::new();
+        };
+        let start = floor_word(text, at.saturating_sub(BEFORE));
+        let end = ceil_word(text, (start + LENGTH).min(text.len()));
+        let mut runs = self.mark(&text[start..end]);
+        if start > 0 {
+            runs.insert(
+                0,
+                TextRun {
+                    text: "…".into(),
+                    hit: false,
+                },
+            );
+        }
+        if end < text.len() {
+            runs.push(TextRun {
+                text: "…".into(),
+                hit: false,
+            });
+        }
+        runs
+    }
+}
+
+/// Words as the index sees them: runs of letters and digits.
+fn words_of(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// `text` as alternating runs of word and non-word characters.
+fn pieces(text: &str) -> impl Iterator<Item = (&str, bool)> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let first = rest.chars().next()?;
+        let is_word = first.is_alphanumeric();
+        let end = rest
+            .find(|c: char| c.is_alphanumeric() != is_word)
+            .unwrap_or(rest.len());
+        let (piece, tail) = rest.split_at(end);
+        rest = tail;
+        Some((piece, is_word))
+    })
+}
+
+/// The start of the word at or after byte `i` (a char boundary).
+fn floor_word(text: &str, i: usize) -> usize {
+    if i == 0 {
+        return 0;
+    }
+    let mut i = i;
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    text[i..]
+        .find(char::is_whitespace)
+        .map_or(i, |k| (i + k + 1).min(text.len()))
+}
+
+/// The end of the word at or after byte `i`.
+fn ceil_word(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    text[i..]
+        .find(char::is_whitespace)
+        .map_or(text.len(), |k| i + k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chapters::{Chapter, ChapterSource};
+    use crate::feed::{self, ParsedFeed};
+    use crate::library::FetchedChaptersKind;
+    use crate::net::CacheValidators;
+    use crate::testkit::{FeedBuilder, ItemBuilder};
+
+    /// (guid, title, notes) -> a parsed feed. Notes with a `Timestamps` list give chapters.
+    fn feed_of(items: &[(&str, &str, &str)]) -> ParsedFeed {
+        let mut builder = FeedBuilder::new("Fixture Show");
+        for (i, (guid, title, notes)) in items.iter().enumerate() {
+            let mut item = ItemBuilder::audio(title, guid, &format!("https://h/{guid}.mp3"));
+            item.notes_html = Some(notes.to_string());
+            item.pub_date = Some(format!("Mon, {:02} Jan 2024 10:00:00 GMT", i + 1));
+            item.duration = Some("3600".into());
+            builder = builder.item(item);
+        }
+        feed::parse(builder.to_xml().as_bytes(), None).expect("fixture parses")
+    }
+
+    fn library_with(items: &[(&str, &str, &str)]) -> (Library, ShowId) {
+        let mut library = Library::open_in_memory().expect("library");
+        let (show, _) = library.subscribe("https://h/feed").expect("subscribe");
+        library
+            .apply_feed(show, &feed_of(items), &CacheValidators::default())
+            .expect("apply");
+        (library, show)
+    }
+
+    fn fixture() -> (Library, ShowId) {
+        library_with(&[
+            (
+                "rust",
+                "Rust in the build system",
+                "<p>We talk about Buck2 and remote execution.</p>\
+                 <p>Timestamps</p><p>Intro 0:06 Caching builds 4:10 Remote execution 20:00</p>",
+            ),
+            (
+                "cache",
+                "Caching at scale",
+                "<p>Memcache, TAO and what a cache miss costs.</p>",
+            ),
+            (
+                "notes",
+                "Mobile performance",
+                "<p>Startup time on Android. Also: why we stopped caching images.</p>",
+            ),
+        ])
+    }
+
+    fn search(library: &Library, q: &str) -> Vec<SearchHit> {
+        library.search(q, MAX_RESULTS).expect("search")
+    }
+
+    fn marked(runs: &[TextRun]) -> Vec<&str> {
+        runs.iter()
+            .filter(|r| r.hit)
+            .map(|r| r.text.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn word_forms_match_and_titles_rank_before_notes() {
+        let (library, _) = fixture();
+        let hits = search(&library, "cache");
+        let labels: Vec<(String, Option<String>)> = hits
+            .iter()
+            .map(|h| (h.episode_guid.clone(), h.chapter_title.clone()))
+            .collect();
+        // Title and chapter-title hits ("Caching at scale", chapter "Caching builds") come
+        // before the episodes whose notes alone mention caching (one of them through its
+        // timestamp list).
+        assert_eq!(labels.len(), 4, "{labels:?}");
+        let (first, notes_only) = labels.split_at(2);
+        assert!(first.contains(&("cache".into(), None)), "{labels:?}");
+        assert!(
+            first.contains(&("rust".into(), Some("Caching builds".into()))),
+            "{labels:?}"
+        );
+        assert!(notes_only.contains(&("notes".into(), None)), "{labels:?}");
+        assert!(notes_only.contains(&("rust".into(), None)), "{labels:?}");
+        let chapter = hits
+            .iter()
+            .find(|h| h.chapter_title.is_some())
+            .expect("chapter hit");
+        assert_eq!(chapter.start_ms, Some(250_000));
+        assert_eq!(marked(&chapter.chapter_runs), ["Caching"]);
+        assert!(chapter.snippet_runs.is_empty());
+        let notes = hits
+            .iter()
+            .find(|h| h.episode_guid == "notes")
+            .expect("notes hit");
+        assert_eq!(marked(&notes.snippet_runs), ["caching"]);
+        assert!(notes.title_runs.iter().all(|r| !r.hit));
+    }
+
+    #[test]
+    fn the_last_word_is_a_prefix_while_typing() {
+        let (library, _) = fixture();
+        assert!(search(&library, "remo")
+            .iter()
+            .any(|h| h.chapter_title.as_deref() == Some("Remote execution")));
+        // A finished word (followed by a space) is not a prefix.
+        assert!(search(&library, "remo ").is_empty());
+        let both = search(&library, "remote exec");
+        assert_eq!(both[0].chapter_title.as_deref(), Some("Remote execution"));
+        assert_eq!(marked(&both[0].chapter_runs), ["Remote", "execution"]);
+    }
+
+    #[test]
+    fn query_syntax_is_just_words() {
+        let (library, _) = fixture();
+        for q in [
+            "\"",
+            "AND",
+            "cache*\"(",
+            "NEAR(",
+            "title:rust",
+            "  ",
+            "-",
+            "^",
+        ] {
+            assert!(library.search(q, MAX_RESULTS).is_ok(), "{q:?}");
+        }
+        // Column filters are not syntax here: "title" is a word like any other.
+        assert!(search(&library, "title:rust").is_empty());
+    }
+
+    #[test]
+    fn refresh_edits_are_reindexed_and_unsubscribe_empties_the_index() {
+        let (mut library, show) = fixture();
+        let edited = feed_of(&[
+            (
+                "rust",
+                "Rust and Bazel",
+                "<p>Timestamps</p><p>Intro 0:06 Hermetic toolchains 3:00</p>",
+            ),
+            (
+                "cache",
+                "Caching at scale",
+                "<p>Memcache, TAO and what a cache miss costs.</p>",
+            ),
+        ]);
+        library
+            .apply_feed(show, &edited, &CacheValidators::default())
+            .expect("refresh");
+        assert!(
+            search(&library, "buck2").is_empty(),
+            "old notes still indexed"
+        );
+        assert!(
+            search(&library, "remote").is_empty(),
+            "old chapters still indexed"
+        );
+        assert_eq!(search(&library, "bazel")[0].episode_guid, "rust");
+        assert_eq!(
+            search(&library, "hermetic")[0].chapter_title.as_deref(),
+            Some("Hermetic toolchains")
+        );
+        // Dropped from the feed, kept in the library (feeds list only their latest items), so
+        // still found.
+        assert_eq!(search(&library, "android")[0].episode_guid, "notes");
+        library.unsubscribe(show).expect("unsubscribe");
+        assert!(search(&library, "caching").is_empty());
+        let rows: i64 = library
+            .conn
+            .query_row("SELECT count(*) FROM search_fts", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(rows, 0);
+    }
+
+    #[test]
+    fn fetched_chapters_become_searchable() {
+        let (mut library, show) = fixture();
+        let id = library.episodes(show).expect("episodes")[0].id;
+        let list = vec![
+            Chapter::new(0, "Welcome", ChapterSource::Id3),
+            Chapter::new(95_000, "Flamegraphs explained", ChapterSource::Id3),
+        ];
+        library
+            .store_fetched_chapters(
+                id,
+                FetchedChaptersKind::Embedded,
+                "https://h/notes.mp3",
+                &list,
+            )
+            .expect("store");
+        let hit = &search(&library, "flamegraph")[0];
+        assert_eq!((hit.episode_id, hit.start_ms), (id, Some(95_000)));
+    }
+
+    #[test]
+    fn diacritics_and_case_do_not_matter() {
+        let (library, _) = library_with(&[("cafe", "Café Culture", "<p>Ünïcode</p>")]);
+        assert_eq!(search(&library, "cafe").len(), 1);
+        assert_eq!(search(&library, "UNICODE").len(), 1);
+    }
+}
