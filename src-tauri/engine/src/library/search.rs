@@ -15,6 +15,9 @@ pub const MAX_RESULTS: usize = 50;
 /// outranks any number of matches in the notes (bm25 saturates term frequency).
 const RANK: &str = "bm25(search_fts, 100.0, 100.0, 1.0)";
 
+/// Matches ranked per query (see [`Library::ranked_docs`]).
+const RANKED_CANDIDATES: i64 = 500;
+
 /// One search result: an episode, or one chapter of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchHit {
@@ -53,51 +56,50 @@ impl Library {
         let Some(fts_query) = terms.fts_query() else {
             return Ok(Vec::new());
         };
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "WITH ranked AS (
-                SELECT rowid AS doc_id, {RANK} AS score FROM search_fts
-                WHERE search_fts MATCH ?1 ORDER BY score LIMIT ?2
-             )
-             SELECT d.episode_id, d.start_ms, d.chapter_title, e.title, e.guid, e.published_at,
-                    e.description_html, s.id, s.title
-             FROM ranked
-             JOIN search_docs d ON d.doc_id = ranked.doc_id
-             JOIN episodes e ON e.id = d.episode_id
-             JOIN shows s ON s.id = e.show_id
-             ORDER BY ranked.score"
-        ))?;
-        let rows = stmt.query_map(params![fts_query, limit.min(MAX_RESULTS) as i64], |row| {
-            Ok((
-                EpisodeId(row.get(0)?),
-                row.get::<_, Option<i64>>(1)?,
-                row.get::<_, Option<String>>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, String>(4)?,
-                row.get::<_, Option<i64>>(5)?,
-                row.get::<_, String>(6)?,
-                ShowId(row.get(7)?),
-                row.get::<_, String>(8)?,
-            ))
-        })?;
-        let mut hits = Vec::new();
-        for row in rows {
-            let (
-                episode_id,
-                start_ms,
-                chapter_title,
-                title,
-                guid,
-                published_at,
-                notes,
-                show,
-                podcast,
-            ) = row?;
-            let chapter_runs = chapter_title
-                .as_deref()
-                .map(|c| terms.mark(c))
-                .unwrap_or_default();
+        let limit = limit.min(MAX_RESULTS);
+        // Title and chapter matches first, then the rest: two bounded queries.
+        let mut ranked =
+            self.ranked_docs(&format!("{{title chapter}} : ({fts_query})"), limit, &[])?;
+        if ranked.len() < limit {
+            let more = self.ranked_docs(&fts_query, limit - ranked.len(), &ranked)?;
+            ranked.extend(more);
+        }
+        let mut episode_row = self.conn.prepare_cached(
+            "SELECT e.title, e.guid, e.published_at, s.id, s.title
+             FROM episodes e JOIN shows s ON s.id = e.show_id WHERE e.id = ?1",
+        )?;
+        let mut chapter_row = self
+            .conn
+            .prepare_cached("SELECT title, start_ms FROM search_chapters WHERE doc_id = ?1")?;
+        let mut notes_of = self
+            .conn
+            .prepare_cached("SELECT description_html FROM episodes WHERE id = ?1")?;
+        let mut hits = Vec::with_capacity(ranked.len());
+        for doc in ranked {
+            let episode_id = EpisodeId(doc.div_euclid(DOC_SLOTS));
+            let (title, guid, published_at, show, podcast) =
+                episode_row.query_row([episode_id.0], |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, Option<i64>>(2)?,
+                        ShowId(row.get(3)?),
+                        row.get::<_, String>(4)?,
+                    ))
+                })?;
+            let chapter = if doc.rem_euclid(DOC_SLOTS) == 0 {
+                None
+            } else {
+                Some(chapter_row.query_row([doc], |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, i64>(1)?.max(0) as u64,
+                    ))
+                })?)
+            };
             // Chapter hits are about the chapter: the notes excerpt is for episode hits.
-            let snippet_runs = if chapter_title.is_none() {
+            let snippet_runs = if chapter.is_none() {
+                let notes: String = notes_of.query_row([episode_id.0], |r| r.get(0))?;
                 terms.snippet(&notes_text(&notes))
             } else {
                 Vec::new()
@@ -110,13 +112,46 @@ impl Library {
                 title_runs: terms.mark(&title),
                 episode_title: title,
                 published_at,
-                chapter_title,
-                start_ms: start_ms.map(|ms| ms.max(0) as u64),
-                chapter_runs,
+                chapter_runs: chapter
+                    .as_ref()
+                    .map(|(t, _)| terms.mark(t))
+                    .unwrap_or_default(),
+                start_ms: chapter.as_ref().map(|(_, start)| *start),
+                chapter_title: chapter.map(|(t, _)| t),
                 snippet_runs,
             });
         }
         Ok(hits)
+    }
+
+    /// The best `limit` documents for an FTS query, best first, leaving out `skip`. Relevance
+    /// (bm25) is ranked among the newest [`RANKED_CANDIDATES`] matches: FTS5 walks its doclist
+    /// newest first and stops there, so a word found in every episode costs no more than a
+    /// rare one. Below that many matches the ranking is exact.
+    fn ranked_docs(
+        &self,
+        fts_query: &str,
+        limit: usize,
+        skip: &[i64],
+    ) -> Result<Vec<i64>, LibraryError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT doc_id FROM (
+                SELECT rowid AS doc_id, {RANK} AS score FROM search_fts
+                WHERE search_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2
+             ) ORDER BY score LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(
+            params![fts_query, RANKED_CANDIDATES, (limit + skip.len()) as i64],
+            |r| r.get::<_, i64>(0),
+        )?;
+        let mut docs = Vec::with_capacity(limit);
+        for doc in rows {
+            let doc = doc?;
+            if !skip.contains(&doc) && docs.len() < limit {
+                docs.push(doc);
+            }
+        }
+        Ok(docs)
     }
 
     /// Rebuilds the whole index (after the migration that introduced it).
@@ -134,32 +169,40 @@ impl Library {
     }
 }
 
+/// Index rows per episode: the episode itself, then up to 4,095 chapters (see the migration).
+const DOC_SLOTS: i64 = 4096;
+
 /// Replaces an episode's rows in the index: one for the episode (title and notes) and one per
-/// visible chapter. Runs inside the caller's transaction.
+/// listed chapter. Runs inside the caller's transaction.
 pub(super) fn index_episode(conn: &Connection, id: EpisodeId) -> Result<(), LibraryError> {
-    conn.execute("DELETE FROM search_docs WHERE episode_id = ?1", [id.0])?;
+    let first = id.0 * DOC_SLOTS;
+    let last = first + DOC_SLOTS - 1;
+    conn.prepare_cached("DELETE FROM search_fts WHERE rowid BETWEEN ?1 AND ?2")?
+        .execute(params![first, last])?;
+    conn.prepare_cached("DELETE FROM search_chapters WHERE doc_id BETWEEN ?1 AND ?2")?
+        .execute(params![first, last])?;
     let episode = read_episode(conn, id)?;
-    let chapters = known_chapters(conn, id)?;
-    let mut doc = conn.prepare_cached(
-        "INSERT INTO search_docs (episode_id, start_ms, chapter_title) VALUES (?1, ?2, ?3)",
-    )?;
     let mut fts = conn.prepare_cached(
         "INSERT INTO search_fts (rowid, title, chapter, notes) VALUES (?1, ?2, ?3, ?4)",
     )?;
-    doc.execute(params![id.0, None::<i64>, None::<String>])?;
     fts.execute(params![
-        conn.last_insert_rowid(),
+        first,
         episode.summary.title,
         "",
         notes_text(&episode.description_html)
     ])?;
-    for chapter in chapters
+    let mut chapter_row = conn.prepare_cached(
+        "INSERT INTO search_chapters (doc_id, start_ms, title) VALUES (?1, ?2, ?3)",
+    )?;
+    let chapters = known_chapters(conn, id)?;
+    // The chapters the list shows, up to the slots an episode has.
+    let listed = chapters
         .iter()
-        .filter(|c| !c.is_hidden && !c.title.is_empty())
-    {
+        .filter(|c| !c.is_hidden && !c.title.is_empty());
+    for (slot, chapter) in (1..DOC_SLOTS).zip(listed) {
         let start = chapter.start_ms.min(i64::MAX as u64) as i64;
-        doc.execute(params![id.0, start, chapter.title])?;
-        fts.execute(params![conn.last_insert_rowid(), "", chapter.title, ""])?;
+        fts.execute(params![first + slot, "", chapter.title, ""])?;
+        chapter_row.execute(params![first + slot, start, chapter.title])?;
     }
     Ok(())
 }
@@ -168,6 +211,8 @@ pub(super) fn index_episode(conn: &Connection, id: EpisodeId) -> Result<(), Libr
 struct QueryTerms {
     words: Vec<String>,
     stems: Vec<String>,
+    /// The first three letters of each stem.
+    heads: Vec<String>,
     /// The last word may be unfinished (the listener is typing).
     last_is_prefix: bool,
     stemmer: rust_stemmers::Stemmer,
@@ -177,10 +222,12 @@ impl QueryTerms {
     fn parse(query: &str) -> Self {
         let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
         let words: Vec<String> = words_of(query).map(|w| w.to_lowercase()).collect();
-        let stems = words.iter().map(|w| stemmer.stem(w).into_owned()).collect();
+        let stems: Vec<String> = words.iter().map(|w| stemmer.stem(w).into_owned()).collect();
+        let heads = stems.iter().map(|s| s.chars().take(3).collect()).collect();
         QueryTerms {
             words,
             stems,
+            heads,
             last_is_prefix: !query.ends_with(char::is_whitespace),
             stemmer,
         }
@@ -196,7 +243,7 @@ impl QueryTerms {
             .enumerate()
             .map(|(i, w)| {
                 if i == last && self.last_is_prefix {
-                    format!("(\"{w}\" OR \"{w}\"*)")
+                    format!("\"{w}\"*")
                 } else {
                     format!("\"{w}\"")
                 }
@@ -207,6 +254,10 @@ impl QueryTerms {
 
     fn matches(&self, word: &str) -> bool {
         let lower = word.to_lowercase();
+        // A stem keeps the start of its word: most words fail here without being stemmed.
+        if !self.heads.iter().any(|h| lower.starts_with(h.as_str())) {
+            return false;
+        }
         let stem = self.stemmer.stem(&lower);
         let last = self.words.len().saturating_sub(1);
         self.stems.iter().enumerate().any(|(i, s)| {
@@ -485,7 +536,7 @@ mod tests {
         assert!(search(&library, "caching").is_empty());
         let rows: i64 = library
             .conn
-            .query_row("SELECT count(*) FROM search_fts", [], |r| r.get(0))
+            .query_row("SELECT count(*) FROM search_fts_docsize", [], |r| r.get(0))
             .expect("count");
         assert_eq!(rows, 0);
     }

@@ -3,4 +3,4 @@
 
 mod feed_builder;
 
-pub use feed_builder::{meta_tech_like_feed, FeedBuilder, ItemBuilder};
+pub use feed_builder::{escape, meta_tech_like_feed, FeedBuilder, ItemBuilder};

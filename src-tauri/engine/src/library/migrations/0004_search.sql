@@ -1,23 +1,26 @@
 -- Full-text search over episode titles, show notes and chapter titles.
 -- Contentless (content=''): the text already lives in `episodes`, so the index holds only
--- tokens and costs a fraction of the library; contentless_delete lets a refresh replace rows.
--- Porter stemming: "cache" finds "Caching".
+-- tokens; contentless_delete lets a refresh replace rows. Porter stemming: "cache" finds
+-- "Caching". detail=column: queries are words, never phrases, so token positions (most of
+-- an index's size) are not stored.
+-- Row ids say what a row is: episode id × 4096 for the episode (title, notes), + 1 + k for its
+-- k-th listed chapter.
 CREATE VIRTUAL TABLE search_fts USING fts5(
     title, chapter, notes,
-    content = '', contentless_delete = 1,
+    content = '', contentless_delete = 1, detail = column,
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
 
--- What each index row is: an episode (start_ms NULL) or one of its chapters.
-CREATE TABLE search_docs (
-    doc_id        INTEGER PRIMARY KEY,   -- = search_fts.rowid
-    episode_id    INTEGER NOT NULL REFERENCES episodes (id) ON DELETE CASCADE,
-    start_ms      INTEGER,
-    chapter_title TEXT
+-- Where each indexed chapter starts and what it is called, by index row id: a chapter hit is
+-- shown without re-reading the episode's chapter sources.
+CREATE TABLE search_chapters (
+    doc_id   INTEGER PRIMARY KEY,
+    start_ms INTEGER NOT NULL,
+    title    TEXT NOT NULL
 );
-CREATE INDEX search_docs_by_episode ON search_docs (episode_id);
 
 -- Index rows go with their episode (unsubscribing deletes episodes by cascade).
-CREATE TRIGGER search_docs_delete AFTER DELETE ON search_docs BEGIN
-    DELETE FROM search_fts WHERE rowid = old.doc_id;
+CREATE TRIGGER search_episode_deleted AFTER DELETE ON episodes BEGIN
+    DELETE FROM search_fts WHERE rowid BETWEEN old.id * 4096 AND old.id * 4096 + 4095;
+    DELETE FROM search_chapters WHERE doc_id BETWEEN old.id * 4096 AND old.id * 4096 + 4095;
 END;
