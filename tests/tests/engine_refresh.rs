@@ -199,3 +199,77 @@ async fn redirects_are_followed() {
         "{results:?}"
     );
 }
+
+/// The background schedule: a show just asked for waits for the interval; `Cache-Control:
+/// max-age` and a `429` with `Retry-After` hold a show back even from a start-up refresh.
+#[tokio::test]
+async fn background_refresh_honours_interval_max_age_and_retry_after() {
+    let server = TestServer::start().await.expect("server");
+    let xml = meta_feed_xml(&server.base_url());
+    server.route("/plain.xml", Route::ok("application/rss+xml", xml.clone()));
+    let mut cached = Route::ok("application/rss+xml", xml.clone());
+    cached
+        .headers
+        .push(("Cache-Control".into(), "public, max-age=7200".into()));
+    server.route("/cached.xml", cached);
+    let mut busy = Route::status(429);
+    busy.headers.push(("Retry-After".into(), "600".into()));
+    server.route("/busy.xml", busy);
+
+    let dir = tempfile::tempdir().expect("dir");
+    let engine = engine_in(dir.path(), &server.url("/plain.xml"));
+    let plain = engine.shows().await.expect("shows")[0].id;
+    let cached = engine
+        .subscribe(&server.url("/cached.xml"))
+        .await
+        .expect("cached");
+    // A busy feed cannot be subscribed to (nothing to parse); put it in the library directly.
+    let busy_show = {
+        let mut library =
+            chaptercast_engine::Library::open(&engine.config().library_path()).expect("library");
+        library
+            .subscribe(&server.url("/busy.xml"))
+            .expect("subscribe")
+            .0
+    };
+
+    // Start-up: every show never checked is due.
+    let first = engine.refresh_due(Duration::ZERO).await.expect("due");
+    let ids: Vec<_> = first.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, [plain, cached, busy_show]);
+    assert!(
+        matches!(&first[2].1, Err(RefreshError::Net(NetError::Busy { retry_after, .. })) if retry_after.as_secs() == 600),
+        "{:?}",
+        first[2].1
+    );
+    let requests = server.requests().len();
+
+    // Right after: nothing is due with a 3-hour interval.
+    assert!(engine
+        .refresh_due(Duration::from_secs(3 * 3600))
+        .await
+        .expect("due")
+        .is_empty());
+    // A start-up refresh again: the plain feed is asked; the max-age and Retry-After ones wait.
+    let again = engine.refresh_due(Duration::ZERO).await.expect("due");
+    let ids: Vec<_> = again.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, [plain]);
+    assert_eq!(server.requests().len(), requests + 1);
+    // "Refresh now" asks everyone.
+    assert_eq!(engine.refresh_all().await.expect("all").len(), 3);
+}
+
+#[tokio::test]
+async fn refresh_interval_setting_round_trips_with_a_default() {
+    let server = served_meta_feed().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let engine = engine_in(dir.path(), &server.url("/feed.xml"));
+    assert_eq!(engine.refresh_interval_hours().await.expect("get"), 3);
+    engine.set_refresh_interval_hours(12).await.expect("set");
+    assert_eq!(engine.refresh_interval_hours().await.expect("get"), 12);
+    engine
+        .set_refresh_interval_hours(10_000)
+        .await
+        .expect("set");
+    assert_eq!(engine.refresh_interval_hours().await.expect("get"), 168);
+}

@@ -114,6 +114,25 @@ impl Engine {
             .await
     }
 
+    /// Marks many episodes played or unplayed at once; returns how many changed.
+    pub async fn set_played_many(
+        &self,
+        ids: Vec<EpisodeId>,
+        is_played: bool,
+    ) -> Result<u32, LibraryError> {
+        self.with_library(move |l| l.set_played_many(&ids, is_played))
+            .await
+    }
+
+    /// Searches every episode and chapter (see [`Library::search`]).
+    pub async fn search(
+        &self,
+        query: String,
+        limit: usize,
+    ) -> Result<Vec<library::SearchHit>, LibraryError> {
+        self.with_library(move |l| l.search(&query, limit)).await
+    }
+
     /// Removes a show and its episodes.
     pub async fn unsubscribe(&self, id: ShowId) -> Result<(), LibraryError> {
         self.with_library(move |l| l.unsubscribe(id)).await

@@ -24,8 +24,9 @@ pub struct CacheValidators {
 /// What a conditional fetch produced.
 #[derive(Debug)]
 pub enum Fetched {
-    /// `304 Not Modified`: the stored copy is current.
-    NotModified,
+    /// `304 Not Modified`: the stored copy is current (for `fresh_for` more, if the server
+    /// said).
+    NotModified { fresh_for: Option<Duration> },
     /// A full body.
     Body(FetchedBody),
 }
@@ -39,6 +40,8 @@ pub struct FetchedBody {
     pub charset: Option<String>,
     /// The URL after redirects.
     pub final_url: String,
+    /// How long the server says the body stays fresh (`Cache-Control: max-age`).
+    pub fresh_for: Option<Duration>,
 }
 
 /// Why a fetch failed. `is_offline` tells "no network" apart from a bad server or URL.
@@ -54,6 +57,12 @@ pub enum NetError {
     UnsupportedScheme { url: String, scheme: String },
     #[error("{url} answered HTTP {status}")]
     Status { url: String, status: u16 },
+    #[error("{url} is busy (HTTP {status}) and asks to come back in {} s", retry_after.as_secs())]
+    Busy {
+        url: String,
+        status: u16,
+        retry_after: Duration,
+    },
     #[error("{url} did not answer in time")]
     Timeout { url: String },
     #[error("could not connect to {host}")]
@@ -151,12 +160,48 @@ impl HttpClient {
         let response = request.send().await.map_err(|e| classify(&url, e))?;
         let status = response.status();
         if status == StatusCode::NOT_MODIFIED {
-            return Ok(Fetched::NotModified);
+            return Ok(Fetched::NotModified {
+                fresh_for: max_age_of(response.headers()),
+            });
         }
         Ok(Fetched::Body(
             success_body(url, response, self.feed_body_limit_bytes).await?,
         ))
     }
+}
+
+/// `Cache-Control: max-age=N` (`None` with `no-cache`/`no-store`, which mean "ask every time").
+pub fn max_age_of(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::CACHE_CONTROL)?.to_str().ok()?;
+    let mut max_age = None;
+    for directive in value.split(',').map(|d| d.trim().to_ascii_lowercase()) {
+        if directive == "no-cache" || directive == "no-store" {
+            return None;
+        }
+        if let Some(secs) = directive.strip_prefix("max-age=") {
+            max_age = secs
+                .trim_matches('"')
+                .parse::<u64>()
+                .ok()
+                .map(Duration::from_secs);
+        }
+    }
+    max_age
+}
+
+/// `Retry-After` in seconds or as an HTTP date.
+pub fn retry_after_of(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let secs = (when.timestamp() - chrono::Utc::now().timestamp()).max(0);
+    Some(Duration::from_secs(secs as u64))
 }
 
 /// Part of a file fetched with a `Range` request.
@@ -381,9 +426,17 @@ async fn success_body(
 ) -> Result<FetchedBody, NetError> {
     let status = response.status();
     if !status.is_success() {
-        return Err(NetError::Status {
-            url,
-            status: status.as_u16(),
+        let busy = matches!(status.as_u16(), 429 | 503);
+        return Err(match retry_after_of(response.headers()) {
+            Some(retry_after) if busy => NetError::Busy {
+                url,
+                status: status.as_u16(),
+                retry_after,
+            },
+            _ => NetError::Status {
+                url,
+                status: status.as_u16(),
+            },
         });
     }
     let headers = response.headers().clone();
@@ -394,6 +447,7 @@ async fn success_body(
         validators: validators_of(&headers),
         charset: charset_of(&headers),
         final_url,
+        fresh_for: max_age_of(&headers),
     })
 }
 

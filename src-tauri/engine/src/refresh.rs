@@ -1,9 +1,20 @@
 //! net -> feed -> library: the only place the three meet.
 
+use std::time::Duration;
+
 use crate::feed::{self, FeedError, ParsedFeed};
 use crate::library::{LibraryError, MergeReport, ShowId};
 use crate::net::{CacheValidators, Fetched, HttpClient, NetError};
 use crate::Engine;
+
+/// Hours between background refreshes unless the listener chose otherwise.
+pub const DEFAULT_REFRESH_HOURS: u32 = 3;
+/// Longest interval offered (a week); 0 turns background refresh off.
+pub const MAX_REFRESH_HOURS: u32 = 168;
+const REFRESH_HOURS_KEY: &str = "refresh_interval_hours";
+
+/// Feeds fetched at once: enough to hide latency, few enough to be polite to one host.
+const PARALLEL_REFRESHES: usize = 8;
 
 /// What a refresh of one show did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,10 +53,31 @@ pub async fn fetch_and_parse(
     url: &str,
     validators: &CacheValidators,
 ) -> Result<Option<(ParsedFeed, CacheValidators)>, RefreshError> {
+    Ok(fetch_fresh(http, url, validators).await?.feed)
+}
+
+/// A fetched feed and how long the server says it stays fresh.
+struct FreshFeed {
+    /// `None` for `304 Not Modified`.
+    feed: Option<(ParsedFeed, CacheValidators)>,
+    fresh_for: Option<Duration>,
+}
+
+async fn fetch_fresh(
+    http: &HttpClient,
+    url: &str,
+    validators: &CacheValidators,
+) -> Result<FreshFeed, RefreshError> {
     let body = match http.fetch_feed(url, validators).await? {
-        Fetched::NotModified => return Ok(None),
+        Fetched::NotModified { fresh_for } => {
+            return Ok(FreshFeed {
+                feed: None,
+                fresh_for,
+            })
+        }
         Fetched::Body(body) => body,
     };
+    let fresh_for = body.fresh_for;
     let url = url.to_string();
     // Parsing a large feed is CPU-bound: keep it off the async workers.
     let feed = tokio::task::spawn_blocking(move || {
@@ -56,8 +88,14 @@ pub async fn fetch_and_parse(
     .await
     .map_err(|source| LibraryError::Worker { source })?
     .map_err(|source| RefreshError::Feed { url, source })?;
-    Ok(Some(feed))
+    Ok(FreshFeed {
+        feed: Some(feed),
+        fresh_for,
+    })
 }
+
+/// The longest a server can hold a feed back from us: a week.
+const MAX_HOLD_BACK: Duration = Duration::from_secs(7 * 24 * 3600);
 
 impl Engine {
     async fn fetch_and_parse(
@@ -91,19 +129,30 @@ impl Engine {
     }
 
     /// Refreshes one show. On any failure the stored show and episodes stay as they were and
-    /// the error is recorded on the show.
+    /// the error is recorded on the show. Either way the time and the server's wishes
+    /// (`Cache-Control: max-age`, `Retry-After`) are recorded for the background schedule.
     pub async fn refresh_show(&self, show: ShowId) -> Result<RefreshOutcome, RefreshError> {
         let stored = self.with_library(move |library| library.show(show)).await?;
-        match self
-            .fetch_and_parse(&stored.feed_url, &stored.validators)
-            .await
-        {
-            Ok(None) => {
+        let fetched = fetch_fresh(&self.inner.http, &stored.feed_url, &stored.validators).await;
+        let now = chrono::Utc::now().timestamp();
+        let hold_back = match &fetched {
+            Ok(fresh) => fresh.fresh_for,
+            Err(RefreshError::Net(NetError::Busy { retry_after, .. })) => Some(*retry_after),
+            Err(_) => None,
+        };
+        let not_before = hold_back.map(|d| now + d.min(MAX_HOLD_BACK).as_secs() as i64);
+        self.with_library(move |library| library.record_checked(show, now, not_before))
+            .await?;
+        match fetched {
+            Ok(FreshFeed { feed: None, .. }) => {
                 self.with_library(move |library| library.record_not_modified(show))
                     .await?;
                 Ok(RefreshOutcome::NotModified)
             }
-            Ok(Some((feed, validators))) => {
+            Ok(FreshFeed {
+                feed: Some((feed, validators)),
+                ..
+            }) => {
                 let report = self
                     .with_library(move |library| library.apply_feed(show, &feed, &validators))
                     .await?;
@@ -119,14 +168,57 @@ impl Engine {
         }
     }
 
+    /// Refreshes the shows due for it: asked for at least `min_age` ago (or never), and not
+    /// held back by their servers. The background schedule; `refresh_all` is the listener's
+    /// explicit "refresh now".
+    pub async fn refresh_due(
+        &self,
+        min_age: Duration,
+    ) -> Result<Vec<(ShowId, Result<RefreshOutcome, RefreshError>)>, LibraryError> {
+        let now = chrono::Utc::now().timestamp();
+        let min_age_s = min_age.as_secs().min(i64::MAX as u64) as i64;
+        let due = self
+            .with_library(move |library| library.shows_due(now, min_age_s))
+            .await?;
+        Ok(self.refresh_shows(due).await)
+    }
+
     /// Refreshes every show, a few at a time. One result per show, in library order.
     pub async fn refresh_all(
         &self,
     ) -> Result<Vec<(ShowId, Result<RefreshOutcome, RefreshError>)>, LibraryError> {
         let shows = self.with_library(|library| library.shows()).await?;
-        let refreshes = shows
-            .iter()
-            .map(|s| async move { (s.id, self.refresh_show(s.id).await) });
-        Ok(futures_util::future::join_all(refreshes).await)
+        Ok(self
+            .refresh_shows(shows.iter().map(|s| s.id).collect())
+            .await)
+    }
+
+    /// Refreshes `shows`, [`PARALLEL_REFRESHES`] at a time; results in the same order.
+    async fn refresh_shows(
+        &self,
+        shows: Vec<ShowId>,
+    ) -> Vec<(ShowId, Result<RefreshOutcome, RefreshError>)> {
+        use futures_util::StreamExt;
+        futures_util::stream::iter(shows)
+            .map(|id| async move { (id, self.refresh_show(id).await) })
+            .buffered(PARALLEL_REFRESHES)
+            .collect()
+            .await
+    }
+
+    /// Hours between background refreshes; 0 means never.
+    pub async fn refresh_interval_hours(&self) -> Result<u32, LibraryError> {
+        let stored = self
+            .with_library(|library| library.setting(REFRESH_HOURS_KEY))
+            .await?;
+        Ok(stored
+            .and_then(|v| v.parse::<u32>().ok())
+            .map_or(DEFAULT_REFRESH_HOURS, |h| h.min(MAX_REFRESH_HOURS)))
+    }
+
+    pub async fn set_refresh_interval_hours(&self, hours: u32) -> Result<(), LibraryError> {
+        let hours = hours.min(MAX_REFRESH_HOURS).to_string();
+        self.with_library(move |library| library.set_setting(REFRESH_HOURS_KEY, &hours))
+            .await
     }
 }

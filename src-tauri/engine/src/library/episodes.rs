@@ -133,6 +133,26 @@ impl Library {
         found(changed, id)
     }
 
+    /// Marks episodes played or unplayed in one transaction; returns how many changed.
+    pub fn set_played_many(
+        &mut self,
+        ids: &[EpisodeId],
+        is_played: bool,
+    ) -> Result<u32, LibraryError> {
+        let tx = self.conn.transaction()?;
+        let mut changed = 0;
+        {
+            let mut update = tx.prepare_cached(
+                "UPDATE episodes SET is_played = ?2 WHERE id = ?1 AND is_played != ?2",
+            )?;
+            for id in ids {
+                changed += update.execute(params![id.0, is_played])?;
+            }
+        }
+        tx.commit()?;
+        Ok(changed as u32)
+    }
+
     /// Marks an episode played or unplayed.
     pub fn set_played(&mut self, id: EpisodeId, is_played: bool) -> Result<(), LibraryError> {
         let changed = self.conn.execute(

@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_chapters.sql"),
     include_str!("migrations/0003_downloads.sql"),
     include_str!("migrations/0004_search.sql"),
+    include_str!("migrations/0005_refresh_schedule.sql"),
 ];
 
 /// The migration that created the search index: libraries older than it are indexed once.

@@ -115,6 +115,34 @@ impl Library {
         Ok(())
     }
 
+    /// Records that a show was asked for now, and the server's wish not to be asked again
+    /// before `not_before` (unix seconds), if it said so.
+    pub fn record_checked(
+        &mut self,
+        id: ShowId,
+        now: i64,
+        not_before: Option<i64>,
+    ) -> Result<(), LibraryError> {
+        self.conn.execute(
+            "UPDATE shows SET last_checked_at = ?2, not_before = ?3 WHERE id = ?1",
+            params![id.0, now, not_before],
+        )?;
+        Ok(())
+    }
+
+    /// Shows due for a background refresh at `now`: last asked for at least `min_age_s`
+    /// seconds ago (or never) and not held back by the server.
+    pub fn shows_due(&self, now: i64, min_age_s: i64) -> Result<Vec<ShowId>, LibraryError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM shows
+             WHERE (last_checked_at IS NULL OR last_checked_at + ?2 <= ?1)
+               AND (not_before IS NULL OR not_before <= ?1)
+             ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![now, min_age_s], |r| Ok(ShowId(r.get(0)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Records a `304 Not Modified`: the show is current as of now.
     pub fn record_not_modified(&mut self, id: ShowId) -> Result<(), LibraryError> {
         self.conn.execute(

@@ -164,3 +164,27 @@ fn unknown_ids_are_not_found() {
         Err(LibraryError::NotFound { .. })
     ));
 }
+
+#[test]
+fn set_played_many_changes_only_what_differs() {
+    let (mut library, show) = library_with_show();
+    library
+        .apply_feed(show, &parsed(5), &CacheValidators::default())
+        .expect("apply");
+    let ids: Vec<EpisodeId> = library
+        .episodes(show)
+        .expect("episodes")
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    library.set_played(ids[0], true).expect("one");
+    assert_eq!(library.set_played_many(&ids[..3], true).expect("many"), 2);
+    let played: Vec<bool> = library
+        .episodes(show)
+        .expect("episodes")
+        .iter()
+        .map(|e| e.is_played)
+        .collect();
+    assert_eq!(played, [true, true, true, false, false]);
+    assert_eq!(library.set_played_many(&ids, false).expect("unplay"), 3);
+}

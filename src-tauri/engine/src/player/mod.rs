@@ -12,6 +12,7 @@ pub mod input;
 pub mod mp3_layout;
 pub mod output;
 pub mod ring;
+pub mod sleep;
 pub mod stream;
 pub mod time_stretch;
 
@@ -28,6 +29,8 @@ use decode::Decoding;
 use feeder::Feeder;
 use input::MediaInput;
 use ring::Ring;
+pub use sleep::SleepTimer;
+use sleep::{SleepState, SleepStep};
 use stream::RangeStream;
 
 /// How often the state is reported while playing (the issue asks for at least 4 Hz).
@@ -92,6 +95,16 @@ pub struct PlayerStatus {
     pub progressive: bool,
     pub bytes_fetched: u64,
     pub error: Option<String>,
+    /// The sleep timer, when set.
+    pub sleep: Option<SleepStatus>,
+}
+
+/// A running sleep timer as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SleepStatus {
+    pub timer: SleepTimer,
+    /// Until the stop; `None` when not known yet.
+    pub remaining_ms: Option<u64>,
 }
 
 /// What the player reports.
@@ -123,6 +136,8 @@ pub enum Command {
     SetVolume(f32),
     /// The loaded episode's chapters, when they arrive after it started.
     SetChapters(Vec<Chapter>),
+    /// Starts (or, with `None`, cancels) the sleep timer.
+    SetSleepTimer(Option<SleepTimer>),
     /// Opens the audio device now, so the first Play does not wait for it.
     PrepareOutput,
     Stop,
@@ -200,6 +215,9 @@ struct Actor {
     error: Option<String>,
     last_status: Option<PlayerStatus>,
     last_save: Instant,
+    sleep: Option<SleepState>,
+    /// When the last tick ran: the sleep timer counts listening time between ticks.
+    last_tick: Instant,
 }
 
 impl Actor {
@@ -217,6 +235,8 @@ impl Actor {
             error: None,
             last_status: None,
             last_save: Instant::now(),
+            sleep: None,
+            last_tick: Instant::now(),
         }
     }
 
@@ -282,6 +302,11 @@ impl Actor {
                     l.chapters = chapters;
                     l.prefetched = false;
                 }
+            }
+            Command::SetSleepTimer(timer) => {
+                let end = self.chapter_end_ms(self.position_ms());
+                self.sleep = timer.map(|t| SleepState::new(t, end));
+                self.apply_volume(1.0);
             }
             Command::PrepareOutput => {
                 if self.device.is_none() {
@@ -453,6 +478,10 @@ impl Actor {
         };
         let frame = ms * u64::from(loaded.ring.sample_rate) / 1000;
         loaded.feeder.seek(frame);
+        let chapter_end = chapter_end_ms(&loaded.chapters, loaded.duration_ms, ms);
+        if let Some(sleep) = self.sleep.as_mut() {
+            sleep.rearm(chapter_end);
+        }
         loaded.ended_reported = false;
         loaded.playing_since = None;
         if self.state == PlaybackState::Ended || self.state == PlaybackState::Error {
@@ -490,6 +519,43 @@ impl Actor {
         if let Some(t) = target {
             let ms = loaded.chapters[t].start_ms;
             self.seek(ms);
+        }
+    }
+
+    /// Where the chapter at `position_ms` ends (the next one's start, or the episode's end).
+    fn chapter_end_ms(&self, position_ms: u64) -> Option<u64> {
+        let loaded = self.loaded.as_ref()?;
+        chapter_end_ms(&loaded.chapters, loaded.duration_ms, position_ms)
+    }
+
+    /// The listener's volume times `gain` (the sleep timer's fade).
+    fn apply_volume(&self, gain: f32) {
+        if let Some(p) = self.loaded.as_ref().and_then(|l| l.sink_player.as_ref()) {
+            p.set_volume(self.volume * gain);
+        }
+    }
+
+    /// Runs the sleep timer for the listening time since the last tick.
+    fn tick_sleep(&mut self) {
+        let played = self.last_tick.elapsed();
+        self.last_tick = Instant::now();
+        if self.state == PlaybackState::Ended {
+            self.sleep = None;
+        }
+        if self.state != PlaybackState::Playing {
+            return;
+        }
+        let position_ms = self.position_ms();
+        let Some(sleep) = self.sleep.as_mut() else {
+            return;
+        };
+        match sleep.advance(played, position_ms) {
+            SleepStep::Play(gain) => self.apply_volume(gain),
+            SleepStep::Stop => {
+                self.sleep = None;
+                self.pause();
+                self.apply_volume(1.0);
+            }
         }
     }
 
@@ -560,6 +626,7 @@ impl Actor {
                 self.save_position();
             }
         }
+        self.tick_sleep();
         self.report(false);
     }
 
@@ -601,6 +668,12 @@ impl Actor {
             progressive: stats.progressive,
             bytes_fetched: stats.bytes_fetched,
             error: self.error.clone(),
+            sleep: self.sleep.as_ref().map(|s| SleepStatus {
+                timer: s.timer,
+                remaining_ms: s
+                    .remaining(position_ms, loaded.and_then(|l| l.duration_ms))
+                    .map(|d| d.as_millis() as u64),
+            }),
         }
     }
 
@@ -617,6 +690,15 @@ impl Actor {
             (self.on_event)(PlayerEvent::Status(status));
         }
     }
+}
+
+/// Where the chapter at `position_ms` ends: its own end, the next one's start, or the episode's.
+fn chapter_end_ms(chapters: &[Chapter], duration_ms: Option<u64>, position_ms: u64) -> Option<u64> {
+    let i = chapter_at(chapters, position_ms)?;
+    chapters[i]
+        .end_ms
+        .or_else(|| chapters.get(i + 1).map(|c| c.start_ms))
+        .or(duration_ms)
 }
 
 /// "Played" from this close to the end on: outros and ads are often skipped.
