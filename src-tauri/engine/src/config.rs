@@ -13,6 +13,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Feed subscribed when the library is empty on first open.
     pub default_feed_url: String,
+    /// Subscribe to `default_feed_url` on first open (the app does; scripts start empty).
+    pub subscribe_default_feed: bool,
     /// Sent with every HTTP request.
     pub user_agent: String,
     /// Largest feed body read into memory; past it a fetch fails with `TooLarge`.
@@ -29,6 +31,7 @@ impl Config {
         Config {
             data_dir,
             default_feed_url: DEFAULT_FEED_URL.to_string(),
+            subscribe_default_feed: true,
             user_agent: default_user_agent(),
             feed_body_limit_bytes: 50 * 1024 * 1024,
             connect_timeout: Duration::from_secs(10),

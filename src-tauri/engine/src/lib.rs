@@ -11,9 +11,11 @@ pub mod download;
 pub mod feed;
 pub mod library;
 pub mod net;
+pub mod opml;
 pub mod playback;
 pub mod player;
 pub mod refresh;
+pub mod subscriptions;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 
@@ -49,10 +51,10 @@ struct Inner {
 
 impl Engine {
     /// Opens the library in `config.data_dir`. On first run (no shows yet) the default feed is
-    /// subscribed, without fetching it: the first refresh does that.
+    /// subscribed if the config says so, without fetching it: the first refresh does that.
     pub fn open(config: Config) -> Result<Engine, OpenError> {
         let mut library = Library::open(&config.library_path())?;
-        if library.has_no_shows()? {
+        if config.subscribe_default_feed && library.has_no_shows()? {
             library.subscribe(&config.default_feed_url)?;
         }
         Ok(Engine {

@@ -189,6 +189,11 @@ pub fn is_web_url(url: &str) -> bool {
     Url::parse(url.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
 }
 
+/// Any XML document's bytes as text, decoded as [`parse`] decodes feeds (BOM, declaration).
+pub(crate) fn decode_document(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    decode::to_utf8(bytes, None)
+}
+
 fn describe_root(root: &str) -> String {
     if root.eq_ignore_ascii_case("html") {
         "an HTML page".to_string()
