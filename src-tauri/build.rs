@@ -29,6 +29,16 @@ fn main() {
             "list_downloads",
             "get_download_folder",
             "set_download_folder",
+            "refresh_due_shows",
+            "set_played_many",
+            "search",
+            "get_refresh_interval_hours",
+            "set_refresh_interval_hours",
+            "player_set_sleep_timer",
+            "pick_opml_file",
+            "pick_opml_save_path",
+            "import_opml",
+            "export_opml",
         ]));
     tauri_build::try_build(attributes).expect("tauri build script failed");
 }

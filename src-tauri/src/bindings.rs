@@ -3,8 +3,8 @@
 
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::commands::{downloads, library, player};
-use crate::wire::{DownloadView, PlayerView};
+use crate::commands::{downloads, library, opml, player};
+use crate::wire::{DownloadView, LibraryUpdate, OpmlProgress, PlayerView};
 
 pub fn builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
@@ -18,8 +18,13 @@ pub fn builder() -> Builder<tauri::Wry> {
             library::subscribe_feed,
             library::unsubscribe_show,
             library::refresh_library,
+            library::refresh_due_shows,
             library::open_external,
             library::set_played,
+            library::set_played_many,
+            library::search,
+            library::get_refresh_interval_hours,
+            library::set_refresh_interval_hours,
             player::play_episode,
             player::player_status,
             player::player_play,
@@ -30,6 +35,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             player::player_chapter_step,
             player::player_set_speed,
             player::player_set_volume,
+            player::player_set_sleep_timer,
             downloads::download_episode,
             downloads::pause_download,
             downloads::cancel_download,
@@ -37,8 +43,17 @@ pub fn builder() -> Builder<tauri::Wry> {
             downloads::list_downloads,
             downloads::get_download_folder,
             downloads::set_download_folder,
+            opml::pick_opml_file,
+            opml::pick_opml_save_path,
+            opml::import_opml,
+            opml::export_opml,
         ])
-        .events(collect_events![PlayerView, DownloadView])
+        .events(collect_events![
+            PlayerView,
+            DownloadView,
+            OpmlProgress,
+            LibraryUpdate
+        ])
 }
 
 #[cfg(test)]

@@ -89,6 +89,12 @@ pub fn user_message(error: &RefreshError) -> String {
             NetError::Status { url, status } => {
                 format!("{url} answered with an error (HTTP {status}).")
             }
+            NetError::Busy {
+                url, retry_after, ..
+            } => format!(
+                "{url} is busy and asks to try again in {} minutes.",
+                retry_after.as_secs().div_ceil(60)
+            ),
             NetError::Timeout { url } => format!("{url} did not answer in time."),
             NetError::Connect { host, .. } => {
                 format!("Could not connect to {host}. Are you offline?")

@@ -20,9 +20,20 @@ use crate::state::AppState;
 
 /// Builds and runs the GUI until the window closes.
 pub fn run_gui() -> anyhow::Result<()> {
-    let engine = Engine::open(Config::from_env()).context("could not open the library")?;
+    let config = Config::from_env();
+    let instance_id = single_instance_id(&config.data_dir);
+    let engine = Engine::open(config).context("could not open the library")?;
     let builder = bindings::builder();
     tauri::Builder::default()
+        // First: a second launch on the same library focuses this window and exits.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance_id)
+                .callback(|app, _args, _cwd| focus_main_window(app))
+                .build(),
+        )
+        // File dialogs for OPML, opened from Rust only.
+        .plugin(tauri_plugin_dialog::init())
         // Links are opened by our own `open_external` command, which checks the scheme first.
         .plugin(
             tauri_plugin_opener::Builder::new()
@@ -36,6 +47,7 @@ pub fn run_gui() -> anyhow::Result<()> {
             let engine = app.state::<AppState>().engine.clone();
             app.manage(PlayerState::start(app.handle(), &engine)?);
             start_downloads(app.handle(), &engine);
+            start_background_refresh(app.handle(), &engine);
             create_main_window(app)?;
             Ok(())
         })
@@ -68,6 +80,80 @@ fn start_downloads(app: &tauri::AppHandle, engine: &Engine) {
             Ok(0) => {}
             Ok(n) => tracing::info!(n, "resumed interrupted downloads"),
             Err(error) => tracing::warn!(%error, "could not resume downloads"),
+        }
+    });
+}
+
+/// The single-instance name: one running app per library, so a second launch on the same data
+/// folder focuses the first while another library (a test's, say) runs side by side.
+fn single_instance_id(data_dir: &std::path::Path) -> String {
+    let dir = data_dir
+        .canonicalize()
+        .unwrap_or_else(|_| data_dir.to_path_buf());
+    // FNV-1a: stable across runs and builds, unlike std's hasher.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in dir.as_os_str().as_encoded_bytes() {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("org.chaptercast.desktop.library{hash:016x}")
+}
+
+fn focus_main_window(app: &tauri::AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
+/// How often the background refresher looks for shows that are due.
+const REFRESH_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+/// Refreshes shows every few hours (the listener's setting) while the app runs; new episodes
+/// are announced with `library-update`. The start-up refresh is the UI's (`refresh_due_shows`).
+fn start_background_refresh(app: &tauri::AppHandle, engine: &Engine) {
+    use tauri_specta::Event;
+    let handle = app.clone();
+    let engine = engine.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(REFRESH_CHECK_EVERY).await;
+            let hours = match engine.refresh_interval_hours().await {
+                Ok(0) => continue,
+                Ok(hours) => hours,
+                Err(error) => {
+                    tracing::warn!(%error, "refresh schedule unreadable");
+                    continue;
+                }
+            };
+            let interval = std::time::Duration::from_secs(u64::from(hours) * 3600);
+            let results = match engine.refresh_due(interval).await {
+                Ok(results) => results,
+                Err(error) => {
+                    tracing::warn!(%error, "background refresh failed");
+                    continue;
+                }
+            };
+            let mut update = wire::LibraryUpdate {
+                new_episodes: 0,
+                show_titles: Vec::new(),
+            };
+            for (show, result) in results {
+                if let Ok(chaptercast_engine::RefreshOutcome::Merged(report)) = result {
+                    if report.added > 0 {
+                        update.new_episodes += report.added;
+                        if let Ok(show) = engine.show(show).await {
+                            update.show_titles.push(show.title);
+                        }
+                    }
+                }
+            }
+            if update.new_episodes > 0 {
+                if let Err(error) = update.emit(&handle) {
+                    tracing::debug!(%error, "library update not delivered");
+                }
+            }
         }
     });
 }

@@ -192,6 +192,57 @@ pub struct PlayerView {
     pub progressive: bool,
     /// Why playback stopped or could not start, in one sentence.
     pub error: Option<String>,
+    /// The sleep timer, when one is set.
+    pub sleep: Option<SleepView>,
+}
+
+/// When the sleep timer stops playback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Type)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SleepTimer {
+    /// After this many minutes of listening.
+    Minutes {
+        minutes: u32,
+    },
+    EndOfChapter,
+    EndOfEpisode,
+}
+
+impl SleepTimer {
+    pub fn to_engine(self) -> engine::player::SleepTimer {
+        use engine::player::SleepTimer as T;
+        match self {
+            SleepTimer::Minutes { minutes } => T::After(std::time::Duration::from_secs(
+                u64::from(minutes.clamp(1, 24 * 60)) * 60,
+            )),
+            SleepTimer::EndOfChapter => T::EndOfChapter,
+            SleepTimer::EndOfEpisode => T::EndOfEpisode,
+        }
+    }
+}
+
+/// A running sleep timer.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, Type)]
+pub struct SleepView {
+    pub timer: SleepTimer,
+    /// Until playback stops; `null` when not known yet.
+    pub remaining_ms: Option<u32>,
+}
+
+impl SleepView {
+    fn from_status(status: &engine::player::SleepStatus) -> Self {
+        use engine::player::SleepTimer as T;
+        SleepView {
+            timer: match status.timer {
+                T::After(d) => SleepTimer::Minutes {
+                    minutes: (d.as_secs() / 60) as u32,
+                },
+                T::EndOfChapter => SleepTimer::EndOfChapter,
+                T::EndOfEpisode => SleepTimer::EndOfEpisode,
+            },
+            remaining_ms: status.remaining_ms.map(ms_u32),
+        }
+    }
 }
 
 impl PlayerView {
@@ -207,6 +258,7 @@ impl PlayerView {
             streaming: false,
             progressive: false,
             error: None,
+            sleep: None,
         }
     }
 
@@ -243,6 +295,7 @@ impl PlayerView {
             streaming: status.streaming,
             progressive: status.progressive,
             error: status.error.clone(),
+            sleep: status.sleep.as_ref().map(SleepView::from_status),
         }
     }
 }
@@ -301,4 +354,113 @@ impl DownloadView {
             show_title: None,
         }
     }
+}
+
+/// A piece of text, marked when it matched the search.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct TextRun {
+    pub text: String,
+    pub hit: bool,
+}
+
+/// One search result: an episode, or a chapter of it.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct SearchHit {
+    pub show_id: String,
+    pub podcast: String,
+    pub episode_id: String,
+    pub episode_title: String,
+    /// Set for a chapter hit.
+    pub chapter_title: Option<String>,
+    pub start_ms: Option<u32>,
+    /// RFC 3339, UTC.
+    pub published: Option<String>,
+    /// The episode title, matches marked.
+    pub title_runs: Vec<TextRun>,
+    /// The chapter title, matches marked; empty for an episode hit.
+    pub chapter_runs: Vec<TextRun>,
+    /// Show-notes excerpt around the first match; empty when the notes did not match.
+    pub snippet_runs: Vec<TextRun>,
+}
+
+fn runs(list: Vec<engine::library::TextRun>) -> Vec<TextRun> {
+    list.into_iter()
+        .map(|r| TextRun {
+            text: r.text,
+            hit: r.hit,
+        })
+        .collect()
+}
+
+impl From<engine::library::SearchHit> for SearchHit {
+    fn from(hit: engine::library::SearchHit) -> Self {
+        SearchHit {
+            show_id: hit.show_id.0.to_string(),
+            podcast: hit.podcast,
+            episode_id: hit.episode_id.0.to_string(),
+            episode_title: hit.episode_title,
+            chapter_title: hit.chapter_title,
+            start_ms: hit.start_ms.map(ms_u32),
+            published: hit.published_at.and_then(rfc3339),
+            title_runs: runs(hit.title_runs),
+            chapter_runs: runs(hit.chapter_runs),
+            snippet_runs: runs(hit.snippet_runs),
+        }
+    }
+}
+
+/// A feed an OPML import could not subscribe to.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct OpmlFailure {
+    pub url: String,
+    pub title: Option<String>,
+    pub error: String,
+}
+
+/// What an OPML import did.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct OpmlImportReport {
+    /// Feeds the file lists.
+    pub total: u32,
+    pub added: u32,
+    /// Already subscribed, or listed twice.
+    pub duplicates: Vec<String>,
+    pub failed: Vec<OpmlFailure>,
+}
+
+impl From<engine::subscriptions::ImportReport> for OpmlImportReport {
+    fn from(report: engine::subscriptions::ImportReport) -> Self {
+        OpmlImportReport {
+            total: report.total as u32,
+            added: report.added.len() as u32,
+            duplicates: report.duplicates,
+            failed: report
+                .failed
+                .into_iter()
+                .map(|f| OpmlFailure {
+                    url: f.url,
+                    title: f.title,
+                    error: f.error,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Sent after each feed of an OPML import.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "opml-progress")]
+pub struct OpmlProgress {
+    pub done: u32,
+    pub total: u32,
+    pub url: String,
+}
+
+/// Sent after a background refresh found new episodes.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "library-update")]
+pub struct LibraryUpdate {
+    pub new_episodes: u32,
+    /// The shows that have them.
+    pub show_titles: Vec<String>,
 }

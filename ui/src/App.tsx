@@ -1,18 +1,28 @@
 import { createSignal, onCleanup, onMount, Show } from "solid-js";
-import { openExternal } from "./api";
+import * as api from "./api";
+import type { SearchHit } from "./api";
 import DownloadsView from "./components/DownloadsView";
 import EpisodePane from "./components/EpisodePane";
 import Icon from "./components/Icon";
+import NoticeArea from "./components/NoticeArea";
+import OpmlControls from "./components/OpmlControls";
 import PlayerBar from "./components/PlayerBar";
+import RefreshIntervalSetting from "./components/RefreshIntervalSetting";
+import SearchDialog, { isChapterHit } from "./components/SearchDialog";
+import ShortcutsDialog from "./components/ShortcutsDialog";
 import ShowPane from "./components/ShowPane";
 import Sidebar from "./components/Sidebar";
 import type { MainView } from "./components/Sidebar";
 import StatusArea from "./components/StatusArea";
+import { olderEpisodeIds } from "./episodeFilter";
 import { showName } from "./format";
+import { modKey } from "./platform";
 import { handlePlayerKey } from "./playerKeys";
 import { createDownloads } from "./stores/downloads";
 import { createLibrary } from "./stores/library";
+import { createNotices, libraryUpdateText } from "./stores/notices";
 import { createNowPlaying } from "./stores/nowPlaying";
+import { createOpml } from "./stores/opml";
 import { createPlayer } from "./stores/player";
 
 /** Links never navigate the webview: http(s) ones open in the system browser, others do nothing. */
@@ -23,26 +33,58 @@ function onLinkClick(event: MouseEvent): void {
   event.preventDefault();
   const href = anchor.href;
   if (/^https?:\/\//i.test(href)) {
-    openExternal(href).catch((e: unknown) => console.warn("could not open link", href, e));
+    api.openExternal(href).catch((e: unknown) => console.warn("could not open link", href, e));
   }
 }
+
+type Modal = "search" | "shortcuts" | null;
 
 export default function App() {
   const lib = createLibrary();
   const player = createPlayer({ onProgress: lib.noteProgress });
   const downloads = createDownloads({ onDownloaded: lib.setDownloaded });
+  const notices = createNotices();
+  const opml = createOpml({ onImported: () => lib.reload() });
   const [view, setView] = createSignal<MainView>("shows");
+  const [modal, setModal] = createSignal<Modal>(null);
+  let searchButton: HTMLButtonElement | undefined;
   const nowPlaying = createNowPlaying({
     episodeId: () => player.view.episode_id,
     open: () => lib.state.episode,
     rows: () => lib.state.episodes,
   });
+
+  const openSearch = () => {
+    if (modal() === "search") {
+      // Already open: back to the field, its text selected for a new search.
+      const input = document.querySelector<HTMLInputElement>("[data-testid=search-input]");
+      input?.focus();
+      input?.select();
+      return;
+    }
+    setModal("search");
+  };
+  const toggleShortcuts = () => setModal(modal() === "shortcuts" ? null : "shortcuts");
+
+  /** A search result: a chapter plays from its start; an episode opens and plays from where the listener left off. */
+  const choose = (hit: SearchHit) => {
+    setModal(null);
+    setView("shows");
+    void lib.openEpisode(hit.episode_id, hit.show_id);
+    if (isChapterHit(hit)) void player.jumpTo(hit.episode_id, hit.start_ms);
+    else void player.resume(hit.episode_id);
+  };
+
   const playerKeys = {
     toggle: () => void player.toggle(),
     skipBack: () => void player.skipBy("back"),
     skipForward: () => void player.skipBy("forward"),
     previousChapter: () => void player.chapterStep(-1),
     nextChapter: () => void player.chapterStep(1),
+    speedDown: () => void player.speedStep(-1),
+    speedUp: () => void player.speedStep(1),
+    openSearch,
+    toggleShortcuts,
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
@@ -53,9 +95,11 @@ export default function App() {
       void lib.refresh();
       return;
     }
-    handlePlayerKey(event, playerKeys);
+    handlePlayerKey(event, playerKeys, { modalOpen: modal() !== null });
   };
 
+  let stopLibraryUpdates: (() => void) | undefined;
+  let stopped = false;
   onMount(() => {
     document.addEventListener("click", onLinkClick);
     document.addEventListener("auxclick", onLinkClick);
@@ -63,11 +107,20 @@ export default function App() {
     void player.start();
     void downloads.start();
     void lib.start();
+    api
+      .onLibraryUpdate((update) => {
+        if (update.new_episodes > 0) notices.show(libraryUpdateText(update));
+        void lib.reload();
+      })
+      .then((off) => (stopped ? off() : (stopLibraryUpdates = off)))
+      .catch((e: unknown) => console.warn("could not listen to library updates", e));
   });
   onCleanup(() => {
+    stopped = true;
     document.removeEventListener("click", onLinkClick);
     document.removeEventListener("auxclick", onLinkClick);
     document.removeEventListener("keydown", onKeyDown);
+    stopLibraryUpdates?.();
     player.stop();
     downloads.stop();
   });
@@ -81,16 +134,58 @@ export default function App() {
           <Icon name="podcast" size={18} />
           <span>Chaptercast</span>
         </div>
-        <StatusArea
-          refreshing={lib.state.refreshing}
-          offline={lib.state.offline}
-          error={lib.state.refreshError}
-          onRefresh={() => void lib.refresh()}
-        />
+        <button
+          ref={searchButton}
+          class="search-open"
+          type="button"
+          data-testid="search-open"
+          aria-haspopup="dialog"
+          aria-keyshortcuts="Control+K /"
+          title={`Search episodes and chapters (${modKey()}+K)`}
+          onClick={openSearch}
+        >
+          <Icon name="search" size={14} />
+          <span class="search-open-label">Search episodes and chapters</span>
+          <span class="search-open-keys" aria-hidden="true">
+            <kbd>{modKey()}</kbd>
+            <kbd>K</kbd>
+          </span>
+        </button>
+        <div class="header-end">
+          <StatusArea
+            refreshing={lib.state.refreshing}
+            offline={lib.state.offline}
+            error={lib.state.refreshError}
+            onRefresh={() => void lib.refresh()}
+          />
+          <button
+            class="button button-icon"
+            type="button"
+            data-testid="shortcuts-open"
+            aria-haspopup="dialog"
+            aria-label="Keyboard shortcuts"
+            aria-keyshortcuts="?"
+            title="Keyboard shortcuts (?)"
+            onClick={toggleShortcuts}
+          >
+            <Icon name="keyboard" size={17} />
+          </button>
+        </div>
       </header>
       {/* The show panes stay mounted under the Downloads view, so going back finds them as they were. */}
       <main class="panes" classList={{ "panes-downloads": view() === "downloads" }}>
-        <Sidebar library={lib} view={view()} onView={setView} activeDownloads={downloads.activeCount()} />
+        <Sidebar
+          library={lib}
+          view={view()}
+          onView={setView}
+          activeDownloads={downloads.activeCount()}
+          footer={
+            <>
+              <OpmlControls opml={opml} />
+              <RefreshIntervalSetting />
+            </>
+          }
+        />
         <Show when={view() === "downloads"}>
           <DownloadsView
             downloads={downloads}
@@ -100,7 +195,7 @@ export default function App() {
             }}
           />
         </Show>
-        <ShowPane library={lib} downloadOf={downloads.get} />
+        <ShowPane library={lib} downloadOf={downloads.get} onPlay={(id) => void player.resume(id)} />
         <EpisodePane
           episode={lib.state.episode}
           showName={selected() ? showName(selected()!) : null}
@@ -110,11 +205,20 @@ export default function App() {
           loaded={{ episodeId: player.view.episode_id, state: player.view.state, positionMs: player.position() }}
           onPlay={(id) => void player.playOrPause(id)}
           onSetPlayed={(id, played) => void lib.setPlayed(id, played)}
+          olderThan={(id) => olderEpisodeIds(lib.state.episodes, id)}
+          onMarkOlder={(ids) => void lib.setPlayedMany(ids, true)}
           onJump={(id, ms) => void player.jumpTo(id, ms)}
           downloads={downloads}
         />
       </main>
       <PlayerBar player={player} title={nowPlaying.title()} chapters={nowPlaying.chapters()} />
+      <NoticeArea notices={notices} />
+      <Show when={modal() === "search"}>
+        <SearchDialog onClose={() => setModal(null)} onChoose={choose} returnFocus={() => searchButton} />
+      </Show>
+      <Show when={modal() === "shortcuts"}>
+        <ShortcutsDialog onClose={() => setModal(null)} />
+      </Show>
     </div>
   );
 }

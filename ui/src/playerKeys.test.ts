@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { handlePlayerKey, isEditable } from "./playerKeys";
+import type { PlayerKeyOptions } from "./playerKeys";
 
 const actions = () => ({
   toggle: vi.fn(),
@@ -7,18 +8,25 @@ const actions = () => ({
   skipForward: vi.fn(),
   previousChapter: vi.fn(),
   nextChapter: vi.fn(),
+  speedDown: vi.fn(),
+  speedUp: vi.fn(),
+  openSearch: vi.fn(),
+  toggleShortcuts: vi.fn(),
 });
 
 /** Dispatches a keydown on `target` and runs the handler the way App does (on the document). */
-function press(target: Element, key: string, init: KeyboardEventInit = {}) {
+function press(target: Element, key: string, init: KeyboardEventInit = {}, options: PlayerKeyOptions = {}) {
   const a = actions();
   let handled = false;
-  const listener = (e: KeyboardEvent) => (handled = handlePlayerKey(e, a));
+  const listener = (e: KeyboardEvent) => (handled = handlePlayerKey(e, a, options));
   document.addEventListener("keydown", listener);
   const event = new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true, ...init });
   target.dispatchEvent(event);
   document.removeEventListener("keydown", listener);
-  return { a, handled, prevented: event.defaultPrevented };
+  const called = Object.entries(a)
+    .filter(([, f]) => f.mock.calls.length > 0)
+    .map(([name]) => name);
+  return { a, handled, prevented: event.defaultPrevented, called };
 }
 
 afterEach(() => document.body.replaceChildren());
@@ -29,25 +37,34 @@ const add = <T extends Element>(el: T): T => {
 };
 
 describe("player keys", () => {
-  it("maps Space, ←/→ and [ / ] to the player", () => {
+  it("maps Space, ←/→, Shift+←/→, [ / ], / and ? to their actions, one each", () => {
     const body = document.body;
-    let r = press(body, " ");
-    expect(r.a.toggle).toHaveBeenCalledTimes(1);
-    expect(r.prevented).toBe(true);
-    r = press(body, "ArrowLeft");
-    expect(r.a.skipBack).toHaveBeenCalledTimes(1);
-    r = press(body, "ArrowRight");
-    expect(r.a.skipForward).toHaveBeenCalledTimes(1);
-    r = press(body, "[");
-    expect(r.a.previousChapter).toHaveBeenCalledTimes(1);
-    r = press(body, "]");
-    expect(r.a.nextChapter).toHaveBeenCalledTimes(1);
-    r = press(body, "ArrowDown");
+    const cases: [string, KeyboardEventInit, string][] = [
+      [" ", {}, "toggle"],
+      ["ArrowLeft", {}, "skipBack"],
+      ["ArrowRight", {}, "skipForward"],
+      ["ArrowLeft", { shiftKey: true }, "previousChapter"],
+      ["ArrowRight", { shiftKey: true }, "nextChapter"],
+      ["[", {}, "speedDown"],
+      ["]", {}, "speedUp"],
+      ["/", {}, "openSearch"],
+      ["?", { shiftKey: true }, "toggleShortcuts"],
+      ["k", { ctrlKey: true }, "openSearch"],
+      ["K", { metaKey: true }, "openSearch"],
+    ];
+    for (const [key, init, action] of cases) {
+      const r = press(body, key, init);
+      expect(r.called, `${key} ${JSON.stringify(init)}`).toEqual([action]);
+      expect(r.handled).toBe(true);
+      expect(r.prevented).toBe(true);
+    }
+    const r = press(body, "ArrowDown");
     expect(r.handled).toBe(false);
     expect(r.prevented).toBe(false);
+    expect(press(body, "k").handled).toBe(false); // a plain k is nothing
   });
 
-  it("leaves keys alone in text fields, selects, sliders, textareas and contenteditable", () => {
+  it("leaves keys alone in text fields, selects, sliders, textareas and contenteditable, except Ctrl+K", () => {
     const fields = [
       add(Object.assign(document.createElement("input"), { type: "text" })),
       add(Object.assign(document.createElement("input"), { type: "range" })),
@@ -60,34 +77,57 @@ describe("player keys", () => {
     const inside = editable.appendChild(document.createElement("span"));
     for (const target of [...fields, editable, inside]) {
       expect(isEditable(target)).toBe(true);
-      for (const key of [" ", "ArrowLeft", "ArrowRight", "[", "]"]) {
-        const r = press(target, key);
-        expect(r.handled).toBe(false);
-        expect(r.prevented).toBe(false);
-        expect(Object.values(r.a).every((f) => f.mock.calls.length === 0)).toBe(true);
+      for (const key of [" ", "ArrowLeft", "ArrowRight", "[", "]", "/", "?"]) {
+        for (const shiftKey of [false, true]) {
+          const r = press(target, key, { shiftKey });
+          expect(r.handled).toBe(false);
+          expect(r.prevented).toBe(false);
+          expect(r.called).toEqual([]);
+        }
       }
+      // Search opens from anywhere, as in other apps.
+      expect(press(target, "k", { ctrlKey: true }).called).toEqual(["openSearch"]);
     }
     expect(isEditable(add(document.createElement("div")))).toBe(false);
   });
 
-  it("lets Space activate focused buttons and list options, but still skips from them", () => {
+  it("lets Space activate focused buttons, menu items and list options, but still skips from them", () => {
     const button = add(document.createElement("button"));
     expect(press(button, " ").handled).toBe(false);
     const option = add(document.createElement("li"));
     option.setAttribute("role", "option");
     expect(press(option, " ").handled).toBe(false);
-    const r = press(button, "ArrowRight");
-    expect(r.a.skipForward).toHaveBeenCalledTimes(1);
+    const item = add(document.createElement("div"));
+    item.setAttribute("role", "menuitemradio");
+    expect(press(item, " ").handled).toBe(false);
+    expect(press(button, "ArrowRight").called).toEqual(["skipForward"]);
+    expect(press(option, "ArrowLeft", { shiftKey: true }).called).toEqual(["previousChapter"]);
   });
 
-  it("ignores shortcuts with modifiers, repeats of Space and keys already handled", () => {
+  it("ignores shortcuts with other modifiers, repeats of Space and keys already handled", () => {
     const body = document.body;
     expect(press(body, "ArrowLeft", { ctrlKey: true }).handled).toBe(false);
     expect(press(body, "ArrowRight", { altKey: true }).handled).toBe(false);
     expect(press(body, "[", { metaKey: true }).handled).toBe(false);
+    expect(press(body, "k", { ctrlKey: true, shiftKey: true }).handled).toBe(false);
+    expect(press(body, "k", { ctrlKey: true, altKey: true }).handled).toBe(false);
     expect(press(body, " ", { repeat: true }).handled).toBe(false);
     const list = add(document.createElement("ul"));
     list.addEventListener("keydown", (e) => e.preventDefault());
     expect(press(list, " ").handled).toBe(false);
+    expect(press(list, "k", { ctrlKey: true }).handled).toBe(false);
+  });
+
+  it("leaves the keyboard to an open modal dialog, except Ctrl+K and ?", () => {
+    const dialog = add(document.createElement("div"));
+    dialog.setAttribute("role", "dialog");
+    dialog.setAttribute("aria-modal", "true");
+    const close = dialog.appendChild(document.createElement("button"));
+    for (const key of ["ArrowLeft", "ArrowRight", "[", "]", "/"]) {
+      expect(press(close, key).handled).toBe(false);
+      expect(press(document.body, key, {}, { modalOpen: true }).handled).toBe(false);
+    }
+    expect(press(close, "?").called).toEqual(["toggleShortcuts"]);
+    expect(press(close, "k", { ctrlKey: true }).called).toEqual(["openSearch"]);
   });
 });

@@ -1,7 +1,11 @@
-// Global playback keys: Space play/pause, ←/→ skip back/forward, [ / ] previous/next chapter.
-// The lists only use ↑/↓, Home, End, Enter and Space (listNav.ts, ChapterList), so ←/→ are free.
+// Global keys: Space play/pause, ←/→ skip back/forward, Shift+←/→ previous/next chapter,
+// [ / ] speed down/up, Ctrl+K (⌘K) or / search, ? the shortcuts dialog.
+// The lists only use ↑/↓, Home, End, PageUp/PageDown, Enter and Space (listNav.ts,
+// EpisodeList, ChapterList), so ←/→ are free.
 // Keys stay with whatever is focused when it needs them: text fields, selects and sliders
-// (where ←/→ move the value), and for Space also buttons, links and list options, which it activates.
+// (where ←/→ move the value), and for Space also buttons, links and list options, which it
+// activates. Ctrl+K is the exception: it opens search from anywhere, text fields included.
+// While a modal dialog is open it owns the keyboard: only Ctrl+K and ? still work.
 
 export type PlayerKeyActions = {
   toggle: () => void;
@@ -9,7 +13,32 @@ export type PlayerKeyActions = {
   skipForward: () => void;
   previousChapter: () => void;
   nextChapter: () => void;
+  speedDown: () => void;
+  speedUp: () => void;
+  openSearch: () => void;
+  toggleShortcuts: () => void;
 };
+
+export type PlayerKeyOptions = {
+  /** A modal dialog is open (also detected from the event's target). */
+  modalOpen?: boolean;
+};
+
+/** Every shortcut, for the shortcuts dialog; `keys` are shown as separate key caps. */
+export const SHORTCUTS: readonly { keys: readonly (readonly string[])[]; action: string }[] = [
+  { keys: [["Space"]], action: "Play or pause" },
+  { keys: [["←"]], action: "Skip back" },
+  { keys: [["→"]], action: "Skip forward" },
+  { keys: [["Shift", "←"]], action: "Previous chapter" },
+  { keys: [["Shift", "→"]], action: "Next chapter" },
+  { keys: [["["]], action: "Slower (−0.25×)" },
+  { keys: [["]"]], action: "Faster (+0.25×)" },
+  { keys: [["Ctrl", "K"], ["/"]], action: "Search episodes and chapters" },
+  { keys: [["?"]], action: "Show or hide these shortcuts" },
+  { keys: [["Esc"]], action: "Close a dialog or menu" },
+  { keys: [["↑"], ["↓"]], action: "Move in a list or in search results" },
+  { keys: [["Enter"]], action: "Open or play the chosen item" },
+];
 
 /** Focus is somewhere that takes typing or arrow keys itself. */
 export function isEditable(target: EventTarget | null): boolean {
@@ -20,43 +49,50 @@ export function isEditable(target: EventTarget | null): boolean {
 
 /** Focus is on something that Space (or Enter) activates. */
 function isActivatable(target: EventTarget | null): boolean {
-  return target instanceof Element && !!target.closest("button, a[href], summary, [role='option'], [role='button'], [role='link']");
+  return target instanceof Element && !!target.closest("button, a[href], summary, [role='option'], [role='button'], [role='link'], [role^='menuitem']");
+}
+
+function inModal(target: EventTarget | null): boolean {
+  return target instanceof Element && !!target.closest("[aria-modal='true']");
 }
 
 /**
- * Handles a keydown if it is a playback key meant for the player; returns true when it did
- * (and then prevented the default, e.g. Space scrolling the pane).
+ * Handles a keydown if it is a global key; returns true when it did (and then prevented the
+ * default, e.g. Space scrolling the pane or the webview's own Ctrl+K).
  */
-export function handlePlayerKey(event: KeyboardEvent, actions: PlayerKeyActions): boolean {
+export function handlePlayerKey(event: KeyboardEvent, actions: PlayerKeyActions, options: PlayerKeyOptions = {}): boolean {
   if (event.defaultPrevented || event.isComposing) return false;
-  // AltGr (reported as Ctrl+Alt on Windows) types [ and ] on many layouts: not a shortcut.
+  // AltGr (reported as Ctrl+Alt on Windows) types [, ], / and ? on many layouts: not a shortcut.
   const altGr = event.getModifierState?.("AltGraph") ?? false;
+  const command = !altGr && (event.ctrlKey || event.metaKey);
+  if (command && !event.altKey && !event.shiftKey && event.key.toLowerCase() === "k") {
+    return run(event, actions.openSearch);
+  }
   if (!altGr && (event.ctrlKey || event.metaKey || event.altKey)) return false;
   if (isEditable(event.target)) return false;
-  let action: (() => void) | undefined;
+  if (event.key === "?") return run(event, actions.toggleShortcuts);
+  if (options.modalOpen || inModal(event.target)) return false;
   switch (event.key) {
     case " ":
     case "Spacebar":
       if (event.repeat || isActivatable(event.target)) return false;
-      action = actions.toggle;
-      break;
+      return run(event, actions.toggle);
     case "ArrowLeft":
-      if (event.shiftKey) return false;
-      action = actions.skipBack;
-      break;
+      return run(event, event.shiftKey ? actions.previousChapter : actions.skipBack);
     case "ArrowRight":
-      if (event.shiftKey) return false;
-      action = actions.skipForward;
-      break;
+      return run(event, event.shiftKey ? actions.nextChapter : actions.skipForward);
     case "[":
-      action = actions.previousChapter;
-      break;
+      return run(event, actions.speedDown);
     case "]":
-      action = actions.nextChapter;
-      break;
+      return run(event, actions.speedUp);
+    case "/":
+      return run(event, actions.openSearch);
     default:
       return false;
   }
+}
+
+function run(event: KeyboardEvent, action: () => void): true {
   event.preventDefault();
   action();
   return true;

@@ -7,7 +7,8 @@ use tauri_plugin_opener::OpenerExt;
 use crate::error::{CommandError, ErrorKind};
 use crate::state::AppState;
 use crate::wire::{
-    chapter_views, ChapterView, EpisodeRow, EpisodeView, RefreshReport, ShowRefresh, ShowView,
+    chapter_views, ChapterView, EpisodeRow, EpisodeView, RefreshReport, SearchHit, ShowRefresh,
+    ShowView,
 };
 
 fn show_id(id: &str) -> Result<ShowId, CommandError> {
@@ -84,11 +85,30 @@ pub async fn unsubscribe_show(
     Ok(app.engine.unsubscribe(self::show_id(&show_id)?).await?)
 }
 
-/// Refreshes every show; failures are reported per show and never touch stored episodes.
+/// Refreshes every show ("refresh now"); failures are reported per show and never touch
+/// stored episodes.
 #[tauri::command]
 #[specta::specta]
 pub async fn refresh_library(app: State<'_, AppState>) -> Result<RefreshReport, CommandError> {
-    let results = app.engine.refresh_all().await?;
+    Ok(refresh_report(app.engine.refresh_all().await?))
+}
+
+/// The start-up refresh: every show except those whose server asked not to be fetched again
+/// yet (`Cache-Control: max-age`, `Retry-After`).
+#[tauri::command]
+#[specta::specta]
+pub async fn refresh_due_shows(app: State<'_, AppState>) -> Result<RefreshReport, CommandError> {
+    Ok(refresh_report(
+        app.engine.refresh_due(std::time::Duration::ZERO).await?,
+    ))
+}
+
+type RefreshResults = Vec<(
+    ShowId,
+    Result<chaptercast_engine::RefreshOutcome, chaptercast_engine::RefreshError>,
+)>;
+
+fn refresh_report(results: RefreshResults) -> RefreshReport {
     let failures = results.iter().filter(|(_, r)| r.is_err()).count();
     let offline = results
         .iter()
@@ -114,10 +134,10 @@ pub async fn refresh_library(app: State<'_, AppState>) -> Result<RefreshReport, 
             },
         })
         .collect();
-    Ok(RefreshReport {
+    RefreshReport {
         shows,
         is_offline: failures > 0 && offline == failures,
-    })
+    }
 }
 
 /// Opens a web link in the system browser, never inside the app window.
@@ -149,4 +169,49 @@ pub async fn set_played(
         .engine
         .set_played(self::episode_id(&episode_id)?, is_played)
         .await?)
+}
+
+/// Marks many episodes played or unplayed; returns how many changed.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_played_many(
+    app: State<'_, AppState>,
+    episode_ids: Vec<String>,
+    is_played: bool,
+) -> Result<u32, CommandError> {
+    let ids = episode_ids
+        .iter()
+        .map(|id| self::episode_id(id))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(app.engine.set_played_many(ids, is_played).await?)
+}
+
+/// Searches every episode title, show notes and chapter title, best first (at most 50).
+#[tauri::command]
+#[specta::specta]
+pub async fn search(
+    app: State<'_, AppState>,
+    query: String,
+) -> Result<Vec<SearchHit>, CommandError> {
+    let hits = app
+        .engine
+        .search(query, chaptercast_engine::library::MAX_RESULTS)
+        .await?;
+    Ok(hits.into_iter().map(SearchHit::from).collect())
+}
+
+/// Hours between background refreshes (0 = never).
+#[tauri::command]
+#[specta::specta]
+pub async fn get_refresh_interval_hours(app: State<'_, AppState>) -> Result<u32, CommandError> {
+    Ok(app.engine.refresh_interval_hours().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_refresh_interval_hours(
+    app: State<'_, AppState>,
+    hours: u32,
+) -> Result<(), CommandError> {
+    Ok(app.engine.set_refresh_interval_hours(hours).await?)
 }

@@ -2,6 +2,7 @@
 
 pub mod downloads;
 pub mod library;
+pub mod opml;
 pub mod player;
 
 use chaptercast_engine::EpisodeId;

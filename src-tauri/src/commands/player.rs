@@ -6,7 +6,7 @@ use tauri::State;
 use crate::error::{CommandError, ErrorKind};
 use crate::playback::{NowPlaying, PlayerState};
 use crate::state::AppState;
-use crate::wire::PlayerView;
+use crate::wire::{PlayerView, SleepTimer};
 
 /// Plays an episode: from `at_ms` when given (a chapter or timestamp click), else from where
 /// the listener left off. Streams unless the episode is downloaded.
@@ -109,5 +109,16 @@ pub fn player_set_volume(player: State<'_, PlayerState>, volume: f32) -> Result<
         ));
     }
     player.send(Command::SetVolume(volume));
+    Ok(())
+}
+
+/// Starts the sleep timer, or cancels it with `null`.
+#[tauri::command]
+#[specta::specta]
+pub fn player_set_sleep_timer(
+    player: State<'_, PlayerState>,
+    timer: Option<SleepTimer>,
+) -> Result<(), CommandError> {
+    player.send(Command::SetSleepTimer(timer.map(SleepTimer::to_engine)));
     Ok(())
 }

@@ -22,12 +22,27 @@ export const commands = {
 	subscribeFeed: (url: string) => typedError<ShowView, CommandError>(__TAURI_INVOKE("subscribe_feed", { url })),
 	/**  Removes a show and its episodes. */
 	unsubscribeShow: (showId: string) => typedError<null, CommandError>(__TAURI_INVOKE("unsubscribe_show", { showId })),
-	/**  Refreshes every show; failures are reported per show and never touch stored episodes. */
+	/**
+	 *  Refreshes every show ("refresh now"); failures are reported per show and never touch
+	 *  stored episodes.
+	 */
 	refreshLibrary: () => typedError<RefreshReport, CommandError>(__TAURI_INVOKE("refresh_library")),
+	/**
+	 *  The start-up refresh: every show except those whose server asked not to be fetched again
+	 *  yet (`Cache-Control: max-age`, `Retry-After`).
+	 */
+	refreshDueShows: () => typedError<RefreshReport, CommandError>(__TAURI_INVOKE("refresh_due_shows")),
 	/**  Opens a web link in the system browser, never inside the app window. */
 	openExternal: (url: string) => typedError<null, CommandError>(__TAURI_INVOKE("open_external", { url })),
 	/**  Marks an episode played or unplayed. */
 	setPlayed: (episodeId: string, isPlayed: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("set_played", { episodeId, isPlayed })),
+	/**  Marks many episodes played or unplayed; returns how many changed. */
+	setPlayedMany: (episodeIds: string[], isPlayed: boolean) => typedError<number, CommandError>(__TAURI_INVOKE("set_played_many", { episodeIds, isPlayed })),
+	/**  Searches every episode title, show notes and chapter title, best first (at most 50). */
+	search: (query: string) => typedError<SearchHit[], CommandError>(__TAURI_INVOKE("search", { query })),
+	/**  Hours between background refreshes (0 = never). */
+	getRefreshIntervalHours: () => typedError<number, CommandError>(__TAURI_INVOKE("get_refresh_interval_hours")),
+	setRefreshIntervalHours: (hours: number) => typedError<null, CommandError>(__TAURI_INVOKE("set_refresh_interval_hours", { hours })),
 	/**
 	 *  Plays an episode: from `at_ms` when given (a chapter or timestamp click), else from where
 	 *  the listener left off. Streams unless the episode is downloaded.
@@ -48,6 +63,8 @@ export const commands = {
 	playerSetSpeed: (speed: number | null) => typedError<null, CommandError>(__TAURI_INVOKE("player_set_speed", { speed })),
 	/**  0.0 to 1.0. */
 	playerSetVolume: (volume: number | null) => typedError<null, CommandError>(__TAURI_INVOKE("player_set_volume", { volume })),
+	/**  Starts the sleep timer, or cancels it with `null`. */
+	playerSetSleepTimer: (timer: SleepTimer | null) => typedError<null, CommandError>(__TAURI_INVOKE("player_set_sleep_timer", { timer })),
 	/**  Queues an episode for download (or resumes a paused or failed one). */
 	downloadEpisode: (episodeId: string) => typedError<null, CommandError>(__TAURI_INVOKE("download_episode", { episodeId })),
 	/**  Pauses a download; it resumes from where it stopped. */
@@ -62,11 +79,21 @@ export const commands = {
 	getDownloadFolder: () => typedError<string, CommandError>(__TAURI_INVOKE("get_download_folder")),
 	/**  Sets the folder new downloads go to; it must be an absolute path we can create and write. */
 	setDownloadFolder: (folder: string) => typedError<null, CommandError>(__TAURI_INVOKE("set_download_folder", { folder })),
+	/**  Asks for an OPML file to import; `None` when the listener cancels. */
+	pickOpmlFile: () => typedError<string | null, CommandError>(__TAURI_INVOKE("pick_opml_file")),
+	/**  Asks where to save the exported subscriptions; `None` when the listener cancels. */
+	pickOpmlSavePath: () => typedError<string | null, CommandError>(__TAURI_INVOKE("pick_opml_save_path")),
+	/**  Subscribes to every new feed in an OPML file; `opml-progress` follows each feed. */
+	importOpml: (path: string) => typedError<OpmlImportReport, CommandError>(__TAURI_INVOKE("import_opml", { path })),
+	/**  Writes every subscription to an OPML 2.0 file; returns how many. */
+	exportOpml: (path: string) => typedError<number, CommandError>(__TAURI_INVOKE("export_opml", { path })),
 };
 
 /** Events */
 export const events = {
 	downloadUpdate: makeEvent<DownloadView, DownloadView>("download-update"),
+	libraryUpdate: makeEvent<LibraryUpdate, LibraryUpdate>("library-update"),
+	opmlProgress: makeEvent<OpmlProgress, OpmlProgress>("opml-progress"),
 	playerUpdate: makeEvent<PlayerView, PlayerView>("player-update"),
 };
 
@@ -158,6 +185,37 @@ export type ErrorKind =
 /**  The library on disk failed. */
 "Storage";
 
+/**  Sent after a background refresh found new episodes. */
+export type LibraryUpdate = {
+	new_episodes: number,
+	/**  The shows that have them. */
+	show_titles: string[],
+};
+
+/**  A feed an OPML import could not subscribe to. */
+export type OpmlFailure = {
+	url: string,
+	title: string | null,
+	error: string,
+};
+
+/**  What an OPML import did. */
+export type OpmlImportReport = {
+	/**  Feeds the file lists. */
+	total: number,
+	added: number,
+	/**  Already subscribed, or listed twice. */
+	duplicates: string[],
+	failed: OpmlFailure[],
+};
+
+/**  Sent after each feed of an OPML import. */
+export type OpmlProgress = {
+	done: number,
+	total: number,
+	url: string,
+};
+
 /**  The player's state machine, as the UI names it. */
 export type PlayState = "idle" | "loading" | "playing" | "paused" | "buffering" | "ended" | "error";
 
@@ -181,6 +239,8 @@ export type PlayerView = {
 	progressive: boolean,
 	/**  Why playback stopped or could not start, in one sentence. */
 	error: string | null,
+	/**  The sleep timer, when one is set. */
+	sleep: SleepView | null,
 };
 
 /**  The result of refreshing every show. */
@@ -188,6 +248,25 @@ export type RefreshReport = {
 	shows: ShowRefresh[],
 	/**  Every failure looked like a missing network. */
 	is_offline: boolean,
+};
+
+/**  One search result: an episode, or a chapter of it. */
+export type SearchHit = {
+	show_id: string,
+	podcast: string,
+	episode_id: string,
+	episode_title: string,
+	/**  Set for a chapter hit. */
+	chapter_title: string | null,
+	start_ms: number | null,
+	/**  RFC 3339, UTC. */
+	published: string | null,
+	/**  The episode title, matches marked. */
+	title_runs: TextRun[],
+	/**  The chapter title, matches marked; empty for an episode hit. */
+	chapter_runs: TextRun[],
+	/**  Show-notes excerpt around the first match; empty when the notes did not match. */
+	snippet_runs: TextRun[],
 };
 
 /**  The result of refreshing one show. */
@@ -212,6 +291,24 @@ export type ShowView = {
 	last_refreshed_at: string | null,
 	/**  Why the last refresh failed, if it did. */
 	last_error: string | null,
+};
+
+/**  When the sleep timer stops playback. */
+export type SleepTimer = 
+/**  After this many minutes of listening. */
+{ kind: "minutes"; minutes: number } | { kind: "end_of_chapter" } | { kind: "end_of_episode" };
+
+/**  A running sleep timer. */
+export type SleepView = {
+	timer: SleepTimer,
+	/**  Until playback stops; `null` when not known yet. */
+	remaining_ms: number | null,
+};
+
+/**  A piece of text, marked when it matched the search. */
+export type TextRun = {
+	text: string,
+	hit: boolean,
 };
 
 /* Tauri Specta runtime */

@@ -14,8 +14,24 @@ vi.mock("./bindings", () => ({
     playEpisode: vi.fn(async () => ({ status: "error", error: { kind: "NotFound", message: "No such episode." } })),
     listDownloads: vi.fn(async () => ({ status: "ok", data: [{ episode_id: "a", state: "done" }] })),
     setDownloadFolder: vi.fn(async () => ({ status: "error", error: { kind: "BadInput", message: "Not an absolute path." } })),
+    search: vi.fn(async () => ({ status: "ok", data: [{ episode_id: "a" }] })),
+    setPlayedMany: vi.fn(async () => ({ status: "ok", data: 2 })),
+    getRefreshIntervalHours: vi.fn(async () => ({ status: "ok" as const, data: 6 })),
+    pickOpmlFile: vi.fn(async () => ({ status: "ok", data: null })),
   },
   events: {
+    opmlProgress: {
+      listen: vi.fn(async (cb: (e: { payload: unknown }) => void) => {
+        cb({ payload: { done: 1, total: 2, url: "u" } });
+        return unlisten;
+      }),
+    },
+    libraryUpdate: {
+      listen: vi.fn(async (cb: (e: { payload: unknown }) => void) => {
+        cb({ payload: { new_episodes: 3, show_titles: ["A"] } });
+        return unlisten;
+      }),
+    },
     downloadUpdate: {
       listen: vi.fn(async (cb: (e: { payload: unknown }) => void) => {
         cb({ payload: { episode_id: "a", state: "running" } });
@@ -36,6 +52,12 @@ const unlisten = vi.fn();
 import { commands } from "./bindings";
 import {
   ApiError,
+  getRefreshIntervalHours,
+  onLibraryUpdate,
+  onOpmlProgress,
+  pickOpmlFile,
+  search,
+  setPlayedMany,
   listDownloads,
   listShows,
   onDownloadUpdate,
@@ -91,5 +113,28 @@ describe("api wrapper", () => {
     const seen: unknown[] = [];
     await onDownloadUpdate((v) => seen.push(v));
     expect(seen).toEqual([{ episode_id: "a", state: "running" }]);
+  });
+
+  it("searches only for something, and marks many played in one call", async () => {
+    await expect(search("  ")).resolves.toEqual([]);
+    expect(vi.mocked(commands.search)).not.toHaveBeenCalled();
+    await expect(search("threads")).resolves.toEqual([{ episode_id: "a" }]);
+    expect(vi.mocked(commands.search)).toHaveBeenCalledWith("threads");
+    await expect(setPlayedMany([], true)).resolves.toBe(0);
+    expect(vi.mocked(commands.setPlayedMany)).not.toHaveBeenCalled();
+    await expect(setPlayedMany(["a", "b"], true)).resolves.toBe(2);
+    expect(vi.mocked(commands.setPlayedMany)).toHaveBeenCalledWith(["a", "b"], true);
+  });
+
+  it("passes OPML, settings and library-update answers through", async () => {
+    await expect(pickOpmlFile()).resolves.toBeNull();
+    await expect(getRefreshIntervalHours()).resolves.toBe(6);
+    const seen: unknown[] = [];
+    await onOpmlProgress((p) => seen.push(p));
+    await onLibraryUpdate((u) => seen.push(u));
+    expect(seen).toEqual([
+      { done: 1, total: 2, url: "u" },
+      { new_episodes: 3, show_titles: ["A"] },
+    ]);
   });
 });

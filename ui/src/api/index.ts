@@ -9,13 +9,22 @@ import type {
   EpisodeRow,
   EpisodeView,
   ErrorKind,
+  LibraryUpdate,
+  OpmlFailure,
+  OpmlImportReport,
+  OpmlProgress,
   PlayerView,
   PlayState,
   RefreshReport,
+  SearchHit,
   ShowRefresh,
   ShowView,
+  SleepTimer,
+  SleepView,
+  TextRun,
 } from "./bindings";
 import { currentChapterIndex } from "../chapters";
+import { byNewest } from "../format";
 
 export type {
   ChapterView,
@@ -25,11 +34,19 @@ export type {
   EpisodeRow,
   EpisodeView,
   ErrorKind,
+  LibraryUpdate,
+  OpmlFailure,
+  OpmlImportReport,
+  OpmlProgress,
   PlayerView,
   PlayState,
   RefreshReport,
+  SearchHit,
   ShowRefresh,
   ShowView,
+  SleepTimer,
+  SleepView,
+  TextRun,
 };
 
 /** A failed command. `kind` is the backend's `ErrorKind`, or "Internal" for a JavaScript-level failure. */
@@ -51,6 +68,8 @@ type Backend = {
   commands: Commands;
   onPlayerUpdate: (cb: (view: PlayerView) => void) => Promise<Unlisten>;
   onDownloadUpdate: (cb: (view: DownloadView) => void) => Promise<Unlisten>;
+  onOpmlProgress: (cb: (progress: OpmlProgress) => void) => Promise<Unlisten>;
+  onLibraryUpdate: (cb: (update: LibraryUpdate) => void) => Promise<Unlisten>;
 };
 
 let backend: Promise<Backend> | undefined;
@@ -64,6 +83,8 @@ function getBackend(): Promise<Backend> {
             commands,
             onPlayerUpdate: (cb) => events.playerUpdate.listen((e) => cb(e.payload)),
             onDownloadUpdate: (cb) => events.downloadUpdate.listen((e) => cb(e.payload)),
+            onOpmlProgress: (cb) => events.opmlProgress.listen((e) => cb(e.payload)),
+            onLibraryUpdate: (cb) => events.libraryUpdate.listen((e) => cb(e.payload)),
           });
   }
   return backend;
@@ -107,6 +128,8 @@ export const unsubscribeShow = async (showId: string): Promise<void> => {
   await call((c) => c.unsubscribeShow(showId));
 };
 export const refreshLibrary = (): Promise<RefreshReport> => call((c) => c.refreshLibrary());
+/** The start-up refresh: like `refreshLibrary`, but shows whose server asked for a pause (Cache-Control, Retry-After) wait. */
+export const refreshDueShows = (): Promise<RefreshReport> => call((c) => c.refreshDueShows());
 export const openExternal = async (url: string): Promise<void> => {
   await call((c) => c.openExternal(url));
 };
@@ -176,6 +199,51 @@ export const onDownloadUpdate = async (cb: (view: DownloadView) => void): Promis
   }
 };
 
+/** Turns an event subscription's failure into ApiError, like the commands. */
+async function listen(subscribe: (b: Backend) => Promise<Unlisten>): Promise<Unlisten> {
+  try {
+    return await subscribe(await getBackend());
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+// Search.
+/** Episodes and chapters matching `query`, best first (at most 50); [] for a blank query, without asking. */
+export const search = async (query: string): Promise<SearchHit[]> => {
+  if (!query.trim()) return [];
+  return call((c) => c.search(query));
+};
+
+/** Marks several episodes played or unplayed at once; resolves to how many changed. */
+export const setPlayedMany = async (episodeIds: string[], isPlayed: boolean): Promise<number> => {
+  if (episodeIds.length === 0) return 0;
+  return call((c) => c.setPlayedMany(episodeIds, isPlayed));
+};
+
+/** Sets the sleep timer, or clears it with null. What it does shows in `PlayerView.sleep`. */
+export const playerSetSleepTimer = async (timer: SleepTimer | null): Promise<void> => {
+  await call((c) => c.playerSetSleepTimer(timer));
+};
+
+// OPML. The backend shows the native file dialogs; null when the listener cancels.
+export const pickOpmlFile = (): Promise<string | null> => call((c) => c.pickOpmlFile());
+export const pickOpmlSavePath = (): Promise<string | null> => call((c) => c.pickOpmlSavePath());
+/** Subscribes to every feed in the file; progress arrives through `onOpmlProgress` while it runs. */
+export const importOpml = (path: string): Promise<OpmlImportReport> => call((c) => c.importOpml(path));
+/** Writes every subscription to `path`; resolves to the number of feeds written. */
+export const exportOpml = (path: string): Promise<number> => call((c) => c.exportOpml(path));
+export const onOpmlProgress = (cb: (progress: OpmlProgress) => void): Promise<Unlisten> => listen((b) => b.onOpmlProgress(cb));
+
+// Background refresh.
+/** How often the library is refreshed in the background, in hours; 0 is never. */
+export const getRefreshIntervalHours = (): Promise<number> => call((c) => c.getRefreshIntervalHours());
+export const setRefreshIntervalHours = async (hours: number): Promise<void> => {
+  await call((c) => c.setRefreshIntervalHours(hours));
+};
+/** Calls `cb` when a background refresh found new episodes. */
+export const onLibraryUpdate = (cb: (update: LibraryUpdate) => void): Promise<Unlisten> => listen((b) => b.onLibraryUpdate(cb));
+
 // ---------------------------------------------------------------------------------------------
 // Dev-only preview: `vite` in a plain browser has no Tauri, so serve a small fake library.
 // Only reachable behind `import.meta.env.DEV`, which production builds replace with `false`.
@@ -187,6 +255,10 @@ export const onDownloadUpdate = async (cb: (view: DownloadView) => void): Promis
 // `?play=ID&at=SECONDS` (that episode is playing when the app opens).
 // Downloads: a fake that fills at ~2 MB/s (meta-3 is on disk, radio-1 paused at 40%).
 // `?dlfail` (downloads fail at 30%), `?dlnosize` (the server sends no size).
+// Search: over the demo titles, chapters and notes. Sleep timer: counts down in real time.
+// OPML: the "file dialogs" answer at once (`?opmlcancel`: cancelled); importing walks 7 feeds
+// (2 already subscribed, 1 failing) with progress. `?newepisodes` (a background refresh finds 3
+// new episodes 4 s after start).
 // Demo chapters: meta-0 from the show notes, meta-1 has 112 (Podlove), meta-2 gets a chapters
 // file from `loadChapters` after 400 ms, meta-3 from the audio file. Chapter artwork is served by
 // vite from `src/api/demo-art/` (not imported anywhere, so not in production builds).
@@ -423,6 +495,9 @@ function demoBackend(): Backend {
       if (i >= 0) shows.splice(i, 1);
       return ok(null);
     },
+    async refreshDueShows() {
+      return this.refreshLibrary();
+    },
     async refreshLibrary() {
       await wait(params.has("slow") ? 600_000 : 1500);
       const offline = params.has("offline");
@@ -498,13 +573,177 @@ function demoBackend(): Backend {
       folder = to;
       return ok(null);
     },
+    async search(query: string) {
+      await wait(40 + Math.random() * 60);
+      return ok(demoSearch(query, episodes, shows));
+    },
+    async setPlayedMany(episodeIds: string[], isPlayed: boolean) {
+      await wait(60);
+      let changed = 0;
+      for (const e of episodes) {
+        if (!episodeIds.includes(e.row.id) || e.row.is_played === isPlayed) continue;
+        e.row.is_played = isPlayed;
+        if (isPlayed) e.row.position_ms = 0;
+        changed++;
+      }
+      return ok(changed);
+    },
+    async playerSetSleepTimer(timer: SleepTimer | null) {
+      if (timer?.kind === "minutes" && !(timer.minutes > 0)) return err("BadInput", "A sleep timer needs some minutes.");
+      fake.setSleep(timer);
+      return ok(null);
+    },
+    async pickOpmlFile() {
+      await wait(150);
+      return ok(params.has("opmlcancel") ? null : "/home/demo/Documents/subscriptions.opml");
+    },
+    async pickOpmlSavePath() {
+      await wait(150);
+      return ok(params.has("opmlcancel") ? null : "/home/demo/Documents/chaptercast.opml");
+    },
+    async importOpml(path: string) {
+      if (!path.endsWith(".opml")) return err("BadInput", `${path} is not an OPML file.`);
+      const feeds = [
+        { url: "https://feeds.example.com/hard-fork.xml", title: "Hard Fork" },
+        { url: shows[0]?.feed_url ?? "https://anchor.fm/s/ea2b1f8/podcast/rss", title: "Meta Tech Podcast" },
+        { url: "https://feeds.example.com/99pi.xml", title: "99% Invisible" },
+        { url: "https://old.example.net/gone.xml", title: "A podcast that moved" },
+        { url: shows[1]?.feed_url ?? "https://example.org/radio.xml", title: "Signal & Noise" },
+        { url: "https://feeds.example.com/changelog.xml", title: "The Changelog" },
+        { url: "https://feeds.example.com/reply-all.xml", title: "Reply All" },
+      ];
+      const report: OpmlImportReport = { total: feeds.length, added: 0, duplicates: [], failed: [] };
+      for (const [i, feed] of feeds.entries()) {
+        await wait(350);
+        if (shows.some((s) => s.feed_url === feed.url)) report.duplicates.push(feed.url);
+        else if (feed.url.includes("gone")) {
+          report.failed.push({ url: feed.url, title: feed.title, error: `No feed at ${feed.url} (HTTP 404).` });
+        } else {
+          shows.push({
+            id: `opml-${i}`,
+            feed_url: feed.url,
+            title: feed.title,
+            link: null,
+            image_url: null,
+            description_html: `<p>Imported from ${path}.</p>`,
+            episode_count: 0,
+            last_refreshed_at: new Date().toISOString(),
+            last_error: null,
+          });
+          report.added++;
+        }
+        for (const cb of opmlListeners) cb({ done: i + 1, total: feeds.length, url: feed.url });
+      }
+      return ok(report);
+    },
+    async exportOpml(path: string) {
+      await wait(200);
+      if (!path.startsWith("/")) return err("BadInput", `"${path}" is not an absolute path.`);
+      return ok(shows.length);
+    },
+    getRefreshIntervalHours: async () => ok(refreshHours),
+    async setRefreshIntervalHours(hours: number) {
+      if (!Number.isInteger(hours) || hours < 0 || hours > 168) return err("BadInput", "Choose between 1 and 168 hours, or never.");
+      refreshHours = hours;
+      return ok(null);
+    },
   };
+  let refreshHours = 6;
+  const opmlListeners = new Set<(p: OpmlProgress) => void>();
+  const libraryListeners = new Set<(u: LibraryUpdate) => void>();
+  if (params.has("newepisodes")) {
+    setTimeout(() => {
+      const base = Date.now();
+      const fresh = ["Rebuilding the news feed ranker", "A day with the release engineers", "Listener questions, part 2"];
+      fresh.forEach((title, i) => {
+        const template = clone(episodes[0]!);
+        episodes.push({
+          ...template,
+          row: { ...template.row, id: `meta-new-${i}`, title, published: new Date(base - i * 3_600_000).toISOString(), is_played: false, position_ms: 0, is_downloaded: false },
+          chapters: [],
+        });
+      });
+      count();
+      for (const cb of libraryListeners) cb({ new_episodes: fresh.length, show_titles: ["Meta Tech Podcast"] });
+    }, 4000);
+  }
   let folder = "/home/demo/Podcasts";
   const fake = demoPlayer(params);
   const dl = demoDownloads(params, episodes, shows, () => folder);
   const autoplay = episodes.find((e) => e.row.id === params.get("play"));
   if (autoplay) fake.load(autoplay, params.has("at") ? Number(params.get("at")) * 1000 : null);
-  return { commands: demo, onPlayerUpdate: async (cb) => fake.listen(cb), onDownloadUpdate: async (cb) => dl.listen(cb) };
+  const subscribe = <T,>(set: Set<(v: T) => void>, cb: (v: T) => void) => {
+    set.add(cb);
+    return () => void set.delete(cb);
+  };
+  return {
+    commands: demo,
+    onPlayerUpdate: async (cb) => fake.listen(cb),
+    onDownloadUpdate: async (cb) => dl.listen(cb),
+    onOpmlProgress: async (cb) => subscribe(opmlListeners, cb),
+    onLibraryUpdate: async (cb) => subscribe(libraryListeners, cb),
+  };
+}
+
+/**
+ * The dev preview's search, shaped like the backend's: every word must appear in the episode
+ * (title, notes or one chapter title); chapter hits come as their own results with `start_ms`.
+ */
+function demoSearch(query: string, episodes: EpisodeView[], shows: ShowView[]): SearchHit[] {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return [];
+  const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const pattern = new RegExp(`(${escaped.join("|")})`, "gi");
+  const runs = (text: string): TextRun[] =>
+    text
+      .split(pattern)
+      .filter((part) => part !== "")
+      .map((part) => ({ text: part, hit: words.includes(part.toLowerCase()) }));
+  const has = (text: string, word: string) => text.toLowerCase().includes(word);
+  const plain = (html: string) => html.replace(/<[^>]*>/g, " ").replace(/&amp;/g, "&").replace(/\s+/g, " ").trim();
+  const snippet = (text: string): TextRun[] => {
+    const lower = text.toLowerCase();
+    const at = Math.min(...words.map((w) => lower.indexOf(w)).filter((i) => i >= 0));
+    if (!Number.isFinite(at)) return [];
+    const start = Math.max(0, text.lastIndexOf(" ", Math.max(0, at - 40)) + 1);
+    const end = Math.min(text.length, at + 110);
+    const excerpt = `${start > 0 ? "…" : ""}${text.slice(start, end).trim()}${end < text.length ? "…" : ""}`;
+    return runs(excerpt);
+  };
+  const scored: { score: number; hit: SearchHit }[] = [];
+  for (const e of episodes) {
+    const podcast = shows.find((s) => s.id === e.row.show_id);
+    if (!podcast) continue;
+    const notes = plain(e.description_html);
+    const base = {
+      show_id: e.row.show_id,
+      podcast: podcast.title || podcast.feed_url,
+      episode_id: e.row.id,
+      episode_title: e.row.title,
+      published: e.row.published,
+      title_runs: runs(e.row.title),
+    };
+    const inTitle = words.filter((w) => has(e.row.title, w)).length;
+    const inNotes = words.filter((w) => has(notes, w)).length;
+    if (words.every((w) => has(e.row.title, w) || has(notes, w))) {
+      scored.push({
+        score: inTitle * 10 + inNotes,
+        hit: { ...base, chapter_title: null, start_ms: null, chapter_runs: [], snippet_runs: inNotes > 0 ? snippet(notes) : [] },
+      });
+    }
+    for (const c of e.chapters) {
+      if (!words.every((w) => has(c.title, w) || has(e.row.title, w))) continue;
+      if (!words.some((w) => has(c.title, w))) continue;
+      scored.push({
+        score: words.filter((w) => has(c.title, w)).length * 8 + inTitle,
+        hit: { ...base, chapter_title: c.title, start_ms: c.start_ms, chapter_runs: runs(c.title), snippet_runs: [] },
+      });
+    }
+  }
+  return scored
+    .sort((a, b) => b.score - a.score || byNewest(a.hit, b.hit))
+    .slice(0, 50)
+    .map((s) => s.hit);
 }
 
 /**
@@ -626,6 +865,7 @@ function demoPlayer(params: URLSearchParams) {
     streaming: false,
     progressive: false,
     error: null,
+    sleep: null,
   };
   const emit = () => {
     const index = episode ? currentChapterIndex(episode.chapters, view.position_ms) : -1;
@@ -647,12 +887,28 @@ function demoPlayer(params: URLSearchParams) {
     if (view.state !== "playing") return;
     const end = view.duration_ms ?? Infinity;
     const next = view.position_ms + 100 * (view.speed ?? 1);
+    const sleep = view.sleep;
     if (next >= end) {
       stop();
       if (episode) Object.assign(episode.row, { is_played: true, position_ms: 0 });
-      set({ state: "ended", position_ms: end });
+      set({ state: "ended", position_ms: end, sleep: null });
+    } else if (sleep?.timer.kind === "minutes" && (sleep.remaining_ms ?? 0) <= 100) {
+      stop();
+      view.position_ms = next;
+      savePosition();
+      set({ state: "paused", sleep: null });
+    } else if (
+      sleep?.timer.kind === "end_of_chapter" &&
+      episode &&
+      currentChapterIndex(episode.chapters, next) !== currentChapterIndex(episode.chapters, view.position_ms)
+    ) {
+      stop();
+      view.position_ms = next;
+      savePosition();
+      set({ state: "paused", sleep: null });
     } else {
-      set({ position_ms: next });
+      const remaining = sleep?.timer.kind === "minutes" ? { sleep: { ...sleep, remaining_ms: (sleep.remaining_ms ?? 0) - 100 } } : {};
+      set({ position_ms: next, ...remaining });
     }
   };
   const stop = () => {
@@ -698,6 +954,9 @@ function demoPlayer(params: URLSearchParams) {
     play,
     pause,
     seek,
+    setSleep(timer: SleepTimer | null) {
+      set({ sleep: timer ? { timer, remaining_ms: timer.kind === "minutes" ? timer.minutes * 60_000 : null } : null });
+    },
     listen(cb: (view: PlayerView) => void) {
       listeners.add(cb);
       return () => void listeners.delete(cb);

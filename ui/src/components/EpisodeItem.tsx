@@ -11,6 +11,13 @@ type Props = {
   selected: boolean;
   tabbable: boolean;
   onSelect: (episodeId: string) => void;
+  /** 1-based place in the whole list, and its length (a windowed list renders only some rows). */
+  posinset: number;
+  setsize: number;
+  /** In a windowed list: the row's offset from the top, in px. */
+  top?: number | undefined;
+  /** Right-click (or the context-menu key, handled by the list): the row's actions. */
+  onContextMenu?: (episodeId: string, x: number, y: number) => void;
 };
 
 export default function EpisodeItem(props: Props) {
@@ -28,15 +35,24 @@ export default function EpisodeItem(props: Props) {
   return (
     <li
       class="episode-item"
-      classList={{ selected: props.selected, played: props.episode.is_played }}
+      classList={{ selected: props.selected, played: props.episode.is_played, "virtual-row": props.top !== undefined }}
+      style={props.top !== undefined ? { top: `${props.top}px` } : undefined}
       role="option"
       aria-selected={props.selected}
+      aria-posinset={props.posinset}
+      aria-setsize={props.setsize}
       tabindex={props.tabbable ? 0 : -1}
       data-testid="episode-item"
       data-episode-id={props.episode.id}
       data-id={props.episode.id}
       data-played={props.episode.is_played ? "true" : "false"}
       onClick={() => props.onSelect(props.episode.id)}
+      onContextMenu={(e) => {
+        if (!props.onContextMenu) return;
+        e.preventDefault();
+        props.onSelect(props.episode.id);
+        props.onContextMenu(props.episode.id, e.clientX, e.clientY);
+      }}
     >
       <span class="episode-mark" aria-hidden="true">
         <Show when={props.episode.is_played} fallback={<span class="unplayed-dot" />}>

@@ -22,6 +22,9 @@ type Props = {
   /** Plays, pauses or resumes this episode. */
   onPlay: (episodeId: string) => void;
   onSetPlayed: (episodeId: string, isPlayed: boolean) => void;
+  /** The ids of the show's episodes published before this one; with `onMarkOlder`, "Mark all older as played". */
+  olderThan?: (episodeId: string) => string[];
+  onMarkOlder?: (episodeIds: string[]) => void;
   /** The one way to go to a moment (chapter rows, timestamps in the notes). */
   onJump: (episodeId: string, startMs: number) => void;
   /** The downloads store, for the Download control next to Play. */
@@ -75,6 +78,12 @@ export default function EpisodePane(props: Props) {
                   <Icon name="check" size={14} />
                   {episode().row.is_played ? "Played" : "Mark as played"}
                 </button>
+                <Show when={props.onMarkOlder && props.olderThan}>
+                  <MarkOlderButton
+                    older={props.olderThan?.(episode().row.id) ?? []}
+                    onMark={(ids) => props.onMarkOlder?.(ids)}
+                  />
+                </Show>
                 <Show when={episode().link}>
                   <a class="button button-quiet" href={episode().link ?? ""}>
                     Episode page
@@ -122,6 +131,24 @@ function PlayButton(props: { episode: EpisodeView; loaded: Loaded; onPlay: (epis
     >
       <Icon name={state().pauses ? "pause" : "play"} size={14} />
       {state().label}
+    </button>
+  );
+}
+
+/** "Mark all older as played": every episode of the show published before this one. */
+function MarkOlderButton(props: { older: string[]; onMark: (episodeIds: string[]) => void }) {
+  const n = () => props.older.length;
+  return (
+    <button
+      class="button button-quiet"
+      type="button"
+      data-testid="mark-older-played"
+      disabled={n() === 0}
+      title={n() === 0 ? "No older episodes" : n() === 1 ? "Mark the 1 older episode as played" : `Mark the ${n()} older episodes as played`}
+      onClick={() => props.onMark(props.older)}
+    >
+      <Icon name="check-all" size={14} />
+      Mark all older as played
     </button>
   );
 }

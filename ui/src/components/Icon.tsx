@@ -23,10 +23,20 @@ const paths = {
   close: "M6 6l12 12M18 6 6 18",
   trash: "M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3",
   folder: "M3 6.5A1.5 1.5 0 0 1 4.5 5H9l2 2.5h8.5A1.5 1.5 0 0 1 21 9v9.5a1.5 1.5 0 0 1-1.5 1.5h-15A1.5 1.5 0 0 1 3 18.5z",
+  search: "M10.5 4a6.5 6.5 0 1 0 0 13 6.5 6.5 0 0 0 0-13zM20 20l-4.9-4.9",
+  moon: "M20 14.2A8.2 8.2 0 1 1 9.8 4a6.6 6.6 0 0 0 10.2 10.2z",
+  keyboard: "M3.5 6.5h17a1 1 0 0 1 1 1v9a1 1 0 0 1-1 1h-17a1 1 0 0 1-1-1v-9a1 1 0 0 1 1-1zM6.5 10h.01M10 10h.01M13.5 10h.01M17 10h.01M8 14h8",
+  sort: "M7 4v16M3.5 16.5 7 20l3.5-3.5M17 20V4M13.5 7.5 17 4l3.5 3.5",
+  upload: "M12 16V4M7 9l5-5 5 5M5 20h14",
+  clock: "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM12 7.5V12l3 2",
+  more: "M5.5 12h.01M12 12h.01M18.5 12h.01",
+  "check-all": "M2.5 12.5 7 17l9-10M12 16l1 1 9-10",
 } as const;
 
 /** Solid shapes; the rest are drawn with a stroke. */
 const filled: ReadonlySet<string> = new Set(["play", "pause"]);
+/** Dots: drawn with a wider pen so they read at 16px. */
+const heavy: ReadonlySet<string> = new Set(["more"]);
 
 export type IconName = keyof typeof paths;
 
@@ -39,7 +49,7 @@ export default function Icon(props: { name: IconName; size?: number; class?: str
       viewBox="0 0 24 24"
       fill={filled.has(props.name) ? "currentColor" : "none"}
       stroke="currentColor"
-      stroke-width="2"
+      stroke-width={heavy.has(props.name) ? "3.2" : "2"}
       stroke-linecap="round"
       stroke-linejoin="round"
       aria-hidden="true"

@@ -14,6 +14,7 @@ vi.mock("../api", () => ({
   playerChapterStep: vi.fn(async () => undefined),
   playerSetSpeed: vi.fn(async () => undefined),
   playerSetVolume: vi.fn(async () => undefined),
+  playerSetSleepTimer: vi.fn(async () => undefined),
   onPlayerUpdate: vi.fn(),
 }));
 
@@ -180,7 +181,7 @@ describe("PlayerBar", () => {
     const { q } = await mount(view({ speed: 1.5, volume: 0.8 }));
     const speed = q("speed") as HTMLSelectElement;
     expect(speed.value).toBe("1.5");
-    expect(Array.from(speed.options).map((o) => o.textContent)).toEqual(["0.5×", "0.75×", "1×", "1.25×", "1.5×", "1.75×", "2×", "2.5×", "3×"]);
+    expect(Array.from(speed.options).map((o) => o.textContent)).toEqual(["0.5×", "0.75×", "1×", "1.25×", "1.5×", "1.75×", "2×", "2.25×", "2.5×", "2.75×", "3×"]);
     speed.value = "2";
     speed.dispatchEvent(new Event("change", { bubbles: true }));
     expect(mocked.playerSetSpeed).toHaveBeenCalledWith(2);
@@ -208,5 +209,87 @@ describe("PlayerBar", () => {
     expect(JSON.parse(localStorage.getItem("chaptercast.skip") ?? "null")).toEqual({ backS: 20, forwardS: 120 });
     q("skip-settings")!.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
     expect(q("skip-settings")).toBeNull();
+  });
+
+  describe("sleep timer", () => {
+    const key = (target: Element, key: string) => target.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
+
+    it("opens a menu of choices and sets the one chosen", async () => {
+      const { q } = await mount(view());
+      const sleep = button(q, "sleep-timer-button");
+      expect(sleep.getAttribute("aria-haspopup")).toBe("menu");
+      expect(sleep.getAttribute("aria-expanded")).toBe("false");
+      expect(q("sleep-timer-left")).toBeNull();
+      sleep.click();
+      expect(sleep.getAttribute("aria-expanded")).toBe("true");
+      const menu = q("sleep-menu")!;
+      expect(menu.getAttribute("role")).toBe("menu");
+      const options = Array.from(menu.querySelectorAll<HTMLElement>("[role=menuitemradio]")).map((o) => o.dataset.testid);
+      expect(options).toEqual([
+        "sleep-option-off",
+        "sleep-option-15",
+        "sleep-option-30",
+        "sleep-option-45",
+        "sleep-option-60",
+        "sleep-option-end_of_chapter",
+        "sleep-option-end_of_episode",
+      ]);
+      // Off is the current choice, and has focus.
+      expect(document.activeElement).toBe(q("sleep-option-off"));
+      expect(q("sleep-option-off")!.getAttribute("aria-checked")).toBe("true");
+      button(q, "sleep-option-15").click();
+      expect(mocked.playerSetSleepTimer).toHaveBeenCalledWith({ kind: "minutes", minutes: 15 });
+      expect(q("sleep-menu")).toBeNull();
+      expect(document.activeElement).toBe(sleep);
+      // Shown at once, before the backend reports it.
+      expect(q("sleep-timer-left")!.textContent).toBe("15:00");
+    });
+
+    it("shows the time left, or the end it waits for, as the backend reports it", async () => {
+      const { q, emit } = await mount(view());
+      emit(view({ sleep: { timer: { kind: "minutes", minutes: 30 }, remaining_ms: 61_200 } }));
+      expect(q("sleep-timer-left")!.textContent).toBe("1:02");
+      expect(button(q, "sleep-timer-button").getAttribute("aria-label")).toBe("Sleep timer: 1:02");
+      emit(view({ sleep: { timer: { kind: "end_of_chapter" }, remaining_ms: null } }));
+      expect(q("sleep-timer-left")!.textContent).toBe("End of chapter");
+      emit(view({ sleep: { timer: { kind: "end_of_episode" }, remaining_ms: 90_000 } }));
+      expect(q("sleep-timer-left")!.textContent).toBe("End of episode");
+      button(q, "sleep-timer-button").click();
+      expect(q("sleep-option-end_of_episode")!.getAttribute("aria-checked")).toBe("true");
+      button(q, "sleep-option-end_of_chapter").click();
+      expect(mocked.playerSetSleepTimer).toHaveBeenLastCalledWith({ kind: "end_of_chapter" });
+      button(q, "sleep-timer-button").click();
+      button(q, "sleep-option-off").click();
+      expect(mocked.playerSetSleepTimer).toHaveBeenLastCalledWith(null);
+      expect(q("sleep-timer-left")).toBeNull();
+      emit(view({ sleep: null }));
+      expect(q("sleep-timer-left")).toBeNull();
+    });
+
+    it("works from the keyboard: ↓ moves, Escape closes back on the button", async () => {
+      const { q } = await mount(view());
+      const sleep = button(q, "sleep-timer-button");
+      sleep.focus();
+      key(sleep, "ArrowDown");
+      expect(q("sleep-menu")).not.toBeNull();
+      key(document.activeElement!, "ArrowDown");
+      expect(document.activeElement).toBe(q("sleep-option-15"));
+      key(document.activeElement!, "End");
+      expect(document.activeElement).toBe(q("sleep-option-end_of_episode"));
+      key(document.activeElement!, "Escape");
+      expect(q("sleep-menu")).toBeNull();
+      expect(document.activeElement).toBe(sleep);
+      expect(mocked.playerSetSleepTimer).not.toHaveBeenCalled();
+    });
+
+    it("shows why a timer could not be set, and puts the old one back", async () => {
+      mocked.playerSetSleepTimer.mockRejectedValueOnce(new Error("Nothing is playing."));
+      const { q } = await mount(view());
+      button(q, "sleep-timer-button").click();
+      button(q, "sleep-option-30").click();
+      await new Promise((r) => setTimeout(r, 0));
+      expect(q("sleep-timer-left")).toBeNull();
+      expect(q("player-error")!.textContent).toBe("Nothing is playing.");
+    });
   });
 });

@@ -5,6 +5,7 @@ import { formatSpeed, formatTimeLeft, formatTimestamp } from "../format";
 import type { Player } from "../stores/player";
 import Icon from "./Icon";
 import SkipSettingsPopover from "./SkipSettingsPopover";
+import SleepTimerMenu from "./SleepTimerMenu";
 
 type Props = {
   player: Player;
@@ -14,7 +15,8 @@ type Props = {
   chapters: ChapterView[];
 };
 
-export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3] as const;
+/** Every quarter from 0.5× to 3×, the steps `[` and `]` take. */
+export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3] as const;
 
 /** The listed speed closest to `speed` (the backend sends an f32). */
 const nearestSpeed = (speed: number | null): number =>
@@ -88,7 +90,7 @@ export default function PlayerBar(props: Props) {
             type="button"
             data-testid="prev-chapter"
             aria-label="Previous chapter"
-            title="Previous chapter ([)"
+            title="Previous chapter (Shift+←)"
             disabled={idle()}
             onClick={() => void p.chapterStep(-1)}
           >
@@ -138,7 +140,7 @@ export default function PlayerBar(props: Props) {
             type="button"
             data-testid="next-chapter"
             aria-label="Next chapter"
-            title="Next chapter (])"
+            title="Next chapter (Shift+→)"
             disabled={idle()}
             onClick={() => void p.chapterStep(1)}
           >
@@ -180,7 +182,7 @@ export default function PlayerBar(props: Props) {
           class="speed-select"
           data-testid="speed"
           aria-label="Playback speed"
-          title="Playback speed"
+          title="Playback speed ([ and ])"
           value={String(nearestSpeed(v.speed))}
           onChange={(e) => void p.setSpeed(Number(e.currentTarget.value))}
         >
@@ -201,6 +203,7 @@ export default function PlayerBar(props: Props) {
             onInput={(e) => void p.setVolume(Number(e.currentTarget.value))}
           />
         </label>
+        <SleepTimerMenu sleep={v.sleep ?? null} onSet={(timer) => void p.setSleepTimer(timer)} />
         <SkipSettingsPopover skip={p.skip()} onChange={p.setSkip} />
       </div>
     </footer>

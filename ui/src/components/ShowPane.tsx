@@ -1,13 +1,52 @@
-import { Match, Show, Switch } from "solid-js";
-import type { DownloadView } from "../api";
+import { createMemo, createSignal, Match, Show, Switch } from "solid-js";
+import type { DownloadView, EpisodeRow } from "../api";
+import { FILTERS, filterAndSort, olderEpisodeIds } from "../episodeFilter";
+import type { EpisodeFilter, EpisodeSort } from "../episodeFilter";
 import type { Library } from "../stores/library";
+import type { MenuItem } from "./ContextMenu";
 import EmptyState from "./EmptyState";
 import EpisodeList from "./EpisodeList";
+import EpisodeToolbar from "./EpisodeToolbar";
 import ShowHeader from "./ShowHeader";
 
 /** The middle pane: the selected show's header and episodes, or why there are none. */
-export default function ShowPane(props: { library: Library; downloadOf?: (episodeId: string) => DownloadView | undefined }) {
+export default function ShowPane(props: {
+  library: Library;
+  downloadOf?: (episodeId: string) => DownloadView | undefined;
+  /** Plays an episode from where the listener left off (the row menu's "Play"). */
+  onPlay?: (episodeId: string) => void;
+}) {
   const lib = props.library;
+  // The list's filter and order stay as chosen when another show is opened.
+  const [filter, setFilter] = createSignal<EpisodeFilter>("all");
+  const [sort, setSort] = createSignal<EpisodeSort>("newest");
+  const shown = createMemo(() => filterAndSort(lib.state.episodes, filter(), sort()));
+  const unplayedShown = () => shown().filter((e) => !e.is_played).length;
+  const emptyText = () => FILTERS.find((f) => f.id === filter())?.empty ?? "No episodes";
+  const countText = () => {
+    const n = shown().length;
+    const label = filter() === "all" ? "" : ` ${FILTERS.find((f) => f.id === filter())?.label.toLowerCase()}`;
+    return n === 1 ? `1${label} episode` : `${n}${label} episodes`;
+  };
+  const menuItems = (e: EpisodeRow): MenuItem[] => {
+    const older = olderEpisodeIds(lib.state.episodes, e.id);
+    return [
+      ...(props.onPlay ? [{ label: "Play", testId: "episode-menu-play", icon: "play" as const, onSelect: () => props.onPlay?.(e.id) }] : []),
+      {
+        label: e.is_played ? "Mark as unplayed" : "Mark as played",
+        testId: "episode-menu-played",
+        icon: "check",
+        onSelect: () => void lib.setPlayed(e.id, !e.is_played),
+      },
+      {
+        label: older.length === 1 ? "Mark 1 older as played" : `Mark all older as played`,
+        testId: "episode-menu-mark-older",
+        icon: "check-all",
+        disabled: older.length === 0,
+        onSelect: () => void lib.setPlayedMany(older, true),
+      },
+    ];
+  };
   const show = () => lib.selectedShow();
   const error = () => {
     const s = show();
@@ -64,12 +103,37 @@ export default function ShowPane(props: { library: Library; downloadOf?: (episod
                   </Show>
                 }
               >
-                <EpisodeList
-                  episodes={lib.state.episodes}
-                  selectedId={lib.state.selectedEpisodeId}
-                  onSelect={(id) => void lib.selectEpisode(id)}
-                  downloadOf={props.downloadOf}
+                <EpisodeToolbar
+                  filter={filter()}
+                  sort={sort()}
+                  onFilter={setFilter}
+                  onSort={setSort}
+                  unplayedShown={unplayedShown()}
+                  onMarkAllPlayed={() => void lib.setPlayedMany(shown().map((e) => e.id), true)}
+                  resetKey={s().id}
                 />
+                <p class="sr-only" role="status">
+                  {countText()}
+                </p>
+                <Show
+                  when={shown().length > 0}
+                  fallback={
+                    <div class="episode-filter-empty" data-testid="episode-filter-empty">
+                      <p>{emptyText()}</p>
+                      <button class="link-button" type="button" onClick={() => setFilter("all")}>
+                        Show all episodes
+                      </button>
+                    </div>
+                  }
+                >
+                  <EpisodeList
+                    episodes={shown()}
+                    selectedId={lib.state.selectedEpisodeId}
+                    onSelect={(id) => void lib.selectEpisode(id)}
+                    downloadOf={props.downloadOf}
+                    menuItems={menuItems}
+                  />
+                </Show>
               </Show>
             </>
           )}

@@ -1,4 +1,5 @@
-import { Show } from "solid-js";
+import { children, Show } from "solid-js";
+import type { JSX } from "solid-js";
 import type { Library } from "../stores/library";
 import AddFeedForm from "./AddFeedForm";
 import Icon from "./Icon";
@@ -13,12 +14,15 @@ type Props = {
   onView: (view: MainView) => void;
   /** Downloads queued or running, for the badge. */
   activeDownloads: number;
+  /** Under "Add a podcast": OPML import/export and settings. */
+  footer?: JSX.Element;
 };
 
-/** The left pane: Downloads, the subscribed shows and the "Add a podcast" form. */
+/** The left pane: Downloads, the subscribed shows, the "Add a podcast" form and the footer. */
 export default function Sidebar(props: Props) {
   const lib = props.library;
   const onDownloads = () => props.view === "downloads";
+  const footer = children(() => props.footer);
   return (
     <nav class="pane sidebar" aria-label="Library">
       <div class="sidebar-nav">
@@ -63,6 +67,9 @@ export default function Sidebar(props: Props) {
         }}
         onEdit={() => lib.clearSubscribeError()}
       />
+      <Show when={footer()}>
+        <div class="sidebar-footer">{footer()}</div>
+      </Show>
     </nav>
   );
 }

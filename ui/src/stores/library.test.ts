@@ -18,8 +18,10 @@ vi.mock("../api", () => {
     subscribeFeed: vi.fn(),
     unsubscribeShow: vi.fn(),
     refreshLibrary: vi.fn(),
+    refreshDueShows: vi.fn(),
     openExternal: vi.fn(),
     setPlayed: vi.fn(),
+    setPlayedMany: vi.fn(),
   };
 });
 
@@ -94,6 +96,7 @@ beforeEach(() => {
   mocked.listEpisodes.mockResolvedValue([row("old", "2024-01-01T00:00:00Z"), row("new", "2024-08-01T00:00:00Z")]);
   mocked.getEpisode.mockImplementation(async (id) => view(row(id, null)));
   mocked.refreshLibrary.mockResolvedValue(report());
+  mocked.refreshDueShows.mockResolvedValue(report());
   mocked.loadChapters.mockResolvedValue([]);
 });
 
@@ -108,8 +111,17 @@ describe("library store", () => {
     expect(lib.state.episode?.row.id).toBe("new");
   });
 
+  it("refreshes only due shows at start-up and every show on request", async () => {
+    const lib = createLibrary();
+    await lib.start();
+    expect(mocked.refreshDueShows).toHaveBeenCalledTimes(1);
+    expect(mocked.refreshLibrary).not.toHaveBeenCalled();
+    await lib.refresh();
+    expect(mocked.refreshLibrary).toHaveBeenCalledTimes(1);
+  });
+
   it("sets the offline flag when the refresh reports offline", async () => {
-    mocked.refreshLibrary.mockResolvedValue(report({ is_offline: true }));
+    mocked.refreshDueShows.mockResolvedValue(report({ is_offline: true }));
     const lib = createLibrary();
     await lib.start();
     expect(lib.state.offline).toBe(true);
@@ -117,7 +129,7 @@ describe("library store", () => {
   });
 
   it("treats a show failing as Offline as offline", async () => {
-    mocked.refreshLibrary.mockResolvedValue(
+    mocked.refreshDueShows.mockResolvedValue(
       report({ shows: [{ show_id: "a", added: 0, error: { kind: "Offline", message: "No network." } }] }),
     );
     const lib = createLibrary();
@@ -127,7 +139,7 @@ describe("library store", () => {
   });
 
   it("clears offline after a successful refresh and keeps the selection", async () => {
-    mocked.refreshLibrary.mockResolvedValueOnce(report({ is_offline: true }));
+    mocked.refreshDueShows.mockResolvedValueOnce(report({ is_offline: true }));
     const lib = createLibrary();
     await lib.start();
     await lib.selectShow("b");
@@ -283,5 +295,47 @@ describe("library store", () => {
     await lib.openEpisode("gone");
     expect(lib.state.episodeError).toBe("That episode is no longer in the library.");
     expect(lib.state.selectedShowId).toBe("a");
+  });
+
+  it("marks many played at once, then reads the list again from the backend", async () => {
+    const lib = createLibrary();
+    await lib.loadShows();
+    let release!: (n: number) => void;
+    mocked.setPlayedMany.mockImplementation(() => new Promise((r) => (release = r)));
+    const pending = lib.setPlayedMany(["old", "new"], true);
+    // Shown at once.
+    expect(lib.state.episodes.map((e) => e.is_played)).toEqual([true, true]);
+    expect(lib.state.episode?.row.is_played).toBe(true);
+    expect(mocked.setPlayedMany).toHaveBeenCalledWith(["old", "new"], true);
+    const loads = mocked.listEpisodes.mock.calls.length;
+    mocked.listEpisodes.mockResolvedValue([
+      { ...row("old", "2024-01-01T00:00:00Z"), is_played: true },
+      { ...row("new", "2024-08-01T00:00:00Z"), is_played: true },
+    ]);
+    release(2);
+    await expect(pending).resolves.toBe(2);
+    expect(mocked.listEpisodes.mock.calls.length).toBe(loads + 1);
+    expect(lib.state.episodes.map((e) => e.is_played)).toEqual([true, true]);
+  });
+
+  it("undoes the marks when marking many fails, by reading the list again", async () => {
+    // Fresh objects on every call, as from the backend (the store adopts what it is given).
+    mocked.listEpisodes.mockImplementation(async () => [row("old", "2024-01-01T00:00:00Z"), row("new", "2024-08-01T00:00:00Z")]);
+    const lib = createLibrary();
+    await lib.loadShows();
+    mocked.setPlayedMany.mockRejectedValue(new api.ApiError("Storage", "The library is read-only."));
+    await expect(lib.setPlayedMany(["old"], true)).resolves.toBe(0);
+    expect(lib.state.episodeError).toBe("The library is read-only.");
+    expect(lib.state.episodes.map((e) => e.is_played)).toEqual([false, false]);
+  });
+
+  it("opens an episode in a known show without asking which show it is in", async () => {
+    const lib = createLibrary();
+    await lib.loadShows();
+    mocked.getEpisode.mockClear();
+    await lib.openEpisode("old", "b");
+    expect(lib.state.selectedShowId).toBe("b");
+    expect(lib.state.selectedEpisodeId).toBe("old");
+    expect(mocked.getEpisode.mock.calls.map(([id]) => id)).toEqual(["old"]); // the episode itself, once
   });
 });

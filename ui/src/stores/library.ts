@@ -164,30 +164,41 @@ export function createLibrary() {
     });
   }
 
-  /** Refreshes every show from the network, then reloads what is on screen. */
-  async function refresh(): Promise<void> {
+  /**
+   * Refreshes every show from the network, then reloads what is on screen. At start-up
+   * (`dueOnly`) shows whose server asked not to be fetched again yet are left alone.
+   */
+  async function refresh(dueOnly = false): Promise<void> {
     if (state.refreshing) return;
     setState("refreshing", true);
     try {
-      applyReport(await api.refreshLibrary());
+      applyReport(await (dueOnly ? api.refreshDueShows() : api.refreshLibrary()));
     } catch (e) {
       if (e instanceof api.ApiError && e.kind === "Offline") setState({ offline: true, refreshError: null });
       else setState("refreshError", message(e));
     }
     try {
-      const before = state.selectedShowId;
-      await loadShows();
-      // loadShows already loaded a newly chosen show; reload the kept one in place.
-      if (before && state.selectedShowId === before) await loadEpisodes(before, true);
+      await reload();
     } finally {
       setState("refreshing", false);
     }
   }
 
+  /**
+   * Reads the library again without touching the network (after a background refresh, an OPML
+   * import, marking many episodes): the shows, and the open show's episodes in place.
+   */
+  async function reload(): Promise<void> {
+    const before = state.selectedShowId;
+    await loadShows();
+    // loadShows already loaded a newly chosen show; reload the kept one in place.
+    if (before && state.selectedShowId === before) await loadEpisodes(before, true);
+  }
+
   /** Start-up: the library from disk first (instant), then a background refresh. */
   async function start(): Promise<void> {
     await loadShows();
-    await refresh();
+    await refresh(true);
   }
 
   /** Subscribes and opens the new show. Resolves true on success; on failure the error is in `subscribeError`. */
@@ -232,6 +243,33 @@ export function createLibrary() {
   }
 
   /**
+   * Marks several episodes of the open show played or unplayed: shown at once, then the list is
+   * read again from the backend. Resolves to how many changed (0 when it failed; the error is
+   * then in `episodeError`).
+   */
+  async function setPlayedMany(episodeIds: readonly string[], isPlayed: boolean): Promise<number> {
+    const ids = new Set(episodeIds);
+    if (ids.size === 0) return 0;
+    const showId = state.selectedShowId;
+    batch(() => {
+      setState("episodes", (r) => ids.has(r.id) && r.is_played !== isPlayed, "is_played", isPlayed);
+      if (state.episode && ids.has(state.episode.row.id)) setState("episode", "row", "is_played", isPlayed);
+    });
+    let changed = 0;
+    let failure: string | null = null;
+    try {
+      changed = await api.setPlayedMany([...ids], isPlayed);
+    } catch (e) {
+      failure = message(e);
+    }
+    // Either way, what the backend has is the truth (and undoes the optimistic marks on failure).
+    if (showId && state.selectedShowId === showId) await loadEpisodes(showId, true);
+    // After the reload, which clears the open episode's error.
+    if (failure) setState("episodeError", failure);
+    return changed;
+  }
+
+  /**
    * What playback did to an episode (paused at, finished), shown at once; the backend has
    * saved it already, so nothing is sent.
    */
@@ -254,16 +292,19 @@ export function createLibrary() {
   }
 
   /**
-   * Opens an episode from outside the show list (the Downloads view): its show, then the episode.
-   * The episode is asked for first, since only it knows its show.
+   * Opens an episode from outside the show list (the Downloads view, search): its show, then the
+   * episode. Without `knownShowId` the episode is asked for first, since only it knows its show.
    */
-  async function openEpisode(episodeId: string): Promise<void> {
+  async function openEpisode(episodeId: string, knownShowId?: string): Promise<void> {
     let showId: string;
-    try {
-      showId = (await api.getEpisode(episodeId)).row.show_id;
-    } catch (e) {
-      setState("episodeError", message(e));
-      return;
+    if (knownShowId) showId = knownShowId;
+    else {
+      try {
+        showId = (await api.getEpisode(episodeId)).row.show_id;
+      } catch (e) {
+        setState("episodeError", message(e));
+        return;
+      }
     }
     if (showId === state.selectedShowId && state.episodes.length > 0) {
       await selectEpisode(episodeId);
@@ -291,6 +332,7 @@ export function createLibrary() {
     state,
     start,
     refresh,
+    reload,
     loadShows,
     selectShow,
     selectEpisode,
@@ -298,6 +340,7 @@ export function createLibrary() {
     subscribe,
     clearSubscribeError,
     setPlayed,
+    setPlayedMany,
     noteProgress,
     setDownloaded,
     openEpisode,

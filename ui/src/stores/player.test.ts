@@ -21,12 +21,13 @@ vi.mock("../api", () => {
     playerChapterStep: vi.fn(async () => undefined),
     playerSetSpeed: vi.fn(async () => undefined),
     playerSetVolume: vi.fn(async () => undefined),
+    playerSetSleepTimer: vi.fn(async () => undefined),
     onPlayerUpdate: vi.fn(),
   };
 });
 
 import * as api from "../api";
-import { createPlayer, IDLE_VIEW } from "./player";
+import { createPlayer, IDLE_VIEW, steppedSpeed } from "./player";
 import type { PlayerOptions } from "./player";
 import { loadSkip, SKIP_KEY } from "./skipSettings";
 
@@ -260,6 +261,50 @@ describe("player store", () => {
     emit(view({ state: "playing", speed: 2, volume: 0.5 }));
     expect(player.view.speed).toBe(2);
     expect(player.view.volume).toBe(0.5);
+  });
+
+  it("steps the speed by a quarter within 0.5–3 for [ and ]", async () => {
+    expect(steppedSpeed(1, 1)).toBe(1.25);
+    expect(steppedSpeed(1, -1)).toBe(0.75);
+    expect(steppedSpeed(2.9, 1)).toBe(3);
+    expect(steppedSpeed(3, 1)).toBe(3);
+    expect(steppedSpeed(0.5, -1)).toBe(0.5);
+    expect(steppedSpeed(1.2000000476837158, 1)).toBe(1.5); // an f32 from the backend, back on the grid
+    expect(steppedSpeed(null, 1)).toBe(1.25);
+    const { player } = await started(view({ state: "playing", speed: 2.75 }));
+    await player.speedStep(1);
+    expect(mocked.playerSetSpeed).toHaveBeenLastCalledWith(3);
+    expect(player.view.speed).toBe(3);
+    await player.speedStep(1); // already at the top: nothing to send
+    expect(mocked.playerSetSpeed).toHaveBeenCalledTimes(1);
+    await player.speedStep(-1);
+    expect(mocked.playerSetSpeed).toHaveBeenLastCalledWith(2.75);
+  });
+
+  it("sets the sleep timer at once and keeps it until the backend agrees", async () => {
+    const { player, emit, advance } = await started(view({ state: "playing" }));
+    await player.setSleepTimer({ kind: "minutes", minutes: 45 });
+    expect(mocked.playerSetSleepTimer).toHaveBeenCalledWith({ kind: "minutes", minutes: 45 });
+    expect(player.view.sleep).toEqual({ timer: { kind: "minutes", minutes: 45 }, remaining_ms: 2_700_000 });
+    emit(view({ state: "playing", sleep: null })); // sent before the backend saw the command
+    expect(player.view.sleep?.timer).toEqual({ kind: "minutes", minutes: 45 });
+    emit(view({ state: "playing", sleep: { timer: { kind: "minutes", minutes: 45 }, remaining_ms: 2_699_000 } }));
+    expect(player.view.sleep?.remaining_ms).toBe(2_699_000);
+    advance(10_000);
+    emit(view({ state: "paused", sleep: null })); // it ran out
+    expect(player.view.sleep).toBeNull();
+  });
+
+  it("resumes a search result's episode: carries on, unpauses, or loads it from its saved place", async () => {
+    const { player, emit } = await started(view({ state: "playing" }));
+    await player.resume("a");
+    expect(mocked.playerToggle).not.toHaveBeenCalled();
+    expect(mocked.playEpisode).not.toHaveBeenCalled();
+    emit(view({ state: "paused" }));
+    await player.resume("a");
+    expect(mocked.playerToggle).toHaveBeenCalledTimes(1);
+    await player.resume("b");
+    expect(mocked.playEpisode).toHaveBeenCalledWith("b", null);
   });
 
   it("tells the library when an episode pauses, ends or is left", async () => {

@@ -5,7 +5,7 @@
 import { createSignal } from "solid-js";
 import { createStore, reconcile } from "solid-js/store";
 import * as api from "../api";
-import type { PlayerView, PlayState } from "../api";
+import type { PlayerView, PlayState, SleepTimer } from "../api";
 import { defaultStorage, loadSkip, saveSkip, clampSkip } from "./skipSettings";
 import type { SkipSettings } from "./skipSettings";
 
@@ -36,7 +36,27 @@ export const IDLE_VIEW: Readonly<PlayerView> = {
   streaming: false,
   progressive: false,
   error: null,
+  sleep: null,
 };
+
+/** Speed steps for `[` and `]`: by a quarter, within what the backend accepts. */
+export const SPEED_STEP = 0.25;
+export const SPEED_MIN = 0.5;
+export const SPEED_MAX = 3;
+
+/** The speed one step up (+1) or down (-1) from `speed`, on the quarter grid, within 0.5–3. */
+export function steppedSpeed(speed: number | null, direction: 1 | -1): number {
+  const current = speed != null && Number.isFinite(speed) && speed > 0 ? speed : 1;
+  const next = Math.round((current + direction * SPEED_STEP) / SPEED_STEP) * SPEED_STEP;
+  return Math.min(SPEED_MAX, Math.max(SPEED_MIN, next));
+}
+
+/** The same timer (remaining time aside); null is "off". */
+export function sameSleepTimer(a: SleepTimer | null | undefined, b: SleepTimer | null | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  if (a.kind !== b.kind) return false;
+  return a.kind !== "minutes" || (b.kind === "minutes" && a.minutes === b.minutes);
+}
 
 /** The states in which the listener has asked to hear something. */
 const WANTS_PLAY: readonly PlayState[] = ["playing", "loading", "buffering"];
@@ -53,8 +73,13 @@ const NEAR_AFTER_MS = 4000;
 
 type PendingMove = { episodeId: string; positionMs: number | null; until: number };
 type Held = { value: number; until: number };
+type HeldSleep = { value: SleepTimer | null; until: number };
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** What the bar shows for a timer just set, until the backend reports it. */
+const sleepView = (timer: SleepTimer | null): PlayerView["sleep"] =>
+  timer ? { timer, remaining_ms: timer.kind === "minutes" ? timer.minutes * 60_000 : null } : null;
 
 export function createPlayer(options: PlayerOptions = {}) {
   const now = options.now ?? Date.now;
@@ -65,6 +90,7 @@ export function createPlayer(options: PlayerOptions = {}) {
 
   let pending: PendingMove | null = null;
   const held: { speed?: Held; volume?: Held } = {};
+  let heldSleep: HeldSleep | null = null;
   let heardEvent = false;
   let unlisten: (() => void) | undefined;
   let stopped = false;
@@ -106,6 +132,10 @@ export function createPlayer(options: PlayerOptions = {}) {
       if (!h) continue;
       if (now() >= h.until || next[key] === h.value) delete held[key];
       else next = { ...next, [key]: h.value };
+    }
+    if (heldSleep) {
+      if (now() >= heldSleep.until || sameSleepTimer(next.sleep?.timer, heldSleep.value)) heldSleep = null;
+      else next = { ...next, sleep: sleepView(heldSleep.value) };
     }
     update(next);
   }
@@ -187,6 +217,18 @@ export function createPlayer(options: PlayerOptions = {}) {
     return run(() => api.playerToggle());
   }
 
+  /**
+   * Plays an episode from where the listener left off (a search result): carries on if it is
+   * already playing, resumes it if it is paused, else loads it.
+   */
+  async function resume(episodeId: string): Promise<void> {
+    if (isLoaded(episodeId) && view.state !== "error") {
+      if (!wantsPlay()) await toggle();
+      return;
+    }
+    await playEpisode(episodeId);
+  }
+
   /** The episode view's button: pause/resume this episode, or start it. */
   const playOrPause = (episodeId: string): Promise<void> =>
     isLoaded(episodeId) && view.state !== "error" ? toggle() : playEpisode(episodeId);
@@ -216,6 +258,29 @@ export function createPlayer(options: PlayerOptions = {}) {
     held.speed = { value: speed, until: now() + HOLD_MS };
     setView("speed", speed);
     await run(() => api.playerSetSpeed(speed));
+  }
+
+  /** One step faster (+1) or slower (-1): `]` and `[`. */
+  async function speedStep(direction: 1 | -1): Promise<void> {
+    const current = view.speed ?? 1;
+    const next = steppedSpeed(current, direction);
+    if (Math.abs(next - current) < 0.001) return;
+    await setSpeed(next);
+  }
+
+  /** Starts, changes or (null) stops the sleep timer; shown at once. */
+  async function setSleepTimer(timer: SleepTimer | null): Promise<void> {
+    const before = view.sleep ? { ...view.sleep } : null;
+    heldSleep = { value: timer, until: now() + HOLD_MS };
+    setView("sleep", sleepView(timer));
+    setCommandError(null);
+    try {
+      await api.playerSetSleepTimer(timer);
+    } catch (e) {
+      heldSleep = null;
+      setView("sleep", before);
+      setCommandError(message(e));
+    }
   }
 
   async function setVolume(volume: number): Promise<void> {
@@ -291,12 +356,15 @@ export function createPlayer(options: PlayerOptions = {}) {
     stop,
     jumpTo,
     playEpisode,
+    resume,
     playOrPause,
     toggle,
     seek,
     skipBy,
     chapterStep,
     setSpeed,
+    speedStep,
+    setSleepTimer,
     setVolume,
     setSkip,
   };

@@ -1,0 +1,277 @@
+// The whole app against a mocked backend: the global keys, the search palette's choices and
+// the background refresh notice, wired as they are in App.
+import { render } from "solid-js/web";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { EpisodeRow, EpisodeView, LibraryUpdate, PlayerView, SearchHit, ShowView } from "./api";
+
+vi.mock("./api", () => {
+  class ApiError extends Error {
+    readonly kind: string;
+    constructor(kind: string, message: string) {
+      super(message);
+      this.kind = kind;
+    }
+  }
+  const done = async () => undefined;
+  return {
+    ApiError,
+    openExternal: vi.fn(done),
+    listShows: vi.fn(),
+    listEpisodes: vi.fn(),
+    getEpisode: vi.fn(),
+    loadChapters: vi.fn(async () => []),
+    subscribeFeed: vi.fn(),
+    refreshLibrary: vi.fn(async () => ({ shows: [], is_offline: false })),
+    setPlayed: vi.fn(done),
+    setPlayedMany: vi.fn(async (ids: string[]) => ids.length),
+    playEpisode: vi.fn(done),
+    playerStatus: vi.fn(),
+    playerPlay: vi.fn(done),
+    playerPause: vi.fn(done),
+    playerToggle: vi.fn(done),
+    playerSeek: vi.fn(done),
+    playerSkip: vi.fn(done),
+    playerChapterStep: vi.fn(done),
+    playerSetSpeed: vi.fn(done),
+    playerSetVolume: vi.fn(done),
+    playerSetSleepTimer: vi.fn(done),
+    onPlayerUpdate: vi.fn(async () => () => {}),
+    onDownloadUpdate: vi.fn(async () => () => {}),
+    listDownloads: vi.fn(async () => []),
+    getDownloadFolder: vi.fn(async () => "/home/me/Podcasts"),
+    search: vi.fn(),
+    onLibraryUpdate: vi.fn(),
+    getRefreshIntervalHours: vi.fn(async () => 6),
+    setRefreshIntervalHours: vi.fn(done),
+    pickOpmlFile: vi.fn(async () => null),
+    pickOpmlSavePath: vi.fn(async () => null),
+    importOpml: vi.fn(),
+    exportOpml: vi.fn(),
+    onOpmlProgress: vi.fn(async () => () => {}),
+  };
+});
+
+import * as api from "./api";
+import App from "./App";
+import { IDLE_VIEW } from "./stores/player";
+
+const mocked = vi.mocked(api);
+Element.prototype.scrollIntoView ??= function () {};
+
+const show = (id: string, title: string): ShowView => ({
+  id,
+  feed_url: `https://example.org/${id}.xml`,
+  title,
+  link: null,
+  image_url: null,
+  description_html: "",
+  episode_count: 3,
+  last_refreshed_at: null,
+  last_error: null,
+});
+
+const row = (id: string, showId: string, day: number): EpisodeRow => ({
+  id,
+  show_id: showId,
+  title: `Episode ${id}`,
+  published: new Date(Date.UTC(2024, 4, day)).toISOString(),
+  duration_s: 3600,
+  is_played: false,
+  position_ms: 0,
+  is_downloaded: false,
+});
+
+const rows: EpisodeRow[] = [row("a3", "a", 3), row("a2", "a", 2), row("a1", "a", 1), row("b2", "b", 2), row("b1", "b", 1)];
+
+const hit = (over: Partial<SearchHit>): SearchHit => ({
+  show_id: "b",
+  podcast: "Show B",
+  episode_id: "b1",
+  episode_title: "Episode b1",
+  chapter_title: null,
+  start_ms: null,
+  published: null,
+  title_runs: [{ text: "Episode b1", hit: true }],
+  chapter_runs: [],
+  snippet_runs: [],
+  ...over,
+});
+
+let dispose: (() => void) | undefined;
+let libraryUpdate: ((u: LibraryUpdate) => void) | undefined;
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  localStorage.clear();
+  mocked.listShows.mockResolvedValue([show("a", "Show A"), show("b", "Show B")]);
+  mocked.listEpisodes.mockImplementation(async (showId) => rows.filter((r) => r.show_id === showId).map((r) => ({ ...r })));
+  mocked.getEpisode.mockImplementation(
+    async (id): Promise<EpisodeView> => ({
+      row: { ...rows.find((r) => r.id === id)! },
+      description_html: "<p>notes</p>",
+      link: null,
+      image_url: null,
+      enclosure_url: "https://example.org/x.mp3",
+      season: null,
+      episode_number: null,
+      chapters: [],
+    }),
+  );
+  mocked.playerStatus.mockResolvedValue({ ...IDLE_VIEW, speed: 1 } as PlayerView);
+  mocked.onLibraryUpdate.mockImplementation(async (cb) => {
+    libraryUpdate = cb;
+    return () => {};
+  });
+});
+afterEach(() => {
+  dispose?.();
+  dispose = undefined;
+  document.body.replaceChildren();
+  vi.useRealTimers();
+});
+
+const settle = async (times = 4) => {
+  for (let i = 0; i < times; i++) await new Promise((r) => setTimeout(r, 0));
+};
+
+async function mount() {
+  const root = document.createElement("div");
+  document.body.append(root);
+  dispose = render(() => <App />, root);
+  await settle(8);
+  const q = <T extends HTMLElement = HTMLElement>(id: string) => root.querySelector<T>(`[data-testid=${id}]`);
+  const press = (key: string, init: KeyboardEventInit = {}, target: Element = document.activeElement ?? document.body) => {
+    const event = new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true, ...init });
+    target.dispatchEvent(event);
+    return event;
+  };
+  const search = async (text: string) => {
+    const input = q<HTMLInputElement>("search-input")!;
+    input.value = text;
+    input.dispatchEvent(new InputEvent("input", { bubbles: true }));
+    await new Promise((r) => setTimeout(r, 120));
+    await settle();
+  };
+  return { root, q, press, search };
+}
+
+describe("App", () => {
+  it("opens search with Ctrl+K, / and the header button, and Escape gives focus back", async () => {
+    const { q, press } = await mount();
+    expect(q("search-dialog")).toBeNull();
+    expect(q("search-open")!.textContent).toContain("K");
+    press("k", { ctrlKey: true }, document.body);
+    expect(q("search-dialog")).not.toBeNull();
+    expect(document.activeElement).toBe(q("search-input"));
+    press("Escape");
+    expect(q("search-dialog")).toBeNull();
+
+    press("/", {}, document.body);
+    expect(q("search-dialog")).not.toBeNull();
+    press("Escape");
+
+    q<HTMLButtonElement>("search-open")!.focus();
+    q<HTMLButtonElement>("search-open")!.click();
+    expect(q("search-dialog")).not.toBeNull();
+    press("Escape");
+    expect(q("search-dialog")).toBeNull();
+    expect(document.activeElement).toBe(q("search-open"));
+  });
+
+  it("does not take / or ? from a text field", async () => {
+    const { q, press } = await mount();
+    const field = q<HTMLInputElement>("add-feed-input")!;
+    field.focus();
+    expect(press("/", {}, field).defaultPrevented).toBe(false);
+    expect(press("?", { shiftKey: true }, field).defaultPrevented).toBe(false);
+    expect(q("search-dialog")).toBeNull();
+    expect(q("shortcuts-dialog")).toBeNull();
+  });
+
+  it("plays a chapter hit from its start, through the player's jump", async () => {
+    mocked.search.mockResolvedValue([hit({}), hit({ episode_id: "b2", chapter_title: "Part two", start_ms: 754_000 })]);
+    const { q, press, search } = await mount();
+    press("k", { ctrlKey: true }, document.body);
+    await search("part");
+    expect(mocked.search).toHaveBeenCalledWith("part");
+    press("ArrowDown");
+    press("Enter");
+    expect(mocked.playEpisode).toHaveBeenCalledWith("b2", 754_000);
+    expect(q("search-dialog")).toBeNull();
+    await settle(8);
+    // The episode is opened in its show too.
+    expect(q("show-title")!.textContent).toBe("Show B");
+    expect(q("episode-view")!.textContent).toContain("Episode b2");
+  });
+
+  it("opens an episode hit in its show and plays it from where the listener left off", async () => {
+    mocked.search.mockResolvedValue([hit({})]);
+    const { root, q, press, search } = await mount();
+    press("k", { ctrlKey: true }, document.body);
+    await search("b1");
+    press("Enter");
+    expect(mocked.playEpisode).toHaveBeenCalledWith("b1", null);
+    await settle(8);
+    expect(q("show-title")!.textContent).toBe("Show B");
+    expect(root.querySelector("[data-testid=episode-item][aria-selected=true]")!.getAttribute("data-id")).toBe("b1");
+  });
+
+  it("toggles the shortcuts dialog with ?, which lists every shortcut", async () => {
+    const { q, press } = await mount();
+    press("?", { shiftKey: true }, document.body);
+    const dialog = q("shortcuts-dialog")!;
+    expect(dialog.getAttribute("aria-modal")).toBe("true");
+    const text = dialog.textContent!;
+    for (const action of ["Play or pause", "Skip back", "Skip forward", "Previous chapter", "Next chapter", "Slower", "Faster", "Search"]) {
+      expect(text).toContain(action);
+    }
+    // The player keys wait while it is open.
+    press("ArrowRight", {}, document.activeElement!);
+    expect(mocked.playerSkip).not.toHaveBeenCalled();
+    press("?", { shiftKey: true });
+    expect(q("shortcuts-dialog")).toBeNull();
+    press("?", { shiftKey: true }, document.body);
+    press("Escape");
+    expect(q("shortcuts-dialog")).toBeNull();
+  });
+
+  it("maps [ ] to speed and Shift+←/→ to chapters", async () => {
+    const { press } = await mount();
+    // The player needs an episode for chapter steps.
+    const listener = mocked.onPlayerUpdate.mock.calls[0]![0];
+    listener({ ...IDLE_VIEW, episode_id: "a1", state: "playing", duration_ms: 3_600_000, speed: 1 });
+    press("]", {}, document.body);
+    expect(mocked.playerSetSpeed).toHaveBeenLastCalledWith(1.25);
+    press("[", {}, document.body);
+    expect(mocked.playerSetSpeed).toHaveBeenLastCalledWith(1);
+    press("ArrowRight", { shiftKey: true }, document.body);
+    expect(mocked.playerChapterStep).toHaveBeenLastCalledWith(1);
+    press("ArrowLeft", { shiftKey: true }, document.body);
+    expect(mocked.playerChapterStep).toHaveBeenLastCalledWith(-1);
+    expect(mocked.playerSkip).not.toHaveBeenCalled();
+  });
+
+  it("marks the show's older episodes played from the episode view", async () => {
+    const { root, q } = await mount();
+    root.querySelector<HTMLElement>("[data-testid=episode-item][data-id=a2]")!.click();
+    await settle(4);
+    q<HTMLButtonElement>("mark-older-played")!.click();
+    expect(mocked.setPlayedMany).toHaveBeenCalledWith(["a1"], true);
+    await settle(4);
+    // Reloaded from the backend afterwards.
+    expect(mocked.listEpisodes.mock.calls.filter(([id]) => id === "a").length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("shows a quiet notice when a background refresh found episodes, and reloads the lists", async () => {
+    const { q } = await mount();
+    const shows = mocked.listShows.mock.calls.length;
+    expect(q("notice")).toBeNull();
+    libraryUpdate?.({ new_episodes: 3, show_titles: ["Show A"] });
+    expect(q("notice")!.textContent).toContain("3 new episodes — Show A");
+    expect(q("notice")!.getAttribute("role")).toBe("status");
+    await settle(4);
+    expect(mocked.listShows.mock.calls.length).toBe(shows + 1);
+    q<HTMLButtonElement>("notice-dismiss")!.click();
+    expect(q("notice")).toBeNull();
+  });
+});

@@ -1,0 +1,44 @@
+import { For, Index } from "solid-js";
+import { modKey } from "../platform";
+import { SHORTCUTS } from "../playerKeys";
+import Dialog from "./Dialog";
+import Icon from "./Icon";
+
+/** Every keyboard shortcut, opened and closed with `?`. */
+export default function ShortcutsDialog(props: { onClose: () => void }) {
+  const cap = (key: string) => (key === "Ctrl" ? modKey() : key);
+  return (
+    <Dialog labelledBy="shortcuts-title" testId="shortcuts-dialog" class="shortcuts-dialog" onClose={props.onClose}>
+      <header class="dialog-header">
+        <h2 id="shortcuts-title" class="dialog-title">
+          Keyboard shortcuts
+        </h2>
+        <button class="button button-icon" type="button" aria-label="Close" title="Close (Esc)" onClick={() => props.onClose()}>
+          <Icon name="close" size={16} />
+        </button>
+      </header>
+      <dl class="shortcuts-list">
+        <For each={SHORTCUTS}>
+          {(s) => (
+            <div class="shortcut" data-testid="shortcut">
+              <dt class="shortcut-keys">
+                <Index each={s.keys}>
+                  {(combo, i) => (
+                    <>
+                      {i > 0 ? <span class="shortcut-or">or</span> : null}
+                      <span class="shortcut-combo">
+                        <Index each={combo()}>{(key) => <kbd>{cap(key())}</kbd>}</Index>
+                      </span>
+                    </>
+                  )}
+                </Index>
+              </dt>
+              <dd class="shortcut-action">{s.action}</dd>
+            </div>
+          )}
+        </For>
+      </dl>
+      <p class="dialog-hint">Shortcuts wait while you type in a text field; {modKey()}+K works everywhere.</p>
+    </Dialog>
+  );
+}
