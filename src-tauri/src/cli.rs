@@ -77,6 +77,40 @@ pub enum Command {
         #[arg(long, default_value_t = 1.0)]
         speed: f32,
     },
+    /// Subscribe to a feed (in the app's library) and fetch its episodes.
+    Subscribe {
+        /// The feed's http(s) URL.
+        url: String,
+    },
+    /// Fetch every subscribed feed.
+    Refresh,
+    /// List subscribed shows and their episodes.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search every episode title, show notes and chapter title, best first.
+    Search {
+        query: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import or export subscriptions as OPML 2.0.
+    Opml {
+        #[command(subcommand)]
+        action: OpmlAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OpmlAction {
+    /// Subscribe to every feed an OPML file lists (duplicates and dead feeds are reported).
+    Import { file: PathBuf },
+    /// Write every subscription as OPML (to stdout without --out).
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// Runs a subcommand to completion.
@@ -112,6 +146,16 @@ pub fn run(command: Command) -> ExitCode {
             for_seconds,
             speed,
         }),
+        Command::Subscribe { url } => crate::cli_library::subscribe_command(&url),
+        Command::Refresh => crate::cli_library::refresh_command(),
+        Command::List { json } => crate::cli_library::list_command(json),
+        Command::Search { query, json } => crate::cli_library::search_command(&query, json),
+        Command::Opml {
+            action: OpmlAction::Import { file },
+        } => crate::cli_library::opml_import_command(&file),
+        Command::Opml {
+            action: OpmlAction::Export { out },
+        } => crate::cli_library::opml_export_command(out.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -171,7 +215,7 @@ fn feed_command(source: &str, json: bool, fetch_chapters: bool) -> Result<(), St
     }
 }
 
-fn print_json(value: &serde_json::Value) -> Result<(), String> {
+pub(crate) fn print_json(value: &serde_json::Value) -> Result<(), String> {
     let text = serde_json::to_string_pretty(value).map_err(|e| format!("cannot print: {e}"))?;
     print_text(&format!("{text}\n"))
 }

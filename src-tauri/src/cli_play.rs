@@ -213,7 +213,7 @@ fn embedded_chapters(source: &str) -> Vec<Chapter> {
     })
 }
 
-fn clock(ms: u64) -> String {
+pub(crate) fn clock(ms: u64) -> String {
     let s = ms / 1000;
     let tenths = (ms % 1000) / 100;
     if s >= 3600 {

@@ -4,6 +4,7 @@
 pub mod bindings;
 pub mod cli;
 mod cli_download;
+mod cli_library;
 mod cli_play;
 pub mod commands;
 pub mod error;

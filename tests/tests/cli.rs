@@ -130,3 +130,150 @@ async fn gui_without_a_display_says_so() {
     assert!(stderr.contains("no display"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+async fn run_cli_in(data_dir: &std::path::Path, args: &[&str]) -> Output {
+    let binary = app_binary().expect("app binary");
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let dir = data_dir.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        Command::new(binary)
+            .args(&args)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env("CHAPTERCAST_DATA_DIR", &dir)
+            .env("CHAPTERCAST_HTTP_TIMEOUT_S", "2")
+            .output()
+            .expect("run chaptercast")
+    })
+    .await
+    .expect("join")
+}
+
+fn ok_json(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+/// One line on stderr, exit 1.
+fn assert_one_line_failure(out: &Output, needle: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(needle), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn subscribe_list_search_and_opml_round_trip_from_the_command_line() {
+    let server = TestServer::start().await.expect("server");
+    server.route(
+        "/feed.xml",
+        Route::ok("application/rss+xml", meta_feed_xml(&server.base_url())),
+    );
+    server.route("/gone.xml", Route::status(404));
+    let dir = tempfile::tempdir().expect("dir");
+
+    // A script starts with an empty library (no first-run default show).
+    let empty = ok_json(&run_cli_in(dir.path(), &["search", "cache", "--json"]).await);
+    assert_eq!(empty, serde_json::json!({ "results": [] }));
+
+    let out = run_cli_in(dir.path(), &["subscribe", &server.url("/feed.xml")]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Meta Tech Podcast (24 episodes)"));
+    assert_one_line_failure(
+        &run_cli_in(dir.path(), &["subscribe", &server.url("/gone.xml")]).await,
+        "404",
+    );
+
+    let list = ok_json(&run_cli_in(dir.path(), &["list", "--json"]).await);
+    assert_eq!(list["shows"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        list["shows"][0]["episodes"].as_array().map(Vec::len),
+        Some(24)
+    );
+
+    // A chapter's words find the chapter, with its start, best first.
+    let found = ok_json(&run_cli_in(dir.path(), &["search", "cache evic", "--json"]).await);
+    let first = &found["results"][0];
+    assert_eq!(first["chapter_title"], "Cache Eviction", "{found}");
+    assert_eq!(first["start_s"], 2219.0);
+    assert_eq!(first["podcast"], "Meta Tech Podcast");
+    assert!(first["episode_guid"]
+        .as_str()
+        .is_some_and(|g| g.starts_with("mtp-")));
+    for key in ["episode_title", "snippet"] {
+        assert!(first[key].is_string(), "{key}: {first}");
+    }
+    // Word forms: "caching" finds "Cache".
+    let forms = ok_json(&run_cli_in(dir.path(), &["search", "caching ", "--json"]).await);
+    assert!(
+        forms["results"].as_array().is_some_and(|r| !r.is_empty()),
+        "{forms}"
+    );
+
+    assert!(run_cli_in(dir.path(), &["refresh"]).await.status.success());
+
+    // OPML out of this library and into an empty one: the same subscriptions.
+    let opml = dir.path().join("subs.opml");
+    let out = run_cli_in(
+        dir.path(),
+        &["opml", "export", "--out", opml.to_str().unwrap_or_default()],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let other = tempfile::tempdir().expect("dir");
+    let out = run_cli_in(
+        other.path(),
+        &["opml", "import", opml.to_str().unwrap_or_default()],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 feeds: 1 added"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let urls = |v: &serde_json::Value| -> Vec<String> {
+        v["shows"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|s| s["feed_url"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let theirs = ok_json(&run_cli_in(other.path(), &["list", "--json"]).await);
+    assert_eq!(urls(&theirs), urls(&list));
+    // Stdout export is the same document shape.
+    let stdout = run_cli_in(other.path(), &["opml", "export"]).await;
+    assert!(String::from_utf8_lossy(&stdout.stdout).contains(&server.url("/feed.xml")));
+
+    assert_one_line_failure(
+        &run_cli_in(other.path(), &["opml", "import", "/no/such/file.opml"]).await,
+        "cannot read",
+    );
+    let not_opml = dir.path().join("feed.xml");
+    std::fs::write(&not_opml, meta_feed_xml("http://h")).expect("write");
+    assert_one_line_failure(
+        &run_cli_in(
+            other.path(),
+            &["opml", "import", not_opml.to_str().unwrap_or_default()],
+        )
+        .await,
+        "not an OPML file",
+    );
+}
