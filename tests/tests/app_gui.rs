@@ -158,6 +158,28 @@ async fn library_flow() -> anyhow::Result<()> {
         )
         .await?;
     assert!(pwned.is_null(), "a payload ran: {pwned}");
+    // Nor did any reach a command: nothing plays, nothing downloads, nothing was subscribed
+    // (Tauri's invoke cannot be wrapped from the page, so the effects are what is checked).
+    let effects = app
+        .client
+        .execute(
+            "return [document.querySelector('[data-testid=play-pause]').disabled,
+                     document.querySelectorAll('[data-testid=show-title]').length];",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        effects,
+        serde_json::json!([true, 1]),
+        "a command ran: {effects}"
+    );
+    assert!(
+        !server
+            .requests()
+            .iter()
+            .any(|r| r.path.starts_with("/audio/") && r.status == 200),
+        "something downloaded or played an enclosure"
+    );
     app.screenshot("library-notes").await?;
 
     // Bad URLs in "Add podcast": a clear message each, nothing added.

@@ -1,0 +1,267 @@
+//! Search and the keyboard in the real app (tauri-driver): type a chapter's words, press Enter,
+//! and the null sink hears that chapter; the shortcuts drive the player; light and dark
+//! screenshots; a second launch on the same library only focuses the first.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use chaptercast_e2e::app::{app_binary, app_env, AppSession};
+use chaptercast_e2e::audio::{audio_env_ready, audio_lock, tone_mp3, Capture, Encoding};
+use chaptercast_e2e::fixtures::meta_feed_xml;
+use chaptercast_e2e::server::{Route, TestServer};
+use fantoccini::key::Key;
+use fantoccini::Locator;
+
+const WAIT: Duration = Duration::from_secs(30);
+const TEST_LIMIT: Duration = Duration::from_secs(300);
+const FREQS: [f64; 5] = [300.0, 420.0, 560.0, 700.0, 860.0];
+
+/// The Meta-like feed; the newest episode's audio is five 20 s tones with ID3 chapters named
+/// "Tone 300 Hz" … "Tone 860 Hz".
+async fn serve_tones() -> anyhow::Result<(TestServer, tempfile::TempDir)> {
+    let dir = tempfile::tempdir()?;
+    let tones = tone_mp3(dir.path(), "ep24", &FREQS, 20.0, Encoding::Cbr128)?;
+    let server = TestServer::start().await?;
+    server.route(
+        "/feed.xml",
+        Route::ok("application/rss+xml", meta_feed_xml(&server.base_url())),
+    );
+    server.route("/audio/ep24.mp3", Route::file("audio/mpeg", tones.bytes()?));
+    Ok((server, dir))
+}
+
+/// Sends keys to whatever has focus (the page's active element).
+async fn press(app: &AppSession, keys: &str) -> anyhow::Result<()> {
+    app.client.active_element().await?.send_keys(keys).await?;
+    Ok(())
+}
+
+fn ctrl(key: char) -> String {
+    format!("{}{key}{}", char::from(Key::Control), char::from(Key::Null))
+}
+
+fn shift(key: Key) -> String {
+    format!(
+        "{}{}{}",
+        char::from(Key::Shift),
+        char::from(key),
+        char::from(Key::Null)
+    )
+}
+
+async fn attribute(app: &AppSession, css: &str, name: &str) -> Option<String> {
+    let found = app.client.find(Locator::Css(css)).await.ok()?;
+    found.attr(name).await.ok().flatten()
+}
+
+async fn wait_attribute(app: &AppSession, css: &str, name: &str, want: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let got = attribute(app, css, name).await;
+        if got.as_deref() == Some(want) {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "{css} [{name}] is {got:?}, not {want:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn is_shown(app: &AppSession, css: &str) -> bool {
+    match app.client.find(Locator::Css(css)).await {
+        Ok(e) => e.is_displayed().await.unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
+async fn wait_gone(app: &AppSession, css: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + WAIT;
+    while is_shown(app, css).await {
+        anyhow::ensure!(Instant::now() < deadline, "{css} is still shown");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+/// The tones heard in settled 100 ms windows from `from` on.
+fn heard(recording: chaptercast_e2e::audio::Recording, from: Instant) -> Vec<f64> {
+    recording
+        .since(from)
+        .windows(100, &FREQS)
+        .into_iter()
+        .filter_map(|w| w.tone)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn typing_a_chapters_words_and_enter_plays_that_chapter() -> anyhow::Result<()> {
+    if !audio_env_ready("search to chapter") {
+        return Ok(());
+    }
+    let _audio = audio_lock().await;
+    tokio::time::timeout(TEST_LIMIT, search_flow())
+        .await
+        .context("test timed out")?
+}
+
+async fn search_flow() -> anyhow::Result<()> {
+    let (server, _dir) = serve_tones().await?;
+    let data = tempfile::tempdir()?;
+    let env = app_env(data.path(), &server.url("/feed.xml"), "5");
+    let app = AppSession::launch(&env).await?;
+    app.wait_for_count("[data-testid=episode-item]", 24, WAIT)
+        .await?;
+    // Opening the episode reads its audio's chapters, which the index then holds.
+    app.click_nth("[data-testid=episode-item]", 0, WAIT).await?;
+    app.wait_for_text("[data-testid=chapter-list]", "Tone 700 Hz", WAIT)
+        .await?;
+
+    // Ctrl+K, then a word form of the chapter title ("tones" for "Tone") as it is typed.
+    press(&app, &ctrl('k')).await?;
+    app.wait_for("[data-testid=search-dialog]", WAIT).await?;
+    let input = app.wait_for("[data-testid=search-input]", WAIT).await?;
+    input.send_keys("tones 70").await?;
+    wait_attribute(
+        &app,
+        "[data-testid=search-result]",
+        "data-start-ms",
+        "60000",
+    )
+    .await?;
+    let first = app.wait_for("[data-testid=search-result]", WAIT).await?;
+    let marked = first.find_all(Locator::Css("mark")).await?;
+    anyhow::ensure!(!marked.is_empty(), "the match is not highlighted");
+    app.screenshot("search-chapter").await?;
+
+    let capture = tokio::task::spawn_blocking(Capture::start).await??;
+    let pressed = Instant::now();
+    input.send_keys(&char::from(Key::Enter).to_string()).await?;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let recording = tokio::task::spawn_blocking(move || capture.stop()).await?;
+    let tones = heard(recording, pressed);
+    anyhow::ensure!(
+        tones.len() >= 10 && tones.iter().skip(1).all(|f| *f == FREQS[3]),
+        "after Enter on \"Tone 700 Hz\" the sink heard {tones:?}"
+    );
+    wait_gone(&app, "[data-testid=search-dialog]").await?;
+    app.wait_for_text("[data-testid=now-playing-chapter]", "Tone 700 Hz", WAIT)
+        .await?;
+
+    // The keyboard: Shift+→ next chapter, Shift+← back, ] faster, Space pauses, ? lists keys.
+    press(&app, &shift(Key::Right)).await?;
+    app.wait_for_text("[data-testid=now-playing-chapter]", "Tone 860 Hz", WAIT)
+        .await?;
+    press(&app, &shift(Key::Left)).await?;
+    press(&app, &shift(Key::Left)).await?;
+    app.wait_for_text("[data-testid=now-playing-chapter]", "Tone 700 Hz", WAIT)
+        .await?;
+    press(&app, "]").await?;
+    wait_attribute(&app, "[data-testid=speed]", "value", "1.25").await?;
+    press(&app, "[").await?;
+    wait_attribute(&app, "[data-testid=speed]", "value", "1").await?;
+    // Space activates a focused button or list item (as everywhere); with focus on the page
+    // itself it plays and pauses.
+    app.client
+        .execute(
+            "document.activeElement && document.activeElement.blur();",
+            vec![],
+        )
+        .await?;
+    press(&app, " ").await?;
+    wait_attribute(&app, "[data-testid=play-pause]", "aria-label", "Play").await?;
+    press(&app, "?").await?;
+    app.wait_for_text("[data-testid=shortcuts-dialog]", "Shift", WAIT)
+        .await?;
+    app.screenshot("shortcuts-light").await?;
+    press(&app, &char::from(Key::Escape).to_string()).await?;
+    wait_gone(&app, "[data-testid=shortcuts-dialog]").await?;
+    // `/` opens search too; Escape closes it again.
+    press(&app, "/").await?;
+    app.wait_for("[data-testid=search-dialog]", WAIT).await?;
+    press(&app, &char::from(Key::Escape).to_string()).await?;
+    wait_gone(&app, "[data-testid=search-dialog]").await?;
+
+    let dark = app
+        .client
+        .execute(
+            "return matchMedia('(prefers-color-scheme: dark)').matches;",
+            vec![],
+        )
+        .await?;
+    anyhow::ensure!(
+        dark == serde_json::json!(false),
+        "the light session reports dark"
+    );
+    app.screenshot("library-light").await?;
+
+    // A second launch on the same library focuses this window and exits at once.
+    second_launch_only_focuses(&env).await?;
+    anyhow::ensure!(
+        is_shown(&app, "[data-testid=episode-item]").await,
+        "the first window is gone"
+    );
+    app.close().await?;
+
+    // Dark: the desktop prefers dark (GTK's dark variant), and so does the app.
+    let mut dark_env = env.clone();
+    dark_env.push(("GTK_THEME", "Adwaita:dark".to_string()));
+    let app = AppSession::launch(&dark_env).await?;
+    app.wait_for_count("[data-testid=episode-item]", 24, WAIT)
+        .await?;
+    app.click_nth("[data-testid=episode-item]", 0, WAIT).await?;
+    app.wait_for_text("[data-testid=chapter-list]", "Tone 700 Hz", WAIT)
+        .await?;
+    let dark = app
+        .client
+        .execute(
+            "return [matchMedia('(prefers-color-scheme: dark)').matches, getComputedStyle(document.body).backgroundColor];",
+            vec![],
+        )
+        .await?;
+    anyhow::ensure!(dark[0] == serde_json::json!(true), "dark session: {dark}");
+    app.screenshot("library-dark").await?;
+    press(&app, &ctrl('k')).await?;
+    let input = app.wait_for("[data-testid=search-input]", WAIT).await?;
+    input.send_keys("cache").await?;
+    app.wait_for_text("[data-testid=search-result]", "Cache", WAIT)
+        .await?;
+    app.screenshot("search-dark").await?;
+    app.close().await?;
+    Ok(())
+}
+
+/// Runs the app binary again with the same library: it must hand over to the running one and
+/// exit 0 quickly, where a launch on another library keeps running.
+async fn second_launch_only_focuses(env: &[(&str, String)]) -> anyhow::Result<()> {
+    let binary = app_binary()?;
+    let mut second = std::process::Command::new(&binary);
+    second.envs(env.iter().map(|(k, v)| (*k, v.clone())));
+    let mut child = second.spawn()?;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            anyhow::bail!("a second launch on the same library kept running");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    anyhow::ensure!(status.success(), "the second launch exited with {status}");
+
+    let other = tempfile::tempdir()?;
+    let mut third = std::process::Command::new(&binary);
+    third.envs(env.iter().map(|(k, v)| (*k, v.clone())));
+    third.env("CHAPTERCAST_DATA_DIR", other.path());
+    let mut child = third.spawn()?;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let still_running = child.try_wait()?.is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    anyhow::ensure!(still_running, "a launch on another library exited");
+    Ok(())
+}
