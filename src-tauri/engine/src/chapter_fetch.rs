@@ -256,6 +256,7 @@ impl Engine {
                 }
             }
         }
+        self.index_search_soon();
         self.chapters(id).await
     }
 }

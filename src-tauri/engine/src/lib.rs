@@ -126,6 +126,18 @@ impl Engine {
             .await
     }
 
+    /// Brings the search index up to date in the background (after a refresh or a chapter
+    /// fetch), so storing stays fast and the next search finds it done. A search catches up
+    /// itself if it comes first.
+    pub(crate) fn index_search_soon(&self) {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = engine.with_library(|l| l.index_pending()).await {
+                tracing::warn!(%error, "search indexing failed");
+            }
+        });
+    }
+
     /// Searches every episode and chapter (see [`Library::search`]).
     pub async fn search(
         &self,

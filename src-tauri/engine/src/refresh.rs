@@ -125,6 +125,7 @@ impl Engine {
                 Ok(show)
             })
             .await?;
+        self.index_search_soon();
         Ok(show)
     }
 
@@ -156,6 +157,7 @@ impl Engine {
                 let report = self
                     .with_library(move |library| library.apply_feed(show, &feed, &validators))
                     .await?;
+                self.index_search_soon();
                 Ok(RefreshOutcome::Merged(report))
             }
             Err(error) => {

@@ -60,8 +60,8 @@ impl Library {
                 fetched_at = excluded.fetched_at",
             params![episode.0, kind.key(), source_url, json, now_rfc3339()],
         )?;
-        // The search index lists chapter titles: keep it in step in the same transaction.
-        super::search::index_episode(&tx, episode)?;
+        // The search index lists chapter titles: this episode's rows are due again.
+        super::search::mark_pending(&tx, episode)?;
         tx.commit()?;
         Ok(())
     }

@@ -300,17 +300,17 @@ fn merge_episodes(
                     now,
                     podlove
                 ])?;
-                super::search::index_episode(tx, EpisodeId(tx.last_insert_rowid()))?;
+                super::search::mark_pending(tx, EpisodeId(tx.last_insert_rowid()))?;
                 report.added += 1;
             }
         }
     }
-    // Updated episodes are re-indexed (titles, notes and chapters may all have changed).
+    // Updated episodes are indexed again (titles, notes and chapters may all have changed).
     let mut id_of =
         tx.prepare_cached("SELECT id FROM episodes WHERE show_id = ?1 AND guid = ?2")?;
     for guid in changed {
         let id: i64 = id_of.query_row(params![show.0, guid], |r| r.get(0))?;
-        super::search::index_episode(tx, EpisodeId(id))?;
+        super::search::mark_pending(tx, EpisodeId(id))?;
     }
     Ok(report)
 }

@@ -28,9 +28,6 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_refresh_schedule.sql"),
 ];
 
-/// The migration that created the search index: libraries older than it are indexed once.
-const SEARCH_MIGRATION: i64 = 4;
-
 /// Why a library operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum LibraryError {
@@ -131,9 +128,6 @@ impl Library {
                     source,
                 })?;
             tx.commit()?;
-        }
-        if version < SEARCH_MIGRATION {
-            self.reindex_all()?;
         }
         Ok(())
     }

@@ -51,7 +51,8 @@ impl Library {
     /// Searches episode titles, show notes and chapter titles across every show, best first.
     /// The last word counts as a prefix (search as you type); word forms match ("cache" finds
     /// "Caching"). Any text is accepted: FTS syntax in it is treated as words.
-    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, LibraryError> {
+    pub fn search(&mut self, query: &str, limit: usize) -> Result<Vec<SearchHit>, LibraryError> {
+        self.index_pending()?;
         let terms = QueryTerms::parse(query);
         let Some(fts_query) = terms.fts_query() else {
             return Ok(Vec::new());
@@ -154,19 +155,28 @@ impl Library {
         Ok(docs)
     }
 
-    /// Rebuilds the whole index (after the migration that introduced it).
-    pub(super) fn reindex_all(&mut self) -> Result<(), LibraryError> {
+    /// Writes the index rows of every episode changed since the last call (one transaction);
+    /// returns how many. Cheap when nothing is pending.
+    pub fn index_pending(&mut self) -> Result<usize, LibraryError> {
         let tx = self.conn.transaction()?;
         let ids: Vec<i64> = tx
-            .prepare("SELECT id FROM episodes")?
+            .prepare_cached("SELECT episode_id FROM search_pending")?
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        for id in ids {
+        for &id in &ids {
             index_episode(&tx, EpisodeId(id))?;
         }
+        tx.execute("DELETE FROM search_pending", [])?;
         tx.commit()?;
-        Ok(())
+        Ok(ids.len())
     }
+}
+
+/// Lists an episode for (re)indexing by [`Library::index_pending`].
+pub(super) fn mark_pending(conn: &Connection, id: EpisodeId) -> Result<(), LibraryError> {
+    conn.prepare_cached("INSERT OR IGNORE INTO search_pending (episode_id) VALUES (?1)")?
+        .execute([id.0])?;
+    Ok(())
 }
 
 /// Index rows per episode: the episode itself, then up to 4,095 chapters (see the migration).
@@ -174,7 +184,7 @@ const DOC_SLOTS: i64 = 4096;
 
 /// Replaces an episode's rows in the index: one for the episode (title and notes) and one per
 /// listed chapter. Runs inside the caller's transaction.
-pub(super) fn index_episode(conn: &Connection, id: EpisodeId) -> Result<(), LibraryError> {
+fn index_episode(conn: &Connection, id: EpisodeId) -> Result<(), LibraryError> {
     let first = id.0 * DOC_SLOTS;
     let last = first + DOC_SLOTS - 1;
     conn.prepare_cached("DELETE FROM search_fts WHERE rowid BETWEEN ?1 AND ?2")?
@@ -420,7 +430,7 @@ mod tests {
         ])
     }
 
-    fn search(library: &Library, q: &str) -> Vec<SearchHit> {
+    fn search(library: &mut Library, q: &str) -> Vec<SearchHit> {
         library.search(q, MAX_RESULTS).expect("search")
     }
 
@@ -433,8 +443,8 @@ mod tests {
 
     #[test]
     fn word_forms_match_and_titles_rank_before_notes() {
-        let (library, _) = fixture();
-        let hits = search(&library, "cache");
+        let (mut library, _) = fixture();
+        let hits = search(&mut library, "cache");
         let labels: Vec<(String, Option<String>)> = hits
             .iter()
             .map(|h| (h.episode_guid.clone(), h.chapter_title.clone()))
@@ -468,20 +478,20 @@ mod tests {
 
     #[test]
     fn the_last_word_is_a_prefix_while_typing() {
-        let (library, _) = fixture();
-        assert!(search(&library, "remo")
+        let (mut library, _) = fixture();
+        assert!(search(&mut library, "remo")
             .iter()
             .any(|h| h.chapter_title.as_deref() == Some("Remote execution")));
         // A finished word (followed by a space) is not a prefix.
-        assert!(search(&library, "remo ").is_empty());
-        let both = search(&library, "remote exec");
+        assert!(search(&mut library, "remo ").is_empty());
+        let both = search(&mut library, "remote exec");
         assert_eq!(both[0].chapter_title.as_deref(), Some("Remote execution"));
         assert_eq!(marked(&both[0].chapter_runs), ["Remote", "execution"]);
     }
 
     #[test]
     fn query_syntax_is_just_words() {
-        let (library, _) = fixture();
+        let (mut library, _) = fixture();
         for q in [
             "\"",
             "AND",
@@ -495,7 +505,7 @@ mod tests {
             assert!(library.search(q, MAX_RESULTS).is_ok(), "{q:?}");
         }
         // Column filters are not syntax here: "title" is a word like any other.
-        assert!(search(&library, "title:rust").is_empty());
+        assert!(search(&mut library, "title:rust").is_empty());
     }
 
     #[test]
@@ -517,23 +527,23 @@ mod tests {
             .apply_feed(show, &edited, &CacheValidators::default())
             .expect("refresh");
         assert!(
-            search(&library, "buck2").is_empty(),
+            search(&mut library, "buck2").is_empty(),
             "old notes still indexed"
         );
         assert!(
-            search(&library, "remote").is_empty(),
+            search(&mut library, "remote").is_empty(),
             "old chapters still indexed"
         );
-        assert_eq!(search(&library, "bazel")[0].episode_guid, "rust");
+        assert_eq!(search(&mut library, "bazel")[0].episode_guid, "rust");
         assert_eq!(
-            search(&library, "hermetic")[0].chapter_title.as_deref(),
+            search(&mut library, "hermetic")[0].chapter_title.as_deref(),
             Some("Hermetic toolchains")
         );
         // Dropped from the feed, kept in the library (feeds list only their latest items), so
         // still found.
-        assert_eq!(search(&library, "android")[0].episode_guid, "notes");
+        assert_eq!(search(&mut library, "android")[0].episode_guid, "notes");
         library.unsubscribe(show).expect("unsubscribe");
-        assert!(search(&library, "caching").is_empty());
+        assert!(search(&mut library, "caching").is_empty());
         let rows: i64 = library
             .conn
             .query_row("SELECT count(*) FROM search_fts_docsize", [], |r| r.get(0))
@@ -557,14 +567,14 @@ mod tests {
                 &list,
             )
             .expect("store");
-        let hit = &search(&library, "flamegraph")[0];
+        let hit = &search(&mut library, "flamegraph")[0];
         assert_eq!((hit.episode_id, hit.start_ms), (id, Some(95_000)));
     }
 
     #[test]
     fn diacritics_and_case_do_not_matter() {
-        let (library, _) = library_with(&[("cafe", "Café Culture", "<p>Ünïcode</p>")]);
-        assert_eq!(search(&library, "cafe").len(), 1);
-        assert_eq!(search(&library, "UNICODE").len(), 1);
+        let (mut library, _) = library_with(&[("cafe", "Café Culture", "<p>Ünïcode</p>")]);
+        assert_eq!(search(&mut library, "cafe").len(), 1);
+        assert_eq!(search(&mut library, "UNICODE").len(), 1);
     }
 }

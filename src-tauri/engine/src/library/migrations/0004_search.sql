@@ -19,6 +19,13 @@ CREATE TABLE search_chapters (
     title    TEXT NOT NULL
 );
 
+-- Episodes whose rows are not (re)written yet. A refresh only lists them here, so storing a
+-- feed stays fast; the index catches up right after, and before any search.
+CREATE TABLE search_pending (
+    episode_id INTEGER PRIMARY KEY REFERENCES episodes (id) ON DELETE CASCADE
+);
+INSERT INTO search_pending (episode_id) SELECT id FROM episodes;
+
 -- Index rows go with their episode (unsubscribing deletes episodes by cascade).
 CREATE TRIGGER search_episode_deleted AFTER DELETE ON episodes BEGIN
     DELETE FROM search_fts WHERE rowid BETWEEN old.id * 4096 AND old.id * 4096 + 4095;
