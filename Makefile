@@ -54,3 +54,7 @@ bench-download:
 	$(CARGO) build --release -p chaptercast
 	$(CARGO) build --release -p chaptercast-e2e --bin download_bench
 	target/release/download_bench
+
+# cargo-fuzz targets for the engine's parsers (fuzz/); FUZZ_RUNS=N per target, default 1000000.
+fuzz:
+	scripts/fuzz.sh
