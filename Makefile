@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test deps test-deps ui-deps ui lint test-rust test-ui test-e2e bench bench-engine bench-playback bench-download fuzz
+.PHONY: run test deps test-deps ui-deps ui lint test-rust test-ui test-e2e bench bench-engine bench-playback bench-download fuzz bundle
 
 run: deps ui
 	$(CARGO) run -p chaptercast
@@ -58,3 +58,9 @@ bench-download:
 # cargo-fuzz targets for the engine's parsers (fuzz/); FUZZ_RUNS=N per target, default 1000000.
 fuzz:
 	scripts/fuzz.sh
+
+# A .deb (with its .desktop entry and icons) and an AppImage, made by Tauri's bundler from a
+# release build: target/release/bundle/{deb,appimage}/. The AppImage step downloads
+# linuxdeploy from GitHub on first use.
+bundle: deps ui
+	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb,appimage
