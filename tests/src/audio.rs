@@ -313,6 +313,16 @@ impl Recording {
     }
 
     /// The first sample louder than silence, as a time.
+    /// The tones among `candidates` heard in settled 100 ms windows from `from` on (onsets
+    /// skipped).
+    pub fn tones_since(self, from: Instant, candidates: &[f64]) -> Vec<f64> {
+        self.since(from)
+            .windows(100, candidates)
+            .into_iter()
+            .filter_map(|w| w.tone)
+            .collect()
+    }
+
     pub fn first_sound(&self) -> Option<Instant> {
         let threshold = (SILENCE_RMS * 2.0) as i16;
         self.samples

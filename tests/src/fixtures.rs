@@ -79,3 +79,45 @@ pub fn mp3_with_id3_chapters(
     file.extend_from_slice(&audio);
     file
 }
+
+/// The Meta-like feed on a fresh local server, its newest episode's audio (`/audio/ep24.mp3`) a
+/// CBR MP3 of 20 s tones at `freqs` with ID3 chapters "Tone <f> Hz". The folder holds the MP3.
+pub async fn serve_meta_feed_with_tones(
+    freqs: &[f64],
+) -> anyhow::Result<(crate::server::TestServer, tempfile::TempDir)> {
+    use crate::server::{Route, TestServer};
+    let dir = tempfile::tempdir()?;
+    let tones = crate::audio::tone_mp3(
+        dir.path(),
+        "ep24",
+        freqs,
+        20.0,
+        crate::audio::Encoding::Cbr128,
+    )?;
+    let server = TestServer::start().await?;
+    server.route(
+        "/feed.xml",
+        Route::ok("application/rss+xml", meta_feed_xml(&server.base_url())),
+    );
+    server.route("/audio/ep24.mp3", Route::file("audio/mpeg", tones.bytes()?));
+    Ok((server, dir))
+}
+
+/// `../shared/corpus/<folder>` when the shared data is there (`CHAPTERCAST_SHARED_DIR`
+/// overrides where); under `CI=true` its absence is a failure, elsewhere a skip that says so.
+pub fn corpus_folder(folder: &str) -> Option<std::path::PathBuf> {
+    let shared = std::env::var_os("CHAPTERCAST_SHARED_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
+    let dir = shared.join("corpus").join(folder);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "the corpus is missing at {} (CI=true requires it)",
+        dir.display()
+    );
+    eprintln!("SKIPPED: corpus absent at {}", dir.display());
+    None
+}

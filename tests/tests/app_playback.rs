@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use chaptercast_e2e::app::{app_env, AppSession};
 use chaptercast_e2e::audio::{audio_env_ready, audio_lock, tone_mp3, Capture, Encoding, Recording};
-use chaptercast_e2e::fixtures::meta_feed_xml;
+use chaptercast_e2e::fixtures::{meta_feed_xml, serve_meta_feed_with_tones};
 use chaptercast_e2e::server::{Route, TestServer};
 use fantoccini::Locator;
 
@@ -18,17 +18,8 @@ fn env_for(data_dir: &std::path::Path, feed_url: &str) -> Vec<(&'static str, Str
     app_env(data_dir, feed_url, "5")
 }
 
-/// Serves the Meta-like feed whose newest episode's audio is a chaptered tone MP3.
 async fn serve_tones() -> anyhow::Result<(TestServer, tempfile::TempDir)> {
-    let dir = tempfile::tempdir()?;
-    let tones = tone_mp3(dir.path(), "ep24", &FREQS, 20.0, Encoding::Cbr128)?;
-    let server = TestServer::start().await?;
-    server.route(
-        "/feed.xml",
-        Route::ok("application/rss+xml", meta_feed_xml(&server.base_url())),
-    );
-    server.route("/audio/ep24.mp3", Route::file("audio/mpeg", tones.bytes()?));
-    Ok((server, dir))
+    serve_meta_feed_with_tones(&FREQS).await
 }
 
 async fn attribute_of_nth(app: &AppSession, css: &str, index: usize, name: &str) -> Option<String> {
@@ -36,14 +27,8 @@ async fn attribute_of_nth(app: &AppSession, css: &str, index: usize, name: &str)
     found.get(index)?.attr(name).await.ok().flatten()
 }
 
-/// What was heard from `from` on: the tones of the settled windows (onsets skipped).
 fn heard_since(recording: Recording, from: Instant) -> Vec<f64> {
-    recording
-        .since(from)
-        .windows(100, &FREQS)
-        .into_iter()
-        .filter_map(|w| w.tone)
-        .collect()
+    recording.tones_since(from, &FREQS)
 }
 
 /// Records while `act` runs and `listen` more passes.

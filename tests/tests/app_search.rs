@@ -6,29 +6,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chaptercast_e2e::app::{app_binary, app_env, AppSession};
-use chaptercast_e2e::audio::{audio_env_ready, audio_lock, tone_mp3, Capture, Encoding};
-use chaptercast_e2e::fixtures::meta_feed_xml;
-use chaptercast_e2e::server::{Route, TestServer};
+use chaptercast_e2e::audio::{audio_env_ready, audio_lock, Capture};
+use chaptercast_e2e::fixtures::serve_meta_feed_with_tones;
 use fantoccini::key::Key;
 use fantoccini::Locator;
 
 const WAIT: Duration = Duration::from_secs(30);
 const TEST_LIMIT: Duration = Duration::from_secs(300);
 const FREQS: [f64; 5] = [300.0, 420.0, 560.0, 700.0, 860.0];
-
-/// The Meta-like feed; the newest episode's audio is five 20 s tones with ID3 chapters named
-/// "Tone 300 Hz" … "Tone 860 Hz".
-async fn serve_tones() -> anyhow::Result<(TestServer, tempfile::TempDir)> {
-    let dir = tempfile::tempdir()?;
-    let tones = tone_mp3(dir.path(), "ep24", &FREQS, 20.0, Encoding::Cbr128)?;
-    let server = TestServer::start().await?;
-    server.route(
-        "/feed.xml",
-        Route::ok("application/rss+xml", meta_feed_xml(&server.base_url())),
-    );
-    server.route("/audio/ep24.mp3", Route::file("audio/mpeg", tones.bytes()?));
-    Ok((server, dir))
-}
 
 /// Sends keys to whatever has focus (the page's active element).
 async fn press(app: &AppSession, keys: &str) -> anyhow::Result<()> {
@@ -85,16 +70,6 @@ async fn wait_gone(app: &AppSession, css: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The tones heard in settled 100 ms windows from `from` on.
-fn heard(recording: chaptercast_e2e::audio::Recording, from: Instant) -> Vec<f64> {
-    recording
-        .since(from)
-        .windows(100, &FREQS)
-        .into_iter()
-        .filter_map(|w| w.tone)
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn typing_a_chapters_words_and_enter_plays_that_chapter() -> anyhow::Result<()> {
     if !audio_env_ready("search to chapter") {
@@ -107,7 +82,7 @@ async fn typing_a_chapters_words_and_enter_plays_that_chapter() -> anyhow::Resul
 }
 
 async fn search_flow() -> anyhow::Result<()> {
-    let (server, _dir) = serve_tones().await?;
+    let (server, _dir) = serve_meta_feed_with_tones(&FREQS).await?;
     let data = tempfile::tempdir()?;
     let env = app_env(data.path(), &server.url("/feed.xml"), "5");
     let app = AppSession::launch(&env).await?;
@@ -140,7 +115,7 @@ async fn search_flow() -> anyhow::Result<()> {
     input.send_keys(&char::from(Key::Enter).to_string()).await?;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let recording = tokio::task::spawn_blocking(move || capture.stop()).await?;
-    let tones = heard(recording, pressed);
+    let tones = recording.tones_since(pressed, &FREQS);
     anyhow::ensure!(
         tones.len() >= 10 && tones.iter().skip(1).all(|f| *f == FREQS[3]),
         "after Enter on \"Tone 700 Hz\" the sink heard {tones:?}"

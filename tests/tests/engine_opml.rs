@@ -3,11 +3,11 @@
 //! real OPML export.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chaptercast_e2e::fixtures::meta_feed_xml;
+use chaptercast_e2e::fixtures::{corpus_folder, meta_feed_xml};
 use chaptercast_e2e::server::{Route, TestServer};
 use chaptercast_engine::opml;
 use chaptercast_engine::{Config, Engine};
@@ -134,28 +134,13 @@ async fn export_then_import_into_an_empty_library_gives_the_same_subscriptions()
     assert_eq!((again.added.len(), again.duplicates.len()), (0, 3));
 }
 
-fn corpus_opml() -> Option<PathBuf> {
-    let shared = std::env::var_os("CHAPTERCAST_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    let dir = shared.join("corpus/opml");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "corpus missing at {} (CI=true)",
-        dir.display()
-    );
-    eprintln!("SKIPPED: corpus absent at {}", dir.display());
-    None
-}
-
 /// GNOME Podcasts' export (the expected output of its export test): six feeds, read without
 /// touching the network.
 #[test]
 fn gnome_podcasts_export_lists_its_six_feeds() {
-    let Some(dir) = corpus_opml() else { return };
+    let Some(dir) = corpus_folder("opml") else {
+        return;
+    };
     let bytes = std::fs::read(dir.join("gnome-podcasts_export_test.opml")).expect("read");
     let feeds = opml::parse(&bytes).expect("parse");
     assert_eq!(feeds.len(), 6, "{feeds:?}");

@@ -54,32 +54,15 @@ vi.mock("./api", () => {
 import * as api from "./api";
 import App from "./App";
 import { IDLE_VIEW } from "./stores/player";
+import { episodeRow, episodeView, showView } from "./test/fixtures";
 
 const mocked = vi.mocked(api);
 Element.prototype.scrollIntoView ??= function () {};
 
-const show = (id: string, title: string): ShowView => ({
-  id,
-  feed_url: `https://example.org/${id}.xml`,
-  title,
-  link: null,
-  image_url: null,
-  description_html: "",
-  episode_count: 3,
-  last_refreshed_at: null,
-  last_error: null,
-});
+const show = (id: string, title: string): ShowView => showView(id, { title, episode_count: 3 });
 
-const row = (id: string, showId: string, day: number): EpisodeRow => ({
-  id,
-  show_id: showId,
-  title: `Episode ${id}`,
-  published: new Date(Date.UTC(2024, 4, day)).toISOString(),
-  duration_s: 3600,
-  is_played: false,
-  position_ms: 0,
-  is_downloaded: false,
-});
+const row = (id: string, showId: string, day: number): EpisodeRow =>
+  episodeRow(id, { show_id: showId, published: new Date(Date.UTC(2024, 4, day)).toISOString(), duration_s: 3600 });
 
 const rows: EpisodeRow[] = [row("a3", "a", 3), row("a2", "a", 2), row("a1", "a", 1), row("b2", "b", 2), row("b1", "b", 1)];
 
@@ -106,16 +89,8 @@ beforeEach(() => {
   mocked.listShows.mockResolvedValue([show("a", "Show A"), show("b", "Show B")]);
   mocked.listEpisodes.mockImplementation(async (showId) => rows.filter((r) => r.show_id === showId).map((r) => ({ ...r })));
   mocked.getEpisode.mockImplementation(
-    async (id): Promise<EpisodeView> => ({
-      row: { ...rows.find((r) => r.id === id)! },
-      description_html: "<p>notes</p>",
-      link: null,
-      image_url: null,
-      enclosure_url: "https://example.org/x.mp3",
-      season: null,
-      episode_number: null,
-      chapters: [],
-    }),
+    async (id): Promise<EpisodeView> =>
+      episodeView({ ...rows.find((r) => r.id === id)! }, { description_html: "<p>notes</p>", enclosure_url: "https://example.org/x.mp3" }),
   );
   mocked.playerStatus.mockResolvedValue({ ...IDLE_VIEW, speed: 1 } as PlayerView);
   mocked.onLibraryUpdate.mockImplementation(async (cb) => {

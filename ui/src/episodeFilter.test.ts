@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { EpisodeRow } from "./api";
+import { episodeRow } from "./test/fixtures";
 import { filterAndSort, isInProgress, matchesFilter, olderEpisodeIds } from "./episodeFilter";
 
-const row = (id: string, published: string | null, over: Partial<EpisodeRow> = {}): EpisodeRow => ({
-  id,
-  show_id: "s",
-  title: id,
-  published,
-  duration_s: 600,
-  is_played: false,
-  position_ms: 0,
-  is_downloaded: false,
-  ...over,
-});
+const row = (id: string, published: string | null, over: Partial<EpisodeRow> = {}): EpisodeRow =>
+  episodeRow(id, { title: id, published, ...over });
 
 const rows = [
   row("new", "2024-05-03T00:00:00Z"),

@@ -5,6 +5,8 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use serde::Serialize;
 
+use crate::feed::sanitize::escape_text;
+
 /// Largest OPML file accepted: a 600-feed export is about 100 KB.
 pub const MAX_OPML_BYTES: u64 = 10 * 1024 * 1024;
 /// Deepest outline nesting accepted (categories within categories).
@@ -139,34 +141,17 @@ pub fn export(feeds: &[OpmlFeed]) -> String {
         chrono::Utc::now().to_rfc2822()
     ));
     for feed in feeds {
-        let title = escape_attr(feed.title.as_deref().unwrap_or(&feed.url));
+        let title = escape_text(feed.title.as_deref().unwrap_or(&feed.url));
         out.push_str(&format!(
             "    <outline type=\"rss\" text=\"{title}\" title=\"{title}\" xmlUrl=\"{}\"",
-            escape_attr(&feed.url)
+            escape_text(&feed.url)
         ));
         if let Some(html) = &feed.html_url {
-            out.push_str(&format!(" htmlUrl=\"{}\"", escape_attr(html)));
+            out.push_str(&format!(" htmlUrl=\"{}\"", escape_text(html)));
         }
         out.push_str("/>\n");
     }
     out.push_str("  </body>\n</opml>\n");
-    out
-}
-
-fn escape_attr(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#10;"),
-            '\t' => out.push_str("&#9;"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
     out
 }
 

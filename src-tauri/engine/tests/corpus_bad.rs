@@ -7,21 +7,10 @@ use std::time::Instant;
 
 use chaptercast_engine::feed;
 
+mod common;
+
 fn bad_dir() -> Option<PathBuf> {
-    let shared = std::env::var_os("CHAPTERCAST_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    let bad = shared.join("corpus/bad");
-    if bad.is_dir() {
-        return Some(bad);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "the corpus is missing at {} (CI=true requires it)",
-        bad.display()
-    );
-    eprintln!("SKIPPED: corpus absent at {}", bad.display());
-    None
+    common::corpus_dir().map(|c| c.join("bad"))
 }
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {

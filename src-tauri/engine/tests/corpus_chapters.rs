@@ -3,28 +3,13 @@
 //! fixtures, and feeds whose items point to chapter files. Runs whenever the corpus exists;
 //! under CI=true a missing corpus is a failure.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chaptercast_engine::chapters::{self, json, ChapterSource};
 use chaptercast_engine::feed;
 
-fn corpus_dir() -> Option<PathBuf> {
-    let shared = std::env::var_os("CHAPTERCAST_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    let corpus = shared.join("corpus");
-    if corpus.is_dir() {
-        return Some(corpus);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "the corpus is missing at {} (CI=true requires it)",
-            corpus.display()
-        );
-    }
-    eprintln!("SKIPPED: corpus absent at {}", corpus.display());
-    None
-}
+mod common;
+use common::corpus_dir;
 
 fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

@@ -8,23 +8,8 @@ use std::path::{Path, PathBuf};
 
 use chaptercast_engine::feed::{self, is_audio_enclosure};
 
-fn corpus_dir() -> Option<PathBuf> {
-    let shared = std::env::var_os("CHAPTERCAST_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    let corpus = shared.join("corpus");
-    if corpus.is_dir() {
-        return Some(corpus);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "the corpus is missing at {} (CI=true requires it)",
-            corpus.display()
-        );
-    }
-    eprintln!("SKIPPED: corpus absent at {}", corpus.display());
-    None
-}
+mod common;
+use common::corpus_dir;
 
 fn xml_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)

@@ -1,4 +1,5 @@
 import { For, onCleanup, onMount, Show } from "solid-js";
+import { menuStep } from "../listNav";
 import type { IconName } from "./Icon";
 import Icon from "./Icon";
 
@@ -53,29 +54,14 @@ export default function ContextMenu(props: Props) {
   const onKeyDown = (event: KeyboardEvent) => {
     const all = items();
     const at = all.findIndex((el) => el === document.activeElement);
-    let next: number;
-    switch (event.key) {
-      case "ArrowDown":
-        next = at < 0 ? 0 : (at + 1) % all.length;
-        break;
-      case "ArrowUp":
-        next = at <= 0 ? all.length - 1 : at - 1;
-        break;
-      case "Home":
-        next = 0;
-        break;
-      case "End":
-        next = all.length - 1;
-        break;
-      case "Escape":
-      case "Tab":
-        event.preventDefault();
-        event.stopPropagation();
-        props.onClose(true);
-        return;
-      default:
-        return;
+    if (event.key === "Escape" || event.key === "Tab") {
+      event.preventDefault();
+      event.stopPropagation();
+      props.onClose(true);
+      return;
     }
+    const next = menuStep(event.key, at, all.length);
+    if (next === null) return;
     event.preventDefault();
     event.stopPropagation();
     all[next]?.focus();

@@ -1,6 +1,7 @@
 import { onCleanup, onMount } from "solid-js";
 import type { JSX } from "solid-js";
 import { focusables, trapTab } from "../focusTrap";
+import Icon from "./Icon";
 
 type Props = {
   /** The accessible name, unless `labelledBy` names an element. */
@@ -72,5 +73,19 @@ export default function Dialog(props: Props) {
         {props.children}
       </div>
     </div>
+  );
+}
+
+/** A dialog's title, and a close button for those without the keyboard. */
+export function DialogHeader(props: { titleId: string; onClose: () => void; children: JSX.Element }) {
+  return (
+    <header class="dialog-header">
+      <h2 id={props.titleId} class="dialog-title">
+        {props.children}
+      </h2>
+      <button class="button button-icon" type="button" aria-label="Close" title="Close (Esc)" onClick={() => props.onClose()}>
+        <Icon name="close" size={16} />
+      </button>
+    </header>
   );
 }

@@ -193,7 +193,7 @@ function ConfirmDelete(props: { onConfirm: () => void; onKeep: () => void }) {
   onMount(() => keepButton?.focus());
   return (
     <span
-      class="confirm-delete"
+      class="confirm-inline"
       role="group"
       aria-label="Delete file?"
       data-testid="download-delete-confirmation"

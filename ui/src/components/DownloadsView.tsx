@@ -27,7 +27,7 @@ export default function DownloadsView(props: Props) {
       <div class="downloads-scroll">
         <Show when={dl.unfinished().length > 0}>
           <section class="downloads-section" aria-labelledby="downloads-unfinished">
-            <h3 id="downloads-unfinished" class="downloads-section-title">
+            <h3 id="downloads-unfinished" class="section-label downloads-section-title">
               In progress
             </h3>
             <ul class="download-list">
@@ -43,7 +43,7 @@ export default function DownloadsView(props: Props) {
           </section>
         </Show>
         <section class="downloads-section" aria-labelledby="downloads-finished">
-          <h3 id="downloads-finished" class="downloads-section-title">
+          <h3 id="downloads-finished" class="section-label downloads-section-title">
             On this computer
           </h3>
           <Show
@@ -132,7 +132,7 @@ function FolderSetting(props: { downloads: Downloads }) {
 
   return (
     <form class="downloads-section download-folder" onSubmit={save} novalidate>
-      <label class="downloads-section-title" for="download-folder-input">
+      <label class="section-label downloads-section-title" for="download-folder-input">
         Download folder
       </label>
       <p class="download-folder-hint">New downloads go here; episodes already downloaded stay where they are.</p>

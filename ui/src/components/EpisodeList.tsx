@@ -1,5 +1,6 @@
 import { createEffect, createMemo, createSelector, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
 import type { DownloadView, EpisodeRow } from "../api";
+import { listStep } from "../listNav";
 import ContextMenu from "./ContextMenu";
 import type { MenuItem } from "./ContextMenu";
 import EpisodeItem from "./EpisodeItem";
@@ -135,28 +136,7 @@ export default function EpisodeList(props: Props) {
     const option = (event.target as Element | null)?.closest?.<HTMLElement>('[role="option"][data-id]');
     const current = option?.dataset.id != null ? (indexOf().get(option.dataset.id) ?? -1) : -1;
     const page = Math.max(1, Math.floor(height() / ROW_HEIGHT) - 1);
-    let next: number;
     switch (event.key) {
-      case "ArrowDown":
-        if (event.shiftKey) return;
-        next = current < 0 ? 0 : Math.min(current + 1, rows.length - 1);
-        break;
-      case "ArrowUp":
-        if (event.shiftKey) return;
-        next = current < 0 ? 0 : Math.max(current - 1, 0);
-        break;
-      case "Home":
-        next = 0;
-        break;
-      case "End":
-        next = rows.length - 1;
-        break;
-      case "PageDown":
-        next = current < 0 ? 0 : Math.min(current + page, rows.length - 1);
-        break;
-      case "PageUp":
-        next = current < 0 ? 0 : Math.max(current - page, 0);
-        break;
       case "Enter":
       case " ":
         if (current >= 0) {
@@ -172,9 +152,12 @@ export default function EpisodeList(props: Props) {
           openMenuAt(rows[current]!.id);
         }
         return;
-      default:
-        return;
+      case "ArrowDown":
+      case "ArrowUp":
+        if (event.shiftKey) return;
     }
+    const next = listStep(event.key, current, rows.length, page);
+    if (next === null) return;
     event.preventDefault();
     const id = rows[next]!.id;
     props.onSelect(id);

@@ -18,6 +18,7 @@ vi.mock("../api", () => ({
 
 import * as api from "../api";
 import { createDownloads } from "../stores/downloads";
+import { episodeRow, episodeView } from "../test/fixtures";
 import EpisodePane from "./EpisodePane";
 
 const mocked = vi.mocked(api);
@@ -34,25 +35,8 @@ const chapters: ChapterView[] = [0, 60_000, 120_000].map((start_ms, i) => ({
   img: null,
 }));
 
-const episode = (positionMs = 0, isPlayed = false): EpisodeView => ({
-  row: {
-    id: "a",
-    show_id: "s",
-    title: "Episode A",
-    published: null,
-    duration_s: 600,
-    is_played: isPlayed,
-    position_ms: positionMs,
-    is_downloaded: false,
-  },
-  description_html: "<p>notes</p>",
-  link: null,
-  image_url: null,
-  enclosure_url: "https://example.org/a.mp3",
-  season: null,
-  episode_number: null,
-  chapters,
-});
+const episode = (positionMs = 0, isPlayed = false): EpisodeView =>
+  episodeView(episodeRow("a", { title: "Episode A", is_played: isPlayed, position_ms: positionMs }), { description_html: "<p>notes</p>", chapters });
 
 const nothing: Loaded = { episodeId: null, state: "idle", positionMs: 0 };
 

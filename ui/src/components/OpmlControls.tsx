@@ -1,7 +1,7 @@
 import { createEffect, For, on, onCleanup, Show } from "solid-js";
 import type { OpmlImportReport } from "../api";
 import type { Opml } from "../stores/opml";
-import Dialog from "./Dialog";
+import Dialog, { DialogHeader } from "./Dialog";
 import Icon from "./Icon";
 
 /** How long "Exported N podcasts" stays. */
@@ -118,14 +118,9 @@ export function OpmlReport(props: { report: OpmlImportReport; onClose: () => voi
       onClose={props.onClose}
       returnFocus={props.returnFocus}
     >
-      <header class="dialog-header">
-        <h2 id="opml-report-title" class="dialog-title">
-          Import finished
-        </h2>
-        <button class="button button-icon" type="button" aria-label="Close" title="Close (Esc)" onClick={() => props.onClose()}>
-          <Icon name="close" size={16} />
-        </button>
-      </header>
+      <DialogHeader titleId="opml-report-title" onClose={props.onClose}>
+        Import finished
+      </DialogHeader>
       <div class="dialog-body">
         <p id="opml-report-summary" class="opml-summary">
           <strong data-testid="opml-report-added">{r().added === 0 ? "No podcasts added" : `${podcasts(r().added)} added`}</strong>
@@ -138,7 +133,7 @@ export function OpmlReport(props: { report: OpmlImportReport; onClose: () => voi
         </p>
         <Show when={r().failed.length > 0}>
           <section class="opml-section" aria-labelledby="opml-failed-title">
-            <h3 id="opml-failed-title" class="opml-section-title opml-failed-title">
+            <h3 id="opml-failed-title" class="section-label opml-section-title opml-failed-title">
               <Icon name="alert" size={14} />
               Couldn't add ({r().failed.length})
             </h3>
@@ -159,7 +154,7 @@ export function OpmlReport(props: { report: OpmlImportReport; onClose: () => voi
         </Show>
         <Show when={r().duplicates.length > 0}>
           <section class="opml-section" aria-labelledby="opml-dup-title">
-            <h3 id="opml-dup-title" class="opml-section-title">
+            <h3 id="opml-dup-title" class="section-label opml-section-title">
               Already subscribed ({r().duplicates.length})
             </h3>
             <ul class="opml-list">

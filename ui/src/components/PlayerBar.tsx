@@ -179,7 +179,7 @@ export default function PlayerBar(props: Props) {
 
       <div class="player-side">
         <select
-          class="speed-select"
+          class="select speed-select"
           data-testid="speed"
           aria-label="Playback speed"
           title="Playback speed ([ and ])"

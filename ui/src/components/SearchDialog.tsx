@@ -18,6 +18,14 @@ type Props = {
 
 export const SEARCH_DEBOUNCE_MS = 80;
 
+/** How far each key moves the active result; Home/End stay with the text field. */
+const RESULT_STEPS = new Map([
+  ["ArrowDown", 1],
+  ["ArrowUp", -1],
+  ["PageDown", 5],
+  ["PageUp", -5],
+]);
+
 /** A chapter hit starts somewhere; an episode hit does not. */
 export const isChapterHit = (hit: SearchHit): hit is SearchHit & { start_ms: number } => hit.start_ms != null;
 
@@ -97,28 +105,16 @@ export default function SearchDialog(props: Props) {
 
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.isComposing) return;
-    switch (event.key) {
-      case "ArrowDown":
-        event.preventDefault();
-        move(active() + 1);
-        break;
-      case "ArrowUp":
-        event.preventDefault();
-        move(active() - 1);
-        break;
-      case "PageDown":
-        event.preventDefault();
-        move(active() + 5);
-        break;
-      case "PageUp":
-        event.preventDefault();
-        move(active() - 5);
-        break;
-      case "Enter":
-        event.preventDefault();
-        // Results still for an older query: wait for these rather than play the wrong one.
-        if (answered() === query().trim()) choose(active());
-        break;
+    const step = RESULT_STEPS.get(event.key);
+    if (step !== undefined) {
+      event.preventDefault();
+      move(active() + step);
+      return;
+    }
+    if (event.key === "Enter") {
+      event.preventDefault();
+      // Results still for an older query: wait for these rather than play the wrong one.
+      if (answered() === query().trim()) choose(active());
     }
   };
 

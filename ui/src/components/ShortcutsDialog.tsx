@@ -1,22 +1,16 @@
 import { For, Index } from "solid-js";
 import { modKey } from "../platform";
 import { SHORTCUTS } from "../playerKeys";
-import Dialog from "./Dialog";
-import Icon from "./Icon";
+import Dialog, { DialogHeader } from "./Dialog";
 
 /** Every keyboard shortcut, opened and closed with `?`. */
 export default function ShortcutsDialog(props: { onClose: () => void }) {
   const cap = (key: string) => (key === "Ctrl" ? modKey() : key);
   return (
     <Dialog labelledBy="shortcuts-title" testId="shortcuts-dialog" class="shortcuts-dialog" onClose={props.onClose}>
-      <header class="dialog-header">
-        <h2 id="shortcuts-title" class="dialog-title">
-          Keyboard shortcuts
-        </h2>
-        <button class="button button-icon" type="button" aria-label="Close" title="Close (Esc)" onClick={() => props.onClose()}>
-          <Icon name="close" size={16} />
-        </button>
-      </header>
+      <DialogHeader titleId="shortcuts-title" onClose={props.onClose}>
+        Keyboard shortcuts
+      </DialogHeader>
       <dl class="shortcuts-list">
         <For each={SHORTCUTS}>
           {(s) => (

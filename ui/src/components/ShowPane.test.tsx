@@ -1,6 +1,7 @@
 import { render } from "solid-js/web";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { EpisodeRow, EpisodeView, ShowView } from "../api";
+import type { EpisodeRow } from "../api";
+import { episodeRow, episodeView, showView } from "../test/fixtures";
 
 vi.mock("../api", () => ({
   ApiError: class extends Error {},
@@ -19,41 +20,13 @@ import ShowPane from "./ShowPane";
 const mocked = vi.mocked(api);
 Element.prototype.scrollIntoView ??= function () {};
 
-const show: ShowView = {
-  id: "s",
-  feed_url: "https://example.org/s.xml",
-  title: "Show",
-  link: null,
-  image_url: null,
-  description_html: "",
-  episode_count: 4,
-  last_refreshed_at: null,
-  last_error: null,
-};
+const show = showView("s", { title: "Show", episode_count: 4 });
 
-const row = (id: string, day: number, over: Partial<EpisodeRow> = {}): EpisodeRow => ({
-  id,
-  show_id: "s",
-  title: `Episode ${id}`,
-  published: new Date(Date.UTC(2024, 4, day)).toISOString(),
-  duration_s: 600,
-  is_played: false,
-  position_ms: 0,
-  is_downloaded: false,
-  ...over,
-});
+const row = (id: string, day: number, over: Partial<EpisodeRow> = {}): EpisodeRow =>
+  episodeRow(id, { published: new Date(Date.UTC(2024, 4, day)).toISOString(), ...over });
 
 let backendRows: EpisodeRow[] = [];
-const view = (r: EpisodeRow): EpisodeView => ({
-  row: r,
-  description_html: "",
-  link: null,
-  image_url: null,
-  enclosure_url: "https://example.org/a.mp3",
-  season: null,
-  episode_number: null,
-  chapters: [],
-});
+const view = (r: EpisodeRow) => episodeView(r);
 
 let dispose: (() => void) | undefined;
 beforeEach(() => {

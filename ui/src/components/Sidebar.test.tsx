@@ -1,7 +1,6 @@
 import { createSignal } from "solid-js";
 import { render } from "solid-js/web";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ShowView } from "../api";
 
 vi.mock("../api", () => ({
   ApiError: class extends Error {},
@@ -13,22 +12,11 @@ vi.mock("../api", () => ({
 
 import * as api from "../api";
 import { createLibrary } from "../stores/library";
+import { showView } from "../test/fixtures";
 import Sidebar from "./Sidebar";
 import type { MainView } from "./Sidebar";
 
 const mocked = vi.mocked(api);
-
-const show = (id: string): ShowView => ({
-  id,
-  feed_url: `https://example.org/${id}.xml`,
-  title: `Show ${id}`,
-  link: null,
-  image_url: null,
-  description_html: "",
-  episode_count: 0,
-  last_refreshed_at: null,
-  last_error: null,
-});
 
 let dispose: (() => void) | undefined;
 afterEach(() => {
@@ -38,7 +26,7 @@ afterEach(() => {
 
 describe("Sidebar", () => {
   it("opens the downloads, and a show goes back to the shows", async () => {
-    mocked.listShows.mockResolvedValue([show("a"), show("b")]);
+    mocked.listShows.mockResolvedValue([showView("a"), showView("b")]);
     const lib = createLibrary();
     await lib.loadShows();
     const [view, setView] = createSignal<MainView>("shows");

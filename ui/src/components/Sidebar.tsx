@@ -43,7 +43,7 @@ export default function Sidebar(props: Props) {
           </Show>
         </button>
       </div>
-      <h2 class="sidebar-heading">Podcasts</h2>
+      <h2 class="section-label sidebar-heading">Podcasts</h2>
       <div class="sidebar-scroll">
         <ShowList
           shows={lib.state.shows}

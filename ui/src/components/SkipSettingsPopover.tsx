@@ -1,4 +1,5 @@
-import { createSignal, onCleanup, Show } from "solid-js";
+import { Show } from "solid-js";
+import { createPopover } from "../popover";
 import type { SkipSettings } from "../stores/player";
 import { SKIP_MAX_S, SKIP_MIN_S } from "../stores/skipSettings";
 import Icon from "./Icon";
@@ -10,24 +11,7 @@ type Props = {
 
 /** The bar's gear: how far Back and Forward jump. Closes on Escape and on a click elsewhere. */
 export default function SkipSettingsPopover(props: Props) {
-  const [open, setOpen] = createSignal(false);
-  let root: HTMLDivElement | undefined;
-  let button: HTMLButtonElement | undefined;
-
-  const onOutside = (event: PointerEvent) => {
-    if (root && event.target instanceof Node && !root.contains(event.target)) close(false);
-  };
-  const close = (refocus: boolean) => {
-    setOpen(false);
-    document.removeEventListener("pointerdown", onOutside);
-    if (refocus) button?.focus();
-  };
-  const show = () => {
-    setOpen(true);
-    document.addEventListener("pointerdown", onOutside);
-    root?.querySelector<HTMLInputElement>("input")?.focus();
-  };
-  onCleanup(() => document.removeEventListener("pointerdown", onOutside));
+  const { open, close, toggle, rootRef, buttonRef } = createPopover((root) => root?.querySelector<HTMLInputElement>("input")?.focus());
 
   const field = (label: string, testId: string, key: keyof SkipSettings) => (
     <label class="skip-field">
@@ -48,9 +32,9 @@ export default function SkipSettingsPopover(props: Props) {
   );
 
   return (
-    <div class="skip-settings" ref={root}>
+    <div class="skip-settings" ref={rootRef}>
       <button
-        ref={button}
+        ref={buttonRef}
         class="button button-icon"
         type="button"
         data-testid="player-settings"
@@ -58,7 +42,7 @@ export default function SkipSettingsPopover(props: Props) {
         title="Skip settings"
         aria-haspopup="dialog"
         aria-expanded={open()}
-        onClick={() => (open() ? close(false) : show())}
+        onClick={toggle}
       >
         <Icon name="settings" size={16} />
       </button>

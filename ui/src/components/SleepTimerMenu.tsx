@@ -1,6 +1,8 @@
-import { For, createSignal, onCleanup, Show } from "solid-js";
+import { For, Show } from "solid-js";
 import type { SleepTimer, SleepView } from "../api";
 import { formatTimestamp } from "../format";
+import { menuStep } from "../listNav";
+import { createPopover } from "../popover";
 import { sameSleepTimer } from "../stores/player";
 import Icon from "./Icon";
 
@@ -36,27 +38,12 @@ export function sleepLabel(sleep: SleepView | null | undefined): string {
 
 /** The bar's sleep timer: a button that shows the time left, and a small menu of choices. */
 export default function SleepTimerMenu(props: Props) {
-  const [open, setOpen] = createSignal(false);
-  let root: HTMLDivElement | undefined;
-  let button: HTMLButtonElement | undefined;
   let menu: HTMLDivElement | undefined;
-
   const items = () => Array.from(menu?.querySelectorAll<HTMLElement>('[role="menuitemradio"]') ?? []);
-  const onOutside = (event: PointerEvent) => {
-    if (root && event.target instanceof Node && !root.contains(event.target)) close(false);
-  };
-  const close = (refocus: boolean) => {
-    setOpen(false);
-    document.removeEventListener("pointerdown", onOutside);
-    if (refocus) button?.focus();
-  };
-  const show = () => {
-    setOpen(true);
-    document.addEventListener("pointerdown", onOutside);
+  const { open, show, close, toggle, rootRef, buttonRef } = createPopover(() => {
     const all = items();
     (all.find((el) => el.getAttribute("aria-checked") === "true") ?? all[0])?.focus();
-  };
-  onCleanup(() => document.removeEventListener("pointerdown", onOutside));
+  });
 
   const choose = (option: Option) => {
     close(true);
@@ -67,20 +54,7 @@ export default function SleepTimerMenu(props: Props) {
   const onMenuKey = (event: KeyboardEvent) => {
     const all = items();
     const at = all.findIndex((el) => el === document.activeElement);
-    let next: number | null = null;
     switch (event.key) {
-      case "ArrowDown":
-        next = at < 0 ? 0 : (at + 1) % all.length;
-        break;
-      case "ArrowUp":
-        next = at < 0 ? all.length - 1 : (at - 1 + all.length) % all.length;
-        break;
-      case "Home":
-        next = 0;
-        break;
-      case "End":
-        next = all.length - 1;
-        break;
       case "Escape":
         event.preventDefault();
         event.stopPropagation();
@@ -89,9 +63,9 @@ export default function SleepTimerMenu(props: Props) {
       case "Tab":
         close(false);
         return;
-      default:
-        return;
     }
+    const next = menuStep(event.key, at, all.length);
+    if (next === null) return;
     event.preventDefault();
     all[next]?.focus();
   };
@@ -99,9 +73,9 @@ export default function SleepTimerMenu(props: Props) {
   const label = () => sleepLabel(props.sleep);
 
   return (
-    <div class="sleep-timer" ref={root}>
+    <div class="sleep-timer" ref={rootRef}>
       <button
-        ref={button}
+        ref={buttonRef}
         class="button sleep-button"
         classList={{ "button-icon": !props.sleep, "sleep-active": !!props.sleep }}
         type="button"
@@ -111,7 +85,7 @@ export default function SleepTimerMenu(props: Props) {
         aria-controls={open() ? "sleep-menu" : undefined}
         aria-label={props.sleep ? `Sleep timer: ${label()}` : "Sleep timer"}
         title={props.sleep ? `Sleep timer: ${label()}` : "Sleep timer"}
-        onClick={() => (open() ? close(false) : show())}
+        onClick={toggle}
         onKeyDown={(e) => {
           if (e.key === "ArrowDown" || e.key === "ArrowUp") {
             e.preventDefault();

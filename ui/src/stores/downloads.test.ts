@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { DownloadView, EpisodeRow, EpisodeView, ShowView } from "../api";
+import type { DownloadView, EpisodeRow } from "../api";
 
 vi.mock("../api", () => {
   class ApiError extends Error {
@@ -29,6 +29,7 @@ vi.mock("../api", () => {
 });
 
 import * as api from "../api";
+import { episodeRow, episodeView, showView } from "../test/fixtures";
 import { createDownloads, progressFraction, progressText, spaceUsed } from "./downloads";
 import type { DownloadsOptions } from "./downloads";
 import { createLibrary } from "./library";
@@ -152,37 +153,10 @@ describe("downloads store: merging", () => {
 });
 
 describe("downloads store and library together", () => {
-  const show: ShowView = {
-    id: "s",
-    feed_url: "https://example.org/s.xml",
-    title: "Show",
-    link: null,
-    image_url: null,
-    description_html: "",
-    episode_count: 2,
-    last_refreshed_at: null,
-    last_error: null,
-  };
-  const row = (id: string, isDownloaded = false): EpisodeRow => ({
-    id,
-    show_id: "s",
-    title: `Episode ${id}`,
-    published: id === "a" ? "2024-08-01T00:00:00Z" : "2024-07-01T00:00:00Z",
-    duration_s: 600,
-    is_played: false,
-    position_ms: 0,
-    is_downloaded: isDownloaded,
-  });
-  const view = (r: EpisodeRow): EpisodeView => ({
-    row: r,
-    description_html: "",
-    link: null,
-    image_url: null,
-    enclosure_url: "https://example.org/a.mp3",
-    season: null,
-    episode_number: null,
-    chapters: [],
-  });
+  const show = showView("s", { title: "Show", episode_count: 2 });
+  const row = (id: string, isDownloaded = false): EpisodeRow =>
+    episodeRow(id, { published: id === "a" ? "2024-08-01T00:00:00Z" : "2024-07-01T00:00:00Z", is_downloaded: isDownloaded });
+  const view = (r: EpisodeRow) => episodeView(r);
 
   it("flips is_downloaded on a done event and back on a delete, in the list and the open episode", async () => {
     mocked.listShows.mockResolvedValue([show]);

@@ -26,44 +26,17 @@ vi.mock("../api", () => {
 });
 
 import * as api from "../api";
+import { episodeRow, episodeView, showView } from "../test/fixtures";
 import { createLibrary } from "./library";
 
 const mocked = vi.mocked(api);
 
-const show = (id: string, over: Partial<ShowView> = {}): ShowView => ({
-  id,
-  feed_url: `https://example.org/${id}.xml`,
-  title: `Show ${id}`,
-  link: null,
-  image_url: null,
-  description_html: "",
-  episode_count: 2,
-  last_refreshed_at: null,
-  last_error: null,
-  ...over,
-});
+const show = (id: string, over: Partial<ShowView> = {}): ShowView => showView(id, { episode_count: 2, ...over });
 
-const row = (id: string, published: string | null, showId = "a"): EpisodeRow => ({
-  id,
-  show_id: showId,
-  title: `Episode ${id}`,
-  published,
-  duration_s: 600,
-  is_played: false,
-  position_ms: 0,
-  is_downloaded: false,
-});
+const row = (id: string, published: string | null, showId = "a"): EpisodeRow => episodeRow(id, { published, show_id: showId });
 
-const view = (r: EpisodeRow): EpisodeView => ({
-  row: r,
-  description_html: "<p>notes</p>",
-  link: null,
-  image_url: null,
-  enclosure_url: "https://example.org/a.mp3",
-  season: null,
-  episode_number: null,
-  chapters: [chapter(0, "From the notes", "show-notes")],
-});
+const view = (r: EpisodeRow): EpisodeView =>
+  episodeView(r, { description_html: "<p>notes</p>", chapters: [chapter(0, "From the notes", "show-notes")] });
 
 const chapter = (startMs: number, title: string, source = "podcast-json"): ChapterView => ({
   start_ms: startMs,
