@@ -59,8 +59,9 @@ bench-download:
 fuzz:
 	scripts/fuzz.sh
 
-# A .deb (with its .desktop entry and icons) and an AppImage, made by Tauri's bundler from a
-# release build: target/release/bundle/{deb,appimage}/. The AppImage step downloads
-# linuxdeploy from GitHub on first use.
+# A .deb (with its .desktop entry and icons) and an AppImage, made by Tauri's bundler from one
+# release build: target/release/bundle/{deb,appimage}/. Tauri's AppImage step downloads its
+# tools (AppRun, linuxdeploy) from GitHub on first use; without that access it fails, and says so.
 bundle: deps ui
-	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb,appimage
+	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb
+	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles appimage || { echo "make bundle: the .deb is in target/release/bundle/deb; the AppImage needs Tauri's tools from github.com (see above)" >&2; exit 1; }

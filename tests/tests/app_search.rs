@@ -240,3 +240,88 @@ async fn second_launch_only_focuses(env: &[(&str, String)]) -> anyhow::Result<()
     anyhow::ensure!(still_running, "a launch on another library exited");
     Ok(())
 }
+
+/// OPML through the app's own commands (the native file dialogs are bypassed: the page calls
+/// `import_opml` / `export_opml` with a path, as the dialogs would hand it).
+#[tokio::test(flavor = "multi_thread")]
+async fn opml_import_and_export_through_the_app() -> anyhow::Result<()> {
+    tokio::time::timeout(TEST_LIMIT, opml_flow())
+        .await
+        .context("test timed out")?
+}
+
+async fn opml_flow() -> anyhow::Result<()> {
+    use chaptercast_e2e::server::{Route, TestServer};
+    use chaptercast_engine::testkit::{FeedBuilder, ItemBuilder};
+    let server = TestServer::start().await?;
+    server.route(
+        "/feed.xml",
+        Route::ok(
+            "application/rss+xml",
+            chaptercast_e2e::fixtures::meta_feed_xml(&server.base_url()),
+        ),
+    );
+    let second = FeedBuilder::new("Second Show").item(ItemBuilder::audio(
+        "Only episode",
+        "s-1",
+        &server.url("/audio/s1.mp3"),
+    ));
+    server.route("/second.xml", Route::ok("application/rss+xml", second.to_xml()));
+    server.route("/gone.xml", Route::status(404));
+    let data = tempfile::tempdir()?;
+    let opml = data.path().join("import.opml");
+    std::fs::write(
+        &opml,
+        format!(
+            "<?xml version=\"1.0\"?><opml version=\"2.0\"><head/><body>\
+             <outline text=\"Second\" xmlUrl=\"{}\"/><outline text=\"Gone\" xmlUrl=\"{}\"/>\
+             <outline text=\"Again\" xmlUrl=\"{}\"/></body></opml>",
+            server.url("/second.xml"),
+            server.url("/gone.xml"),
+            server.url("/feed.xml")
+        ),
+    )?;
+    let env = app_env(data.path(), &server.url("/feed.xml"), "5");
+    let app = AppSession::launch(&env).await?;
+    app.wait_for_count("[data-testid=episode-item]", 24, WAIT)
+        .await?;
+
+    let invoke = |command: &str, path: &std::path::Path| {
+        format!(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI_INTERNALS__.invoke('{command}', {{ path: {:?} }})
+               .then((r) => done(r), (e) => done({{ failed: e }}));",
+            path.to_string_lossy()
+        )
+    };
+    let report = app
+        .client
+        .execute_async(&invoke("import_opml", &opml), vec![])
+        .await?;
+    anyhow::ensure!(
+        report["total"] == 3 && report["added"] == 1 && report["duplicates"].as_array().map(Vec::len) == Some(1),
+        "import report: {report}"
+    );
+    let failed = &report["failed"][0];
+    anyhow::ensure!(
+        failed["url"] == server.url("/gone.xml").as_str() && failed["error"].as_str().is_some_and(|e| e.contains("404")),
+        "import report: {report}"
+    );
+    // The library reloads (Ctrl+R refreshes it) and lists the new show.
+    press(&app, &ctrl('r')).await?;
+    app.wait_for_text(".show-list", "Second Show", WAIT)
+        .await?;
+
+    let out = data.path().join("export.opml");
+    let count = app
+        .client
+        .execute_async(&invoke("export_opml", &out), vec![])
+        .await?;
+    anyhow::ensure!(count == 2, "export answered {count}");
+    let written = std::fs::read_to_string(&out)?;
+    for url in [server.url("/feed.xml"), server.url("/second.xml")] {
+        anyhow::ensure!(written.contains(&url), "{url} missing from {written}");
+    }
+    app.close().await?;
+    Ok(())
+}
