@@ -266,7 +266,10 @@ async fn opml_flow() -> anyhow::Result<()> {
         "s-1",
         &server.url("/audio/s1.mp3"),
     ));
-    server.route("/second.xml", Route::ok("application/rss+xml", second.to_xml()));
+    server.route(
+        "/second.xml",
+        Route::ok("application/rss+xml", second.to_xml()),
+    );
     server.route("/gone.xml", Route::status(404));
     let data = tempfile::tempdir()?;
     let opml = data.path().join("import.opml");
@@ -299,18 +302,20 @@ async fn opml_flow() -> anyhow::Result<()> {
         .execute_async(&invoke("import_opml", &opml), vec![])
         .await?;
     anyhow::ensure!(
-        report["total"] == 3 && report["added"] == 1 && report["duplicates"].as_array().map(Vec::len) == Some(1),
+        report["total"] == 3
+            && report["added"] == 1
+            && report["duplicates"].as_array().map(Vec::len) == Some(1),
         "import report: {report}"
     );
     let failed = &report["failed"][0];
     anyhow::ensure!(
-        failed["url"] == server.url("/gone.xml").as_str() && failed["error"].as_str().is_some_and(|e| e.contains("404")),
+        failed["url"] == server.url("/gone.xml").as_str()
+            && failed["error"].as_str().is_some_and(|e| e.contains("404")),
         "import report: {report}"
     );
     // The library reloads (Ctrl+R refreshes it) and lists the new show.
     press(&app, &ctrl('r')).await?;
-    app.wait_for_text(".show-list", "Second Show", WAIT)
-        .await?;
+    app.wait_for_text(".show-list", "Second Show", WAIT).await?;
 
     let out = data.path().join("export.opml");
     let count = app
