@@ -13,7 +13,8 @@
 #
 # Seeds come from the shared corpus (files over 1 MB skipped) and are copied into
 # fuzz/corpus/<target>/, where libFuzzer also keeps what it finds. Crashers land in
-# fuzz/artifacts/<target>/, logs in fuzz/artifacts/logs/. A summary goes to fuzz/last-run.md.
+# fuzz/artifacts/<target>/, logs in fuzz/artifacts/logs/. fuzz/last-run.md holds the
+# latest result of each target.
 # Exits non-zero when any target crashed, hung or ran out of memory.
 set -euo pipefail
 
@@ -99,9 +100,9 @@ if [[ -z $TOOLCHAIN ]]; then
     exit 1
 fi
 if [[ $TOOLCHAIN == nightly ]]; then
-    TOOLCHAIN_DESC="nightly ($(rustc +nightly --version))"
+    TOOLCHAIN_DESC="$(rustc +nightly --version | cut -d' ' -f1-2)"
 else
-    TOOLCHAIN_DESC="stable + RUSTC_BOOTSTRAP=1 ($(rustc --version))"
+    TOOLCHAIN_DESC="$(rustc --version | cut -d' ' -f1-2) + RUSTC_BOOTSTRAP=1"
 fi
 echo "== using $TOOLCHAIN_DESC, sanitizer $SANITIZER"
 # The targets run from the binaries just built: `cargo fuzz run` would rebuild them whenever the
@@ -176,6 +177,36 @@ done
 # One process per target, targets one after the other: one core.
 LOG_DIR=$FUZZ_DIR/artifacts/logs
 mkdir -p "$LOG_DIR"
+# Rewritten after every target, so an interrupted run still leaves what it measured. Rows of
+# targets not run this time are kept from the previous file: it holds each target's latest run.
+SUMMARY=$FUZZ_DIR/last-run.md
+KEPT_ROWS=()
+if [[ -f $SUMMARY ]]; then
+    while IFS= read -r row; do
+        name=$(awk -F'|' '{ gsub(/ /, "", $2); print $2 }' <<<"$row")
+        [[ " ${TARGETS[*]} " == *" $name "* ]] || KEPT_ROWS+=("$row")
+    done < <(grep -E '^\| [a-z_0-9]+ \| [0-9]' "$SUMMARY" || true)
+fi
+write_summary() {
+    {
+        echo "# Last fuzzing run of each target"
+        echo
+        echo "Written by scripts/fuzz.sh. Sanitizer and debug assertions (overflow checks) as listed;" \
+            "seconds are wall-clock, including start-up and loading the corpus."
+        echo
+        echo "| target | max_len | executions | seconds | exec/s | crashes | finished (UTC) | commit | toolchain | sanitizer | debug assertions |"
+        echo "|---|---:|---:|---:|---:|---:|---|---|---|---|---|"
+        printf '%s\n' "${KEPT_ROWS[@]}" "${ROWS[@]}" | grep . || true
+    } >"$SUMMARY"
+}
+row() { # row <target> <max_len> <executions> <seconds> <exec/s> <crashes>
+    ROWS+=("| $1 | $2 | $3 | $4 | $5 | $6 | $(date -u '+%Y-%m-%d %H:%M') | $COMMIT | $TOOLCHAIN_DESC | $SANITIZER | $DEBUG_ASSERTIONS |")
+    write_summary
+}
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+if [[ -n $(git status --porcelain -- src-tauri/engine fuzz/src 2>/dev/null) ]]; then COMMIT+="+dirty"; fi
+DEBUG_ASSERTIONS=$([[ ${FUZZ_DEBUG_ASSERTIONS:-1} != 0 ]] && echo on || echo off)
+
 ROWS=()
 FAILED=()
 for t in "${TARGETS[@]}"; do
@@ -199,6 +230,12 @@ for t in "${TARGETS[@]}"; do
     rate=$(awk -v n="$execs" -v s="$secs" 'BEGIN { printf "%d", (s > 0 ? n / s : 0) }')
     after=$(find "$FUZZ_DIR/artifacts/$t" -type f | wc -l)
     crashes=$((after - before))
+    if ((status != 0 && crashes == 0)) && grep -q 'libFuzzer: run interrupted' "$log"; then
+        echo "   $t: INTERRUPTED (signal) after $execs executions"
+        FAILED+=("$t")
+        row "$t" "$len" "$execs" "$secs" "$rate" interrupted
+        continue
+    fi
     if ((status != 0 && crashes == 0)); then crashes=1; fi # failed without an artifact
     if ((crashes > 0)); then
         FAILED+=("$t")
@@ -208,25 +245,13 @@ for t in "${TARGETS[@]}"; do
     else
         echo "   $t: ok, $execs executions in ${secs}s ($rate exec/s), no crash"
     fi
-    ROWS+=("| $t | $execs | $secs | $rate | $crashes |")
+    row "$t" "$len" "$execs" "$secs" "$rate" "$crashes"
 done
 
-{
-    echo "# Last fuzzing run"
-    echo
-    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')," \
-        "$TOOLCHAIN_DESC, sanitizer: $SANITIZER," \
-        "debug assertions: $([[ ${FUZZ_DEBUG_ASSERTIONS:-1} != 0 ]] && echo on || echo off), -runs=$RUNS."
-    echo "Seconds are wall-clock, including start-up and loading the corpus."
-    echo
-    echo "| target | executions | seconds | exec/s | crashes |"
-    echo "|---|---:|---:|---:|---:|"
-    printf '%s\n' "${ROWS[@]}"
-} >"$FUZZ_DIR/last-run.md"
 echo "== summary in fuzz/last-run.md"
 cat "$FUZZ_DIR/last-run.md"
 
 if ((${#FAILED[@]} > 0)); then
-    echo "crashed: ${FAILED[*]} (inputs in fuzz/artifacts/<target>/)" >&2
+    echo "crashed or interrupted: ${FAILED[*]} (inputs in fuzz/artifacts/<target>/)" >&2
     exit 1
 fi
