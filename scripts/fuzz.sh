@@ -178,16 +178,23 @@ done
 LOG_DIR=$FUZZ_DIR/artifacts/logs
 mkdir -p "$LOG_DIR"
 # Rewritten after every target, so an interrupted run still leaves what it measured. Rows of
-# targets not run this time are kept from the previous file: it holds each target's latest run.
+# other targets are kept from the file as it is then: it holds each target's latest run, also
+# when several runs of this script (on different targets) go on at once (hence the lock).
 SUMMARY=$FUZZ_DIR/last-run.md
-KEPT_ROWS=()
-if [[ -f $SUMMARY ]]; then
-    while IFS= read -r row; do
-        name=$(awk -F'|' '{ gsub(/ /, "", $2); print $2 }' <<<"$row")
-        [[ " ${TARGETS[*]} " == *" $name "* ]] || KEPT_ROWS+=("$row")
-    done < <(grep -E '^\| [a-z_0-9]+ \| [0-9]' "$SUMMARY" || true)
-fi
 write_summary() {
+    exec {lock_fd}>"$SUMMARY.lock"
+    flock "$lock_fd"
+    local -a kept_rows=()
+    local row name done_targets=" "
+    for row in "${ROWS[@]}"; do
+        done_targets+="$(awk -F'|' '{ gsub(/ /, "", $2); print $2 }' <<<"$row") "
+    done
+    if [[ -f $SUMMARY ]]; then
+        while IFS= read -r row; do
+            name=$(awk -F'|' '{ gsub(/ /, "", $2); print $2 }' <<<"$row")
+            [[ $done_targets == *" $name "* ]] || kept_rows+=("$row")
+        done < <(grep -E '^\| [a-z_0-9]+ \| [0-9]' "$SUMMARY" || true)
+    fi
     {
         echo "# Last fuzzing run of each target"
         echo
@@ -196,8 +203,11 @@ write_summary() {
         echo
         echo "| target | max_len | executions | seconds | exec/s | crashes | finished (UTC) | commit | toolchain | sanitizer | debug assertions |"
         echo "|---|---:|---:|---:|---:|---:|---|---|---|---|---|"
-        printf '%s\n' "${KEPT_ROWS[@]}" "${ROWS[@]}" | grep . || true
-    } >"$SUMMARY"
+        printf '%s\n' "${kept_rows[@]}" "${ROWS[@]}" | grep . || true
+    } >"$SUMMARY.tmp"
+    mv "$SUMMARY.tmp" "$SUMMARY"
+    flock -u "$lock_fd"
+    exec {lock_fd}>&-
 }
 row() { # row <target> <max_len> <executions> <seconds> <exec/s> <crashes>
     ROWS+=("| $1 | $2 | $3 | $4 | $5 | $6 | $(date -u '+%Y-%m-%d %H:%M') | $COMMIT | $TOOLCHAIN_DESC | $SANITIZER | $DEBUG_ASSERTIONS |")
