@@ -2,7 +2,7 @@
 //! `player-update` event and to the desktop's media controls (MPRIS on Linux).
 
 use std::sync::{mpsc, Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chaptercast_engine::player::{Command, PlayerEvent, PlayerHandle, PlayerStatus};
 use chaptercast_engine::{Chapter, Engine};
@@ -116,21 +116,29 @@ fn start_media_controls(player: PlayerHandle, updates: mpsc::Receiver<MediaUpdat
                 return;
             }
             let _ = ready_tx.send(true);
-            let mut last_state = None;
+            let mut last_kind = None;
+            let mut now_playing: Option<NowPlaying> = None;
+            let mut length_secs: Option<u64> = None;
+            let mut sent_position: Option<SentPosition> = None;
             while let Ok(update) = updates.recv() {
                 match update {
                     MediaUpdate::NowPlaying(now) => {
-                        let _ = controls.set_metadata(MediaMetadata {
-                            title: Some(&now.title),
-                            artist: Some(&now.show),
-                            album: Some(&now.show),
-                            cover_url: now.artwork_url.as_deref(),
-                            duration: None,
-                        });
+                        length_secs = None;
+                        publish_metadata(&mut controls, &now, None);
+                        now_playing = Some(now);
                     }
                     MediaUpdate::Status(status) => {
-                        let progress =
-                            Some(MediaPosition(Duration::from_millis(status.position_ms)));
+                        // The length is known once the audio is open (and a VBR estimate may
+                        // be refined): the metadata is sent again when it changes.
+                        if let Some(now) = &now_playing {
+                            if let Some(secs) = changed_length(length_secs, status.duration_ms) {
+                                length_secs = Some(secs);
+                                publish_metadata(&mut controls, now, Some(secs));
+                            }
+                        }
+                        let progress = Some(MediaPosition(Duration::from_millis(
+                            status.position_ms.min(MAX_LENGTH_SECS * 1000),
+                        )));
                         use chaptercast_engine::player::PlaybackState as S;
                         let playback = match status.state {
                             S::Playing | S::Buffering | S::Loading => {
@@ -139,9 +147,19 @@ fn start_media_controls(player: PlayerHandle, updates: mpsc::Receiver<MediaUpdat
                             S::Paused | S::Ended | S::Error => MediaPlayback::Paused { progress },
                             S::Idle => MediaPlayback::Stopped,
                         };
-                        // Position ticks are not worth a D-Bus signal each; state changes are.
-                        if last_state != Some(status.state) {
-                            last_state = Some(status.state);
+                        let playing = matches!(playback, MediaPlayback::Playing { .. });
+                        let due = position_update_due(sent_position.as_ref(), status.position_ms);
+                        // Loading, buffering and playing are all "Playing" to the desktop:
+                        // one update, not three queued behind each other.
+                        let kind = std::mem::discriminant(&playback);
+                        if last_kind != Some(kind) || due {
+                            last_kind = Some(kind);
+                            sent_position = Some(SentPosition {
+                                at: Instant::now(),
+                                position_ms: status.position_ms,
+                                playing,
+                                speed: status.speed,
+                            });
                             let _ = controls.set_playback(playback);
                         }
                     }
@@ -152,6 +170,65 @@ fn start_media_controls(player: PlayerHandle, updates: mpsc::Receiver<MediaUpdat
         && ready_rx
             .recv_timeout(Duration::from_secs(2))
             .unwrap_or(false)
+}
+
+/// The position last given to the desktop, from which it extrapolates.
+#[derive(Debug, Clone, Copy)]
+struct SentPosition {
+    at: Instant,
+    position_ms: u64,
+    playing: bool,
+    speed: f32,
+}
+
+impl SentPosition {
+    /// Where the desktop believes playback is `elapsed` after this was sent.
+    fn expected_now(&self, elapsed: Duration) -> u64 {
+        if !self.playing {
+            return self.position_ms;
+        }
+        let advanced = elapsed.as_millis() as f64 * f64::from(self.speed.max(0.0));
+        self.position_ms.saturating_add(advanced as u64)
+    }
+}
+
+/// How often the position is given to the desktop while playing. souvlaki answers Position
+/// queries with what it was last given, but its D-Bus thread takes in one update per second
+/// at worst (it waits up to 1 s for D-Bus traffic between updates), so a faster pace would
+/// queue up and lag.
+const POSITION_PERIOD: Duration = Duration::from_secs(3);
+
+/// Whether to give the desktop the position again: every `POSITION_PERIOD` while playing, and
+/// at once after a seek or chapter jump (more than 2 s from what the desktop believes).
+fn position_update_due(sent: Option<&SentPosition>, position_ms: u64) -> bool {
+    let Some(sent) = sent else { return true };
+    let elapsed = sent.at.elapsed();
+    (sent.playing && elapsed >= POSITION_PERIOD)
+        || sent.expected_now(elapsed).abs_diff(position_ms) > 2_000
+}
+
+fn publish_metadata(controls: &mut MediaControls, now: &NowPlaying, length_secs: Option<u64>) {
+    let _ = controls.set_metadata(MediaMetadata {
+        title: Some(&now.title),
+        artist: Some(&now.show),
+        album: Some(&now.show),
+        cover_url: now.artwork_url.as_deref(),
+        duration: length_secs.map(Duration::from_secs),
+    });
+}
+
+/// Longer "lengths" come from broken files; souvlaki would panic converting them to D-Bus's
+/// microseconds, and no desktop could show them anyway.
+const MAX_LENGTH_SECS: u64 = 100 * 24 * 3600;
+
+/// The episode's length in whole seconds when it differs from the one last published
+/// (whole seconds, so that a refined estimate does not signal D-Bus on every tick).
+fn changed_length(published: Option<u64>, duration_ms: Option<u64>) -> Option<u64> {
+    let secs = duration_ms.filter(|ms| *ms > 0)?.saturating_add(500) / 1000;
+    if secs > MAX_LENGTH_SECS {
+        return None;
+    }
+    (published != Some(secs)).then_some(secs)
 }
 
 /// What a media key means here: next/previous move by chapter, the podcast unit of "track".
@@ -195,5 +272,48 @@ mod tests {
             Some(Command::SeekBy(-5000))
         ));
         assert!(command_for(MediaControlEvent::Raise).is_none());
+    }
+
+    #[test]
+    fn the_length_is_published_once_known_and_again_only_when_it_changes() {
+        assert_eq!(changed_length(None, None), None);
+        assert_eq!(changed_length(None, Some(0)), None);
+        assert_eq!(changed_length(None, Some(99_600)), Some(100));
+        assert_eq!(changed_length(Some(100), Some(100_200)), None);
+        assert_eq!(changed_length(Some(100), Some(101_000)), Some(101));
+        assert_eq!(changed_length(None, Some(u64::MAX)), None);
+    }
+
+    #[test]
+    fn the_desktop_hears_of_jumps_at_once_and_of_ticks_now_and_then() {
+        let sent = SentPosition {
+            at: Instant::now(),
+            position_ms: 60_000,
+            playing: true,
+            speed: 1.5,
+        };
+        assert_eq!(sent.expected_now(Duration::from_secs(10)), 75_000);
+        assert!(!position_update_due(Some(&sent), 60_100), "a tick");
+        assert!(position_update_due(Some(&sent), 240_000), "a chapter jump");
+        assert!(position_update_due(Some(&sent), 30_000), "back 30 s");
+        let a_while_ago = SentPosition {
+            at: Instant::now() - POSITION_PERIOD - Duration::from_millis(100),
+            ..sent
+        };
+        assert!(position_update_due(Some(&a_while_ago), 64_650));
+        let paused = SentPosition {
+            playing: false,
+            ..a_while_ago
+        };
+        assert_eq!(paused.expected_now(Duration::from_secs(10)), 60_000);
+        assert!(
+            !position_update_due(Some(&paused), 60_000),
+            "paused, unchanged"
+        );
+        assert!(
+            position_update_due(Some(&paused), 90_000),
+            "seeked while paused"
+        );
+        assert!(position_update_due(None, 0));
     }
 }

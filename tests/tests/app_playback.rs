@@ -104,6 +104,21 @@ async fn playback_flow() -> anyhow::Result<()> {
         "after Next chapter the sink heard {heard:?}"
     );
 
+    // The desktop's media controls know the episode's length (5 tones × 20 s) and, after the
+    // jump, the position (chapter 4 starts at 1:00), then keep up with it. souvlaki takes in
+    // updates within about a second each, so these wait a little.
+    let length = mpris_wait_for("Metadata", "mpris:length", |_| true).await?;
+    anyhow::ensure!(
+        (99_000_000..=101_000_000).contains(&length),
+        "MPRIS says the episode is {length} µs long"
+    );
+    let position = mpris_wait_for("Position", "", |p| (60_000_000..70_000_000).contains(&p))
+        .await
+        .context("after Next chapter")?;
+    mpris_wait_for("Position", "", |p| p >= position + 1_000_000)
+        .await
+        .context("while playing")?;
+
     // Pause through the desktop's media controls (MPRIS): silence; the position is saved and
     // survives a restart.
     mpris("PlayPause").await?;
@@ -129,8 +144,15 @@ async fn playback_flow() -> anyhow::Result<()> {
     let label = app
         .wait_for_text("[data-testid=play-episode]", "Resume", WAIT)
         .await?;
-    // Paused a little after 1:00 (chapter 4 starts at 1:00).
-    anyhow::ensure!(label.contains("1:0"), "the play button says {label:?}");
+    // Paused some seconds after 1:00 (chapter 4 starts at 1:00).
+    let resume_secs = label.split_whitespace().find_map(|word| {
+        let (m, s) = word.split_once(':')?;
+        Some(m.parse::<u64>().ok()? * 60 + s.parse::<u64>().ok()?)
+    });
+    anyhow::ensure!(
+        resume_secs.is_some_and(|s| (60..90).contains(&s)),
+        "the play button says {label:?}"
+    );
     app.screenshot("player-resume").await?;
     app.close().await?;
     Ok(())
@@ -153,6 +175,58 @@ async fn mpris(method: &str) -> anyhow::Result<()> {
     .await??;
     anyhow::ensure!(status.success(), "dbus-send {status}");
     Ok(())
+}
+
+/// Waits (up to `WAIT`) until an integer of the app's MPRIS player satisfies `wanted`.
+async fn mpris_wait_for(
+    property: &str,
+    key: &str,
+    wanted: impl Fn(i64) -> bool,
+) -> anyhow::Result<i64> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let value = mpris_property_int(property, key).await?;
+        if let Some(value) = value.filter(|v| wanted(*v)) {
+            return Ok(value);
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "MPRIS {property} {key} is {value:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Reads an integer of the app's MPRIS player: the property itself, or the entry `key` of a
+/// dictionary property. `None` when it has no such entry.
+async fn mpris_property_int(property: &str, key: &str) -> anyhow::Result<Option<i64>> {
+    let property = format!("string:{property}");
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.mpris.MediaPlayer2.chaptercast",
+                "/org/mpris/MediaPlayer2",
+                "org.freedesktop.DBus.Properties.Get",
+                "string:org.mpris.MediaPlayer2.Player",
+                &property,
+            ])
+            .output()
+    })
+    .await??;
+    anyhow::ensure!(output.status.success(), "dbus-send {}", output.status);
+    let reply = String::from_utf8_lossy(&output.stdout);
+    // The reply prints `string "key"` on one line and `variant int64 N` on the next.
+    let after_key = if key.is_empty() {
+        Some(reply.as_ref())
+    } else {
+        reply.find(&format!("\"{key}\"")).map(|at| &reply[at..])
+    };
+    Ok(after_key.and_then(|text| {
+        let at = text.find("int64 ")? + "int64 ".len();
+        text[at..].split_whitespace().next()?.parse().ok()
+    }))
 }
 
 #[tokio::test(flavor = "multi_thread")]
