@@ -158,22 +158,31 @@ async fn playback_flow() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Calls an MPRIS method on the app over the session bus, as a desktop's media keys do.
+/// Calls a method on the app's MPRIS object over the session bus, as a desktop does; its
+/// printed reply.
+async fn dbus_send_to_app(method: &str, args: &[&str]) -> anyhow::Result<String> {
+    let mut command = std::process::Command::new("dbus-send");
+    command.args([
+        "--session",
+        "--print-reply",
+        "--dest=org.mpris.MediaPlayer2.chaptercast",
+        "/org/mpris/MediaPlayer2",
+        method,
+    ]);
+    command.args(args);
+    let output = tokio::task::spawn_blocking(move || command.output()).await??;
+    anyhow::ensure!(
+        output.status.success(),
+        "dbus-send {method}: {} {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr).trim()
+    );
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Calls an MPRIS player method (`PlayPause`…), as a desktop's media keys do.
 async fn mpris(method: &str) -> anyhow::Result<()> {
-    let method = format!("org.mpris.MediaPlayer2.Player.{method}");
-    let status = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("dbus-send")
-            .args([
-                "--session",
-                "--type=method_call",
-                "--dest=org.mpris.MediaPlayer2.chaptercast",
-                "/org/mpris/MediaPlayer2",
-                &method,
-            ])
-            .status()
-    })
-    .await??;
-    anyhow::ensure!(status.success(), "dbus-send {status}");
+    dbus_send_to_app(&format!("org.mpris.MediaPlayer2.Player.{method}"), &[]).await?;
     Ok(())
 }
 
@@ -200,26 +209,17 @@ async fn mpris_wait_for(
 /// Reads an integer of the app's MPRIS player: the property itself, or the entry `key` of a
 /// dictionary property. `None` when it has no such entry.
 async fn mpris_property_int(property: &str, key: &str) -> anyhow::Result<Option<i64>> {
-    let property = format!("string:{property}");
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("dbus-send")
-            .args([
-                "--session",
-                "--print-reply",
-                "--dest=org.mpris.MediaPlayer2.chaptercast",
-                "/org/mpris/MediaPlayer2",
-                "org.freedesktop.DBus.Properties.Get",
-                "string:org.mpris.MediaPlayer2.Player",
-                &property,
-            ])
-            .output()
-    })
-    .await??;
-    anyhow::ensure!(output.status.success(), "dbus-send {}", output.status);
-    let reply = String::from_utf8_lossy(&output.stdout);
+    let reply = dbus_send_to_app(
+        "org.freedesktop.DBus.Properties.Get",
+        &[
+            "string:org.mpris.MediaPlayer2.Player",
+            &format!("string:{property}"),
+        ],
+    )
+    .await?;
     // The reply prints `string "key"` on one line and `variant int64 N` on the next.
     let after_key = if key.is_empty() {
-        Some(reply.as_ref())
+        Some(reply.as_str())
     } else {
         reply.find(&format!("\"{key}\"")).map(|at| &reply[at..])
     };
