@@ -9,6 +9,7 @@ use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
+use fantoccini::error::NewSessionError;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 /// One app at a time: two windows on one Xvfb display overlap, and WebKitWebDriver's
@@ -115,13 +116,18 @@ impl AppSession {
             command.env(key, value);
         }
         let mut driver = command.spawn().context("starting tauri-driver")?;
+        // tauri-driver listens at once but starts WebKitWebDriver (on the native port) in the
+        // background; a session asked for before that one listens fails with "client error
+        // (Connect)", which a busy machine makes likely. Wait for both.
         let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if Instant::now() > deadline {
-                kill_group(&mut driver);
-                bail!("tauri-driver did not listen on port {port}");
+        for (what, p) in [("tauri-driver", port), ("WebKitWebDriver", native_port)] {
+            while TcpStream::connect(("127.0.0.1", p)).is_err() {
+                if Instant::now() > deadline {
+                    kill_group(&mut driver);
+                    bail!("{what} did not listen on port {p}");
+                }
+                std::thread::sleep(Duration::from_millis(50));
             }
-            std::thread::sleep(Duration::from_millis(50));
         }
         let mut caps = serde_json::Map::new();
         caps.insert(
@@ -129,11 +135,27 @@ impl AppSession {
             serde_json::json!({ "application": app.to_string_lossy() }),
         );
         caps.insert("browserName".into(), serde_json::json!("wry"));
-        let client = ClientBuilder::rustls()
-            .context("webdriver client")?
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await;
+        // Listening is not quite serving yet: a dropped first request is tried again.
+        let mut attempt = 1;
+        let client = loop {
+            let client = ClientBuilder::rustls()
+                .context("webdriver client")?
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await;
+            match client {
+                Err(
+                    error @ (NewSessionError::Failed(_)
+                    | NewSessionError::FailedC(_)
+                    | NewSessionError::Lost(_)),
+                ) if attempt < 3 => {
+                    eprintln!("WebDriver session request {attempt} failed ({error}); again");
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                other => break other,
+            }
+        };
         match client {
             Ok(client) => Ok(AppSession {
                 client,
