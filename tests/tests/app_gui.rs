@@ -16,13 +16,16 @@ fn env_for(data_dir: &std::path::Path, feed_url: &str) -> Vec<(&'static str, Str
 }
 
 async fn texts(app: &AppSession, css: &str) -> anyhow::Result<Vec<String>> {
-    let mut out = Vec::new();
     // textContent rather than WebDriver's rendered text: rows scrolled out of view count too.
-    for element in app.client.find_all(Locator::Css(css)).await? {
-        let text = element.prop("textContent").await?.unwrap_or_default();
-        out.push(text.trim().to_string());
-    }
-    Ok(out)
+    // Read in one script, so a list the UI re-renders meanwhile cannot leave a stale element.
+    let value = app
+        .client
+        .execute(
+            "return Array.from(document.querySelectorAll(arguments[0]), e => e.textContent.trim());",
+            vec![serde_json::json!(css)],
+        )
+        .await?;
+    Ok(serde_json::from_value(value)?)
 }
 
 /// A hung WebDriver call fails the test instead of stalling the run.
