@@ -181,18 +181,16 @@ mkdir -p "$LOG_DIR"
 # other targets are kept from the file as it is then: it holds each target's latest run, also
 # when several runs of this script (on different targets) go on at once (hence the lock).
 SUMMARY=$FUZZ_DIR/last-run.md
+row_target() { awk -F'|' '{ gsub(/ /, "", $2); print $2 }' <<<"$1"; }
 write_summary() {
     exec {lock_fd}>"$SUMMARY.lock"
     flock "$lock_fd"
     local -a kept_rows=()
-    local row name done_targets=" "
-    for row in "${ROWS[@]}"; do
-        done_targets+="$(awk -F'|' '{ gsub(/ /, "", $2); print $2 }' <<<"$row") "
-    done
+    local row done_targets=" "
+    for row in "${ROWS[@]}"; do done_targets+="$(row_target "$row") "; done
     if [[ -f $SUMMARY ]]; then
         while IFS= read -r row; do
-            name=$(awk -F'|' '{ gsub(/ /, "", $2); print $2 }' <<<"$row")
-            [[ $done_targets == *" $name "* ]] || kept_rows+=("$row")
+            [[ $done_targets == *" $(row_target "$row") "* ]] || kept_rows+=("$row")
         done < <(grep -E '^\| [a-z_0-9]+ \| [0-9]' "$SUMMARY" || true)
     fi
     {

@@ -116,60 +116,69 @@ fn start_media_controls(player: PlayerHandle, updates: mpsc::Receiver<MediaUpdat
                 return;
             }
             let _ = ready_tx.send(true);
-            let mut last_kind = None;
-            let mut now_playing: Option<NowPlaying> = None;
-            let mut length_secs: Option<u64> = None;
-            let mut sent_position: Option<SentPosition> = None;
+            let mut desktop = DesktopView::default();
             while let Ok(update) = updates.recv() {
-                match update {
-                    MediaUpdate::NowPlaying(now) => {
-                        length_secs = None;
-                        publish_metadata(&mut controls, &now, None);
-                        now_playing = Some(now);
-                    }
-                    MediaUpdate::Status(status) => {
-                        // The length is known once the audio is open (and a VBR estimate may
-                        // be refined): the metadata is sent again when it changes.
-                        if let Some(now) = &now_playing {
-                            if let Some(secs) = changed_length(length_secs, status.duration_ms) {
-                                length_secs = Some(secs);
-                                publish_metadata(&mut controls, now, Some(secs));
-                            }
-                        }
-                        let progress = Some(MediaPosition(Duration::from_millis(
-                            status.position_ms.min(MAX_LENGTH_SECS * 1000),
-                        )));
-                        use chaptercast_engine::player::PlaybackState as S;
-                        let playback = match status.state {
-                            S::Playing | S::Buffering | S::Loading => {
-                                MediaPlayback::Playing { progress }
-                            }
-                            S::Paused | S::Ended | S::Error => MediaPlayback::Paused { progress },
-                            S::Idle => MediaPlayback::Stopped,
-                        };
-                        let playing = matches!(playback, MediaPlayback::Playing { .. });
-                        let due = position_update_due(sent_position.as_ref(), status.position_ms);
-                        // Loading, buffering and playing are all "Playing" to the desktop:
-                        // one update, not three queued behind each other.
-                        let kind = std::mem::discriminant(&playback);
-                        if last_kind != Some(kind) || due {
-                            last_kind = Some(kind);
-                            sent_position = Some(SentPosition {
-                                at: Instant::now(),
-                                position_ms: status.position_ms,
-                                playing,
-                                speed: status.speed,
-                            });
-                            let _ = controls.set_playback(playback);
-                        }
-                    }
-                }
+                desktop.apply(&mut controls, update);
             }
         });
     spawned.is_ok()
         && ready_rx
             .recv_timeout(Duration::from_secs(2))
             .unwrap_or(false)
+}
+
+/// What the desktop's media controls were last told, so that they are told only what changed.
+#[derive(Default)]
+struct DesktopView {
+    now_playing: Option<NowPlaying>,
+    length_secs: Option<u64>,
+    playback_kind: Option<std::mem::Discriminant<MediaPlayback>>,
+    position: Option<SentPosition>,
+}
+
+impl DesktopView {
+    fn apply(&mut self, controls: &mut MediaControls, update: MediaUpdate) {
+        match update {
+            MediaUpdate::NowPlaying(now) => {
+                self.length_secs = None;
+                publish_metadata(controls, &now, None);
+                self.now_playing = Some(now);
+            }
+            MediaUpdate::Status(status) => {
+                // The length is known once the audio is open (and a VBR estimate may be
+                // refined): the metadata is sent again when it changes.
+                if let Some(now) = &self.now_playing {
+                    if let Some(secs) = changed_length(self.length_secs, status.duration_ms) {
+                        self.length_secs = Some(secs);
+                        publish_metadata(controls, now, Some(secs));
+                    }
+                }
+                let progress = Some(MediaPosition(Duration::from_millis(
+                    status.position_ms.min(MAX_LENGTH_SECS * 1000),
+                )));
+                use chaptercast_engine::player::PlaybackState as S;
+                let playback = match status.state {
+                    S::Playing | S::Buffering | S::Loading => MediaPlayback::Playing { progress },
+                    S::Paused | S::Ended | S::Error => MediaPlayback::Paused { progress },
+                    S::Idle => MediaPlayback::Stopped,
+                };
+                // Loading, buffering and playing are all "Playing" to the desktop: one update,
+                // not three queued behind each other.
+                let kind = std::mem::discriminant(&playback);
+                let due = position_update_due(self.position.as_ref(), status.position_ms);
+                if self.playback_kind != Some(kind) || due {
+                    self.playback_kind = Some(kind);
+                    self.position = Some(SentPosition {
+                        at: Instant::now(),
+                        position_ms: status.position_ms,
+                        playing: matches!(playback, MediaPlayback::Playing { .. }),
+                        speed: status.speed,
+                    });
+                    let _ = controls.set_playback(playback);
+                }
+            }
+        }
+    }
 }
 
 /// The position last given to the desktop, from which it extrapolates.

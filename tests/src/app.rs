@@ -227,6 +227,20 @@ impl AppSession {
         }
     }
 
+    /// The trimmed `textContent` of every element matching `css` (rows scrolled out of view
+    /// count too), read in one script so that a list the UI re-renders meanwhile cannot leave
+    /// a stale element.
+    pub async fn texts(&self, css: &str) -> anyhow::Result<Vec<String>> {
+        let value = self
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll(arguments[0]), e => e.textContent.trim());",
+                vec![serde_json::json!(css)],
+            )
+            .await?;
+        Ok(serde_json::from_value(value)?)
+    }
+
     /// Waits until the text of the first element matching `css` contains `needle`, finding the
     /// element afresh each time. Returns the text.
     pub async fn wait_for_text(

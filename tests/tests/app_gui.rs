@@ -15,19 +15,6 @@ fn env_for(data_dir: &std::path::Path, feed_url: &str) -> Vec<(&'static str, Str
     app_env(data_dir, feed_url, "3")
 }
 
-async fn texts(app: &AppSession, css: &str) -> anyhow::Result<Vec<String>> {
-    // textContent rather than WebDriver's rendered text: rows scrolled out of view count too.
-    // Read in one script, so a list the UI re-renders meanwhile cannot leave a stale element.
-    let value = app
-        .client
-        .execute(
-            "return Array.from(document.querySelectorAll(arguments[0]), e => e.textContent.trim());",
-            vec![serde_json::json!(css)],
-        )
-        .await?;
-    Ok(serde_json::from_value(value)?)
-}
-
 /// A hung WebDriver call fails the test instead of stalling the run.
 const TEST_LIMIT: Duration = Duration::from_secs(180);
 
@@ -61,11 +48,11 @@ async fn library_flow() -> anyhow::Result<()> {
     app.wait_for_count("[data-testid=episode-item]", 24, WAIT)
         .await?;
     assert_eq!(
-        texts(&app, "[data-testid=episode-title]").await?,
+        app.texts("[data-testid=episode-title]").await?,
         meta_titles_newest_first()
     );
     assert_eq!(
-        texts(&app, "[data-testid=show-title]").await?,
+        app.texts("[data-testid=show-title]").await?,
         vec!["Meta Tech Podcast"]
     );
 
@@ -91,7 +78,7 @@ async fn library_flow() -> anyhow::Result<()> {
     app.wait_for("[data-testid=chapter-list]", WAIT).await?;
     let deadline = std::time::Instant::now() + WAIT;
     loop {
-        let titles = texts(&app, "[data-testid=chapter-title]").await?;
+        let titles = app.texts("[data-testid=chapter-title]").await?;
         if titles == ["Cold open", "Building the headset", "Outro"] {
             break;
         }
@@ -105,7 +92,7 @@ async fn library_flow() -> anyhow::Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let source = texts(&app, "[data-testid=chapter-source]").await?;
+    let source = app.texts("[data-testid=chapter-source]").await?;
     assert!(
         source.iter().any(|s| s.contains("audio file")),
         "{source:?}"
@@ -120,7 +107,7 @@ async fn library_flow() -> anyhow::Result<()> {
     app.click_nth("[data-testid=episode-item]", 2, WAIT).await?;
     let deadline = std::time::Instant::now() + WAIT;
     loop {
-        let titles = texts(&app, "[data-testid=chapter-title]").await?;
+        let titles = app.texts("[data-testid=chapter-title]").await?;
         // Episode 22's notes: "Intro 0:00 PyTorch 2.0 4:12 100% test coverage? 12:30 Intro:
         // Cameron 20:01 Outro 1:03:35"; it lasts 2711 s, so the outro is past its end.
         if titles
@@ -222,7 +209,7 @@ async fn library_flow() -> anyhow::Result<()> {
         .await?;
     app.wait_for("[data-testid=offline-notice]", WAIT).await?;
     assert_eq!(
-        texts(&app, "[data-testid=episode-title]").await?,
+        app.texts("[data-testid=episode-title]").await?,
         meta_titles_newest_first()
     );
     app.screenshot("library-offline").await?;

@@ -8,6 +8,7 @@ use chaptercast_e2e::app::{app_env, AppSession};
 use chaptercast_e2e::audio::{audio_env_ready, audio_lock, tone_mp3, Capture, Encoding, Recording};
 use chaptercast_e2e::fixtures::{meta_feed_xml, serve_meta_feed_with_tones};
 use chaptercast_e2e::server::{Route, TestServer};
+use chaptercast_engine::chapters::shownotes::parse_timestamp;
 use fantoccini::Locator;
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -107,15 +108,15 @@ async fn playback_flow() -> anyhow::Result<()> {
     // The desktop's media controls know the episode's length (5 tones × 20 s) and, after the
     // jump, the position (chapter 4 starts at 1:00), then keep up with it. souvlaki takes in
     // updates within about a second each, so these wait a little.
-    let length = mpris_wait_for("Metadata", "mpris:length", |_| true).await?;
+    let length = mpris_wait_for("Metadata", Some("mpris:length"), |_| true).await?;
     anyhow::ensure!(
         (99_000_000..=101_000_000).contains(&length),
         "MPRIS says the episode is {length} µs long"
     );
-    let position = mpris_wait_for("Position", "", |p| (60_000_000..70_000_000).contains(&p))
+    let position = mpris_wait_for("Position", None, |p| (60_000_000..70_000_000).contains(&p))
         .await
         .context("after Next chapter")?;
-    mpris_wait_for("Position", "", |p| p >= position + 1_000_000)
+    mpris_wait_for("Position", None, |p| p >= position + 1_000_000)
         .await
         .context("while playing")?;
 
@@ -145,12 +146,9 @@ async fn playback_flow() -> anyhow::Result<()> {
         .wait_for_text("[data-testid=play-episode]", "Resume", WAIT)
         .await?;
     // Paused some seconds after 1:00 (chapter 4 starts at 1:00).
-    let resume_secs = label.split_whitespace().find_map(|word| {
-        let (m, s) = word.split_once(':')?;
-        Some(m.parse::<u64>().ok()? * 60 + s.parse::<u64>().ok()?)
-    });
+    let resume_ms = label.split_whitespace().find_map(parse_timestamp);
     anyhow::ensure!(
-        resume_secs.is_some_and(|s| (60..90).contains(&s)),
+        resume_ms.is_some_and(|ms| (60_000..90_000).contains(&ms)),
         "the play button says {label:?}"
     );
     app.screenshot("player-resume").await?;
@@ -189,7 +187,7 @@ async fn mpris(method: &str) -> anyhow::Result<()> {
 /// Waits (up to `WAIT`) until an integer of the app's MPRIS player satisfies `wanted`.
 async fn mpris_wait_for(
     property: &str,
-    key: &str,
+    key: Option<&str>,
     wanted: impl Fn(i64) -> bool,
 ) -> anyhow::Result<i64> {
     let deadline = Instant::now() + WAIT;
@@ -200,7 +198,8 @@ async fn mpris_wait_for(
         }
         anyhow::ensure!(
             Instant::now() < deadline,
-            "MPRIS {property} {key} is {value:?}"
+            "MPRIS {property} {} is {value:?}",
+            key.unwrap_or_default()
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -208,7 +207,7 @@ async fn mpris_wait_for(
 
 /// Reads an integer of the app's MPRIS player: the property itself, or the entry `key` of a
 /// dictionary property. `None` when it has no such entry.
-async fn mpris_property_int(property: &str, key: &str) -> anyhow::Result<Option<i64>> {
+async fn mpris_property_int(property: &str, key: Option<&str>) -> anyhow::Result<Option<i64>> {
     let reply = dbus_send_to_app(
         "org.freedesktop.DBus.Properties.Get",
         &[
@@ -218,10 +217,9 @@ async fn mpris_property_int(property: &str, key: &str) -> anyhow::Result<Option<
     )
     .await?;
     // The reply prints `string "key"` on one line and `variant int64 N` on the next.
-    let after_key = if key.is_empty() {
-        Some(reply.as_str())
-    } else {
-        reply.find(&format!("\"{key}\"")).map(|at| &reply[at..])
+    let after_key = match key {
+        None => Some(reply.as_str()),
+        Some(key) => reply.find(&format!("\"{key}\"")).map(|at| &reply[at..]),
     };
     Ok(after_key.and_then(|text| {
         let at = text.find("int64 ")? + "int64 ".len();
