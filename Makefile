@@ -2,6 +2,10 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 export PATH := $(HOME)/.cargo/bin:$(PATH)
+# CI builds once from clean: incremental caches would only add gigabytes to a full disk.
+ifeq ($(CI),true)
+export CARGO_INCREMENTAL := 0
+endif
 
 .PHONY: run test deps test-deps ui-deps ui lint test-rust test-ui test-e2e bench bench-engine bench-playback bench-download fuzz bundle
 
