@@ -32,6 +32,7 @@ pub struct EpisodeRow {
     pub title: String,
     /// RFC 3339, UTC.
     pub published: Option<String>,
+    /// The audio's own length once it has been played, else the feed's.
     pub duration_s: Option<u32>,
     pub is_played: bool,
     pub position_ms: u32,

@@ -151,6 +151,14 @@ async fn playback_flow() -> anyhow::Result<()> {
         resume_ms.is_some_and(|ms| (60_000..90_000).contains(&ms)),
         "the play button says {label:?}"
     );
+    // The pane gives the audio's own length, learnt while it played (the feed says 41 min).
+    let facts = app
+        .wait_for_text("[data-testid=episode-facts]", "1 min left", WAIT)
+        .await?;
+    anyhow::ensure!(
+        facts.contains("2 min") && !facts.contains("41 min"),
+        "the episode's facts say {facts:?}"
+    );
     app.screenshot("player-resume").await?;
     app.close().await?;
     Ok(())

@@ -1,5 +1,5 @@
 //! The player wired to the library: which file or URL an episode plays from, where it resumes,
-//! and saving the position and "played" as it goes.
+//! and saving the position, "played" and the audio's real length as it goes.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -24,10 +24,16 @@ impl Engine {
                     key,
                     position_ms,
                     finished,
+                    duration_ms,
                 } = &event
                 {
                     if let Some(id) = episode_of_key(key) {
                         let mut library = inner.library.lock().unwrap_or_else(|p| p.into_inner());
+                        if let Some(duration_ms) = duration_ms.filter(|d| *d > 0) {
+                            if let Err(error) = library.set_audio_duration(id, duration_ms) {
+                                tracing::warn!(episode = id.0, %error, "could not save the length");
+                            }
+                        }
                         let saved = if *finished {
                             library
                                 .set_position(id, 0)

@@ -149,6 +149,7 @@ export type EpisodeRow = {
 	title: string,
 	/**  RFC 3339, UTC. */
 	published: string | null,
+	/**  The audio's own length once it has been played, else the feed's. */
 	duration_s: number | null,
 	is_played: boolean,
 	position_ms: number,

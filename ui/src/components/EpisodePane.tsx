@@ -53,7 +53,7 @@ export default function EpisodePane(props: Props) {
                 <p class="episode-eyebrow">{props.showName}</p>
               </Show>
               <h2 class="episode-heading">{episode().row.title}</h2>
-              <p class="episode-facts">
+              <p class="episode-facts" data-testid="episode-facts">
                 {joinMeta(
                   formatDate(episode().row.published),
                   formatDuration(episode().row.duration_s),

@@ -21,6 +21,7 @@ pub struct EpisodeSummary {
     pub title: String,
     /// Unix seconds, UTC.
     pub published_at: Option<i64>,
+    /// Length in seconds: the audio's own once it has been played, else the feed's.
     pub duration_s: Option<u32>,
     pub is_played: bool,
     pub position_ms: u64,
@@ -54,8 +55,9 @@ pub struct MergeReport {
     pub unchanged: u32,
 }
 
-const SUMMARY_COLUMNS: &str =
-    "id, show_id, guid, title, published_at, duration_s, is_played, position_ms, download_path IS NOT NULL";
+const SUMMARY_COLUMNS: &str = "id, show_id, guid, title, published_at,
+    COALESCE(MIN((audio_duration_ms + 500) / 1000, 4294967295), duration_s),
+    is_played, position_ms, download_path IS NOT NULL";
 
 fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<EpisodeSummary> {
     Ok(EpisodeSummary {
@@ -129,6 +131,20 @@ impl Library {
         let changed = self.conn.execute(
             "UPDATE episodes SET position_ms = ?2 WHERE id = ?1",
             params![id.0, position_ms.min(i64::MAX as u64) as i64],
+        )?;
+        found(changed, id)
+    }
+
+    /// Remembers the audio's own length, as the player measured it; it wins over the feed's
+    /// stated duration from then on, refreshes included.
+    pub fn set_audio_duration(
+        &mut self,
+        id: EpisodeId,
+        duration_ms: u64,
+    ) -> Result<(), LibraryError> {
+        let changed = self.conn.execute(
+            "UPDATE episodes SET audio_duration_ms = ?2 WHERE id = ?1",
+            params![id.0, duration_ms.min(i64::MAX as u64) as i64],
         )?;
         found(changed, id)
     }

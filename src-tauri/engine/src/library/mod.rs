@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_downloads.sql"),
     include_str!("migrations/0004_search.sql"),
     include_str!("migrations/0005_refresh_schedule.sql"),
+    include_str!("migrations/0006_audio_length.sql"),
 ];
 
 /// Why a library operation failed.

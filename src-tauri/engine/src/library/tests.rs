@@ -108,6 +108,59 @@ fn refresh_merge_keeps_user_state_and_updates_changed_episodes() {
 }
 
 #[test]
+fn the_audio_length_wins_over_the_feed_duration_and_survives_a_refresh() {
+    let (mut library, id) = library_with_show();
+    let mut feed = parsed(3);
+    feed.episodes[0].duration_s = Some(2460);
+    feed.episodes[1].duration_s = None;
+    library
+        .apply_feed(id, &feed, &CacheValidators::default())
+        .expect("first");
+    let episodes = library.episodes(id).expect("episodes");
+    let (stated, unstated, untouched) = (episodes[0].id, episodes[1].id, episodes[2].id);
+    let untouched_duration = episodes[2].duration_s;
+
+    library.set_audio_duration(stated, 100_400).expect("length");
+    library
+        .set_audio_duration(unstated, 1_799_600)
+        .expect("length");
+    let seconds = |library: &Library, id| library.episode(id).expect("episode").summary.duration_s;
+    assert_eq!(
+        seconds(&library, stated),
+        Some(100),
+        "rounded to the second"
+    );
+    assert_eq!(seconds(&library, unstated), Some(1800));
+    assert_eq!(seconds(&library, untouched), untouched_duration);
+
+    // A refresh rewrites the feed's durations; the measured ones still win.
+    feed.episodes[0].duration_s = Some(2500);
+    feed.episodes[0].title = "Changed, so the row is rewritten".to_string();
+    library
+        .apply_feed(id, &feed, &CacheValidators::default())
+        .expect("refresh");
+    assert_eq!(seconds(&library, stated), Some(100));
+    let listed = library.episodes(id).expect("episodes");
+    assert_eq!(
+        listed
+            .iter()
+            .find(|e| e.id == stated)
+            .and_then(|e| e.duration_s),
+        Some(100)
+    );
+
+    // An absurd length cannot break reading the row.
+    library
+        .set_audio_duration(untouched, u64::MAX)
+        .expect("length");
+    assert_eq!(seconds(&library, untouched), Some(u32::MAX));
+    assert!(matches!(
+        library.set_audio_duration(EpisodeId(9_999), 1_000),
+        Err(LibraryError::NotFound { .. })
+    ));
+}
+
+#[test]
 fn an_empty_feed_does_not_blank_the_show() {
     let (mut library, id) = library_with_show();
     library

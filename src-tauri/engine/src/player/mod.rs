@@ -112,11 +112,13 @@ pub struct SleepStatus {
 pub enum PlayerEvent {
     Status(PlayerStatus),
     /// Time to remember where the listener is in `key` (every few seconds, on pause, on
-    /// switching episodes and on quitting). `finished` when near or at the end.
+    /// switching episodes and on quitting). `finished` when near or at the end; `duration_ms`
+    /// is the audio's own length, when the decoder knows it.
     SavePosition {
         key: String,
         position_ms: u64,
         finished: bool,
+        duration_ms: Option<u64>,
     },
 }
 
@@ -601,6 +603,7 @@ impl Actor {
                         key,
                         position_ms,
                         finished: true,
+                        duration_ms: loaded.duration_ms,
                     });
                 }
             } else if loading || (starved && empty) {
@@ -646,6 +649,7 @@ impl Actor {
             key: loaded.key.clone(),
             position_ms,
             finished,
+            duration_ms: loaded.duration_ms,
         });
     }
 
