@@ -81,10 +81,12 @@ fn tauri_driver() -> anyhow::Result<PathBuf> {
     bail!("tauri-driver is not installed (`cargo install tauri-driver --locked`; `make test` does it)")
 }
 
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+/// Two distinct free ports. Both listeners are held while asking: a port given back could be
+/// handed out again at once, and tauri-driver told to proxy to its own port loops forever.
+fn two_free_ports() -> anyhow::Result<(u16, u16)> {
+    let first = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let second = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok((first.local_addr()?.port(), second.local_addr()?.port()))
 }
 
 impl AppSession {
@@ -97,8 +99,7 @@ impl AppSession {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let app = app_binary()?;
         let turn = Arc::clone(&ONE_APP_AT_A_TIME).lock_owned().await;
-        let port = free_port()?;
-        let native_port = free_port()?;
+        let (port, native_port) = two_free_ports()?;
         let log = std::fs::File::create(artifacts_dir().join(format!("tauri-driver-{port}.log")))?;
         let mut command = Command::new(tauri_driver()?);
         command
