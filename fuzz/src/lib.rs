@@ -17,7 +17,7 @@ use chaptercast_engine::feed::{self, sanitize, PodloveChapterRef};
 pub type Target = (&'static str, fn(&[u8]));
 
 /// Every target, by name: the file names of saved crashers start with `<name>-`.
-pub const TARGETS: [Target; 7] = [
+pub const TARGETS: [Target; 8] = [
     ("feed", feed),
     ("shownotes", shownotes),
     ("chapters_json", chapters_json),
@@ -25,7 +25,11 @@ pub const TARGETS: [Target; 7] = [
     ("id3", id3),
     ("vorbis", vorbis),
     ("mp4", mp4),
+    ("audio", audio),
 ];
+
+/// Packets decoded at most per position: enough to cross a few frames and a seek.
+pub const MAX_PACKETS: usize = 48;
 
 /// Reads an emulated streamed file asks for at most (the app stops after 8).
 pub const MAX_READS: usize = 64;
@@ -267,4 +271,40 @@ fn escape_attr(s: &str) -> String {
         }
     }
     out
+}
+
+/// The player's decoding path (MP3 layout and index, the MP4 guard, symphonia's demuxers and
+/// decoders): open as each content type the feeds give, decode, jump to the middle and near the
+/// end, decode again. A panic inside symphonia is contained by the engine and is no failure
+/// here; an abort (an allocation of what a table claims), a hang or a panic of ours is.
+pub fn audio(data: &[u8]) {
+    use chaptercast_engine::player::decode::Decoding;
+    use chaptercast_engine::player::input::MediaInput;
+    let bytes: std::sync::Arc<[u8]> = data.into();
+    let mime = [
+        None,
+        Some("audio/mpeg"),
+        Some("audio/mp4"),
+        Some("audio/ogg"),
+    ][usize::from(data.get(9).copied().unwrap_or(0)) % 4];
+    let Ok(mut decoding) = Decoding::open(MediaInput::memory(bytes), mime) else {
+        return;
+    };
+    let decode_some = |d: &mut Decoding| {
+        for _ in 0..MAX_PACKETS {
+            match d.next_chunk() {
+                Ok(Some(chunk)) => {
+                    let _ = d.samples(chunk).len();
+                }
+                _ => break,
+            }
+        }
+    };
+    decode_some(&mut decoding);
+    let frames = decoding.duration_frames.unwrap_or(0);
+    for target in [frames / 2, frames.saturating_sub(1), 0] {
+        if decoding.seek(target).is_ok() {
+            decode_some(&mut decoding);
+        }
+    }
 }

@@ -4,7 +4,7 @@
 use tauri_specta::{collect_commands, collect_events, Builder};
 
 use crate::commands::{downloads, library, opml, player};
-use crate::wire::{DownloadView, LibraryUpdate, OpmlProgress, PlayerView};
+use crate::wire::{DownloadView, LibraryUpdate, OpmlProgress, PlayerView, QueueView};
 
 pub fn builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
@@ -35,7 +35,14 @@ pub fn builder() -> Builder<tauri::Wry> {
             player::player_chapter_step,
             player::player_set_speed,
             player::player_set_volume,
+            player::player_retry,
             player::player_set_sleep_timer,
+            player::queue_list,
+            player::queue_add,
+            player::queue_remove,
+            player::queue_move,
+            player::queue_clear,
+            player::set_continuous_play,
             downloads::download_episode,
             downloads::pause_download,
             downloads::cancel_download,
@@ -50,6 +57,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         ])
         .events(collect_events![
             PlayerView,
+            QueueView,
             DownloadView,
             OpmlProgress,
             LibraryUpdate

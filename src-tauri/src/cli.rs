@@ -100,6 +100,40 @@ pub enum Command {
         #[command(subcommand)]
         action: OpmlAction,
     },
+    /// Up Next: the queue the app plays through (episodes named by GUID, see `list --json`).
+    Queue {
+        #[command(subcommand)]
+        action: QueueAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QueueAction {
+    /// Add episodes at the end (or, with --next, after the episode playing).
+    Add {
+        #[arg(required = true)]
+        guids: Vec<String>,
+        #[arg(long)]
+        next: bool,
+    },
+    /// Print Up Next in order.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take an episode out of Up Next.
+    Remove { guid: String },
+    /// Move an episode to POSITION (from 1).
+    Move { guid: String, position: usize },
+    /// Empty Up Next.
+    Clear,
+    /// Play Up Next in order through the default output; each finished episode leaves it,
+    /// marked played.
+    Play {
+        /// Stop after this many seconds.
+        #[arg(long = "for", value_name = "SECONDS")]
+        for_seconds: Option<f64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,6 +184,16 @@ pub fn run(command: Command) -> ExitCode {
         Command::Refresh => crate::cli_library::refresh_command(),
         Command::List { json } => crate::cli_library::list_command(json),
         Command::Search { query, json } => crate::cli_library::search_command(&query, json),
+        Command::Queue { action } => crate::cli_queue::queue_command(match action {
+            QueueAction::Add { guids, next } => crate::cli_queue::QueueArgs::Add { guids, next },
+            QueueAction::List { json } => crate::cli_queue::QueueArgs::List { json },
+            QueueAction::Remove { guid } => crate::cli_queue::QueueArgs::Remove { guid },
+            QueueAction::Move { guid, position } => {
+                crate::cli_queue::QueueArgs::Move { guid, position }
+            }
+            QueueAction::Clear => crate::cli_queue::QueueArgs::Clear,
+            QueueAction::Play { for_seconds } => crate::cli_queue::QueueArgs::Play { for_seconds },
+        }),
         Command::Opml {
             action: OpmlAction::Import { file },
         } => crate::cli_library::opml_import_command(&file),

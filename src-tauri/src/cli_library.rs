@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::cli::{print_json, runtime};
 use crate::error::user_message;
 
-fn open_engine() -> Result<Engine, String> {
+pub(crate) fn open_engine() -> Result<Engine, String> {
     let mut config = Config::from_env();
     config.subscribe_default_feed = false;
     Engine::open(config).map_err(|e| format!("cannot open the library: {e}"))

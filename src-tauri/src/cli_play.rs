@@ -11,6 +11,11 @@ use chaptercast_engine::player::{
 };
 
 use crate::cli::{audio_chapters, http_client, is_url};
+use crate::error::player_error_message;
+
+/// How long `play` keeps retrying a host that does not answer before it exits 1 (the app
+/// keeps trying while the listener waits).
+const GIVE_UP_AFTER: Duration = Duration::from_secs(15);
 
 /// What `play` was asked.
 pub struct PlayArgs {
@@ -64,6 +69,9 @@ pub fn play_command(args: PlayArgs) -> Result<(), String> {
     let (events_tx, events) = mpsc::channel();
     let handle = player::spawn(
         http.clone(),
+        player::RetryPolicy {
+            give_up_after: Some(GIVE_UP_AFTER),
+        },
         Box::new(move |event| {
             let _ = events_tx.send(event);
         }),
@@ -137,6 +145,7 @@ fn follow(
     let mut last_second = None;
     let mut last_chapter = None;
     let mut last_state = None;
+    let mut last_stall_report: Option<Instant> = None;
     loop {
         if let (Some(t0), Some(limit)) = (started, for_duration) {
             if t0.elapsed() >= limit {
@@ -154,7 +163,18 @@ fn follow(
             continue;
         };
         if let Some(error) = &status.error {
-            return Err(error.clone());
+            return Err(player_error_message(error));
+        }
+        if let Some(stall) = &status.network {
+            if last_stall_report.is_none_or(|at: Instant| at.elapsed() >= Duration::from_secs(1)) {
+                last_stall_report = Some(Instant::now());
+                println!(
+                    "reconnecting to {} ({} s, {} tries)",
+                    stall.host,
+                    stall.for_ms / 1000,
+                    stall.attempts
+                );
+            }
         }
         match status.state {
             PlaybackState::Error => return Err("playback failed".into()),

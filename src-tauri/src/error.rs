@@ -117,3 +117,26 @@ pub fn user_message(error: &RefreshError) -> String {
         RefreshError::Library(e) => format!("The library could not be written: {e}."),
     }
 }
+
+/// What the listener reads when an episode cannot play.
+pub fn player_error_message(error: &chaptercast_engine::player::PlayerError) -> String {
+    use chaptercast_engine::player::PlayerError as E;
+    match error {
+        E::Unreachable { host } => format!("Can't reach {host}. Are you offline?"),
+        E::Http {
+            status: status @ (404 | 410),
+        } => format!("The episode's audio is gone from its server (HTTP {status})."),
+        E::Http {
+            status: status @ (401 | 403),
+        } => format!("The server refuses to send this episode's audio (HTTP {status})."),
+        E::Http { status } => format!("The server answered with an error (HTTP {status})."),
+        E::WrongRange => {
+            "The server sent a different part of the file than asked for; not playing it.".into()
+        }
+        E::BadUrl { detail } => format!("The episode's address cannot work: {detail}."),
+        E::Unsupported => "This is not audio Chaptercast can play.".into(),
+        E::Damaged { detail } => format!("The audio is damaged: {detail}."),
+        E::Unreadable { detail } => format!("The audio could not be read: {detail}."),
+        E::NoDevice { detail } => detail.clone(),
+    }
+}

@@ -6,6 +6,7 @@ pub mod cli;
 mod cli_download;
 mod cli_library;
 mod cli_play;
+mod cli_queue;
 pub mod commands;
 pub mod error;
 pub mod playback;
@@ -58,7 +59,10 @@ pub fn run_gui() -> anyhow::Result<()> {
             if let tauri::RunEvent::Exit = event {
                 // Remember where the listener was before the process ends.
                 if let Some(player) = app.try_state::<PlayerState>() {
-                    player.handle.shutdown(std::time::Duration::from_secs(2));
+                    player
+                        .session
+                        .player()
+                        .shutdown(std::time::Duration::from_secs(2));
                 }
             }
         });

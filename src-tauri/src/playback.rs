@@ -1,11 +1,13 @@
-//! The player in the GUI: started with the window, its updates sent to the UI as the
-//! `player-update` event and to the desktop's media controls (MPRIS on Linux).
+//! The listening session in the GUI: started with the window, its player updates sent to the
+//! UI as `player-update`, Up Next as `queue-update`, and both to the desktop's media controls
+//! (MPRIS on Linux). What is playing is the engine's; this only forwards and looks up names.
 
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chaptercast_engine::player::{Command, PlayerEvent, PlayerHandle, PlayerStatus};
-use chaptercast_engine::{Chapter, Engine};
+use chaptercast_engine::player::{Command, PlayerStatus};
+use chaptercast_engine::session::episode_of_key;
+use chaptercast_engine::{Engine, EpisodeId, Session, SessionEvent};
 use souvlaki::{
     MediaControlEvent, MediaControls, MediaMetadata, MediaPlayback, MediaPosition, PlatformConfig,
     SeekDirection,
@@ -13,7 +15,7 @@ use souvlaki::{
 use tauri::AppHandle;
 use tauri_specta::Event;
 
-use crate::wire::PlayerView;
+use crate::wire::{PlayerView, QueueView};
 
 /// What the desktop shows about the episode playing.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -25,12 +27,9 @@ pub struct NowPlaying {
 
 /// Managed by Tauri next to the engine.
 pub struct PlayerState {
-    pub handle: PlayerHandle,
+    pub session: Session,
     /// The last update, for a UI that (re)loads.
     pub last: Arc<Mutex<PlayerView>>,
-    /// The loaded episode's full chapter list (the status indexes into it).
-    pub chapters: Arc<Mutex<Vec<Chapter>>>,
-    media: Option<mpsc::Sender<MediaUpdate>>,
 }
 
 enum MediaUpdate {
@@ -39,55 +38,95 @@ enum MediaUpdate {
 }
 
 impl PlayerState {
-    /// Starts the player; its events go to the UI through `app`.
+    /// Starts the session; its events go to the UI through `app`. The last episode comes back
+    /// paused where the listener left it.
     pub fn start(app: &AppHandle, engine: &Engine) -> std::io::Result<PlayerState> {
         let last = Arc::new(Mutex::new(PlayerView::idle()));
-        let chapters: Arc<Mutex<Vec<Chapter>>> = Arc::default();
         let (media_tx, media_rx) = mpsc::channel::<MediaUpdate>();
-        let handle = {
+        let session = {
             let app = app.clone();
             let last = Arc::clone(&last);
-            let chapters = Arc::clone(&chapters);
+            let engine = engine.clone();
             let media_tx = media_tx.clone();
-            engine.start_player(move |event| {
-                let PlayerEvent::Status(status) = event else {
-                    return;
-                };
-                let view = {
-                    let chapters = chapters.lock().unwrap_or_else(|p| p.into_inner());
-                    PlayerView::from_status(&status, &chapters)
-                };
-                *last.lock().unwrap_or_else(|p| p.into_inner()) = view.clone();
-                if let Err(error) = view.emit(&app) {
-                    tracing::debug!(%error, "player update not delivered");
-                }
-                let _ = media_tx.send(MediaUpdate::Status(status));
-            })?
+            let mut last_key: Option<String> = None;
+            engine
+                .clone()
+                .start_session(Default::default(), move |event| match event {
+                    SessionEvent::Player(status) => {
+                        let view = PlayerView::from_status(&status);
+                        *last.lock().unwrap_or_else(|p| p.into_inner()) = view.clone();
+                        if let Err(error) = view.emit(&app) {
+                            tracing::debug!(%error, "player update not delivered");
+                        }
+                        if status.key != last_key {
+                            last_key = status.key.clone();
+                            if let Some(id) = status.key.as_deref().and_then(episode_of_key) {
+                                publish_now_playing(&engine, id, media_tx.clone());
+                            }
+                        }
+                        let _ = media_tx.send(MediaUpdate::Status(status));
+                    }
+                    SessionEvent::Queue(ids) => publish_queue(&app, &engine, ids),
+                    SessionEvent::Skipped { episode } => {
+                        tracing::info!(episode = episode.0, "skipped in Up Next");
+                    }
+                })?
         };
-        let media = start_media_controls(handle.clone(), media_rx).then_some(media_tx);
-        Ok(PlayerState {
-            handle,
-            last,
-            chapters,
-            media,
-        })
+        start_media_controls(session.clone(), media_rx);
+        {
+            let session = session.clone();
+            tauri::async_runtime::spawn(async move {
+                if let Err(error) = session.restore().await {
+                    tracing::warn!(%error, "could not restore the last episode");
+                }
+            });
+        }
+        Ok(PlayerState { session, last })
     }
 
     pub fn send(&self, command: Command) {
-        self.handle.send(command);
+        self.session.send(command);
     }
+}
 
-    pub fn set_now_playing(&self, now: NowPlaying, chapters: Vec<Chapter>) {
-        *self.chapters.lock().unwrap_or_else(|p| p.into_inner()) = chapters;
-        if let Some(media) = &self.media {
-            let _ = media.send(MediaUpdate::NowPlaying(now));
+/// Looks up what the desktop shows for `id` (off the session's thread).
+fn publish_now_playing(engine: &Engine, id: EpisodeId, media: mpsc::Sender<MediaUpdate>) {
+    let engine = engine.clone();
+    tauri::async_runtime::spawn(async move {
+        let Ok(episode) = engine.episode(id).await else {
+            return;
+        };
+        let show = engine.show(episode.summary.show_id).await.ok();
+        let _ = media.send(MediaUpdate::NowPlaying(NowPlaying {
+            title: episode.summary.title.clone(),
+            show: show.as_ref().map(|s| s.title.clone()).unwrap_or_default(),
+            artwork_url: episode
+                .image_url
+                .clone()
+                .or_else(|| show.and_then(|s| s.image_url)),
+        }));
+    });
+}
+
+/// Sends Up Next, with the names the panel shows, as `queue-update`.
+fn publish_queue(app: &AppHandle, engine: &Engine, ids: Vec<EpisodeId>) {
+    let app = app.clone();
+    let engine = engine.clone();
+    tauri::async_runtime::spawn(async move {
+        match QueueView::build(&engine, ids).await {
+            Ok(view) => {
+                if let Err(error) = view.emit(&app) {
+                    tracing::debug!(%error, "queue update not delivered");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "could not read Up Next"),
         }
-    }
+    });
 }
 
 /// Runs MPRIS on a thread of its own (the D-Bus connection is not shared). False when the
 /// desktop has no session bus: media keys are then simply absent.
-fn start_media_controls(player: PlayerHandle, updates: mpsc::Receiver<MediaUpdate>) -> bool {
+fn start_media_controls(session: Session, updates: mpsc::Receiver<MediaUpdate>) -> bool {
     let (ready_tx, ready_rx) = mpsc::channel();
     let spawned = std::thread::Builder::new()
         .name("chaptercast-mpris".into())
@@ -105,9 +144,25 @@ fn start_media_controls(player: PlayerHandle, updates: mpsc::Receiver<MediaUpdat
                     return;
                 }
             };
-            let attached = controls.attach(move |event| {
-                if let Some(command) = command_for(event) {
-                    player.send(command);
+            let attached = controls.attach(move |event| match event {
+                // Through Up Next when it has items, else by chapter.
+                MediaControlEvent::Next | MediaControlEvent::Previous => {
+                    let step = if matches!(event, MediaControlEvent::Next) {
+                        1
+                    } else {
+                        -1
+                    };
+                    let session = session.clone();
+                    tauri::async_runtime::spawn(async move {
+                        if let Err(error) = session.next(step).await {
+                            tracing::warn!(%error, "media key next/previous failed");
+                        }
+                    });
+                }
+                event => {
+                    if let Some(command) = command_for(event) {
+                        session.send(command);
+                    }
                 }
             });
             if let Err(error) = attached {
@@ -240,15 +295,14 @@ fn changed_length(published: Option<u64>, duration_ms: Option<u64>) -> Option<u6
     (published != Some(secs)).then_some(secs)
 }
 
-/// What a media key means here: next/previous move by chapter, the podcast unit of "track".
+/// What a media key means to the player (Next and Previous go to the session: see
+/// `start_media_controls`).
 fn command_for(event: MediaControlEvent) -> Option<Command> {
     Some(match event {
         MediaControlEvent::Play => Command::Play,
         MediaControlEvent::Pause => Command::Pause,
         MediaControlEvent::Toggle => Command::Toggle,
         MediaControlEvent::Stop => Command::Pause,
-        MediaControlEvent::Next => Command::ChapterStep(1),
-        MediaControlEvent::Previous => Command::ChapterStep(-1),
         MediaControlEvent::Seek(SeekDirection::Forward) => Command::SeekBy(30_000),
         MediaControlEvent::Seek(SeekDirection::Backward) => Command::SeekBy(-10_000),
         MediaControlEvent::SeekBy(SeekDirection::Forward, d) => {
@@ -268,11 +322,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn media_keys_move_by_chapter_and_seek() {
-        assert!(matches!(
-            command_for(MediaControlEvent::Next),
-            Some(Command::ChapterStep(1))
-        ));
+    fn media_keys_seek_and_next_is_the_sessions() {
+        assert!(command_for(MediaControlEvent::Next).is_none());
         assert!(matches!(
             command_for(MediaControlEvent::SeekBy(
                 SeekDirection::Backward,

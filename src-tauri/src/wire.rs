@@ -183,7 +183,8 @@ pub struct PlayerView {
     pub state: PlayState,
     pub position_ms: u32,
     pub duration_ms: Option<u32>,
-    /// Index into the episode's visible chapter list.
+    /// Index into the episode's visible chapter list: the engine's one rule for the current
+    /// chapter (gaps between chapters are `null`).
     pub chapter_index: Option<u32>,
     pub speed: f32,
     pub volume: f32,
@@ -193,8 +194,21 @@ pub struct PlayerView {
     pub progressive: bool,
     /// Why playback stopped or could not start, in one sentence.
     pub error: Option<String>,
+    /// Set while the episode's host is not answering and the player retries by itself.
+    pub network: Option<NetworkView>,
     /// The sleep timer, when one is set.
     pub sleep: Option<SleepView>,
+}
+
+/// A stream whose host stopped answering: the player retries with backoff and resumes by
+/// itself; the bar says "Reconnecting…", and after a while names the host with a Retry button.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, Type)]
+pub struct NetworkView {
+    pub host: String,
+    /// How long the host has not answered.
+    pub for_ms: u32,
+    /// False when it never answered for this episode (offline from the start).
+    pub had_answered: bool,
 }
 
 /// When the sleep timer stops playback.
@@ -259,24 +273,13 @@ impl PlayerView {
             streaming: false,
             progressive: false,
             error: None,
+            network: None,
             sleep: None,
         }
     }
 
-    /// `chapters` is the loaded episode's full list: the index is re-counted over the visible
-    /// ones, which are what the UI lists.
-    pub fn from_status(
-        status: &engine::player::PlayerStatus,
-        chapters: &[engine::Chapter],
-    ) -> Self {
+    pub fn from_status(status: &engine::player::PlayerStatus) -> Self {
         use engine::player::PlaybackState as S;
-        let chapter_index = status.chapter.and_then(|i| {
-            let chapter = chapters.get(i)?;
-            if chapter.is_hidden {
-                return None;
-            }
-            Some(chapters[..i].iter().filter(|c| !c.is_hidden).count() as u32)
-        });
         PlayerView {
             episode_id: status.key.clone(),
             state: match status.state {
@@ -290,12 +293,20 @@ impl PlayerView {
             },
             position_ms: ms_u32(status.position_ms),
             duration_ms: status.duration_ms.map(ms_u32),
-            chapter_index,
+            chapter_index: status.visible_chapter.map(|i| i as u32),
             speed: status.speed,
             volume: status.volume,
             streaming: status.streaming,
             progressive: status.progressive,
-            error: status.error.clone(),
+            error: status
+                .error
+                .as_ref()
+                .map(crate::error::player_error_message),
+            network: status.network.as_ref().map(|n| NetworkView {
+                host: n.host.clone(),
+                for_ms: ms_u32(n.for_ms),
+                had_answered: n.had_answered,
+            }),
             sleep: status.sleep.as_ref().map(SleepView::from_status),
         }
     }
@@ -464,4 +475,64 @@ pub struct LibraryUpdate {
     pub new_episodes: u32,
     /// The shows that have them.
     pub show_titles: Vec<String>,
+}
+
+/// Up Next, as the queue panel shows it; sent as `queue-update` after every change.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "queue-update")]
+pub struct QueueView {
+    pub items: Vec<QueueItem>,
+    /// The next item starts by itself when one ends.
+    pub continuous: bool,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize, Type)]
+pub struct QueueItem {
+    pub episode_id: String,
+    pub title: String,
+    pub show_title: String,
+    pub duration_s: Option<u32>,
+    pub position_ms: u32,
+    pub is_downloaded: bool,
+}
+
+impl QueueView {
+    /// Names the queued episodes (an episode gone from the library meanwhile is left out).
+    pub async fn build(
+        engine: &engine::Engine,
+        ids: Vec<engine::EpisodeId>,
+    ) -> Result<QueueView, engine::LibraryError> {
+        let mut items = Vec::with_capacity(ids.len());
+        let mut shows: std::collections::HashMap<i64, String> = Default::default();
+        for id in ids {
+            let Ok(episode) = engine.episode(id).await else {
+                continue;
+            };
+            let show_id = episode.summary.show_id;
+            let show_title = match shows.get(&show_id.0) {
+                Some(t) => t.clone(),
+                None => {
+                    let title = engine
+                        .show(show_id)
+                        .await
+                        .map(|s| s.title)
+                        .unwrap_or_default();
+                    shows.insert(show_id.0, title.clone());
+                    title
+                }
+            };
+            items.push(QueueItem {
+                episode_id: id.0.to_string(),
+                title: episode.summary.title,
+                show_title,
+                duration_s: episode.summary.duration_s,
+                position_ms: ms_u32(episode.summary.position_ms),
+                is_downloaded: episode.summary.is_downloaded,
+            });
+        }
+        Ok(QueueView {
+            items,
+            continuous: engine.continuous_play().await?,
+        })
+    }
 }

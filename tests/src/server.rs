@@ -122,6 +122,16 @@ pub struct SeenRequest {
 struct Shared {
     routes: HashMap<String, Route>,
     log: Vec<SeenRequest>,
+    /// While set and in the future, the host is "down": connections are reset at once and
+    /// transfers in flight are cut.
+    down_until: Option<std::time::Instant>,
+}
+
+impl Shared {
+    fn is_down(&self) -> bool {
+        self.down_until
+            .is_some_and(|until| std::time::Instant::now() < until)
+    }
 }
 
 /// A running server; stops when dropped.
@@ -145,6 +155,10 @@ impl TestServer {
         let for_task = Arc::clone(&shared);
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                if lock(&for_task).is_down() {
+                    reset(stream);
+                    continue;
+                }
                 let shared = Arc::clone(&for_task);
                 tokio::spawn(async move {
                     let _ = serve_connection(stream, shared).await;
@@ -176,6 +190,18 @@ impl TestServer {
         lock(&self.shared).log.clone()
     }
 
+    /// Takes the host down (`true`) until brought back up: every connection is reset as it
+    /// arrives, and transfers in flight are cut mid-body, as when a network drops.
+    pub fn set_down(&self, down: bool) {
+        lock(&self.shared).down_until =
+            down.then(|| std::time::Instant::now() + Duration::from_secs(365 * 24 * 3600));
+    }
+
+    /// Down for `duration` from now, then up by itself.
+    pub fn down_for(&self, duration: Duration) {
+        lock(&self.shared).down_until = Some(std::time::Instant::now() + duration);
+    }
+
     /// Stops accepting connections (the port is closed: clients see "connection refused").
     pub fn stop(&self) {
         self.task.abort();
@@ -188,6 +214,14 @@ impl Drop for TestServer {
     }
 }
 
+/// Drops a connection with a TCP reset, not a polite close.
+fn reset(stream: TcpStream) {
+    // Deprecated because a non-zero linger blocks on drop; a zero one resets at once.
+    #[allow(deprecated)]
+    let _ = stream.set_linger(Some(Duration::ZERO));
+    drop(stream);
+}
+
 fn lock(shared: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
     shared.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -198,6 +232,12 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std:
     loop {
         let mut request_line = String::new();
         if reader.read_line(&mut request_line).await? == 0 {
+            return Ok(());
+        }
+        if lock(&shared).is_down() {
+            if let Ok(stream) = reader.into_inner().reunite(write) {
+                reset(stream);
+            }
             return Ok(());
         }
         let path = request_line
@@ -309,6 +349,13 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std:
             if let Some(rate) = route.throttle_bytes_per_s {
                 let due = started + Duration::from_secs_f64(sent as f64 / rate as f64);
                 tokio::time::sleep_until(due).await;
+            }
+            if lock(&shared).is_down() {
+                // The network went away mid-transfer.
+                if let Ok(stream) = reader.into_inner().reunite(write) {
+                    reset(stream);
+                }
+                return Ok(());
             }
             write.write_all(piece).await?;
             sent += piece.len() as u64;

@@ -314,3 +314,224 @@ async fn unplayable_input_exits_1_with_one_line() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+/// Thirty half-second tones, each its own frequency: any skipped or repeated stretch of audio
+/// shows as a step missing from, or back in, the order heard.
+const STEPS: usize = 30;
+const STEP_S: f64 = 0.5;
+
+fn step_freqs() -> Vec<f64> {
+    (0..STEPS).map(|i| 400.0 + 90.0 * i as f64).collect()
+}
+
+fn steps_fixture() -> &'static ToneFixture {
+    static STEPS_FIXTURE: OnceLock<ToneFixture> = OnceLock::new();
+    STEPS_FIXTURE.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("chaptercast-steps-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("fixture dir");
+        tone_mp3(&dir, "steps", &step_freqs(), STEP_S, Encoding::Cbr128).expect("steps fixture")
+    })
+}
+
+/// Starts `chaptercast play URL args…` on the served `/tones.mp3` with the sink recording;
+/// the returned task ends with its output and the recording.
+fn spawn_play(
+    url: String,
+    args: &[&str],
+) -> tokio::task::JoinHandle<(Output, Recording, std::time::Instant)> {
+    let binary = app_binary().expect("app binary");
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let capture = Capture::start().expect("start parec");
+        let launched = std::time::Instant::now();
+        let out = Command::new(binary)
+            .arg("play")
+            .arg(url)
+            .args(&args)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .output()
+            .expect("run chaptercast play");
+        std::thread::sleep(Duration::from_millis(300));
+        (out, capture.stop().since(launched), launched)
+    })
+}
+
+/// The tone steps heard in order, each once: silence dropped, repeats of the same step merged.
+fn step_sequence(recording: &Recording, freqs: &[f64]) -> Vec<usize> {
+    let mut steps: Vec<usize> = Vec::new();
+    let mut run: Option<(usize, usize)> = None;
+    for tone in recording.windows(50, freqs).into_iter().map(|w| w.tone) {
+        let Some(f) = tone else { continue };
+        let Some(i) = freqs.iter().position(|x| *x == f) else {
+            continue;
+        };
+        // A step counts once heard in two windows in a row (an onset window can mislead).
+        run = match run {
+            Some((j, n)) if j == i => Some((i, n + 1)),
+            _ => Some((i, 1)),
+        };
+        if let Some((i, 2)) = run {
+            if steps.last() != Some(&i) {
+                steps.push(i);
+            }
+        }
+    }
+    steps
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_resetting_every_connection_for_3_s_is_heard_within_6_s() {
+    if !audio_env_ready("reset for 3 s") {
+        return;
+    }
+    let _audio = audio_lock().await;
+    let tones = fixture(Encoding::Cbr128);
+    let server = serve(tones, ranged).await;
+    server.down_for(Duration::from_secs(3));
+    let (out, recording, launched) = spawn_play(server.url("/tones.mp3"), &["--for", "1.5"])
+        .await
+        .expect("join");
+    assert_ok(&out);
+    let first = recording.first_sound().expect("sound after the resets");
+    let after = first.duration_since(launched).as_secs_f64();
+    assert!(
+        after <= 6.0,
+        "the first sound came {after:.2} s after the start"
+    );
+    assert!(
+        after >= 3.0,
+        "sound at {after:.2} s: the server was down until 3 s"
+    );
+    assert_only_tone(&recording, FREQS[0], 8);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("reconnecting to 127.0.0.1"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stream_that_loses_its_server_for_5_s_goes_on_without_a_gap_or_a_repeat() {
+    if !audio_env_ready("5 s outage") {
+        return;
+    }
+    let _audio = audio_lock().await;
+    let steps = steps_fixture();
+    let freqs = step_freqs();
+    let bytes = steps.bytes().expect("bytes");
+    // 1.5 times as fast as it plays (128 kbit/s is 16 kB/s): the buffer stays short, so the
+    // outage is really heard as a stall.
+    let server = TestServer::start().await.expect("server");
+    server.route(
+        "/tones.mp3",
+        Route::file("audio/mpeg", bytes).with_throttle(24_000),
+    );
+    let play = spawn_play(server.url("/tones.mp3"), &[]);
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    server.set_down(true);
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    server.set_down(false);
+    let (out, recording, _) = play.await.expect("join");
+    assert_ok(&out);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("reconnecting to"),
+        "the outage was not noticed: {stdout}"
+    );
+    assert!(stdout.contains("end "), "played to the end: {stdout}");
+    let heard = step_sequence(&recording, &freqs);
+    let expected: Vec<usize> = (0..STEPS).collect();
+    assert_eq!(
+        heard, expected,
+        "every half-second step once, in order (a skip or a repeat breaks the run)"
+    );
+    let ranges: Vec<String> = server
+        .requests()
+        .iter()
+        .filter_map(|r| r.headers.get("range").cloned())
+        .collect();
+    assert!(
+        ranges.len() >= 2,
+        "a new request after the outage: {ranges:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_host_that_stays_unreachable_ends_play_with_one_line_within_20_s() {
+    let server = TestServer::start().await.expect("server");
+    server.route("/tones.mp3", Route::file("audio/mpeg", vec![0u8; 1000]));
+    server.set_down(true);
+    let binary = app_binary().expect("app binary");
+    let url = server.url("/tones.mp3");
+    let started = std::time::Instant::now();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(binary)
+            .args(["play", &url])
+            .env_remove("DISPLAY")
+            .env("PULSE_SERVER", "unix:/nonexistent/chaptercast-no-pulse")
+            .output()
+            .expect("run")
+    })
+    .await
+    .expect("join");
+    let took = started.elapsed().as_secs_f64();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("Can't reach 127.0.0.1"), "{stderr}");
+    assert!(took <= 20.0, "gave up after {took:.1} s");
+    assert!(
+        took >= 10.0,
+        "gave up after only {took:.1} s: the host deserved retries"
+    );
+}
+
+/// An M4A whose `stsc` claims `count` entries (see the engine's fuzz regressions): symphonia
+/// 0.5 asked for 64 GiB on the first and the process aborted (exit 134).
+fn m4a_with_stsc_count(count: u32) -> Vec<u8> {
+    fn mp4_box(t: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut out = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(t);
+        out.extend_from_slice(body);
+        out
+    }
+    let mut stsc = vec![0, 0, 0, 0];
+    stsc.extend(count.to_be_bytes());
+    stsc.extend([0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1]);
+    let stbl = mp4_box(b"stbl", &mp4_box(b"stsc", &stsc));
+    let trak = mp4_box(b"trak", &mp4_box(b"mdia", &mp4_box(b"minf", &stbl)));
+    let mut file = mp4_box(b"ftyp", b"M4A \x00\x00\x02\x00M4A mp42isom");
+    file.extend(mp4_box(b"moov", &trak));
+    file.extend(mp4_box(b"mdat", &[0u8; 16]));
+    file
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn crafted_mp4_tables_end_play_with_one_line_not_an_abort() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start().await.expect("server");
+    let binary = app_binary().expect("app binary");
+    for count in [0xFFFF_FFFFu32, 0x0FFF_FFFF] {
+        let file = m4a_with_stsc_count(count);
+        let path = dir.path().join(format!("stsc-{count:x}.m4a"));
+        std::fs::write(&path, &file).expect("write");
+        let route = format!("/stsc-{count:x}.m4a");
+        server.route(&route, Route::file("audio/mp4", file));
+        for source in [path.display().to_string(), server.url(&route)] {
+            let binary = binary.clone();
+            let shown = source.clone();
+            let out = tokio::task::spawn_blocking(move || {
+                Command::new(binary)
+                    .args(["play", &source, "--for", "1"])
+                    .env_remove("DISPLAY")
+                    .env("PULSE_SERVER", "unix:/nonexistent/chaptercast-no-pulse")
+                    .output()
+                    .expect("run")
+            })
+            .await
+            .expect("join");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{shown}: {stderr}");
+            assert_eq!(stderr.trim().lines().count(), 1, "{shown}: {stderr}");
+            assert!(stderr.contains("damaged"), "{shown}: {stderr}");
+        }
+    }
+}

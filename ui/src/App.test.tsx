@@ -2,7 +2,7 @@
 // the background refresh notice, wired as they are in App.
 import { render } from "solid-js/web";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { EpisodeRow, EpisodeView, LibraryUpdate, PlayerView, SearchHit, ShowView } from "./api";
+import type { EpisodeRow, EpisodeView, LibraryUpdate, PlayerView, QueueView, SearchHit, ShowView } from "./api";
 
 vi.mock("./api", () => {
   class ApiError extends Error {
@@ -48,6 +48,14 @@ vi.mock("./api", () => {
     importOpml: vi.fn(),
     exportOpml: vi.fn(),
     onOpmlProgress: vi.fn(async () => () => {}),
+    playerRetry: vi.fn(done),
+    queueList: vi.fn(async () => ({ items: [], continuous: true })),
+    queueAdd: vi.fn(done),
+    queueRemove: vi.fn(done),
+    queueMove: vi.fn(done),
+    queueClear: vi.fn(done),
+    setContinuousPlay: vi.fn(done),
+    onQueueUpdate: vi.fn(async () => () => {}),
   };
 });
 
@@ -151,6 +159,53 @@ describe("App", () => {
     press("Escape");
     expect(q("search-dialog")).toBeNull();
     expect(document.activeElement).toBe(q("search-open"));
+  });
+
+  it("gives Space to the player after search is closed, not to the search button focus returned to", async () => {
+    mocked.playerStatus.mockResolvedValue({ ...IDLE_VIEW, episode_id: "a1", state: "paused", speed: 1 } as PlayerView);
+    const { q, press } = await mount();
+    press("k", { ctrlKey: true }, document.body);
+    press("Escape");
+    expect(document.activeElement).toBe(q("search-open"));
+    const space = press(" ");
+    expect(space.defaultPrevented).toBe(true);
+    expect(q("search-dialog")).toBeNull();
+    expect(mocked.playerToggle).toHaveBeenCalledTimes(1);
+  });
+
+  it("lines episodes up in Up Next and reorders and removes them from the keyboard", async () => {
+    let queueUpdate: ((v: QueueView) => void) | undefined;
+    mocked.onQueueUpdate.mockImplementation(async (cb) => {
+      queueUpdate = cb;
+      return () => {};
+    });
+    const item = (id: string) => ({ episode_id: id, title: `Episode ${id}`, show_title: "Show A", duration_s: 3600, position_ms: 0, is_downloaded: false });
+    const { root, q } = await mount();
+    await settle(8);
+    // The row menu's Play next and Play last.
+    const first = root.querySelector<HTMLElement>("[data-testid=episode-item]")!;
+    first.dispatchEvent(new MouseEvent("contextmenu", { bubbles: true, cancelable: true, clientX: 10, clientY: 10 }));
+    await settle();
+    q<HTMLButtonElement>("episode-menu-play-next")!.click();
+    expect(mocked.queueAdd).toHaveBeenLastCalledWith(["a3"], true);
+    queueUpdate?.({ items: [item("a3"), item("a2"), item("a1")], continuous: true });
+    await settle();
+    expect(q("nav-queue-count")!.textContent).toBe("3");
+    q<HTMLButtonElement>("nav-queue")!.click();
+    await settle();
+    const rowsShown = () => Array.from(root.querySelectorAll("[data-testid=queue-item-title]")).map((e) => e.textContent);
+    expect(rowsShown()).toEqual(["Episode a3", "Episode a2", "Episode a1"]);
+    const firstRow = root.querySelector<HTMLElement>("[data-testid=queue-item]")!;
+    firstRow.focus();
+    firstRow.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", altKey: true, bubbles: true, cancelable: true }));
+    expect(mocked.queueMove).toHaveBeenLastCalledWith("a3", 1);
+    firstRow.dispatchEvent(new KeyboardEvent("keydown", { key: "Delete", bubbles: true, cancelable: true }));
+    expect(mocked.queueRemove).toHaveBeenLastCalledWith("a3");
+    // The first cannot go further up.
+    firstRow.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowUp", altKey: true, bubbles: true, cancelable: true }));
+    expect(mocked.queueMove).toHaveBeenCalledTimes(1);
+    q<HTMLInputElement>("queue-continuous")!.click();
+    expect(mocked.setContinuousPlay).toHaveBeenLastCalledWith(false);
   });
 
   it("does not take / or ? from a text field", async () => {

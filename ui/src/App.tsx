@@ -7,6 +7,7 @@ import Icon from "./components/Icon";
 import NoticeArea from "./components/NoticeArea";
 import OpmlControls from "./components/OpmlControls";
 import PlayerBar from "./components/PlayerBar";
+import QueueView from "./components/QueueView";
 import RefreshIntervalSetting from "./components/RefreshIntervalSetting";
 import SearchDialog, { isChapterHit } from "./components/SearchDialog";
 import ShortcutsDialog from "./components/ShortcutsDialog";
@@ -24,6 +25,7 @@ import { createNotices, libraryUpdateText } from "./stores/notices";
 import { createNowPlaying } from "./stores/nowPlaying";
 import { createOpml } from "./stores/opml";
 import { createPlayer } from "./stores/player";
+import { createQueue } from "./stores/queue";
 
 /** Links never navigate the webview: http(s) ones open in the system browser, others do nothing. */
 function onLinkClick(event: MouseEvent): void {
@@ -44,6 +46,7 @@ export default function App() {
   const player = createPlayer({ onProgress: lib.noteProgress });
   const downloads = createDownloads({ onDownloaded: lib.setDownloaded });
   const notices = createNotices();
+  const queue = createQueue();
   const opml = createOpml({ onImported: () => lib.reload() });
   const [view, setView] = createSignal<MainView>("shows");
   const [modal, setModal] = createSignal<Modal>(null);
@@ -105,6 +108,7 @@ export default function App() {
     document.addEventListener("auxclick", onLinkClick);
     document.addEventListener("keydown", onKeyDown);
     void player.start();
+    void queue.start();
     void downloads.start();
     void lib.start();
     api
@@ -122,6 +126,7 @@ export default function App() {
     document.removeEventListener("keydown", onKeyDown);
     stopLibraryUpdates?.();
     player.stop();
+    queue.stop();
     downloads.stop();
   });
 
@@ -173,12 +178,13 @@ export default function App() {
         </div>
       </header>
       {/* The show panes stay mounted under the Downloads view, so going back finds them as they were. */}
-      <main class="panes" classList={{ "panes-downloads": view() === "downloads" }}>
+      <main class="panes" classList={{ "panes-downloads": view() !== "shows" }}>
         <Sidebar
           library={lib}
           view={view()}
           onView={setView}
           activeDownloads={downloads.activeCount()}
+          queued={queue.count()}
           footer={
             <>
               <OpmlControls opml={opml} />
@@ -195,7 +201,18 @@ export default function App() {
             }}
           />
         </Show>
-        <ShowPane library={lib} downloadOf={downloads.get} onPlay={(id) => void player.resume(id)} />
+        <Show when={view() === "queue"}>
+          <QueueView
+            queue={queue}
+            playingId={player.view.episode_id}
+            onPlay={(id) => void player.resume(id)}
+            onOpen={(id) => {
+              setView("shows");
+              void lib.openEpisode(id);
+            }}
+          />
+        </Show>
+        <ShowPane library={lib} downloadOf={downloads.get} queue={queue} onPlay={(id) => void player.resume(id)} />
         <EpisodePane
           episode={lib.state.episode}
           showName={selected() ? showName(selected()!) : null}

@@ -1,11 +1,11 @@
 // Global keys: Space play/pause, ←/→ skip back/forward, Shift+←/→ previous/next chapter,
 // [ / ] speed down/up, Ctrl+K (⌘K) or / search, ? the shortcuts dialog.
-// The lists only use ↑/↓, Home, End, PageUp/PageDown, Enter and Space (listNav.ts,
-// EpisodeList, ChapterList), so ←/→ are free.
-// Keys stay with whatever is focused when it needs them: text fields, selects and sliders
-// (where ←/→ move the value), and for Space also buttons, links and list options, which it
-// activates. Ctrl+K is the exception: it opens search from anywhere, text fields included.
-// While a modal dialog is open it owns the keyboard: only Ctrl+K and ? still work.
+// They act on the player wherever focus is, except where typing goes: text fields, textareas
+// and contenteditable. A clicked chapter row, a button, a select or a slider keeps focus after
+// the click, and a key must not re-trigger it (Space restarting the chapter, reopening search,
+// opening the speed list): the player's keys win there. Enter still activates what is focused.
+// Ctrl+K opens search from anywhere, text fields included. An open menu keeps Space (it picks
+// the item), and an open modal dialog owns the keyboard: only Ctrl+K and ? still work.
 
 export type PlayerKeyActions = {
   toggle: () => void;
@@ -40,16 +40,21 @@ export const SHORTCUTS: readonly { keys: readonly (readonly string[])[]; action:
   { keys: [["Enter"]], action: "Open or play the chosen item" },
 ];
 
-/** Focus is somewhere that takes typing or arrow keys itself. */
+/** Input types that take typing (and so Space and the arrows). */
+const TEXT_INPUT_TYPES: ReadonlySet<string> = new Set(["", "text", "search", "email", "url", "tel", "password", "number", "date", "time"]);
+
+/** Focus is somewhere that takes typing itself. */
 export function isEditable(target: EventTarget | null): boolean {
   if (!(target instanceof Element)) return false;
-  if (target.closest("input, select, textarea, [contenteditable]:not([contenteditable='false'])")) return true;
+  const input = target.closest("input");
+  if (input) return TEXT_INPUT_TYPES.has(input.type.toLowerCase());
+  if (target.closest("textarea, [contenteditable]:not([contenteditable='false'])")) return true;
   return target instanceof HTMLElement && target.isContentEditable === true;
 }
 
-/** Focus is on something that Space (or Enter) activates. */
-function isActivatable(target: EventTarget | null): boolean {
-  return target instanceof Element && !!target.closest("button, a[href], summary, [role='option'], [role='button'], [role='link'], [role^='menuitem']");
+/** Inside an open menu, where Space picks the focused item. */
+function inMenu(target: EventTarget | null): boolean {
+  return target instanceof Element && !!target.closest("[role='menu'], [role='menubar']");
 }
 
 function inModal(target: EventTarget | null): boolean {
@@ -75,7 +80,7 @@ export function handlePlayerKey(event: KeyboardEvent, actions: PlayerKeyActions,
   switch (event.key) {
     case " ":
     case "Spacebar":
-      if (event.repeat || isActivatable(event.target)) return false;
+      if (event.repeat || inMenu(event.target)) return false;
       return run(event, actions.toggle);
     case "ArrowLeft":
       return run(event, event.shiftKey ? actions.previousChapter : actions.skipBack);

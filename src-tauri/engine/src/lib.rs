@@ -12,9 +12,9 @@ pub mod feed;
 pub mod library;
 pub mod net;
 pub mod opml;
-pub mod playback;
 pub mod player;
 pub mod refresh;
+pub mod session;
 pub mod subscriptions;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
@@ -26,6 +26,7 @@ pub use config::Config;
 pub use library::{Episode, EpisodeId, EpisodeSummary, Library, LibraryError, Show, ShowId};
 pub use net::NetError;
 pub use refresh::{RefreshError, RefreshOutcome};
+pub use session::{Session, SessionEvent};
 
 /// Why the engine could not start.
 #[derive(Debug, thiserror::Error)]

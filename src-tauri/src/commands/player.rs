@@ -4,33 +4,105 @@ use chaptercast_engine::player::Command;
 use tauri::State;
 
 use crate::error::{CommandError, ErrorKind};
-use crate::playback::{NowPlaying, PlayerState};
+use chaptercast_engine::library::QueuePlace;
+
+use crate::playback::PlayerState;
 use crate::state::AppState;
-use crate::wire::{PlayerView, SleepTimer};
+use crate::wire::{PlayerView, QueueView, SleepTimer};
 
 /// Plays an episode: from `at_ms` when given (a chapter or timestamp click), else from where
 /// the listener left off. Streams unless the episode is downloaded.
 #[tauri::command]
 #[specta::specta]
 pub async fn play_episode(
-    app: State<'_, AppState>,
     player: State<'_, PlayerState>,
     episode_id: String,
     at_ms: Option<u32>,
 ) -> Result<(), CommandError> {
     let id = super::episode_id(&episode_id)?;
-    let request = app.engine.load_request(id, at_ms.map(u64::from)).await?;
-    let episode = app.engine.episode(id).await?;
-    let show = app.engine.show(episode.summary.show_id).await?;
-    player.set_now_playing(
-        NowPlaying {
-            title: episode.summary.title.clone(),
-            show: show.title.clone(),
-            artwork_url: episode.image_url.clone().or(show.image_url.clone()),
-        },
-        request.chapters.clone(),
-    );
-    player.send(Command::Load(Box::new(request)));
+    player.session.play(id, at_ms.map(u64::from)).await?;
+    Ok(())
+}
+
+/// Up Next as it is now (updates follow as `queue-update`).
+#[tauri::command]
+#[specta::specta]
+pub async fn queue_list(
+    app: State<'_, AppState>,
+    player: State<'_, PlayerState>,
+) -> Result<QueueView, CommandError> {
+    let ids = player.session.queue().await?;
+    Ok(QueueView::build(&app.engine, ids).await?)
+}
+
+/// Adds episodes to Up Next: after the one playing (`next`), or at the end.
+#[tauri::command]
+#[specta::specta]
+pub async fn queue_add(
+    player: State<'_, PlayerState>,
+    episode_ids: Vec<String>,
+    next: bool,
+) -> Result<(), CommandError> {
+    let ids = episode_ids
+        .iter()
+        .map(|id| super::episode_id(id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let place = if next {
+        let playing = player
+            .last
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .episode_id
+            .clone();
+        QueuePlace::Next {
+            after: playing.as_deref().and_then(|p| super::episode_id(p).ok()),
+        }
+    } else {
+        QueuePlace::Last
+    };
+    player.session.queue_add(ids, place).await?;
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn queue_remove(
+    player: State<'_, PlayerState>,
+    episode_id: String,
+) -> Result<(), CommandError> {
+    let id = super::episode_id(&episode_id)?;
+    player.session.queue_remove(id).await?;
+    Ok(())
+}
+
+/// Moves a queued episode to `index` (0 = first).
+#[tauri::command]
+#[specta::specta]
+pub async fn queue_move(
+    player: State<'_, PlayerState>,
+    episode_id: String,
+    index: u32,
+) -> Result<(), CommandError> {
+    let id = super::episode_id(&episode_id)?;
+    player.session.queue_move(id, index as usize).await?;
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn queue_clear(player: State<'_, PlayerState>) -> Result<(), CommandError> {
+    player.session.queue_clear().await?;
+    Ok(())
+}
+
+/// Whether the next queued episode starts by itself.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_continuous_play(
+    player: State<'_, PlayerState>,
+    on: bool,
+) -> Result<(), CommandError> {
+    player.session.set_continuous(on).await?;
     Ok(())
 }
 
@@ -61,6 +133,13 @@ pub fn player_pause(player: State<'_, PlayerState>) {
 #[specta::specta]
 pub fn player_toggle(player: State<'_, PlayerState>) {
     player.send(Command::Toggle);
+}
+
+/// Tries the stream's host again now (the bar's Retry while it cannot be reached).
+#[tauri::command]
+#[specta::specta]
+pub fn player_retry(player: State<'_, PlayerState>) {
+    player.send(Command::RetryNow);
 }
 
 /// Jumps to `position_ms` in the loaded episode.

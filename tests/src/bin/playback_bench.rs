@@ -282,6 +282,7 @@ async fn in_process_jumps(url: &str) -> anyhow::Result<(f64, f64, u64)> {
         let (tx, rx) = std::sync::mpsc::channel();
         let handle = player::spawn(
             HttpClient::new(&Config::new(std::env::temp_dir()))?,
+            player::RetryPolicy::default(),
             Box::new(move |e| {
                 let _ = tx.send(e);
             }),
@@ -390,6 +391,7 @@ async fn memory_while_streaming(server: &TestServer, episode: &Path) -> anyhow::
         let (tx, rx) = std::sync::mpsc::channel();
         let handle = player::spawn(
             HttpClient::new(&Config::new(std::env::temp_dir()))?,
+            player::RetryPolicy::default(),
             Box::new(move |e| {
                 let _ = tx.send(e);
             }),

@@ -63,8 +63,20 @@ export const commands = {
 	playerSetSpeed: (speed: number | null) => typedError<null, CommandError>(__TAURI_INVOKE("player_set_speed", { speed })),
 	/**  0.0 to 1.0. */
 	playerSetVolume: (volume: number | null) => typedError<null, CommandError>(__TAURI_INVOKE("player_set_volume", { volume })),
+	/**  Tries the stream's host again now (the bar's Retry while it cannot be reached). */
+	playerRetry: () => __TAURI_INVOKE<void>("player_retry"),
 	/**  Starts the sleep timer, or cancels it with `null`. */
 	playerSetSleepTimer: (timer: SleepTimer | null) => typedError<null, CommandError>(__TAURI_INVOKE("player_set_sleep_timer", { timer })),
+	/**  Up Next as it is now (updates follow as `queue-update`). */
+	queueList: () => typedError<QueueView, CommandError>(__TAURI_INVOKE("queue_list")),
+	/**  Adds episodes to Up Next: after the one playing (`next`), or at the end. */
+	queueAdd: (episodeIds: string[], next: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("queue_add", { episodeIds, next })),
+	queueRemove: (episodeId: string) => typedError<null, CommandError>(__TAURI_INVOKE("queue_remove", { episodeId })),
+	/**  Moves a queued episode to `index` (0 = first). */
+	queueMove: (episodeId: string, index: number) => typedError<null, CommandError>(__TAURI_INVOKE("queue_move", { episodeId, index })),
+	queueClear: () => typedError<null, CommandError>(__TAURI_INVOKE("queue_clear")),
+	/**  Whether the next queued episode starts by itself. */
+	setContinuousPlay: (on: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("set_continuous_play", { on })),
 	/**  Queues an episode for download (or resumes a paused or failed one). */
 	downloadEpisode: (episodeId: string) => typedError<null, CommandError>(__TAURI_INVOKE("download_episode", { episodeId })),
 	/**  Pauses a download; it resumes from where it stopped. */
@@ -95,6 +107,7 @@ export const events = {
 	libraryUpdate: makeEvent<LibraryUpdate, LibraryUpdate>("library-update"),
 	opmlProgress: makeEvent<OpmlProgress, OpmlProgress>("opml-progress"),
 	playerUpdate: makeEvent<PlayerView, PlayerView>("player-update"),
+	queueUpdate: makeEvent<QueueView, QueueView>("queue-update"),
 };
 
 /* Types */
@@ -193,6 +206,18 @@ export type LibraryUpdate = {
 	show_titles: string[],
 };
 
+/**
+ *  A stream whose host stopped answering: the player retries with backoff and resumes by
+ *  itself; the bar says "Reconnecting…", and after a while names the host with a Retry button.
+ */
+export type NetworkView = {
+	host: string,
+	/**  How long the host has not answered. */
+	for_ms: number,
+	/**  False when it never answered for this episode (offline from the start). */
+	had_answered: boolean,
+};
+
 /**  A feed an OPML import could not subscribe to. */
 export type OpmlFailure = {
 	url: string,
@@ -230,7 +255,10 @@ export type PlayerView = {
 	state: PlayState,
 	position_ms: number,
 	duration_ms: number | null,
-	/**  Index into the episode's visible chapter list. */
+	/**
+	 *  Index into the episode's visible chapter list: the engine's one rule for the current
+	 *  chapter (gaps between chapters are `null`).
+	 */
 	chapter_index: number | null,
 	speed: number | null,
 	volume: number | null,
@@ -240,8 +268,26 @@ export type PlayerView = {
 	progressive: boolean,
 	/**  Why playback stopped or could not start, in one sentence. */
 	error: string | null,
+	/**  Set while the episode's host is not answering and the player retries by itself. */
+	network: NetworkView | null,
 	/**  The sleep timer, when one is set. */
 	sleep: SleepView | null,
+};
+
+export type QueueItem = {
+	episode_id: string,
+	title: string,
+	show_title: string,
+	duration_s: number | null,
+	position_ms: number,
+	is_downloaded: boolean,
+};
+
+/**  Up Next, as the queue panel shows it; sent as `queue-update` after every change. */
+export type QueueView = {
+	items: QueueItem[],
+	/**  The next item starts by itself when one ends. */
+	continuous: boolean,
 };
 
 /**  The result of refreshing every show. */

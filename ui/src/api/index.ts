@@ -10,11 +10,14 @@ import type {
   EpisodeView,
   ErrorKind,
   LibraryUpdate,
+  NetworkView,
   OpmlFailure,
   OpmlImportReport,
   OpmlProgress,
   PlayerView,
   PlayState,
+  QueueItem,
+  QueueView,
   RefreshReport,
   SearchHit,
   ShowRefresh,
@@ -35,11 +38,14 @@ export type {
   EpisodeView,
   ErrorKind,
   LibraryUpdate,
+  NetworkView,
   OpmlFailure,
   OpmlImportReport,
   OpmlProgress,
   PlayerView,
   PlayState,
+  QueueItem,
+  QueueView,
   RefreshReport,
   SearchHit,
   ShowRefresh,
@@ -70,6 +76,7 @@ type Backend = {
   onDownloadUpdate: (cb: (view: DownloadView) => void) => Promise<Unlisten>;
   onOpmlProgress: (cb: (progress: OpmlProgress) => void) => Promise<Unlisten>;
   onLibraryUpdate: (cb: (update: LibraryUpdate) => void) => Promise<Unlisten>;
+  onQueueUpdate: (cb: (queue: QueueView) => void) => Promise<Unlisten>;
 };
 
 let backend: Promise<Backend> | undefined;
@@ -85,6 +92,7 @@ function getBackend(): Promise<Backend> {
             onDownloadUpdate: (cb) => events.downloadUpdate.listen((e) => cb(e.payload)),
             onOpmlProgress: (cb) => events.opmlProgress.listen((e) => cb(e.payload)),
             onLibraryUpdate: (cb) => events.libraryUpdate.listen((e) => cb(e.payload)),
+            onQueueUpdate: (cb) => events.queueUpdate.listen((e) => cb(e.payload)),
           });
   }
   return backend;
@@ -157,10 +165,39 @@ export const playerSetSpeed = async (speed: number): Promise<void> => {
 export const playerSetVolume = async (volume: number): Promise<void> => {
   await call((c) => c.playerSetVolume(volume));
 };
+/** Tries the stream's host again now, instead of after the backoff. */
+export const playerRetry = (): Promise<void> => callPlain((c) => c.playerRetry());
 /** Calls `cb` with every player update; resolves to the function that stops listening. */
 export const onPlayerUpdate = async (cb: (view: PlayerView) => void): Promise<Unlisten> => {
   try {
     return await (await getBackend()).onPlayerUpdate(cb);
+  } catch (e) {
+    throw toApiError(e);
+  }
+};
+
+// Up Next. Changes arrive as `queue-update` events too (also when an episode finishes and leaves it).
+export const queueList = (): Promise<QueueView> => call((c) => c.queueList());
+/** Adds episodes after the one playing (`next`), or at the end. */
+export const queueAdd = async (episodeIds: string[], next: boolean): Promise<void> => {
+  await call((c) => c.queueAdd(episodeIds, next));
+};
+export const queueRemove = async (episodeId: string): Promise<void> => {
+  await call((c) => c.queueRemove(episodeId));
+};
+/** Moves a queued episode to `index` (0 = first). */
+export const queueMove = async (episodeId: string, index: number): Promise<void> => {
+  await call((c) => c.queueMove(episodeId, Math.max(0, Math.round(index))));
+};
+export const queueClear = async (): Promise<void> => {
+  await call((c) => c.queueClear());
+};
+export const setContinuousPlay = async (on: boolean): Promise<void> => {
+  await call((c) => c.setContinuousPlay(on));
+};
+export const onQueueUpdate = async (cb: (queue: QueueView) => void): Promise<Unlisten> => {
+  try {
+    return await (await getBackend()).onQueueUpdate(cb);
   } catch (e) {
     throw toApiError(e);
   }
@@ -541,6 +578,7 @@ function demoBackend(): Backend {
     playerToggle: async () => (fake.view.state === "playing" || fake.view.state === "buffering" ? fake.pause() : fake.play()),
     playerSeek: async (positionMs: number) => fake.seek(positionMs),
     playerSkip: async (deltaMs: number) => fake.seek(fake.view.position_ms + deltaMs),
+    playerRetry: async () => fake.set({ network: null }),
     playerChapterStep: async (step: number) => fake.chapterStep(step),
     async playerSetSpeed(speed: number | null) {
       if (speed == null || !Number.isFinite(speed)) return err("BadInput", "That is not a speed.");
@@ -641,6 +679,15 @@ function demoBackend(): Backend {
       if (!path.startsWith("/")) return err("BadInput", `"${path}" is not an absolute path.`);
       return ok(shows.length);
     },
+    queueList: async () => ok(upNext.view()),
+    async queueAdd(episodeIds: string[], next: boolean) {
+      upNext.add(episodeIds, next ? fake.view.episode_id : undefined);
+      return ok(null);
+    },
+    queueRemove: async (episodeId: string) => (upNext.remove(episodeId), ok(null)),
+    queueMove: async (episodeId: string, index: number) => (upNext.move(episodeId, index), ok(null)),
+    queueClear: async () => (upNext.clear(), ok(null)),
+    setContinuousPlay: async (on: boolean) => (upNext.setContinuous(on), ok(null)),
     getRefreshIntervalHours: async () => ok(refreshHours),
     async setRefreshIntervalHours(hours: number) {
       if (!Number.isInteger(hours) || hours < 0 || hours > 168) return err("BadInput", "Choose between 1 and 168 hours, or never.");
@@ -669,6 +716,7 @@ function demoBackend(): Backend {
   }
   let folder = "/home/demo/Podcasts";
   const fake = demoPlayer(params);
+  const upNext = demoQueue(episodes, shows);
   const dl = demoDownloads(params, episodes, shows, () => folder);
   const autoplay = episodes.find((e) => e.row.id === params.get("play"));
   if (autoplay) fake.load(autoplay, params.has("at") ? Number(params.get("at")) * 1000 : null);
@@ -682,6 +730,60 @@ function demoBackend(): Backend {
     onDownloadUpdate: async (cb) => dl.listen(cb),
     onOpmlProgress: async (cb) => subscribe(opmlListeners, cb),
     onLibraryUpdate: async (cb) => subscribe(libraryListeners, cb),
+    onQueueUpdate: async (cb) => upNext.listen(cb),
+  };
+}
+
+/** The dev preview's Up Next: in memory, told to listeners on every change. */
+function demoQueue(episodes: EpisodeView[], shows: ShowView[]) {
+  let ids: string[] = [];
+  let continuous = true;
+  const listeners = new Set<(q: QueueView) => void>();
+  const item = (id: string): QueueItem | null => {
+    const e = episodes.find((x) => x.row.id === id);
+    if (!e) return null;
+    const show = shows.find((s) => s.id === e.row.show_id);
+    return {
+      episode_id: id,
+      title: e.row.title,
+      show_title: show?.title ?? "",
+      duration_s: e.row.duration_s,
+      position_ms: e.row.position_ms,
+      is_downloaded: e.row.is_downloaded,
+    };
+  };
+  const view = (): QueueView => ({ items: ids.map(item).filter((i): i is QueueItem => i !== null), continuous });
+  const changed = () => listeners.forEach((cb) => cb(view()));
+  return {
+    view,
+    add(add: string[], after: string | null | undefined) {
+      ids = ids.filter((i) => !add.includes(i));
+      const at = after === undefined ? ids.length : ids.indexOf(after ?? "") + 1;
+      ids.splice(at, 0, ...add);
+      changed();
+    },
+    remove(id: string) {
+      ids = ids.filter((i) => i !== id);
+      changed();
+    },
+    move(id: string, index: number) {
+      if (!ids.includes(id)) return;
+      ids = ids.filter((i) => i !== id);
+      ids.splice(Math.min(index, ids.length), 0, id);
+      changed();
+    },
+    clear() {
+      ids = [];
+      changed();
+    },
+    setContinuous(on: boolean) {
+      continuous = on;
+      changed();
+    },
+    listen(cb: (q: QueueView) => void): Unlisten {
+      listeners.add(cb);
+      return () => void listeners.delete(cb);
+    },
   };
 }
 
@@ -865,6 +967,7 @@ function demoPlayer(params: URLSearchParams) {
     streaming: false,
     progressive: false,
     error: null,
+    network: null,
     sleep: null,
   };
   const emit = () => {

@@ -31,12 +31,15 @@ const paths = {
   clock: "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM12 7.5V12l3 2",
   more: "M5.5 12h.01M12 12h.01M18.5 12h.01",
   "check-all": "M2.5 12.5 7 17l9-10M12 16l1 1 9-10",
+  list: "M8 6h12M8 12h12M8 18h12M4 6h.01M4 12h.01M4 18h.01",
+  grip: "M9 6h.01M15 6h.01M9 12h.01M15 12h.01M9 18h.01M15 18h.01",
+  "play-next": "M4 6h10M4 12h7M4 18h7M15 11v9l6-4.5z",
 } as const;
 
 /** Solid shapes; the rest are drawn with a stroke. */
 const filled: ReadonlySet<string> = new Set(["play", "pause"]);
 /** Dots: drawn with a wider pen so they read at 16px. */
-const heavy: ReadonlySet<string> = new Set(["more"]);
+const heavy: ReadonlySet<string> = new Set(["more", "grip"]);
 
 export type IconName = keyof typeof paths;
 

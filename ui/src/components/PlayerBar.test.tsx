@@ -15,6 +15,7 @@ vi.mock("../api", () => ({
   playerSetSpeed: vi.fn(async () => undefined),
   playerSetVolume: vi.fn(async () => undefined),
   playerSetSleepTimer: vi.fn(async () => undefined),
+  playerRetry: vi.fn(async () => undefined),
   onPlayerUpdate: vi.fn(),
 }));
 
@@ -135,6 +136,29 @@ describe("PlayerBar", () => {
     emit(view({ state: "buffering" }));
     expect(q("player-buffering")).not.toBeNull();
     expect(button(q, "play-pause").getAttribute("aria-label")).toBe("Pause");
+  });
+
+  it("says Reconnecting… at once when the host drops, then names it with Retry", async () => {
+    const { q, text, emit } = await mount(view({ state: "playing" }));
+    emit(view({ state: "buffering", network: { host: "cdn.example", for_ms: 600, had_answered: true } }));
+    expect(text("player-reconnecting")).toContain("Reconnecting…");
+    expect(q("player-buffering")).toBeNull();
+    expect(q("player-unreachable")).toBeNull();
+    emit(view({ state: "buffering", network: { host: "cdn.example", for_ms: 10_400, had_answered: true } }));
+    expect(q("player-reconnecting")).toBeNull();
+    expect(text("player-unreachable")).toContain("Can't reach cdn.example");
+    button(q, "player-retry").click();
+    expect(mocked.playerRetry).toHaveBeenCalledTimes(1);
+    emit(view({ state: "playing", network: null }));
+    expect(q("player-unreachable")).toBeNull();
+    expect(q("player-reconnecting")).toBeNull();
+  });
+
+  it("names the host at once when it never answered (offline from the start)", async () => {
+    const { text } = await mount(
+      view({ state: "loading", position_ms: 754_000, network: { host: "cdn.example", for_ms: 200, had_answered: false } }),
+    );
+    expect(text("player-unreachable")).toContain("Can't reach cdn.example");
   });
 
   it("shows a playback error as an alert and stays usable", async () => {

@@ -1,5 +1,5 @@
 import { createMemo, createSignal, For, Show } from "solid-js";
-import type { ChapterView } from "../api";
+import type { ChapterView, NetworkView } from "../api";
 import { playingChapterIndex } from "../chapters";
 import { formatSpeed, formatTimeLeft, formatTimestamp } from "../format";
 import type { Player } from "../stores/player";
@@ -21,6 +21,12 @@ export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3] as 
 /** The listed speed closest to `speed` (the backend sends an f32). */
 const nearestSpeed = (speed: number | null): number =>
   SPEEDS.reduce((best, s) => (Math.abs(s - (speed ?? 1)) < Math.abs(best - (speed ?? 1)) ? s : best), 1);
+
+/** How long a host may be silent before the bar names it and offers Retry (it keeps retrying). */
+export const RECONNECTING_MS = 10_000;
+
+/** A stall worth naming: the host never answered (offline from the start), or for a while. */
+const cantReach = (n: NetworkView): boolean => !n.had_answered || n.for_ms >= RECONNECTING_MS;
 
 /** The bar at the bottom of the window: what is playing, the transport, the seek slider, speed and volume. */
 export default function PlayerBar(props: Props) {
@@ -63,11 +69,31 @@ export default function PlayerBar(props: Props) {
           </p>
         </Show>
         <div class="player-notes" aria-live="polite">
-          <Show when={!idle() && busy()}>
+          <Show when={!idle() && busy() && !v.network}>
             <span class="player-note player-buffering" data-testid="player-buffering">
               <span class="spinner" aria-hidden="true" />
               Buffering…
             </span>
+          </Show>
+          <Show when={!idle() && v.network}>
+            {(n) => (
+              <Show
+                when={cantReach(n())}
+                fallback={
+                  <span class="player-note player-buffering" data-testid="player-reconnecting">
+                    <span class="spinner" aria-hidden="true" />
+                    Reconnecting…
+                  </span>
+                }
+              >
+                <span class="player-note player-offline" data-testid="player-unreachable">
+                  Can't reach {n().host}
+                  <button class="button button-small" type="button" data-testid="player-retry" onClick={() => void p.retry()}>
+                    Retry
+                  </button>
+                </span>
+              </Show>
+            )}
           </Show>
           <Show when={!idle() && v.progressive}>
             <span class="player-note" data-testid="player-progressive" title="This server can't seek: jumps ahead wait for the download">

@@ -3,6 +3,7 @@ import type { DownloadView, EpisodeRow } from "../api";
 import { FILTERS, filterAndSort, olderEpisodeIds } from "../episodeFilter";
 import type { EpisodeFilter, EpisodeSort } from "../episodeFilter";
 import type { Library } from "../stores/library";
+import type { Queue } from "../stores/queue";
 import type { MenuItem } from "./ContextMenu";
 import EmptyState from "./EmptyState";
 import EpisodeList from "./EpisodeList";
@@ -15,6 +16,8 @@ export default function ShowPane(props: {
   downloadOf?: (episodeId: string) => DownloadView | undefined;
   /** Plays an episode from where the listener left off (the row menu's "Play"). */
   onPlay?: (episodeId: string) => void;
+  /** Up Next, for the row menu's "Play next" and "Play last". */
+  queue?: Queue;
 }) {
   const lib = props.library;
   // The list's filter and order stay as chosen when another show is opened.
@@ -32,6 +35,12 @@ export default function ShowPane(props: {
     const older = olderEpisodeIds(lib.state.episodes, e.id);
     return [
       ...(props.onPlay ? [{ label: "Play", testId: "episode-menu-play", icon: "play" as const, onSelect: () => props.onPlay?.(e.id) }] : []),
+      ...(props.queue
+        ? [
+            { label: "Play next", testId: "episode-menu-play-next", icon: "play-next" as const, onSelect: () => void props.queue?.playNext([e.id]) },
+            { label: "Play last", testId: "episode-menu-play-last", icon: "list" as const, onSelect: () => void props.queue?.playLast([e.id]) },
+          ]
+        : []),
       {
         label: e.is_played ? "Mark as unplayed" : "Mark as played",
         testId: "episode-menu-played",

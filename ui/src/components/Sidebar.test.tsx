@@ -32,7 +32,7 @@ describe("Sidebar", () => {
     const [view, setView] = createSignal<MainView>("shows");
     const root = document.createElement("div");
     document.body.append(root);
-    dispose = render(() => <Sidebar library={lib} view={view()} onView={setView} activeDownloads={2} />, root);
+    dispose = render(() => <Sidebar library={lib} view={view()} onView={setView} activeDownloads={2} queued={3} />, root);
     const nav = root.querySelector<HTMLButtonElement>("[data-testid=nav-downloads]")!;
     const selected = () => Array.from(root.querySelectorAll("[data-testid=show-item][aria-selected=true]")).map((e) => e.getAttribute("data-id"));
 

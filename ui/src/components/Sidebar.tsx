@@ -5,8 +5,8 @@ import AddFeedForm from "./AddFeedForm";
 import Icon from "./Icon";
 import ShowList from "./ShowList";
 
-/** What the main area shows: a show and its episodes, or the downloads. */
-export type MainView = "shows" | "downloads";
+/** What the main area shows: a show and its episodes, Up Next, or the downloads. */
+export type MainView = "shows" | "queue" | "downloads";
 
 type Props = {
   library: Library;
@@ -14,6 +14,8 @@ type Props = {
   onView: (view: MainView) => void;
   /** Downloads queued or running, for the badge. */
   activeDownloads: number;
+  /** Episodes in Up Next, for the badge. */
+  queued: number;
   /** Under "Add a podcast": OPML import/export and settings. */
   footer?: JSX.Element;
 };
@@ -22,10 +24,27 @@ type Props = {
 export default function Sidebar(props: Props) {
   const lib = props.library;
   const onDownloads = () => props.view === "downloads";
+  const onQueue = () => props.view === "queue";
   const footer = children(() => props.footer);
   return (
     <nav class="pane sidebar" aria-label="Library">
       <div class="sidebar-nav">
+        <button
+          class="nav-item"
+          classList={{ selected: onQueue() }}
+          type="button"
+          data-testid="nav-queue"
+          aria-current={onQueue() ? "page" : undefined}
+          onClick={() => props.onView("queue")}
+        >
+          <Icon name="list" size={16} />
+          <span class="nav-item-label">Up Next</span>
+          <Show when={props.queued > 0}>
+            <span class="nav-badge" data-testid="nav-queue-count" title={`${props.queued} up next`}>
+              {props.queued}
+            </span>
+          </Show>
+        </button>
         <button
           class="nav-item"
           classList={{ selected: onDownloads() }}
@@ -48,7 +67,7 @@ export default function Sidebar(props: Props) {
         <ShowList
           shows={lib.state.shows}
           // No show is highlighted while the downloads are open: choosing one goes back to it.
-          selectedId={onDownloads() ? null : lib.state.selectedShowId}
+          selectedId={props.view !== "shows" ? null : lib.state.selectedShowId}
           errorFor={(show) => lib.showError(show)}
           onSelect={(id) => {
             props.onView("shows");

@@ -36,6 +36,7 @@ export const IDLE_VIEW: Readonly<PlayerView> = {
   streaming: false,
   progressive: false,
   error: null,
+  network: null,
   sleep: null,
 };
 
@@ -312,6 +313,9 @@ export function createPlayer(options: PlayerOptions = {}) {
   /** The backend's current chapter (index into the visible list) in `episodeId`; null when unknown or elsewhere. */
   const chapterIndexIn = (episodeId: string): number | null => (isLoaded(episodeId) ? view.chapter_index : null);
 
+  /** Tries an unreachable host again now (the player also retries by itself). */
+  const retry = (): Promise<void> => run(() => api.playerRetry());
+
   /** Why playback failed or a command did not work, in one sentence. */
   const error = (): string | null => commandError() ?? view.error;
 
@@ -367,5 +371,6 @@ export function createPlayer(options: PlayerOptions = {}) {
     setSleepTimer,
     setVolume,
     setSkip,
+    retry,
   };
 }

@@ -11,7 +11,7 @@ pub mod podlove;
 pub mod shownotes;
 pub mod vorbis;
 
-pub use model::{chapter_at, merge, Chapter, ChapterSource};
+pub use model::{chapter_at, chapter_step_target, merge, visible_index, Chapter, ChapterSource};
 
 /// Chapters read from an audio file, as [`Chapter`]s of the matching source.
 pub fn from_embedded(

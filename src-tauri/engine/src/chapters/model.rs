@@ -99,19 +99,110 @@ fn fill_ends(chapters: &mut [Chapter], duration_ms: Option<u64>) {
     }
 }
 
-/// The index of the visible chapter playing at `position_ms`, if any.
+/// The index of the visible chapter playing at `position_ms`, if any: the last one starting at
+/// or before it, unless that one ends at or before it (a gap between chapters). The one rule
+/// for "the current chapter": the player reports it, and the shell and UI show what it says.
 pub fn chapter_at(chapters: &[Chapter], position_ms: u64) -> Option<usize> {
-    chapters
+    let (i, chapter) = chapters
         .iter()
         .enumerate()
         .filter(|(_, c)| !c.is_hidden && c.start_ms <= position_ms)
-        .max_by_key(|(_, c)| c.start_ms)
-        .map(|(i, _)| i)
+        .max_by_key(|(_, c)| c.start_ms)?;
+    match chapter.end_ms {
+        Some(end) if end > chapter.start_ms && position_ms >= end => None,
+        _ => Some(i),
+    }
+}
+
+/// `chapter_at` counted among the visible chapters only (what the UI lists).
+pub fn visible_index(chapters: &[Chapter], index: usize) -> Option<usize> {
+    let chapter = chapters.get(index)?;
+    (!chapter.is_hidden).then(|| chapters[..index].iter().filter(|c| !c.is_hidden).count())
+}
+
+/// Where "next chapter" (`step` > 0) or "previous chapter" goes from `position_ms`: the next
+/// visible start; or back to the start of the current one when more than `restart_ms` into it,
+/// else the one before. `None`: nowhere to go.
+pub fn chapter_step_target(
+    chapters: &[Chapter],
+    position_ms: u64,
+    step: i32,
+    restart_ms: u64,
+) -> Option<u64> {
+    let mut starts: Vec<u64> = chapters
+        .iter()
+        .filter(|c| !c.is_hidden)
+        .map(|c| c.start_ms)
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    if step > 0 {
+        return starts.into_iter().find(|s| *s > position_ms);
+    }
+    let current = starts.iter().rposition(|s| *s <= position_ms)?;
+    if position_ms > starts[current] + restart_ms || current == 0 {
+        Some(starts[current])
+    } else {
+        Some(starts[current - 1])
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn spans(list: &[(u64, Option<u64>, bool)]) -> Vec<Chapter> {
+        list.iter()
+            .map(|&(start, end, hidden)| {
+                let mut c = Chapter::new(start, "c", ChapterSource::PodcastJson);
+                c.end_ms = end;
+                c.is_hidden = hidden;
+                c
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_current_chapter_respects_ends_gaps_and_hidden_chapters() {
+        let chapters = spans(&[
+            (0, Some(10_000), false),
+            (5_000, None, true),
+            (20_000, Some(30_000), false),
+            (30_000, None, false),
+        ]);
+        assert_eq!(chapter_at(&chapters, 0), Some(0));
+        assert_eq!(chapter_at(&chapters, 9_999), Some(0));
+        assert_eq!(chapter_at(&chapters, 10_000), None, "the gap");
+        assert_eq!(chapter_at(&chapters, 19_999), None, "the gap");
+        assert_eq!(chapter_at(&chapters, 20_000), Some(2));
+        assert_eq!(chapter_at(&chapters, 40_000), Some(3), "no end: to the end");
+        assert_eq!(visible_index(&chapters, 2), Some(1));
+        assert_eq!(visible_index(&chapters, 1), None);
+        assert_eq!(chapter_at(&spans(&[(5_000, None, false)]), 1_000), None);
+    }
+
+    #[test]
+    fn chapter_steps_skip_hidden_chapters_and_work_in_gaps() {
+        let chapters = spans(&[
+            (0, Some(10_000), false),
+            (5_000, None, true),
+            (20_000, Some(30_000), false),
+            (30_000, None, false),
+        ]);
+        let step = |at, dir| chapter_step_target(&chapters, at, dir, 3_000);
+        assert_eq!(step(1_000, 1), Some(20_000), "the hidden one is not a stop");
+        assert_eq!(step(12_000, 1), Some(20_000), "from a gap: the next");
+        assert_eq!(step(12_000, -1), Some(0), "from a gap: the one before");
+        assert_eq!(
+            step(21_000, -1),
+            Some(0),
+            "early in a chapter: the previous"
+        );
+        assert_eq!(step(25_000, -1), Some(20_000), "later: its own start");
+        assert_eq!(step(1_000, -1), Some(0), "the first restarts");
+        assert_eq!(step(31_000, 1), None, "no next after the last");
+        assert_eq!(chapter_step_target(&[], 0, 1, 3_000), None);
+    }
 
     fn chap(start_s: u64, title: &str, source: ChapterSource) -> Chapter {
         Chapter::new(start_s * 1000, title, source)

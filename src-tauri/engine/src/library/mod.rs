@@ -5,6 +5,7 @@
 mod chapters;
 mod downloads;
 mod episodes;
+mod queue;
 mod search;
 mod shows;
 
@@ -15,6 +16,7 @@ use rusqlite::Connection;
 pub use chapters::FetchedChaptersKind;
 pub use downloads::{DownloadRecord, DownloadState};
 pub use episodes::{Episode, EpisodeId, EpisodeSummary, MergeReport};
+pub use queue::QueuePlace;
 pub use search::{SearchHit, TextRun, MAX_RESULTS};
 pub use shows::{Show, ShowId};
 
@@ -27,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_search.sql"),
     include_str!("migrations/0005_refresh_schedule.sql"),
     include_str!("migrations/0006_audio_length.sql"),
+    include_str!("migrations/0007_queue.sql"),
 ];
 
 /// Why a library operation failed.

@@ -7,6 +7,7 @@
 //! first sample heard is the asked one. Other formats use symphonia's accurate seek (MP4 sample
 //! tables, Ogg bisection), also followed by dropping samples up to the target.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 
 use symphonia::core::audio::SampleBuffer;
@@ -20,6 +21,7 @@ use symphonia::core::units::Time;
 
 use super::input::{MediaInput, Window};
 use super::mp3_layout::{FrameIndex, LayoutError, Mp3Kind, Mp3Layout};
+use super::mp4_guard;
 
 /// Frames decoded before the target frame and thrown away (bit reservoir + MDCT overlap).
 const MP3_PREROLL_FRAMES: u64 = 2;
@@ -37,6 +39,36 @@ pub enum DecodeError {
     Unsupported,
     #[error("the audio is damaged: {0}")]
     Damaged(String),
+    /// The decoder panicked on these bytes; the episode is treated as damaged and nothing
+    /// else is affected.
+    #[error("the audio is damaged (the decoder failed: {0})")]
+    DecoderPanic(String),
+}
+
+/// Runs a call into symphonia so that a panic in it becomes an error for this episode. The
+/// player, the app and the other episodes go on: a file must never take them down.
+fn contained<T>(call: impl FnOnce() -> Result<T, DecodeError>) -> Result<T, DecodeError> {
+    match catch_unwind(AssertUnwindSafe(call)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".to_string());
+            tracing::warn!(%message, "the decoder panicked");
+            Err(DecodeError::DecoderPanic(message))
+        }
+    }
+}
+
+impl From<mp4_guard::Mp4GuardError> for DecodeError {
+    fn from(e: mp4_guard::Mp4GuardError) -> Self {
+        match e {
+            mp4_guard::Mp4GuardError::Io(io) => DecodeError::Io(io),
+            malformed => DecodeError::Damaged(malformed.to_string()),
+        }
+    }
 }
 
 impl From<SymphoniaError> for DecodeError {
@@ -76,6 +108,8 @@ pub struct Decoding {
     drop_before: u64,
     time_base: Option<symphonia::core::units::TimeBase>,
     buffer: Option<SampleBuffer<f32>>,
+    /// Set once the decoder has panicked: its state is unknown, so it is not used again.
+    broken: bool,
 }
 
 /// Where the last decoded run of samples is: the episode frame of its first sample, and
@@ -101,6 +135,19 @@ impl Decoding {
         }
         let looks_mp3 = mime.is_none_or(|m| m.contains("mpeg") || m.contains("mp3"))
             || mime.is_some_and(|m| m.starts_with("application/"));
+        // Anything symphonia's MP4 reader may see is checked first (see `mp4_guard`): an MP4
+        // box at the start, or an `ftyp` marker its probe would find, unless this is taken
+        // as MP3.
+        let as_mp3 = mp3.is_ok() && looks_mp3;
+        let mp4_at = if mp4_guard::looks_like_mp4(&head) {
+            Some(0)
+        } else {
+            mp4_marker(&head).filter(|_| !as_mp3)
+        };
+        if let Some(base) = mp4_at {
+            let whole_file = input.is_local();
+            mp4_guard::check(&mut input.try_clone()?, base, len, whole_file)?;
+        }
         match mp3 {
             Ok(layout) if looks_mp3 || !probe_other(&mut input)? => {
                 let index = Arc::new(Mutex::new(FrameIndex::new(&layout)));
@@ -131,6 +178,7 @@ impl Decoding {
                     drop_before: 0,
                     time_base: None,
                     buffer: None,
+                    broken: false,
                 })
             }
             _ => {
@@ -150,8 +198,16 @@ impl Decoding {
                     drop_before: 0,
                     time_base: info.time_base,
                     buffer: None,
+                    broken: false,
                 })
             }
+        }
+    }
+
+    /// Stops the stream under this decoding, if any (a result nobody wants any more).
+    pub fn close(&self) {
+        if let MediaInput::Stream(stream) = &self.input {
+            stream.close();
         }
     }
 
@@ -192,10 +248,33 @@ impl Decoding {
 
     /// Makes the next chunk start exactly at episode frame `frame`.
     pub fn seek(&mut self, frame: u64) -> Result<(), DecodeError> {
+        self.guarded(|d| d.seek_unguarded(frame))
+    }
+
+    /// Decodes the next packet. `None` at the end of the audio.
+    pub fn next_chunk(&mut self) -> Result<Option<Chunk>, DecodeError> {
+        self.guarded(Decoding::next_chunk_unguarded)
+    }
+
+    fn guarded<T>(
+        &mut self,
+        call: impl FnOnce(&mut Decoding) -> Result<T, DecodeError>,
+    ) -> Result<T, DecodeError> {
+        if self.broken {
+            return Err(DecodeError::DecoderPanic("it failed before".into()));
+        }
+        let result = contained(|| call(self));
+        if matches!(result, Err(DecodeError::DecoderPanic(_))) {
+            self.broken = true;
+        }
+        result
+    }
+
+    fn seek_unguarded(&mut self, frame: u64) -> Result<(), DecodeError> {
         self.drop_before = frame;
         match &self.layout {
             Layout::Mp3 { .. } => {
-                if matches!(self.input, MediaInput::File(_)) {
+                if self.input.is_local() {
                     self.index_whole_file()?;
                 } else {
                     self.index_towards(frame)?;
@@ -324,8 +403,7 @@ impl Decoding {
             .unwrap_or(&[])
     }
 
-    /// Decodes the next packet. `None` at the end of the audio.
-    pub fn next_chunk(&mut self) -> Result<Option<Chunk>, DecodeError> {
+    fn next_chunk_unguarded(&mut self) -> Result<Option<Chunk>, DecodeError> {
         loop {
             let packet = match self.format.next_packet() {
                 Ok(p) => p,
@@ -398,6 +476,10 @@ struct TrackInfo {
 type Opened = (Box<dyn FormatReader>, Box<dyn Decoder>, u32, TrackInfo);
 
 fn open_reader(window: Window, hint_ext: Option<&str>) -> Result<Opened, DecodeError> {
+    contained(|| open_reader_unguarded(window, hint_ext))
+}
+
+fn open_reader_unguarded(window: Window, hint_ext: Option<&str>) -> Result<Opened, DecodeError> {
     let stream = MediaSourceStream::new(Box::new(window), MediaSourceStreamOptions::default());
     let mut hint = Hint::new();
     if let Some(ext) = hint_ext {
@@ -436,6 +518,14 @@ fn open_reader(window: Window, hint_ext: Option<&str>) -> Result<Opened, DecodeE
 fn probe_other(input: &mut MediaInput) -> Result<bool, DecodeError> {
     let window = Window::new(input.try_clone()?, 0, true, None)?;
     Ok(open_reader(window, None).is_ok())
+}
+
+/// Where symphonia's probe would find an MP4's `ftyp` marker while scanning past junk.
+fn mp4_marker(head: &[u8]) -> Option<u64> {
+    head.windows(4)
+        .position(|w| w == b"ftyp")
+        .filter(|&i| i >= 4)
+        .map(|i| (i - 4) as u64)
 }
 
 fn extension_for_mime(mime: &str) -> Option<&'static str> {

@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::decode::Decoding;
 use super::ring::Ring;
 use super::stream::RangeStream;
+use super::PlayerError;
 
 /// What the player asks of the decoder thread, and what it reports back.
 #[derive(Default)]
@@ -18,7 +19,7 @@ struct Control {
     prefetch: Mutex<Vec<u64>>,
     /// Set with `prefetch`, so the decode loop need not lock it for every packet.
     prefetch_asked: AtomicBool,
-    error: Mutex<Option<String>>,
+    error: Mutex<Option<PlayerError>>,
     stop: AtomicBool,
 }
 
@@ -84,7 +85,7 @@ impl Feeder {
     }
 
     /// The decoder's error, once it has stopped on one.
-    pub fn error(&self) -> Option<String> {
+    pub fn error(&self) -> Option<PlayerError> {
         self.control.error.lock().ok().and_then(|e| e.clone())
     }
 
@@ -132,7 +133,7 @@ fn run(
                 if control.pending_seek.lock().is_ok_and(|p| p.is_some()) {
                     continue;
                 }
-                fail(&ring, &control, e.to_string());
+                fail(&ring, &control, PlayerError::from(&e));
                 finished = true;
             }
             if let Some(stream) = &stream {
@@ -191,16 +192,16 @@ fn run(
                     continue; // interrupted for a seek
                 }
                 tracing::warn!(error = %e, "decoding stopped");
-                fail(&ring, &control, e.to_string());
+                fail(&ring, &control, PlayerError::from(&e));
                 finished = true;
             }
         }
     }
 }
 
-fn fail(ring: &Ring, control: &Control, message: String) {
+fn fail(ring: &Ring, control: &Control, error: PlayerError) {
     if let Ok(mut e) = control.error.lock() {
-        *e = Some(message);
+        *e = Some(error);
     }
     let mut inner = ring.lock();
     inner.loading = false;

@@ -2,7 +2,7 @@
 //! that starts at a chosen frame, with every byte read from the start noted in the MP3 index.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use std::sync::{Arc, Mutex};
 
 use symphonia::core::io::MediaSource;
@@ -14,6 +14,8 @@ use super::stream::RangeStream;
 pub enum MediaInput {
     File(File),
     Stream(RangeStream),
+    /// Bytes already in memory (the fuzz harness and tests).
+    Memory(Cursor<Arc<[u8]>>),
 }
 
 impl MediaInput {
@@ -21,7 +23,17 @@ impl MediaInput {
         match self {
             MediaInput::File(f) => f.metadata().ok().map(|m| m.len()),
             MediaInput::Stream(s) => s.byte_len(),
+            MediaInput::Memory(c) => Some(c.get_ref().len() as u64),
         }
+    }
+
+    pub fn memory(bytes: impl Into<Arc<[u8]>>) -> MediaInput {
+        MediaInput::Memory(Cursor::new(bytes.into()))
+    }
+
+    /// A file on disk: walked whole where a stream would be read only as far as needed.
+    pub fn is_local(&self) -> bool {
+        !matches!(self, MediaInput::Stream(_))
     }
 
     /// A second reader over the same bytes (for the index scan and the windows).
@@ -29,6 +41,11 @@ impl MediaInput {
         Ok(match self {
             MediaInput::File(f) => MediaInput::File(f.try_clone()?),
             MediaInput::Stream(s) => MediaInput::Stream(s.clone()),
+            MediaInput::Memory(c) => {
+                let mut copy = Cursor::new(Arc::clone(c.get_ref()));
+                copy.set_position(c.position());
+                MediaInput::Memory(copy)
+            }
         })
     }
 
@@ -54,6 +71,7 @@ impl Read for MediaInput {
         match self {
             MediaInput::File(f) => f.read(buf),
             MediaInput::Stream(s) => s.read(buf),
+            MediaInput::Memory(c) => c.read(buf),
         }
     }
 }
@@ -63,6 +81,7 @@ impl Seek for MediaInput {
         match self {
             MediaInput::File(f) => f.seek(pos),
             MediaInput::Stream(s) => s.seek(pos),
+            MediaInput::Memory(c) => c.seek(pos),
         }
     }
 }

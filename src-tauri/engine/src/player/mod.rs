@@ -10,6 +10,7 @@ pub mod decode;
 pub mod feeder;
 pub mod input;
 pub mod mp3_layout;
+pub mod mp4_guard;
 pub mod output;
 pub mod ring;
 pub mod sleep;
@@ -23,15 +24,16 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::chapters::{chapter_at, Chapter};
+use crate::chapters::{chapter_at, chapter_step_target, visible_index, Chapter};
 use crate::net::HttpClient;
-use decode::Decoding;
+use decode::{DecodeError, Decoding};
 use feeder::Feeder;
 use input::MediaInput;
 use ring::Ring;
 pub use sleep::SleepTimer;
 use sleep::{SleepState, SleepStep};
-use stream::RangeStream;
+pub use stream::RetryPolicy;
+use stream::{RangeStream, StreamError};
 
 /// How often the state is reported while playing (the issue asks for at least 4 Hz).
 const TICK: Duration = Duration::from_millis(100);
@@ -77,6 +79,77 @@ pub enum PlaybackState {
     Error,
 }
 
+/// Why an episode cannot play. The engine says what happened; the shell and the UI word it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PlayerError {
+    /// The host did not answer for as long as the retry policy allows (offline, or down).
+    Unreachable { host: String },
+    /// The server answered with an HTTP error (404, 410, 403...): retrying would not help.
+    Http { status: u16 },
+    /// The server sent another part of the file than asked for.
+    WrongRange,
+    /// The URL can never work (syntax, scheme, a redirect loop).
+    BadUrl { detail: String },
+    /// Not audio Chaptercast can play.
+    Unsupported,
+    /// Audio that is damaged, or that the decoder failed on.
+    Damaged { detail: String },
+    /// The file (or stream) could not be read.
+    Unreadable { detail: String },
+    /// No audio output device could be opened.
+    NoDevice { detail: String },
+}
+
+impl From<&DecodeError> for PlayerError {
+    fn from(e: &DecodeError) -> Self {
+        match e {
+            DecodeError::Io(io) => match StreamError::from_io(io) {
+                Some(stream) => PlayerError::from(stream),
+                None => PlayerError::Unreadable {
+                    detail: io.to_string(),
+                },
+            },
+            DecodeError::Unsupported => PlayerError::Unsupported,
+            DecodeError::Damaged(detail) | DecodeError::DecoderPanic(detail) => {
+                PlayerError::Damaged {
+                    detail: detail.clone(),
+                }
+            }
+        }
+    }
+}
+
+impl From<&StreamError> for PlayerError {
+    fn from(e: &StreamError) -> Self {
+        match e {
+            StreamError::Http { status, .. } => PlayerError::Http { status: *status },
+            StreamError::Unreachable { host } => PlayerError::Unreachable {
+                host: host.to_string(),
+            },
+            StreamError::BadUrl(detail) => PlayerError::BadUrl {
+                detail: detail.to_string(),
+            },
+            StreamError::WrongRange => PlayerError::WrongRange,
+            StreamError::Closed | StreamError::Interrupted => PlayerError::Unreadable {
+                detail: e.to_string(),
+            },
+        }
+    }
+}
+
+/// The host of a stream is not answering; the stream retries by itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NetworkStall {
+    pub host: String,
+    /// How long it has not answered.
+    pub for_ms: u64,
+    /// Failed tries so far.
+    pub attempts: u32,
+    /// False when it never answered for this episode (offline from the start).
+    pub had_answered: bool,
+}
+
 /// Everything the player shows, reported on every change and several times a second while
 /// playing.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -87,6 +160,8 @@ pub struct PlayerStatus {
     pub duration_ms: Option<u64>,
     /// Index into the loaded chapter list.
     pub chapter: Option<usize>,
+    /// The same chapter counted among the visible ones (what a chapter list shows).
+    pub visible_chapter: Option<usize>,
     pub speed: f32,
     pub volume: f32,
     /// Playing from the network (not a file).
@@ -94,7 +169,9 @@ pub struct PlayerStatus {
     /// The server cannot seek: jumps ahead wait for the download to get there.
     pub progressive: bool,
     pub bytes_fetched: u64,
-    pub error: Option<String>,
+    pub error: Option<PlayerError>,
+    /// Set while the stream's host is not answering and the player is retrying.
+    pub network: Option<NetworkStall>,
     /// The sleep timer, when set.
     pub sleep: Option<SleepStatus>,
 }
@@ -142,27 +219,45 @@ pub enum Command {
     SetSleepTimer(Option<SleepTimer>),
     /// Opens the audio device now, so the first Play does not wait for it.
     PrepareOutput,
+    /// Tries the stream's host again now instead of waiting out the backoff.
+    RetryNow,
     Stop,
     /// Saves the position and stops; the sender hears back when done.
     Shutdown(Option<Sender<()>>),
 }
 
+/// What reaches the actor: the public commands, and the results of opening an episode, which
+/// happens off its thread so that a slow or unreachable server never holds up a Pause.
+enum Message {
+    Command(Command),
+    Opened {
+        request: u64,
+        result: Box<Result<Decoding, PlayerError>>,
+    },
+}
+
 /// The handle the shell keeps: cheap to clone, every method returns at once.
 #[derive(Clone)]
 pub struct PlayerHandle {
-    commands: Sender<Command>,
+    messages: Sender<Message>,
 }
 
 impl PlayerHandle {
     pub fn send(&self, command: Command) {
-        // The actor only goes away on shutdown; a command after that has nothing to do.
-        let _ = self.commands.send(command);
+        if self.messages.send(Message::Command(command)).is_err() {
+            // Only after shutdown: the actor contains panics and never exits on its own.
+            tracing::warn!("a player command arrived after the player stopped");
+        }
     }
 
     /// Saves the position and stops the player, waiting at most `timeout` for it.
     pub fn shutdown(&self, timeout: Duration) {
         let (tx, rx) = mpsc::channel();
-        if self.commands.send(Command::Shutdown(Some(tx))).is_ok() {
+        if self
+            .messages
+            .send(Message::Command(Command::Shutdown(Some(tx))))
+            .is_ok()
+        {
             let _ = rx.recv_timeout(timeout);
         }
     }
@@ -170,21 +265,36 @@ impl PlayerHandle {
 
 type EventSink = Box<dyn Fn(PlayerEvent) + Send>;
 
-/// Starts the player thread. `on_event` runs on that thread: keep it quick.
-pub fn spawn(http: HttpClient, on_event: EventSink) -> std::io::Result<PlayerHandle> {
+/// Starts the player thread. `on_event` runs on that thread: keep it quick. Streams retry as
+/// `retry` says.
+pub fn spawn(
+    http: HttpClient,
+    retry: RetryPolicy,
+    on_event: EventSink,
+) -> std::io::Result<PlayerHandle> {
     let (tx, rx) = mpsc::channel();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .thread_name("chaptercast-net")
         .enable_all()
         .build()?;
+    let to_self = tx.clone();
     std::thread::Builder::new()
         .name("chaptercast-player".into())
         .spawn(move || {
-            let mut actor = Actor::new(http, runtime, on_event);
+            let mut actor = Actor::new(http, runtime, retry, to_self, on_event);
             actor.run(rx);
         })?;
-    Ok(PlayerHandle { commands: tx })
+    Ok(PlayerHandle { messages: tx })
+}
+
+/// An episode being opened off the actor thread.
+struct Pending {
+    request: u64,
+    key: String,
+    chapters: Vec<Chapter>,
+    start_ms: u64,
+    stream: Option<RangeStream>,
 }
 
 /// The loaded episode.
@@ -206,15 +316,23 @@ struct Loaded {
 struct Actor {
     http: HttpClient,
     runtime: tokio::runtime::Runtime,
+    retry: RetryPolicy,
+    /// For the opener threads to send their results back.
+    to_self: Sender<Message>,
     on_event: EventSink,
     device: Option<rodio::MixerDeviceSink>,
     loaded: Option<Loaded>,
+    /// The episode being opened; its result is taken only if its request is still this one.
+    pending: Option<Pending>,
+    last_request: u64,
     state: PlaybackState,
     /// Whether the listener wants sound (playing or buffering) rather than a pause.
     wants_play: bool,
     speed: f32,
     volume: f32,
-    error: Option<String>,
+    error: Option<PlayerError>,
+    /// The episode that failed to open, so the bar still names it.
+    failed_key: Option<String>,
     last_status: Option<PlayerStatus>,
     last_save: Instant,
     sleep: Option<SleepState>,
@@ -223,18 +341,29 @@ struct Actor {
 }
 
 impl Actor {
-    fn new(http: HttpClient, runtime: tokio::runtime::Runtime, on_event: EventSink) -> Actor {
+    fn new(
+        http: HttpClient,
+        runtime: tokio::runtime::Runtime,
+        retry: RetryPolicy,
+        to_self: Sender<Message>,
+        on_event: EventSink,
+    ) -> Actor {
         Actor {
             http,
             runtime,
+            retry,
+            to_self,
             on_event,
             device: None,
             loaded: None,
+            pending: None,
+            last_request: 0,
             state: PlaybackState::Idle,
             wants_play: false,
             speed: 1.0,
             volume: 1.0,
             error: None,
+            failed_key: None,
             last_status: None,
             last_save: Instant::now(),
             sleep: None,
@@ -242,10 +371,10 @@ impl Actor {
         }
     }
 
-    fn run(&mut self, commands: Receiver<Command>) {
+    fn run(&mut self, messages: Receiver<Message>) {
         loop {
-            match commands.recv_timeout(TICK) {
-                Ok(Command::Shutdown(done)) => {
+            let message = match messages.recv_timeout(TICK) {
+                Ok(Message::Command(Command::Shutdown(done))) => {
                     self.save_position();
                     self.unload();
                     if let Some(done) = done {
@@ -258,10 +387,29 @@ impl Actor {
                     self.unload();
                     return;
                 }
-                Ok(command) => self.handle(command),
-                Err(RecvTimeoutError::Timeout) => {}
+                Ok(message) => Some(message),
+                Err(RecvTimeoutError::Timeout) => None,
+            };
+            // A bug of ours in handling one message must not leave the listener with a player
+            // that silently does nothing: the episode fails, the player goes on.
+            let step = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                match message {
+                    Some(Message::Command(command)) => self.handle(command),
+                    Some(Message::Opened { request, result }) => self.opened(request, *result),
+                    None => {}
+                }
+                self.tick();
+            }));
+            if step.is_err() {
+                tracing::error!("the player failed on a message; unloading the episode");
+                self.unload();
+                self.state = PlaybackState::Error;
+                self.wants_play = false;
+                self.error = Some(PlayerError::Damaged {
+                    detail: "the player failed".into(),
+                });
+                self.report(true);
             }
-            self.tick();
         }
     }
 
@@ -303,12 +451,24 @@ impl Actor {
                 if let Some(l) = self.loaded.as_mut() {
                     l.chapters = chapters;
                     l.prefetched = false;
+                } else if let Some(p) = self.pending.as_mut() {
+                    p.chapters = chapters;
                 }
             }
             Command::SetSleepTimer(timer) => {
                 let end = self.chapter_end_ms(self.position_ms());
                 self.sleep = timer.map(|t| SleepState::new(t, end));
                 self.apply_volume(1.0);
+            }
+            Command::RetryNow => {
+                let stream = self
+                    .pending
+                    .as_ref()
+                    .and_then(|p| p.stream.as_ref())
+                    .or_else(|| self.loaded.as_ref().and_then(|l| l.feeder.stream()));
+                if let Some(stream) = stream {
+                    stream.retry_now();
+                }
             }
             Command::PrepareOutput => {
                 if self.device.is_none() {
@@ -327,56 +487,99 @@ impl Actor {
         self.report(true);
     }
 
+    /// Starts opening `request` off this thread; [`Actor::opened`] takes the result.
     fn load(&mut self, request: LoadRequest) {
         self.save_position();
         self.unload();
         self.error = None;
         self.state = PlaybackState::Loading;
         self.wants_play = request.autoplay;
-        self.report(true);
-        match self.open(&request) {
-            Ok(loaded) => {
-                self.loaded = Some(loaded);
-                self.state = if self.wants_play {
-                    PlaybackState::Buffering
-                } else {
-                    PlaybackState::Paused
-                };
-                if self.wants_play {
-                    self.play();
-                }
-            }
-            Err(message) => {
-                self.state = PlaybackState::Error;
-                self.error = Some(message);
-            }
-        }
-        self.last_save = Instant::now();
-    }
-
-    fn open(&mut self, request: &LoadRequest) -> Result<Loaded, String> {
+        // Until something replaces it, the bar names this episode (also when it fails).
+        self.failed_key = Some(request.key.clone());
+        self.last_request += 1;
+        let id = self.last_request;
         let (input, stream) = match &request.location {
-            MediaLocation::File(path) => {
-                let file = std::fs::File::open(path)
-                    .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-                (MediaInput::File(file), None)
-            }
+            MediaLocation::File(path) => match std::fs::File::open(path) {
+                Ok(file) => (MediaInput::File(file), None),
+                Err(e) => {
+                    return self.fail(PlayerError::Unreadable {
+                        detail: format!("{}: {e}", path.display()),
+                    })
+                }
+            },
             MediaLocation::Url(url) => {
-                let stream = RangeStream::open(self.runtime.handle(), self.http.clone(), url)
-                    .map_err(|e| e.to_string())?;
-                (MediaInput::Stream(stream.clone()), Some(stream))
+                match RangeStream::start(self.runtime.handle(), self.http.clone(), url, self.retry)
+                {
+                    Ok(stream) => (MediaInput::Stream(stream.clone()), Some(stream)),
+                    Err(e) => return self.fail(PlayerError::from(&e)),
+                }
             }
         };
         let mime = request
             .mime
             .clone()
             .or_else(|| mime_from_location(&request.location));
-        let decoding = Decoding::open(input, mime.as_deref()).map_err(|e| {
+        let to_self = self.to_self.clone();
+        let opener = std::thread::Builder::new()
+            .name("chaptercast-open".into())
+            .spawn(move || {
+                let result = Decoding::open(input, mime.as_deref()).map_err(|e| {
+                    tracing::info!(error = %e, "cannot open the audio");
+                    PlayerError::from(&e)
+                });
+                let _ = to_self.send(Message::Opened {
+                    request: id,
+                    result: Box::new(result),
+                });
+            });
+        if let Err(e) = opener {
             if let Some(s) = &stream {
                 s.close();
             }
-            e.to_string()
-        })?;
+            return self.fail(PlayerError::Unreadable {
+                detail: e.to_string(),
+            });
+        }
+        self.pending = Some(Pending {
+            request: id,
+            key: request.key,
+            chapters: request.chapters,
+            start_ms: request.start_ms,
+            stream,
+        });
+        self.last_save = Instant::now();
+    }
+
+    fn fail(&mut self, error: PlayerError) {
+        self.state = PlaybackState::Error;
+        self.wants_play = false;
+        self.error = Some(error);
+    }
+
+    /// An opener's result: dropped when a newer load (or a stop) came since (psst's stale
+    /// load check), else the episode is ready at its start position.
+    fn opened(&mut self, request: u64, result: Result<Decoding, PlayerError>) {
+        let current = self.pending.as_ref().is_some_and(|p| p.request == request);
+        if !current {
+            tracing::debug!(request, "dropping a stale open result");
+            if let Ok(decoding) = result {
+                decoding.close();
+            }
+            return;
+        }
+        let Some(pending) = self.pending.take() else {
+            return;
+        };
+        let decoding = match result {
+            Ok(d) => d,
+            Err(error) => {
+                if let Some(s) = &pending.stream {
+                    s.close();
+                }
+                self.fail(error);
+                return;
+            }
+        };
         let rate = decoding.sample_rate;
         let duration_ms = decoding
             .duration_frames
@@ -384,15 +587,15 @@ impl Actor {
         let ring = Arc::new(Ring::new(decoding.channels, rate));
         ring.set_speed(self.speed);
         let start_ms = match duration_ms {
-            Some(d) if request.start_ms >= d => 0,
-            _ => request.start_ms,
+            Some(d) if pending.start_ms >= d => 0,
+            _ => pending.start_ms,
         };
         let start_frame = start_ms * u64::from(rate) / 1000;
-        let feeder = Feeder::start(decoding, Arc::clone(&ring), stream.clone(), start_frame);
-        let streaming = stream.is_some();
-        Ok(Loaded {
-            key: request.key.clone(),
-            chapters: request.chapters.clone(),
+        let streaming = pending.stream.is_some();
+        let feeder = Feeder::start(decoding, Arc::clone(&ring), pending.stream, start_frame);
+        self.loaded = Some(Loaded {
+            key: pending.key,
+            chapters: pending.chapters,
             ring,
             feeder,
             duration_ms,
@@ -401,10 +604,24 @@ impl Actor {
             prefetched: false,
             playing_since: None,
             ended_reported: false,
-        })
+        });
+        if self.wants_play {
+            self.state = PlaybackState::Buffering;
+            self.play();
+        } else {
+            self.state = PlaybackState::Paused;
+        }
+        self.last_save = Instant::now();
     }
 
     fn unload(&mut self) {
+        self.failed_key = None;
+        if let Some(pending) = self.pending.take() {
+            // Its opener gives up once the stream is closed; its result will be stale.
+            if let Some(s) = pending.stream {
+                s.close();
+            }
+        }
         if let Some(mut loaded) = self.loaded.take() {
             if let Some(p) = loaded.sink_player.take() {
                 p.stop();
@@ -414,7 +631,7 @@ impl Actor {
 
     /// Connects the loaded episode to the device, opening the device when needed (it may have
     /// appeared since the last try).
-    fn ensure_output(&mut self) -> Result<(), String> {
+    fn ensure_output(&mut self) -> Result<(), PlayerError> {
         let Some(loaded) = self.loaded.as_mut() else {
             return Ok(());
         };
@@ -422,7 +639,9 @@ impl Actor {
             return Ok(());
         }
         if self.device.is_none() {
-            self.device = Some(output::open_device().map_err(|e| e.to_string())?);
+            self.device = Some(output::open_device().map_err(|e| PlayerError::NoDevice {
+                detail: e.to_string(),
+            })?);
         }
         let Some(device) = &self.device else {
             return Ok(());
@@ -436,6 +655,10 @@ impl Actor {
     }
 
     fn play(&mut self) {
+        if self.pending.is_some() {
+            self.wants_play = true;
+            return;
+        }
         if self.loaded.is_none() {
             return;
         }
@@ -451,10 +674,10 @@ impl Actor {
                 }
                 self.state = PlaybackState::Playing;
             }
-            Err(message) => {
+            Err(error) => {
                 self.wants_play = false;
                 self.state = PlaybackState::Paused;
-                self.error = Some(message);
+                self.error = Some(error);
             }
         }
     }
@@ -467,10 +690,16 @@ impl Actor {
         if self.loaded.is_some() && self.state != PlaybackState::Error {
             self.state = PlaybackState::Paused;
         }
+        // While opening, the state stays Loading; it opens paused.
         self.save_position();
     }
 
     fn seek(&mut self, ms: u64) {
+        if let Some(pending) = self.pending.as_mut() {
+            // Not open yet: it will start there.
+            pending.start_ms = ms;
+            return;
+        }
         let Some(loaded) = self.loaded.as_mut() else {
             return;
         };
@@ -497,29 +726,15 @@ impl Actor {
     }
 
     fn chapter_step(&mut self, step: i32) {
-        let Some(loaded) = self.loaded.as_ref() else {
-            return;
+        let target = {
+            let chapters = match (&self.loaded, &self.pending) {
+                (Some(l), _) => &l.chapters,
+                (None, Some(p)) => &p.chapters,
+                (None, None) => return,
+            };
+            chapter_step_target(chapters, self.position_ms(), step, 3_000)
         };
-        if loaded.chapters.is_empty() {
-            return;
-        }
-        let now = self.position_ms();
-        let current = chapter_at(&loaded.chapters, now);
-        let target = match (current, step.signum()) {
-            (None, 1) => Some(0),
-            (None, _) => None,
-            (Some(i), 1) => (i + 1 < loaded.chapters.len()).then_some(i + 1),
-            (Some(i), _) => {
-                let start = loaded.chapters[i].start_ms;
-                if now > start + 3000 || i == 0 {
-                    Some(i)
-                } else {
-                    Some(i - 1)
-                }
-            }
-        };
-        if let Some(t) = target {
-            let ms = loaded.chapters[t].start_ms;
+        if let Some(ms) = target {
             self.seek(ms);
         }
     }
@@ -562,6 +777,9 @@ impl Actor {
     }
 
     fn position_ms(&self) -> u64 {
+        if let Some(pending) = &self.pending {
+            return pending.start_ms;
+        }
         self.loaded.as_ref().map_or(0, |l| {
             l.ring.position_frame() * 1000 / u64::from(l.ring.sample_rate.max(1))
         })
@@ -572,10 +790,10 @@ impl Actor {
             self.report(false);
             return;
         };
-        if let Some(message) = loaded.feeder.error() {
+        if let Some(error) = loaded.feeder.error() {
             if self.state != PlaybackState::Error {
                 self.state = PlaybackState::Error;
-                self.error = Some(message);
+                self.error = Some(error);
                 if let Some(p) = &loaded.sink_player {
                     p.pause();
                 }
@@ -656,22 +874,38 @@ impl Actor {
     fn status(&self) -> PlayerStatus {
         let position_ms = self.position_ms();
         let loaded = self.loaded.as_ref();
-        let stats = loaded
-            .and_then(|l| l.feeder.stream())
+        let pending = self.pending.as_ref();
+        let stats = pending
+            .and_then(|p| p.stream.as_ref())
+            .or_else(|| loaded.and_then(|l| l.feeder.stream()))
             .map(|s| s.stats())
             .unwrap_or_default();
+        let network = stats.outage.as_ref().map(|o| NetworkStall {
+            host: o.host.clone(),
+            for_ms: o.since.elapsed().as_millis() as u64,
+            attempts: o.attempts,
+            had_answered: o.had_answered,
+        });
+        let key = pending
+            .map(|p| p.key.clone())
+            .or_else(|| loaded.map(|l| l.key.clone()))
+            .or_else(|| self.failed_key.clone());
         PlayerStatus {
-            key: loaded.map(|l| l.key.clone()),
+            key,
             state: self.state,
             position_ms,
             duration_ms: loaded.and_then(|l| l.duration_ms),
             chapter: loaded.and_then(|l| chapter_at(&l.chapters, position_ms)),
+            visible_chapter: loaded
+                .and_then(|l| visible_index(&l.chapters, chapter_at(&l.chapters, position_ms)?)),
             speed: self.speed,
             volume: self.volume,
-            streaming: loaded.is_some_and(|l| l.streaming),
+            streaming: loaded.is_some_and(|l| l.streaming)
+                || pending.is_some_and(|p| p.stream.is_some()),
             progressive: stats.progressive,
             bytes_fetched: stats.bytes_fetched,
             error: self.error.clone(),
+            network,
             sleep: self.sleep.as_ref().map(|s| SleepStatus {
                 timer: s.timer,
                 remaining_ms: s
@@ -688,7 +922,7 @@ impl Actor {
         let moving = matches!(
             status.state,
             PlaybackState::Playing | PlaybackState::Buffering
-        );
+        ) || status.network.is_some();
         if force || changed || moving {
             self.last_status = Some(status.clone());
             (self.on_event)(PlayerEvent::Status(status));

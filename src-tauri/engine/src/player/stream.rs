@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
@@ -30,14 +30,32 @@ const SKIP_AHEAD_TOLERANCE: u64 = 128 << 10;
 const REQUEST_BYTES: u64 = 512 << 10;
 /// The first request: the tags and first frames, before the player knows where it starts.
 const HEAD_REQUEST_BYTES: u64 = 128 << 10;
-/// Transfer failures retried in a row before the stream gives up.
-const MAX_RETRIES: u32 = 4;
+/// The first wait after a failed request; it doubles with each failure in a row...
+const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+/// ...up to this, so a host that comes back is found again within this long.
+const MAX_BACKOFF: Duration = Duration::from_secs(15);
+
+/// How a stream rides out a network that comes and goes: failed and dropped requests are
+/// retried with backoff, from the byte that is missing, until this says to give up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RetryPolicy {
+    /// Give up once the host has been unreachable this long; `None` keeps trying (the app,
+    /// where the listener sees the outage and can leave).
+    pub give_up_after: Option<Duration>,
+}
 
 /// Why the stream cannot give the bytes asked for.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StreamError {
+    /// A definite answer: retrying would get the same (404, 410, 403...).
+    #[error("{url} answered HTTP {status}")]
+    Http { url: Arc<str>, status: u16 },
+    /// The host did not answer (refused, reset, timed out) for as long as the policy allows.
+    #[error("could not reach {host}")]
+    Unreachable { host: Arc<str> },
+    /// The URL itself is unusable (scheme, syntax, redirect loop).
     #[error("{0}")]
-    Net(Arc<str>),
+    BadUrl(Arc<str>),
     #[error("the server sent a different part of the file than asked for")]
     WrongRange,
     #[error("the stream was closed")]
@@ -46,17 +64,64 @@ pub enum StreamError {
     Interrupted,
 }
 
-impl From<&NetError> for StreamError {
-    fn from(e: &NetError) -> Self {
-        match e {
-            NetError::WrongRange { .. } => StreamError::WrongRange,
-            other => StreamError::Net(other.to_string().into()),
-        }
+impl StreamError {
+    /// The stream's error behind an I/O error from its reader, if that is what it is.
+    pub fn from_io(error: &io::Error) -> Option<&StreamError> {
+        error.get_ref()?.downcast_ref::<StreamError>()
     }
 }
 
+/// What a failed request means for the stream.
+enum Failure {
+    /// Try again later: the network or the host may come back.
+    Transient,
+    /// Stop: the answer will not change.
+    Permanent(StreamError),
+}
+
+fn classify_failure(e: &NetError) -> Failure {
+    match e {
+        NetError::WrongRange { .. } => Failure::Permanent(StreamError::WrongRange),
+        // Busy, rate-limited and server errors pass; a request timeout too.
+        NetError::Status { url, status }
+            if (400..500).contains(status) && !matches!(status, 408 | 425 | 429) =>
+        {
+            Failure::Permanent(StreamError::Http {
+                url: url.as_str().into(),
+                status: *status,
+            })
+        }
+        NetError::InvalidUrl { .. }
+        | NetError::UnsupportedScheme { .. }
+        | NetError::TooManyRedirects { .. } => {
+            Failure::Permanent(StreamError::BadUrl(e.to_string().into()))
+        }
+        _ => Failure::Transient,
+    }
+}
+
+/// The host part of `url`, for "can't reach ..." (the URL itself when it has none).
+fn host_of(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| url.to_string())
+}
+
+/// A run of failed requests, from the first failure until bytes arrive again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outage {
+    pub host: String,
+    pub since: Instant,
+    /// Failed requests in this outage.
+    pub attempts: u32,
+    /// Whether the host had answered this stream before the outage (a drop mid-episode) or
+    /// never (offline from the start).
+    pub had_answered: bool,
+}
+
 /// What the player shows about the stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StreamStats {
     /// Bytes received from the network so far.
     pub bytes_fetched: u64,
@@ -66,6 +131,8 @@ pub struct StreamStats {
     pub progressive: bool,
     /// Requests made.
     pub requests: u32,
+    /// Set while the host cannot be reached and the stream is retrying.
+    pub outage: Option<Outage>,
 }
 
 #[derive(Default)]
@@ -91,6 +158,8 @@ struct State {
     closed: bool,
     url: String,
     stats: StreamStats,
+    /// The server has answered a request (its length and Range support are known).
+    answered: bool,
 }
 
 impl State {
@@ -213,6 +282,8 @@ struct Shared {
     arrived: Condvar,
     /// Wakes the fetcher when the reader moves or wants something.
     wake_fetcher: Notify,
+    /// Cuts a retry's backoff short ([`RangeStream::retry_now`], or closing).
+    retry_now: Notify,
     closed: AtomicBool,
     read_pos_hint: AtomicU64,
     /// Set by [`RangeStream::interrupt`]: a read waiting for bytes gives up so the decoder can
@@ -235,43 +306,86 @@ pub struct RangeStream {
 }
 
 impl RangeStream {
-    /// Opens `url` and starts fetching from byte 0 on `runtime`. Returns once the server has
-    /// answered the first request, so a bad URL fails here with a clear error.
-    pub fn open(
+    /// Starts fetching `url` on `runtime` and returns at once; the first request (the file's
+    /// head) is made, and retried as `policy` says, in the background. Reads wait for it.
+    /// Only a URL that can never work fails here.
+    pub fn start(
         runtime: &tokio::runtime::Handle,
         http: HttpClient,
         url: &str,
-    ) -> Result<RangeStream, NetError> {
-        let first = runtime.block_on(http.open_media(url, 0, Some(HEAD_REQUEST_BYTES)))?;
+        policy: RetryPolicy,
+    ) -> Result<RangeStream, StreamError> {
+        let parsed = crate::net::parse_web_url(url)
+            .map_err(|e| StreamError::BadUrl(e.to_string().into()))?;
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
-                total_len: first.total_len,
-                progressive: !first.ranged,
                 read_ahead_paused: true,
-                url: first.final_url.clone(),
-                stats: StreamStats {
-                    total_len: first.total_len,
-                    progressive: !first.ranged,
-                    requests: 1,
-                    bytes_fetched: 0,
-                },
+                url: parsed.to_string(),
                 ..State::default()
             }),
             arrived: Condvar::new(),
             wake_fetcher: Notify::new(),
+            retry_now: Notify::new(),
             closed: AtomicBool::new(false),
             read_pos_hint: AtomicU64::new(0),
             interrupted: AtomicBool::new(false),
         });
-        if !first.ranged {
-            tracing::info!(url, "server ignores Range: playing progressively");
-        }
-        runtime.spawn(fetch_loop(Arc::clone(&shared), http, first));
+        runtime.spawn(fetch_loop(Arc::clone(&shared), http, policy));
         Ok(RangeStream { shared, pos: 0 })
     }
 
-    /// The file's length, when the server said it.
+    /// [`RangeStream::start`], then waits for the server's first answer, so a bad URL or a
+    /// missing file fails here with a clear error (and an unreachable host after the
+    /// default policy's retries).
+    pub fn open(
+        runtime: &tokio::runtime::Handle,
+        http: HttpClient,
+        url: &str,
+    ) -> Result<RangeStream, StreamError> {
+        let policy = RetryPolicy {
+            give_up_after: Some(Duration::from_secs(15)),
+        };
+        let stream = RangeStream::start(runtime, http, url, policy)?;
+        stream.wait_answered()?;
+        Ok(stream)
+    }
+
+    /// Blocks until the server has answered the first request, or the stream failed.
+    fn wait_answered(&self) -> Result<(), StreamError> {
+        let mut state = self.shared.lock();
+        loop {
+            if state.answered {
+                return Ok(());
+            }
+            if let Some(error) = &state.error {
+                return Err(error.clone());
+            }
+            if state.closed {
+                return Err(StreamError::Closed);
+            }
+            if self.shared.interrupted.load(Ordering::SeqCst) {
+                return Err(StreamError::Interrupted);
+            }
+            state = self
+                .shared
+                .arrived
+                .wait_timeout(state, Duration::from_millis(200))
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+
+    /// Retries at once when the stream is waiting out a backoff (the listener pressed Retry).
+    pub fn retry_now(&self) {
+        self.shared.retry_now.notify_one();
+        self.shared.wake_fetcher.notify_one();
+    }
+
+    /// The file's length, when the server said it (waiting for its first answer).
     pub fn byte_len(&self) -> Option<u64> {
+        if self.wait_answered().is_err() {
+            return None;
+        }
         self.shared.lock().total_len
     }
 
@@ -280,7 +394,7 @@ impl RangeStream {
         StreamStats {
             total_len: state.total_len,
             progressive: state.progressive,
-            ..state.stats
+            ..state.stats.clone()
         }
     }
 
@@ -335,6 +449,7 @@ impl RangeStream {
         self.shared.lock().closed = true;
         self.shared.arrived.notify_all();
         self.shared.wake_fetcher.notify_one();
+        self.shared.retry_now.notify_one();
     }
 
     fn set_read_pos(&self, state: &mut State, pos: u64) {
@@ -440,6 +555,10 @@ fn decide(state: &mut State) -> Next {
     if state.closed || state.error.is_some() {
         return Next::Stop;
     }
+    if !state.answered {
+        // The head first: tags, headers, the length and whether Range works.
+        return Next::Fetch(0, Some(HEAD_REQUEST_BYTES));
+    }
     // A want already satisfied (the reader has not woken yet) is no want.
     let want = state.want.filter(|w| state.next_missing(*w) == *w);
     let from = want.unwrap_or(state.read_pos);
@@ -463,79 +582,124 @@ fn decide(state: &mut State) -> Next {
     Next::Wait
 }
 
-/// The fetcher: one request at a time, from where the reader needs bytes.
-async fn fetch_loop(shared: Arc<Shared>, http: HttpClient, first: crate::net::MediaResponse) {
-    let mut pending = Some(first);
-    let mut failures = 0u32;
+/// The fetcher: one request at a time, from where the reader needs bytes. A failed request or
+/// a transfer cut short is an outage: retried with backoff from the first missing byte (so
+/// nothing is skipped or repeated), until bytes flow again or the policy gives up.
+async fn fetch_loop(shared: Arc<Shared>, http: HttpClient, policy: RetryPolicy) {
+    let mut backoff = FIRST_BACKOFF;
     loop {
-        let response = match pending.take() {
-            Some(r) => r,
-            None => {
-                let next = decide(&mut shared.lock());
-                let (offset, end) = match next {
-                    Next::Stop => return,
-                    Next::Wait => {
-                        let _ = tokio::time::timeout(
-                            Duration::from_millis(250),
-                            shared.wake_fetcher.notified(),
-                        )
-                        .await;
-                        continue;
-                    }
-                    Next::Fetch(offset, end) => (offset, end),
-                };
-                let (url, progressive) = {
-                    let s = shared.lock();
-                    tracing::debug!(offset, ?end, read_pos = s.read_pos, "range request");
-                    (s.url.clone(), s.progressive)
-                };
-                // Progressive servers only ever give the file from 0.
-                let (ask, len) = if progressive {
-                    (0, None)
-                } else {
-                    let len = end.map_or(REQUEST_BYTES, |e| e.saturating_sub(offset).max(1));
-                    (offset, Some(len.min(REQUEST_BYTES)))
-                };
-                shared.lock().stats.requests += 1;
-                match http.open_media(&url, ask, len).await {
-                    Ok(r) => r,
-                    Err(e) => {
-                        failures += 1;
-                        if matches!(e, NetError::WrongRange { .. }) || failures > MAX_RETRIES {
-                            tracing::warn!(error = %e, "stream failed");
-                            fail(&shared, StreamError::from(&e));
-                            return;
-                        }
-                        tokio::time::sleep(Duration::from_millis(200 * u64::from(failures))).await;
-                        continue;
-                    }
-                }
+        let next = decide(&mut shared.lock());
+        let (offset, end) = match next {
+            Next::Stop => return,
+            Next::Wait => {
+                let _ = tokio::time::timeout(
+                    Duration::from_millis(250),
+                    shared.wake_fetcher.notified(),
+                )
+                .await;
+                continue;
             }
+            Next::Fetch(offset, end) => (offset, end),
         };
-        if !response.ranged {
-            let mut s = shared.lock();
-            if !s.progressive {
-                tracing::info!("server ignored Range: switching to progressive");
+        let (url, progressive) = {
+            let s = shared.lock();
+            tracing::debug!(offset, ?end, read_pos = s.read_pos, "range request");
+            (s.url.clone(), s.progressive)
+        };
+        // Progressive servers only ever give the file from 0.
+        let (ask, len) = if progressive {
+            (0, None)
+        } else {
+            let len = end.map_or(REQUEST_BYTES, |e| e.saturating_sub(offset).max(1));
+            (offset, Some(len.min(REQUEST_BYTES)))
+        };
+        shared.lock().stats.requests += 1;
+        let failure = match http.open_media(&url, ask, len).await {
+            Ok(response) => {
+                take_answer(&shared, &response);
+                pump(&shared, response).await.err()
             }
-            s.progressive = true;
-            s.prefetch_queue.clear();
-            if s.total_len.is_none() {
-                s.total_len = response.total_len;
-            }
+            Err(e) => Some(e),
+        };
+        let Some(e) = failure else {
+            backoff = FIRST_BACKOFF;
+            continue;
+        };
+        if let Failure::Permanent(error) = classify_failure(&e) {
+            tracing::warn!(error = %e, "stream failed");
+            fail(&shared, error);
+            return;
         }
-        match pump(&shared, response).await {
-            Ok(()) => failures = 0,
-            Err(e) => {
-                failures += 1;
-                tracing::debug!(error = %e, failures, "stream transfer interrupted");
-                if failures > MAX_RETRIES {
-                    fail(&shared, StreamError::from(&e));
-                    return;
-                }
-                tokio::time::sleep(Duration::from_millis(100 * u64::from(failures))).await;
-            }
+        let outage = note_outage(&shared, &url);
+        if outage.attempts == 1 {
+            // A new outage (bytes flowed since the last one): start from a short wait again.
+            backoff = FIRST_BACKOFF;
         }
+        if !outage.had_answered || outage.attempts == 1 {
+            tracing::info!(error = %e, host = %outage.host, "stream interrupted: retrying");
+        }
+        if policy
+            .give_up_after
+            .is_some_and(|limit| outage.since.elapsed() >= limit)
+        {
+            tracing::warn!(error = %e, "host unreachable: giving up");
+            fail(
+                &shared,
+                StreamError::Unreachable {
+                    host: outage.host.as_str().into(),
+                },
+            );
+            return;
+        }
+        // Short of the policy's limit, so the last try comes just before it.
+        let wait = match policy.give_up_after {
+            Some(limit) => backoff
+                .min(limit.saturating_sub(outage.since.elapsed()) + Duration::from_millis(10)),
+            None => backoff,
+        };
+        let _ = tokio::time::timeout(wait, shared.retry_now.notified()).await;
+        backoff = (backoff * 2).min(MAX_BACKOFF);
     }
+}
+
+/// Takes in what a response says about the file: its length, Range support, final URL.
+fn take_answer(shared: &Shared, response: &crate::net::MediaResponse) {
+    let mut s = shared.lock();
+    if !s.answered {
+        s.answered = true;
+        s.url = response.final_url.clone();
+        s.progressive = !response.ranged;
+        if !response.ranged {
+            tracing::info!(url = %s.url, "server ignores Range: playing progressively");
+        }
+    } else if !response.ranged && !s.progressive {
+        tracing::info!("server ignored Range: switching to progressive");
+        s.progressive = true;
+    }
+    if s.progressive {
+        s.prefetch_queue.clear();
+    }
+    if s.total_len.is_none() {
+        s.total_len = response.total_len;
+    }
+    s.stats.total_len = s.total_len;
+    s.stats.progressive = s.progressive;
+    drop(s);
+    shared.arrived.notify_all();
+}
+
+/// Counts a failed request into the current outage (starting one), and returns it.
+fn note_outage(shared: &Shared, url: &str) -> Outage {
+    let mut s = shared.lock();
+    let had_answered = s.answered;
+    let outage = s.stats.outage.get_or_insert_with(|| Outage {
+        host: host_of(url),
+        since: Instant::now(),
+        attempts: 0,
+        had_answered,
+    });
+    outage.attempts += 1;
+    outage.clone()
 }
 
 fn fail(shared: &Shared, error: StreamError) {
@@ -601,6 +765,9 @@ async fn pump(shared: &Shared, media: crate::net::MediaResponse) -> Result<(), N
         };
         {
             let mut state = shared.lock();
+            if state.stats.outage.take().is_some() {
+                tracing::info!("stream reconnected");
+            }
             state.store(at, &chunk);
             at += chunk.len() as u64;
             if state.cached_bytes() > READ_AHEAD_BYTES * 4 {

@@ -1,0 +1,452 @@
+//! The listening session: the one owner of what plays, what plays next (Up Next), and the
+//! listener's speed and volume, all kept in the library so that a quit, a crash or a
+//! `kill -9` loses none of it.
+//!
+//! The player reports; the session's own thread takes those reports in order. It saves the
+//! position (every few seconds and on pause), marks a finished episode played, takes it out
+//! of Up Next and starts the next one (continuous play), and remembers the episode, speed and
+//! volume the player says it has, so a relaunch can put the listener back where they were,
+//! paused. The player never waits on SQLite: it only sends into a channel.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, Sender};
+
+use crate::library::{EpisodeId, Library, LibraryError, QueuePlace};
+use crate::player::{self, Command, LoadRequest, MediaLocation, PlayerEvent, PlayerHandle};
+use crate::Engine;
+
+const NOW_PLAYING_KEY: &str = "session_episode";
+const SPEED_KEY: &str = "session_speed";
+const VOLUME_KEY: &str = "session_volume";
+const CONTINUOUS_KEY: &str = "session_continuous";
+
+/// What the session reports, in order, on its own thread.
+#[derive(Debug, Clone)]
+pub enum SessionEvent {
+    /// The player's state: on every change and several times a second while playing.
+    Player(player::PlayerStatus),
+    /// Up Next, first first, after any change (including a finished episode leaving it).
+    Queue(Vec<EpisodeId>),
+    /// A queued episode was passed over because it could not play now (offline and not
+    /// downloaded); the next one plays instead.
+    Skipped { episode: EpisodeId },
+}
+
+/// The handle the shell keeps; cheap to clone.
+#[derive(Clone)]
+pub struct Session {
+    engine: Engine,
+    player: PlayerHandle,
+    notes: Sender<Note>,
+}
+
+/// What the session thread takes in: the player's events, and changes made through the handle.
+enum Note {
+    Player(Box<PlayerEvent>),
+    QueueChanged,
+}
+
+impl Engine {
+    /// Starts the player and the session around it. `on_event` runs on the session's thread.
+    /// Streams retry as `retry` says: the app keeps trying (the listener sees the outage and
+    /// decides, and playback resumes by itself); a script gives up.
+    pub fn start_session<F>(
+        &self,
+        retry: player::RetryPolicy,
+        on_event: F,
+    ) -> std::io::Result<Session>
+    where
+        F: FnMut(SessionEvent) + Send + 'static,
+    {
+        let (notes, inbox) = mpsc::channel::<Note>();
+        let to_session = notes.clone();
+        let player = player::spawn(
+            self.inner.http.clone(),
+            retry,
+            Box::new(move |event| {
+                let _ = to_session.send(Note::Player(Box::new(event)));
+            }),
+        )?;
+        let worker = Worker {
+            engine: self.clone(),
+            player: player.clone(),
+            on_event: Box::new(on_event),
+            remembered: Remembered::default(),
+        };
+        std::thread::Builder::new()
+            .name("chaptercast-session".into())
+            .spawn(move || worker.run(inbox))?;
+        Ok(Session {
+            engine: self.clone(),
+            player,
+            notes,
+        })
+    }
+}
+
+impl Session {
+    pub fn send(&self, command: Command) {
+        self.player.send(command);
+    }
+
+    pub fn player(&self) -> &PlayerHandle {
+        &self.player
+    }
+
+    /// Plays `id` from `at_ms`, or from where the listener left off.
+    pub async fn play(&self, id: EpisodeId, at_ms: Option<u64>) -> Result<(), LibraryError> {
+        let request = self.engine.load_request(id, at_ms).await?;
+        self.player.send(Command::Load(Box::new(request)));
+        Ok(())
+    }
+
+    /// Puts the listener back where they were: the last episode, paused at its saved position,
+    /// with their speed and volume. Nothing happens when there was none (or it is gone).
+    pub async fn restore(&self) -> Result<Option<EpisodeId>, LibraryError> {
+        let saved = self
+            .engine
+            .with_library(|l| {
+                Ok((
+                    l.setting(NOW_PLAYING_KEY)?,
+                    l.setting(SPEED_KEY)?,
+                    l.setting(VOLUME_KEY)?,
+                ))
+            })
+            .await?;
+        let (episode, speed, volume) = saved;
+        if let Some(speed) = speed.and_then(|s| s.parse::<f32>().ok()) {
+            self.player.send(Command::SetSpeed(speed));
+        }
+        if let Some(volume) = volume.and_then(|v| v.parse::<f32>().ok()) {
+            self.player.send(Command::SetVolume(volume));
+        }
+        let Some(id) = episode.and_then(|e| e.parse::<i64>().ok()).map(EpisodeId) else {
+            return Ok(None);
+        };
+        let mut request = match self.engine.load_request(id, None).await {
+            Ok(r) => r,
+            Err(LibraryError::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        request.autoplay = false;
+        self.player.send(Command::Load(Box::new(request)));
+        Ok(Some(id))
+    }
+
+    /// Up Next, first first.
+    pub async fn queue(&self) -> Result<Vec<EpisodeId>, LibraryError> {
+        self.engine.queue().await
+    }
+
+    pub async fn queue_add(
+        &self,
+        ids: Vec<EpisodeId>,
+        place: QueuePlace,
+    ) -> Result<(), LibraryError> {
+        self.engine.queue_add(ids, place).await?;
+        self.queue_changed();
+        Ok(())
+    }
+
+    pub async fn queue_remove(&self, id: EpisodeId) -> Result<bool, LibraryError> {
+        let removed = self.engine.queue_remove(id).await?;
+        self.queue_changed();
+        Ok(removed)
+    }
+
+    pub async fn queue_move(&self, id: EpisodeId, index: usize) -> Result<bool, LibraryError> {
+        let moved = self.engine.queue_move(id, index).await?;
+        self.queue_changed();
+        Ok(moved)
+    }
+
+    pub async fn queue_clear(&self) -> Result<(), LibraryError> {
+        self.engine.queue_clear().await?;
+        self.queue_changed();
+        Ok(())
+    }
+
+    /// Whether the next queued episode starts by itself when one ends.
+    pub async fn set_continuous(&self, on: bool) -> Result<(), LibraryError> {
+        self.engine.set_continuous_play(on).await?;
+        self.queue_changed();
+        Ok(())
+    }
+
+    /// Media keys Next/Previous: through Up Next when it has items, else by chapter.
+    pub async fn next(&self, step: i32) -> Result<(), LibraryError> {
+        let playing = self.engine.now_playing_setting().await?;
+        let queue = self.queue().await?;
+        if queue.is_empty() {
+            self.player.send(Command::ChapterStep(step));
+            return Ok(());
+        }
+        let at = playing.and_then(|p| queue.iter().position(|q| *q == p));
+        let target = match (at, step.signum()) {
+            (Some(i), 1) => queue.get(i + 1).copied(),
+            (None, 1) => queue.first().copied(),
+            (Some(i), _) if i > 0 => queue.get(i - 1).copied(),
+            _ => None,
+        };
+        match target {
+            Some(id) => self.play(id, None).await,
+            None => {
+                self.player.send(Command::ChapterStep(step));
+                Ok(())
+            }
+        }
+    }
+
+    fn queue_changed(&self) {
+        let _ = self.notes.send(Note::QueueChanged);
+    }
+}
+
+fn is_continuous(library: &Library) -> bool {
+    !matches!(
+        library.setting(CONTINUOUS_KEY).ok().flatten().as_deref(),
+        Some("0")
+    )
+}
+
+impl Engine {
+    /// Whether the next queued episode starts by itself when one ends (on unless switched off).
+    pub async fn continuous_play(&self) -> Result<bool, LibraryError> {
+        self.with_library(|l| Ok(is_continuous(l))).await
+    }
+
+    pub async fn set_continuous_play(&self, on: bool) -> Result<(), LibraryError> {
+        self.with_library(move |l| l.set_setting(CONTINUOUS_KEY, if on { "1" } else { "0" }))
+            .await
+    }
+
+    pub async fn queue(&self) -> Result<Vec<EpisodeId>, LibraryError> {
+        self.with_library(|l| l.queue()).await
+    }
+
+    pub async fn queue_add(
+        &self,
+        ids: Vec<EpisodeId>,
+        place: QueuePlace,
+    ) -> Result<(), LibraryError> {
+        self.with_library(move |l| l.queue_add(&ids, place)).await
+    }
+
+    pub async fn queue_remove(&self, id: EpisodeId) -> Result<bool, LibraryError> {
+        self.with_library(move |l| l.queue_remove(id)).await
+    }
+
+    pub async fn queue_move(&self, id: EpisodeId, index: usize) -> Result<bool, LibraryError> {
+        self.with_library(move |l| l.queue_move(id, index)).await
+    }
+
+    pub async fn queue_clear(&self) -> Result<(), LibraryError> {
+        self.with_library(|l| l.queue_clear()).await
+    }
+
+    /// The episodes with this feed GUID (for the command line, which names episodes so).
+    pub async fn episodes_with_guid(&self, guid: String) -> Result<Vec<EpisodeId>, LibraryError> {
+        self.with_library(move |l| l.episodes_with_guid(&guid))
+            .await
+    }
+
+    /// The episode the session last had loaded.
+    pub async fn now_playing_setting(&self) -> Result<Option<EpisodeId>, LibraryError> {
+        let saved = self.with_library(|l| l.setting(NOW_PLAYING_KEY)).await?;
+        Ok(saved.and_then(|s| s.parse::<i64>().ok()).map(EpisodeId))
+    }
+
+    /// What playing episode `id` means: its downloaded file when there is one (and it is still
+    /// on disk), else its enclosure URL; from `at_ms`, else where the listener left off.
+    pub async fn load_request(
+        &self,
+        id: EpisodeId,
+        at_ms: Option<u64>,
+    ) -> Result<LoadRequest, LibraryError> {
+        self.with_library(move |l| load_request(l, id, at_ms)).await
+    }
+}
+
+/// [`Engine::load_request`] on a locked library.
+pub fn load_request(
+    library: &Library,
+    id: EpisodeId,
+    at_ms: Option<u64>,
+) -> Result<LoadRequest, LibraryError> {
+    let episode = library.episode(id)?;
+    let chapters = library.known_chapters(id)?;
+    let location = episode
+        .download_path
+        .as_ref()
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+        .map(MediaLocation::File)
+        .unwrap_or_else(|| MediaLocation::Url(episode.enclosure_url.clone()));
+    let resume = if episode.summary.is_played {
+        0
+    } else {
+        episode.summary.position_ms
+    };
+    Ok(LoadRequest {
+        key: episode_key(id),
+        location,
+        mime: episode.enclosure_type.clone(),
+        start_ms: at_ms.unwrap_or(resume),
+        chapters,
+        autoplay: true,
+    })
+}
+
+/// The player key of a library episode.
+pub fn episode_key(id: EpisodeId) -> String {
+    id.0.to_string()
+}
+
+/// The library episode a player key names, if it names one.
+pub fn episode_of_key(key: &str) -> Option<EpisodeId> {
+    key.parse::<i64>().ok().map(EpisodeId)
+}
+
+/// What the session last wrote down, so it writes only changes.
+#[derive(Default)]
+struct Remembered {
+    episode: Option<EpisodeId>,
+    speed: Option<f32>,
+    volume: Option<f32>,
+}
+
+struct Worker {
+    engine: Engine,
+    player: PlayerHandle,
+    on_event: Box<dyn FnMut(SessionEvent) + Send>,
+    remembered: Remembered,
+}
+
+impl Worker {
+    fn run(mut self, inbox: Receiver<Note>) {
+        if let Ok(queue) = self.with_library(|l| l.queue()) {
+            (self.on_event)(SessionEvent::Queue(queue));
+        }
+        while let Ok(note) = inbox.recv() {
+            match note {
+                Note::Player(event) => self.on_player(*event),
+                Note::QueueChanged => self.report_queue(),
+            }
+        }
+    }
+
+    fn on_player(&mut self, event: PlayerEvent) {
+        match event {
+            PlayerEvent::Status(status) => {
+                self.remember(&status);
+                (self.on_event)(SessionEvent::Player(status));
+            }
+            PlayerEvent::SavePosition {
+                key,
+                position_ms,
+                finished,
+                duration_ms,
+            } => {
+                if let Some(id) = episode_of_key(&key) {
+                    self.save(id, position_ms, finished, duration_ms);
+                    if finished {
+                        self.advance(id);
+                    }
+                }
+            }
+        }
+    }
+
+    fn with_library<T>(
+        &self,
+        job: impl FnOnce(&mut Library) -> Result<T, LibraryError>,
+    ) -> Result<T, LibraryError> {
+        let mut library = self
+            .engine
+            .inner
+            .library
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        job(&mut library)
+    }
+
+    fn save(&self, id: EpisodeId, position_ms: u64, finished: bool, duration_ms: Option<u64>) {
+        let saved = self.with_library(|library| {
+            if let Some(duration_ms) = duration_ms.filter(|d| *d > 0) {
+                library.set_audio_duration(id, duration_ms)?;
+            }
+            if finished {
+                library.set_position(id, 0)?;
+                library.set_played(id, true)
+            } else {
+                library.set_position(id, position_ms)
+            }
+        });
+        if let Err(error) = saved {
+            tracing::warn!(episode = id.0, %error, "could not save the position");
+        }
+    }
+
+    /// `finished` ended: it leaves Up Next, and the item after it starts (continuous play).
+    fn advance(&mut self, finished: EpisodeId) {
+        let next = self.with_library(|l| {
+            let next = l.queue_next_after(Some(finished))?;
+            l.queue_remove(finished)?;
+            Ok(next.filter(|_| is_continuous(l)))
+        });
+        self.report_queue();
+        let next = match next {
+            Ok(next) => next,
+            Err(error) => {
+                tracing::warn!(%error, "could not read Up Next");
+                return;
+            }
+        };
+        let Some(next) = next else { return };
+        match self.with_library(|l| load_request(l, next, None)) {
+            Ok(request) => self.player.send(Command::Load(Box::new(request))),
+            Err(error) => tracing::warn!(episode = next.0, %error, "could not start the next"),
+        }
+    }
+
+    fn report_queue(&mut self) {
+        match self.with_library(|l| l.queue()) {
+            Ok(queue) => (self.on_event)(SessionEvent::Queue(queue)),
+            Err(error) => tracing::warn!(%error, "could not read Up Next"),
+        }
+    }
+
+    /// Writes down the episode, speed and volume the player has, when they changed.
+    fn remember(&mut self, status: &player::PlayerStatus) {
+        // Only once an episode is loaded: before that the player reports its defaults, which
+        // must not overwrite what a relaunch is about to restore.
+        let Some(episode) = status.key.as_deref().and_then(episode_of_key) else {
+            return;
+        };
+        let mut writes: Vec<(&str, String)> = Vec::new();
+        if self.remembered.episode != Some(episode) {
+            self.remembered.episode = Some(episode);
+            writes.push((NOW_PLAYING_KEY, episode_key(episode)));
+        }
+        if self.remembered.speed != Some(status.speed) {
+            self.remembered.speed = Some(status.speed);
+            writes.push((SPEED_KEY, status.speed.to_string()));
+        }
+        if self.remembered.volume != Some(status.volume) {
+            self.remembered.volume = Some(status.volume);
+            writes.push((VOLUME_KEY, status.volume.to_string()));
+        }
+        if writes.is_empty() {
+            return;
+        }
+        let written = self.with_library(|l| {
+            for (key, value) in &writes {
+                l.set_setting(key, value)?;
+            }
+            Ok(())
+        });
+        if let Err(error) = written {
+            tracing::warn!(%error, "could not remember the session");
+        }
+    }
+}

@@ -1,0 +1,80 @@
+// Up Next, as the engine's session keeps it: this store only mirrors `queue-update` and sends
+// the listener's intents. The order is the engine's; nothing is reordered here first.
+import { createStore, reconcile } from "solid-js/store";
+import * as api from "../api";
+import type { QueueView } from "../api";
+
+export type Queue = ReturnType<typeof createQueue>;
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export function createQueue() {
+  const [state, setState] = createStore<{ view: QueueView; error: string | null }>({
+    view: { items: [], continuous: true },
+    error: null,
+  });
+  let unlisten: (() => void) | undefined;
+  let stopped = false;
+  let heard = false;
+
+  const apply = (view: QueueView) => setState("view", reconcile(view, { key: "episode_id" }));
+
+  async function run(command: () => Promise<void>): Promise<void> {
+    setState("error", null);
+    try {
+      await command();
+    } catch (e) {
+      setState("error", message(e));
+    }
+  }
+
+  /** Listen first, so nothing is missed, then ask for the queue as it is. */
+  async function start(): Promise<void> {
+    try {
+      const off = await api.onQueueUpdate((v) => {
+        heard = true;
+        apply(v);
+      });
+      if (stopped) off();
+      else unlisten = off;
+    } catch (e) {
+      console.warn("could not listen to Up Next", e);
+    }
+    if (stopped) return;
+    try {
+      const view = await api.queueList();
+      if (!heard) apply(view);
+    } catch (e) {
+      setState("error", message(e));
+    }
+  }
+
+  function stop(): void {
+    stopped = true;
+    unlisten?.();
+    unlisten = undefined;
+  }
+
+  const has = (episodeId: string): boolean => state.view.items.some((i) => i.episode_id === episodeId);
+  const indexOf = (episodeId: string): number => state.view.items.findIndex((i) => i.episode_id === episodeId);
+
+  return {
+    state,
+    start,
+    stop,
+    has,
+    indexOf,
+    count: () => state.view.items.length,
+    playNext: (ids: string[]) => run(() => api.queueAdd(ids, true)),
+    playLast: (ids: string[]) => run(() => api.queueAdd(ids, false)),
+    remove: (id: string) => run(() => api.queueRemove(id)),
+    /** Moves an item to `index`; out-of-range moves (first item up, last down) do nothing. */
+    move: (id: string, index: number) => {
+      const from = indexOf(id);
+      if (from < 0 || index < 0 || index >= state.view.items.length || index === from) return Promise.resolve();
+      return run(() => api.queueMove(id, index));
+    },
+    clear: () => run(() => api.queueClear()),
+    setContinuous: (on: boolean) => run(() => api.setContinuousPlay(on)),
+  };
+}
