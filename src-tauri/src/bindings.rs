@@ -4,7 +4,9 @@
 use tauri_specta::{collect_commands, collect_events, Builder};
 
 use crate::commands::{downloads, library, opml, player};
-use crate::wire::{DownloadView, LibraryUpdate, OpmlProgress, PlayerView, QueueView};
+use crate::wire::{
+    ChaptersUpdate, DownloadView, LibraryUpdate, OpmlProgress, PlayerView, QueueView,
+};
 
 pub fn builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
@@ -58,6 +60,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         .events(collect_events![
             PlayerView,
             QueueView,
+            ChaptersUpdate,
             DownloadView,
             OpmlProgress,
             LibraryUpdate

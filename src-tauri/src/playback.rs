@@ -15,7 +15,7 @@ use souvlaki::{
 use tauri::AppHandle;
 use tauri_specta::Event;
 
-use crate::wire::{PlayerView, QueueView};
+use crate::wire::{chapter_views, ChaptersUpdate, PlayerView, QueueView};
 
 /// What the desktop shows about the episode playing.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -69,6 +69,15 @@ impl PlayerState {
                     SessionEvent::Queue(ids) => publish_queue(&app, &engine, ids),
                     SessionEvent::Skipped { episode } => {
                         tracing::info!(episode = episode.0, "skipped in Up Next");
+                    }
+                    SessionEvent::Chapters { episode, chapters } => {
+                        let update = ChaptersUpdate {
+                            episode_id: episode.0.to_string(),
+                            chapters: chapter_views(chapters),
+                        };
+                        if let Err(error) = update.emit(&app) {
+                            tracing::debug!(%error, "chapters update not delivered");
+                        }
                     }
                 })?
         };

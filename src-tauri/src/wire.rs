@@ -536,3 +536,13 @@ impl QueueView {
         })
     }
 }
+
+/// The playing episode's chapters changed after it started (its real length re-derived the
+/// show-notes chapters, or chapters were found in the audio or a chapters file); sent as
+/// `chapters-update`. The player already uses them.
+#[derive(Debug, Clone, Serialize, Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "chapters-update")]
+pub struct ChaptersUpdate {
+    pub episode_id: String,
+    pub chapters: Vec<ChapterView>,
+}

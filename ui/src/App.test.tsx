@@ -56,6 +56,7 @@ vi.mock("./api", () => {
     queueClear: vi.fn(done),
     setContinuousPlay: vi.fn(done),
     onQueueUpdate: vi.fn(async () => () => {}),
+    onChaptersUpdate: vi.fn(async () => () => {}),
   };
 });
 

@@ -102,6 +102,7 @@ export default function App() {
   };
 
   let stopLibraryUpdates: (() => void) | undefined;
+  let stopChapterUpdates: (() => void) | undefined;
   let stopped = false;
   onMount(() => {
     document.addEventListener("click", onLinkClick);
@@ -111,6 +112,13 @@ export default function App() {
     void queue.start();
     void downloads.start();
     void lib.start();
+    api
+      .onChaptersUpdate((update) => {
+        lib.replaceChapters(update.episode_id, update.chapters);
+        nowPlaying.replaceChapters(update.episode_id, update.chapters);
+      })
+      .then((off) => (stopped ? off() : (stopChapterUpdates = off)))
+      .catch((e: unknown) => console.warn("could not listen to chapter updates", e));
     api
       .onLibraryUpdate((update) => {
         if (update.new_episodes > 0) notices.show(libraryUpdateText(update));
@@ -125,6 +133,7 @@ export default function App() {
     document.removeEventListener("auxclick", onLinkClick);
     document.removeEventListener("keydown", onKeyDown);
     stopLibraryUpdates?.();
+    stopChapterUpdates?.();
     player.stop();
     queue.stop();
     downloads.stop();

@@ -30,6 +30,13 @@ pub enum SessionEvent {
     /// A queued episode was passed over because it could not play now (offline and not
     /// downloaded); the next one plays instead.
     Skipped { episode: EpisodeId },
+    /// The loaded episode's chapter list changed after it started: re-derived from the show
+    /// notes once the audio's real length was known, or found in the audio or a chapters file.
+    /// The player has it already.
+    Chapters {
+        episode: EpisodeId,
+        chapters: Vec<crate::Chapter>,
+    },
 }
 
 /// The handle the shell keeps; cheap to clone.
@@ -44,6 +51,7 @@ pub struct Session {
 enum Note {
     Player(Box<PlayerEvent>),
     QueueChanged,
+    ChaptersFound(EpisodeId),
 }
 
 impl Engine {
@@ -72,6 +80,7 @@ impl Engine {
             player: player.clone(),
             on_event: Box::new(on_event),
             remembered: Remembered::default(),
+            loaded: None,
         };
         std::thread::Builder::new()
             .name("chaptercast-session".into())
@@ -197,6 +206,12 @@ impl Session {
         }
     }
 
+    /// Chapters of `id` were fetched (a chapters file, the audio's own): if it is the episode
+    /// playing, the player and the listener get them now.
+    pub fn chapters_found(&self, id: EpisodeId) {
+        let _ = self.notes.send(Note::ChaptersFound(id));
+    }
+
     fn queue_changed(&self) {
         let _ = self.notes.send(Note::QueueChanged);
     }
@@ -320,6 +335,8 @@ struct Worker {
     player: PlayerHandle,
     on_event: Box<dyn FnMut(SessionEvent) + Send>,
     remembered: Remembered,
+    /// The episode the player has, and the audio length its chapters were derived with.
+    loaded: Option<(EpisodeId, Option<u64>)>,
 }
 
 impl Worker {
@@ -331,6 +348,11 @@ impl Worker {
             match note {
                 Note::Player(event) => self.on_player(*event),
                 Note::QueueChanged => self.report_queue(),
+                Note::ChaptersFound(id) => {
+                    if self.loaded.is_some_and(|(loaded, _)| loaded == id) {
+                        self.resend_chapters(id);
+                    }
+                }
             }
         }
     }
@@ -339,6 +361,7 @@ impl Worker {
         match event {
             PlayerEvent::Status(status) => {
                 self.remember(&status);
+                self.follow_length(&status);
                 (self.on_event)(SessionEvent::Player(status));
             }
             PlayerEvent::SavePosition {
@@ -406,6 +429,63 @@ impl Worker {
         match self.with_library(|l| load_request(l, next, None)) {
             Ok(request) => self.player.send(Command::Load(Box::new(request))),
             Err(error) => tracing::warn!(episode = next.0, %error, "could not start the next"),
+        }
+    }
+
+    /// The first time the decoder says how long the loaded episode is (and whenever that
+    /// changes), the length is stored at once and the chapters are derived again: show-notes
+    /// timestamps are cut at the episode's length, so a wrong feed duration (1:43 for an hour)
+    /// would otherwise hide every chapter until a restart.
+    fn follow_length(&mut self, status: &player::PlayerStatus) {
+        let Some(id) = status.key.as_deref().and_then(episode_of_key) else {
+            self.loaded = None;
+            return;
+        };
+        let length = status.duration_ms.filter(|d| *d > 0);
+        match self.loaded {
+            Some((loaded, known)) if loaded == id => {
+                let changed = match (known, length) {
+                    (_, None) => false,
+                    (None, Some(_)) => true,
+                    // VBR estimates are refined as the file is read: only a real change counts.
+                    (Some(a), Some(b)) => a.abs_diff(b) > 1_000,
+                };
+                if !changed {
+                    return;
+                }
+            }
+            _ => {
+                self.loaded = Some((id, None));
+                if length.is_none() {
+                    return;
+                }
+            }
+        }
+        self.loaded = Some((id, length));
+        let Some(length) = length else { return };
+        let lengths = self.with_library(|l| {
+            let before = l.episode(id)?.summary.duration_s;
+            l.set_audio_duration(id, length)?;
+            Ok((before, l.episode(id)?.summary.duration_s))
+        });
+        match lengths {
+            Ok((before, after)) if before != after => self.resend_chapters(id),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(episode = id.0, %error, "could not store the length"),
+        }
+    }
+
+    /// Gives the player and the listener the chapters the library now has for `id`.
+    fn resend_chapters(&mut self, id: EpisodeId) {
+        match self.with_library(|l| l.known_chapters(id)) {
+            Ok(chapters) => {
+                self.player.send(Command::SetChapters(chapters.clone()));
+                (self.on_event)(SessionEvent::Chapters {
+                    episode: id,
+                    chapters,
+                });
+            }
+            Err(error) => tracing::warn!(episode = id.0, %error, "could not read the chapters"),
         }
     }
 

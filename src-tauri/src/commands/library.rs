@@ -55,12 +55,13 @@ pub async fn get_episode(
 #[specta::specta]
 pub async fn load_chapters(
     app: State<'_, AppState>,
+    player: State<'_, crate::playback::PlayerState>,
     episode_id: String,
 ) -> Result<Vec<ChapterView>, CommandError> {
-    let chapters = app
-        .engine
-        .load_chapters(self::episode_id(&episode_id)?)
-        .await?;
+    let id = self::episode_id(&episode_id)?;
+    let chapters = app.engine.load_chapters(id).await?;
+    // Playing it already: the player takes the fuller list now.
+    player.session.chapters_found(id);
     Ok(chapter_views(chapters))
 }
 

@@ -103,6 +103,7 @@ export const commands = {
 
 /** Events */
 export const events = {
+	chaptersUpdate: makeEvent<ChaptersUpdate, ChaptersUpdate>("chapters-update"),
 	downloadUpdate: makeEvent<DownloadView, DownloadView>("download-update"),
 	libraryUpdate: makeEvent<LibraryUpdate, LibraryUpdate>("library-update"),
 	opmlProgress: makeEvent<OpmlProgress, OpmlProgress>("opml-progress"),
@@ -123,6 +124,16 @@ export type ChapterView = {
 	url: string | null,
 	/**  Chapter artwork URL. */
 	img: string | null,
+};
+
+/**
+ *  The playing episode's chapters changed after it started (its real length re-derived the
+ *  show-notes chapters, or chapters were found in the audio or a chapters file); sent as
+ *  `chapters-update`. The player already uses them.
+ */
+export type ChaptersUpdate = {
+	episode_id: string,
+	chapters: ChapterView[],
 };
 
 /**  A failed command. */

@@ -2,6 +2,7 @@
 // components and stores call these functions, which return the data or throw `ApiError`.
 import { commands, events } from "./bindings";
 import type {
+  ChaptersUpdate,
   ChapterView,
   CommandError,
   DownloadState,
@@ -30,6 +31,7 @@ import { currentChapterIndex } from "../chapters";
 import { byNewest } from "../format";
 
 export type {
+  ChaptersUpdate,
   ChapterView,
   CommandError,
   DownloadState,
@@ -77,6 +79,7 @@ type Backend = {
   onOpmlProgress: (cb: (progress: OpmlProgress) => void) => Promise<Unlisten>;
   onLibraryUpdate: (cb: (update: LibraryUpdate) => void) => Promise<Unlisten>;
   onQueueUpdate: (cb: (queue: QueueView) => void) => Promise<Unlisten>;
+  onChaptersUpdate: (cb: (update: ChaptersUpdate) => void) => Promise<Unlisten>;
 };
 
 let backend: Promise<Backend> | undefined;
@@ -93,6 +96,7 @@ function getBackend(): Promise<Backend> {
             onOpmlProgress: (cb) => events.opmlProgress.listen((e) => cb(e.payload)),
             onLibraryUpdate: (cb) => events.libraryUpdate.listen((e) => cb(e.payload)),
             onQueueUpdate: (cb) => events.queueUpdate.listen((e) => cb(e.payload)),
+            onChaptersUpdate: (cb) => events.chaptersUpdate.listen((e) => cb(e.payload)),
           });
   }
   return backend;
@@ -194,6 +198,14 @@ export const queueClear = async (): Promise<void> => {
 };
 export const setContinuousPlay = async (on: boolean): Promise<void> => {
   await call((c) => c.setContinuousPlay(on));
+};
+/** Calls `cb` when the playing episode's chapters change after it started. */
+export const onChaptersUpdate = async (cb: (update: ChaptersUpdate) => void): Promise<Unlisten> => {
+  try {
+    return await (await getBackend()).onChaptersUpdate(cb);
+  } catch (e) {
+    throw toApiError(e);
+  }
 };
 export const onQueueUpdate = async (cb: (queue: QueueView) => void): Promise<Unlisten> => {
   try {
@@ -731,6 +743,7 @@ function demoBackend(): Backend {
     onOpmlProgress: async (cb) => subscribe(opmlListeners, cb),
     onLibraryUpdate: async (cb) => subscribe(libraryListeners, cb),
     onQueueUpdate: async (cb) => upNext.listen(cb),
+    onChaptersUpdate: async () => () => {},
   };
 }
 

@@ -140,6 +140,12 @@ export function createLibrary() {
     setState("episode", "chapters", reconcile(chapters, { merge: true }));
   }
 
+  /** The engine's new list for an episode (re-derived once its real length was known): shown if it is open. */
+  function replaceChapters(episodeId: string, chapters: ChapterView[]): void {
+    if (state.episode?.row.id !== episodeId) return;
+    setState("episode", "chapters", reconcile(chapters, { merge: true }));
+  }
+
   async function selectShow(showId: string): Promise<void> {
     if (showId === state.selectedShowId && state.episodes.length > 0) return;
     batch(() => {
@@ -337,6 +343,7 @@ export function createLibrary() {
     selectShow,
     selectEpisode,
     loadChapters,
+    replaceChapters,
     subscribe,
     clearSubscribeError,
     setPlayed,

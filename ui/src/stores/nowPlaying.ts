@@ -43,6 +43,12 @@ export function createNowPlaying(sources: Sources) {
     return f && f.row.id === sources.episodeId() ? f : null;
   };
 
+  /** The engine's new list for the playing episode, when it is not the open one. */
+  const replaceChapters = (episodeId: string, chapters: ChapterView[]): void => {
+    const f = fetched();
+    if (f && f.row.id === episodeId) setFetched({ ...f, chapters });
+  };
+
   const title = (): string | null => {
     const id = sources.episodeId();
     if (!id) return null;
@@ -50,5 +56,5 @@ export function createNowPlaying(sources: Sources) {
   };
   const chapters = (): ChapterView[] => open()?.chapters ?? other()?.chapters ?? [];
 
-  return { title, chapters };
+  return { title, chapters, replaceChapters };
 }

@@ -1,0 +1,167 @@
+//! The engine's listening session end to end, without a window: chapters that follow the
+//! audio's real length, and a relaunch that puts the listener back where they were.
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use chaptercast_e2e::audio::{tone_mp3, Encoding};
+use chaptercast_e2e::server::{Route, TestServer};
+use chaptercast_engine::player::{Command, PlaybackState, RetryPolicy};
+use chaptercast_engine::testkit::{FeedBuilder, ItemBuilder};
+use chaptercast_engine::{Config, Engine, EpisodeId, SessionEvent};
+
+/// Three 30 s tones; the feed claims the episode lasts 20 s, and its notes list chapters at
+/// 0:00, 0:30 and 1:00: with the feed's length, only "Intro" would fit, which is no list.
+async fn serve_mislabelled_episode(dir: &std::path::Path) -> TestServer {
+    let tones =
+        tone_mp3(dir, "long", &[400.0, 600.0, 800.0], 30.0, Encoding::Cbr128).expect("tones");
+    let server = TestServer::start().await.expect("server");
+    server.route(
+        "/ep.mp3",
+        Route::file("audio/mpeg", tones.bytes().expect("bytes")),
+    );
+    let mut item = ItemBuilder::audio("Mislabelled", "m1", &server.url("/ep.mp3"));
+    item.duration = Some("0:20".into());
+    item.notes_html =
+        Some("<p>Timestamps</p><p>00:00 Intro<br>00:30 Part two<br>01:00 Part three</p>".into());
+    server.route(
+        "/feed.xml",
+        Route::ok(
+            "application/rss+xml",
+            FeedBuilder::new("Show").item(item).to_xml(),
+        ),
+    );
+    server
+}
+
+fn engine_in(dir: &std::path::Path) -> Engine {
+    let mut config = Config::new(dir.to_path_buf());
+    config.subscribe_default_feed = false;
+    Engine::open(config).expect("engine")
+}
+
+async fn only_episode(engine: &Engine) -> EpisodeId {
+    let shows = engine.shows().await.expect("shows");
+    engine.episodes(shows[0].id).await.expect("episodes")[0].id
+}
+
+/// Waits for the first event `pick` accepts.
+fn wait_for<T>(
+    events: &mpsc::Receiver<SessionEvent>,
+    limit: Duration,
+    mut pick: impl FnMut(&SessionEvent) -> Option<T>,
+) -> Option<T> {
+    let until = Instant::now() + limit;
+    while let Some(left) = until.checked_duration_since(Instant::now()) {
+        match events.recv_timeout(left) {
+            Ok(event) => {
+                if let Some(found) = pick(&event) {
+                    return Some(found);
+                }
+            }
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_feed_duration_no_longer_hides_the_chapters_once_the_audio_plays() {
+    let media = tempfile::tempdir().expect("dir");
+    let data = tempfile::tempdir().expect("dir");
+    let server = serve_mislabelled_episode(media.path()).await;
+    let engine = engine_in(data.path());
+    engine
+        .subscribe(&server.url("/feed.xml"))
+        .await
+        .expect("subscribe");
+    let id = only_episode(&engine).await;
+    assert!(
+        engine.chapters(id).await.expect("chapters").is_empty(),
+        "with the feed's 20 s the notes are no chapter list"
+    );
+    let (tx, events) = mpsc::channel();
+    let session = engine
+        .start_session(RetryPolicy::default(), move |e| {
+            let _ = tx.send(e);
+        })
+        .expect("session");
+    session.play(id, None).await.expect("play");
+    let chapters = tokio::task::spawn_blocking(move || {
+        wait_for(&events, Duration::from_secs(20), |e| match e {
+            SessionEvent::Chapters { episode, chapters } if *episode == id => {
+                Some(chapters.clone())
+            }
+            _ => None,
+        })
+    })
+    .await
+    .expect("join")
+    .expect("the chapters came once the real length was known");
+    let titles: Vec<&str> = chapters.iter().map(|c| c.title.as_str()).collect();
+    assert_eq!(titles, ["Intro", "Part two", "Part three"]);
+    // The library has them too (the length is stored), for a restart or another view.
+    assert_eq!(engine.chapters(id).await.expect("chapters").len(), 3);
+    session.player().shutdown(Duration::from_secs(2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_relaunch_restores_the_episode_paused_at_its_position_with_its_speed() {
+    let media = tempfile::tempdir().expect("dir");
+    let data = tempfile::tempdir().expect("dir");
+    let server = serve_mislabelled_episode(media.path()).await;
+    let id = {
+        let engine = engine_in(data.path());
+        engine
+            .subscribe(&server.url("/feed.xml"))
+            .await
+            .expect("subscribe");
+        let id = only_episode(&engine).await;
+        let (tx, events) = mpsc::channel();
+        let session = engine
+            .start_session(RetryPolicy::default(), move |e| {
+                let _ = tx.send(e);
+            })
+            .expect("session");
+        session.play(id, Some(42_000)).await.expect("play");
+        session.send(Command::SetSpeed(1.5));
+        let loaded = tokio::task::spawn_blocking(move || {
+            wait_for(&events, Duration::from_secs(20), |e| match e {
+                SessionEvent::Player(s) if s.duration_ms.is_some() && s.speed == 1.5 => Some(()),
+                _ => None,
+            })
+        })
+        .await
+        .expect("join");
+        assert!(loaded.is_some(), "the episode opened");
+        session.send(Command::Pause);
+        session.player().shutdown(Duration::from_secs(2));
+        id
+    };
+    // A new engine on the same library, as after a quit (or a kill: what is saved is saved).
+    let engine = engine_in(data.path());
+    let (tx, events) = mpsc::channel();
+    let session = engine
+        .start_session(RetryPolicy::default(), move |e| {
+            let _ = tx.send(e);
+        })
+        .expect("session");
+    assert_eq!(session.restore().await.expect("restore"), Some(id));
+    let status = tokio::task::spawn_blocking(move || {
+        wait_for(&events, Duration::from_secs(20), |e| match e {
+            SessionEvent::Player(s) if s.state == PlaybackState::Paused => Some(s.clone()),
+            _ => None,
+        })
+    })
+    .await
+    .expect("join")
+    .expect("restored, paused");
+    assert_eq!(status.key.as_deref(), Some(id.0.to_string().as_str()));
+    assert_eq!(status.speed, 1.5);
+    assert!(
+        status.position_ms.abs_diff(42_000) < 1_500,
+        "restored at {} ms",
+        status.position_ms
+    );
+    session.player().shutdown(Duration::from_secs(2));
+}
