@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use chaptercast_e2e::app::{app_env, AppSession};
 use chaptercast_e2e::audio::{audio_env_ready, audio_lock, tone_mp3, Capture, Encoding, Recording};
-use chaptercast_e2e::fixtures::{meta_feed_xml, serve_meta_feed_with_tones};
+use chaptercast_e2e::fixtures::{
+    meta_feed_xml, meta_titles_newest_first, serve_meta_feed_with_tones,
+};
 use chaptercast_e2e::server::{Route, TestServer};
 use chaptercast_engine::chapters::shownotes::parse_timestamp;
 use fantoccini::Locator;
@@ -44,6 +46,71 @@ where
     tokio::time::sleep(listen).await;
     let recording = tokio::task::spawn_blocking(move || capture.stop()).await?;
     Ok((recording, started))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dropped_server_shows_reconnecting_and_the_audio_comes_back() -> anyhow::Result<()> {
+    if !audio_env_ready("app reconnect") {
+        return Ok(());
+    }
+    let _audio = audio_lock().await;
+    tokio::time::timeout(TEST_LIMIT, reconnect_flow())
+        .await
+        .context("test timed out")?
+}
+
+async fn reconnect_flow() -> anyhow::Result<()> {
+    let (server, dir) = serve_tones().await?;
+    // A link about as fast as the audio plays, so the outage is really heard.
+    let bytes = std::fs::read(dir.path().join("ep24.mp3"))?;
+    server.route(
+        "/audio/ep24.mp3",
+        Route::file("audio/mpeg", bytes).with_throttle(24_000),
+    );
+    let data = tempfile::tempdir()?;
+    let env = env_for(data.path(), &server.url("/feed.xml"));
+    let app = AppSession::launch(&env).await?;
+    app.wait_for_count("[data-testid=episode-item]", 24, WAIT)
+        .await?;
+    app.click_nth("[data-testid=episode-item]", 0, WAIT).await?;
+    app.click_nth("[data-testid=play-episode]", 0, WAIT).await?;
+    app.wait_for_text("[data-testid=now-playing-chapter]", "Tone 300 Hz", WAIT)
+        .await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    server.set_down(true);
+    let down = Instant::now();
+    app.wait_for_text("[data-testid=player-reconnecting]", "Reconnecting", WAIT)
+        .await
+        .context("no Reconnecting… after the server went away")?;
+    let shown_after = down.elapsed();
+    app.screenshot("player-reconnecting").await?;
+    // Still down after ~10 s: the bar names the host and offers Retry.
+    app.wait_for_text(
+        "[data-testid=player-unreachable]",
+        "Can't reach 127.0.0.1",
+        WAIT,
+    )
+    .await
+    .context("no \"Can't reach\" after the host stayed away")?;
+    app.screenshot("player-unreachable").await?;
+    server.set_down(false);
+    let (recording, retried) = record_during(Duration::from_secs(4), || async {
+        app.click_nth("[data-testid=player-retry]", 0, WAIT).await
+    })
+    .await?;
+    let heard = heard_since(recording, retried);
+    anyhow::ensure!(
+        heard.len() >= 10 && heard.iter().all(|f| *f == FREQS[0]),
+        "after Retry the sink heard {heard:?}"
+    );
+    anyhow::ensure!(
+        shown_after < Duration::from_secs(3),
+        "Reconnecting… came {shown_after:?} after the drop"
+    );
+    let notes = app.texts("[data-testid=player-unreachable]").await?;
+    anyhow::ensure!(notes.is_empty(), "still says {notes:?} while playing");
+    app.close().await?;
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -141,6 +208,34 @@ async fn playback_flow() -> anyhow::Result<()> {
     let app = AppSession::launch(&env).await?;
     app.wait_for_count("[data-testid=episode-item]", 24, WAIT)
         .await?;
+    // The bar is back as it was: the episode, paused where it was left, ready for Space.
+    let newest = meta_titles_newest_first().remove(0);
+    let short: String = newest.chars().take(20).collect();
+    app.wait_for_text("[data-testid=now-playing-title]", &short, WAIT)
+        .await
+        .context("the bar is not restored after a relaunch")?;
+    let label = attribute_of_nth(&app, "[data-testid=play-pause]", 0, "aria-label").await;
+    anyhow::ensure!(
+        label.as_deref() == Some("Play"),
+        "restored, the bar offers {label:?}"
+    );
+    let elapsed = app.texts("[data-testid=elapsed]").await?.join("");
+    anyhow::ensure!(
+        parse_timestamp(&elapsed).is_some_and(|ms| (60_000..90_000).contains(&ms)),
+        "restored at {elapsed:?}"
+    );
+    app.screenshot("player-restored").await?;
+    let (recording, pressed) = record_during(Duration::from_secs(2), || async {
+        app.client.active_element().await?.send_keys(" ").await?;
+        Ok(())
+    })
+    .await?;
+    let heard = heard_since(recording, pressed);
+    anyhow::ensure!(
+        heard.len() >= 8 && heard.iter().skip(2).all(|f| *f == FREQS[3]),
+        "Space after a relaunch: the sink heard {heard:?}"
+    );
+    app.client.active_element().await?.send_keys(" ").await?;
     app.click_nth("[data-testid=episode-item]", 0, WAIT).await?;
     let label = app
         .wait_for_text("[data-testid=play-episode]", "Resume", WAIT)

@@ -124,6 +124,82 @@ async fn search_flow() -> anyhow::Result<()> {
     app.wait_for_text("[data-testid=now-playing-chapter]", "Tone 700 Hz", WAIT)
         .await?;
 
+    // Focus case 1: after Ctrl+K → Enter, focus is on the chosen episode's row; Space pauses
+    // and plays rather than choosing the row again (or reopening search).
+    press(&app, " ").await?;
+    wait_attribute(&app, "[data-testid=play-pause]", "aria-label", "Play")
+        .await
+        .context("Space after search + Enter did not pause")?;
+    anyhow::ensure!(
+        !is_shown(&app, "[data-testid=search-dialog]").await,
+        "Space after search + Enter reopened search"
+    );
+    press(&app, " ").await?;
+    wait_attribute(&app, "[data-testid=play-pause]", "aria-label", "Pause").await?;
+    // Focus case 2: the same after Ctrl+K → Escape.
+    press(&app, &ctrl('k')).await?;
+    app.wait_for("[data-testid=search-dialog]", WAIT).await?;
+    press(&app, &char::from(Key::Escape).to_string()).await?;
+    wait_gone(&app, "[data-testid=search-dialog]").await?;
+    press(&app, " ").await?;
+    wait_attribute(&app, "[data-testid=play-pause]", "aria-label", "Play")
+        .await
+        .context("Space after search + Escape did not pause")?;
+    anyhow::ensure!(
+        !is_shown(&app, "[data-testid=search-dialog]").await,
+        "Space after search + Escape reopened search"
+    );
+    // Focus case 3: a clicked chapter row keeps focus; Space pauses instead of restarting
+    // that chapter (which would play it again from its start).
+    app.click_nth("[data-testid=chapter-item]", 1, WAIT).await?;
+    app.wait_for_text("[data-testid=now-playing-chapter]", "Tone 420 Hz", WAIT)
+        .await?;
+    wait_attribute(&app, "[data-testid=play-pause]", "aria-label", "Pause").await?;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    press(&app, " ").await?;
+    wait_attribute(&app, "[data-testid=play-pause]", "aria-label", "Play")
+        .await
+        .context("Space on a clicked chapter row did not pause")?;
+    let position = app.texts("[data-testid=elapsed]").await?.join("");
+    let seconds = position
+        .split(':')
+        .next_back()
+        .and_then(|s| s.trim().parse::<f64>().ok());
+    anyhow::ensure!(
+        seconds.is_some_and(|s| s >= 21.0),
+        "Space restarted the chapter: the position is {position:?}"
+    );
+    press(&app, " ").await?;
+    wait_attribute(&app, "[data-testid=play-pause]", "aria-label", "Pause").await?;
+    // Focus case 4: a speed picked with the mouse keeps focus on the list; Shift+→ still
+    // moves by chapter (not the speed) and Space still pauses (not opening the list).
+    app.click_nth("[data-testid=speed]", 0, WAIT).await?;
+    app.client
+        .execute(
+            "const s = document.querySelector('[data-testid=speed]'); s.value = '1.5'; s.dispatchEvent(new Event('change', { bubbles: true })); s.focus();",
+            vec![],
+        )
+        .await?;
+    wait_attribute(&app, "[data-testid=speed]", "value", "1.5").await?;
+    press(&app, &shift(Key::Right)).await?;
+    app.wait_for_text("[data-testid=now-playing-chapter]", "Tone 560 Hz", WAIT)
+        .await
+        .context("Shift+→ on the speed list did not go to the next chapter")?;
+    wait_attribute(&app, "[data-testid=speed]", "value", "1.5")
+        .await
+        .context("Shift+→ on the speed list changed the speed")?;
+    press(&app, " ").await?;
+    wait_attribute(&app, "[data-testid=play-pause]", "aria-label", "Play")
+        .await
+        .context("Space on the speed list did not pause")?;
+    press(&app, "[").await?;
+    press(&app, "[").await?;
+    wait_attribute(&app, "[data-testid=speed]", "value", "1").await?;
+    // Back to where the keyboard part below expects to be: chapter 4 (700 Hz), playing.
+    app.click_nth("[data-testid=chapter-item]", 3, WAIT).await?;
+    app.wait_for_text("[data-testid=now-playing-chapter]", "Tone 700 Hz", WAIT)
+        .await?;
+
     // The keyboard: Shift+→ next chapter, Shift+← back, ] faster, Space pauses, ? lists keys.
     press(&app, &shift(Key::Right)).await?;
     app.wait_for_text("[data-testid=now-playing-chapter]", "Tone 860 Hz", WAIT)
@@ -136,14 +212,7 @@ async fn search_flow() -> anyhow::Result<()> {
     wait_attribute(&app, "[data-testid=speed]", "value", "1.25").await?;
     press(&app, "[").await?;
     wait_attribute(&app, "[data-testid=speed]", "value", "1").await?;
-    // Space activates a focused button or list item (as everywhere); with focus on the page
-    // itself it plays and pauses.
-    app.client
-        .execute(
-            "document.activeElement && document.activeElement.blur();",
-            vec![],
-        )
-        .await?;
+    // Space plays and pauses from wherever focus is (here the chapter row just clicked).
     press(&app, " ").await?;
     wait_attribute(&app, "[data-testid=play-pause]", "aria-label", "Play").await?;
     press(&app, "?").await?;

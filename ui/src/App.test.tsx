@@ -244,7 +244,14 @@ describe("App", () => {
     expect(mocked.playEpisode).toHaveBeenCalledWith("b1", null);
     await settle(8);
     expect(q("show-title")!.textContent).toBe("Show B");
-    expect(root.querySelector("[data-testid=episode-item][aria-selected=true]")!.getAttribute("data-id")).toBe("b1");
+    const chosen = root.querySelector<HTMLElement>("[data-testid=episode-item][aria-selected=true]")!;
+    expect(chosen.getAttribute("data-id")).toBe("b1");
+    // Space on the row focus landed on is the player's, not the row's.
+    chosen.focus();
+    const space = press(" ", {}, chosen);
+    expect(space.defaultPrevented).toBe(true);
+    expect(mocked.playerToggle).toHaveBeenCalledTimes(1);
+    expect(mocked.playEpisode).toHaveBeenCalledTimes(1);
   });
 
   it("toggles the shortcuts dialog with ?, which lists every shortcut", async () => {

@@ -18,7 +18,7 @@ import StatusArea from "./components/StatusArea";
 import { olderEpisodeIds } from "./episodeFilter";
 import { showName } from "./format";
 import { modKey } from "./platform";
-import { handlePlayerKey } from "./playerKeys";
+import { handlePlayerKey, swallowPlayerSpaceUp } from "./playerKeys";
 import { createDownloads } from "./stores/downloads";
 import { createLibrary } from "./stores/library";
 import { createNotices, libraryUpdateText } from "./stores/notices";
@@ -98,7 +98,14 @@ export default function App() {
       void lib.refresh();
       return;
     }
-    handlePlayerKey(event, playerKeys, { modalOpen: modal() !== null });
+    const took = handlePlayerKey(event, playerKeys, { modalOpen: modal() !== null });
+    if (event.key === " " || event.key === "Spacebar") spaceTaken = took;
+  };
+  // Whether the player took the last Space keydown, so its keyup activates nothing either.
+  let spaceTaken = false;
+  const onKeyUp = (event: KeyboardEvent) => {
+    swallowPlayerSpaceUp(event, spaceTaken);
+    if (event.key === " " || event.key === "Spacebar") spaceTaken = false;
   };
 
   let stopLibraryUpdates: (() => void) | undefined;
@@ -108,6 +115,7 @@ export default function App() {
     document.addEventListener("click", onLinkClick);
     document.addEventListener("auxclick", onLinkClick);
     document.addEventListener("keydown", onKeyDown);
+    document.addEventListener("keyup", onKeyUp, true);
     void player.start();
     void queue.start();
     void downloads.start();
@@ -132,6 +140,7 @@ export default function App() {
     document.removeEventListener("click", onLinkClick);
     document.removeEventListener("auxclick", onLinkClick);
     document.removeEventListener("keydown", onKeyDown);
+    document.removeEventListener("keyup", onKeyUp, true);
     stopLibraryUpdates?.();
     stopChapterUpdates?.();
     player.stop();

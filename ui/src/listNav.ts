@@ -42,13 +42,14 @@ export function menuStep(key: string, current: number, count: number): number | 
 }
 
 // Listboxes whose options carry `data-id`: the keys above move the selection and the focus together
-// (roving tabindex: only the selected option is tabbable); Enter and Space choose.
+// (roving tabindex: only the selected option is tabbable); Enter chooses. Space is the player's
+// (playerKeys.ts): a row left focused by a click must not take it.
 export function onListKeyDown(event: KeyboardEvent, select: (id: string) => void): void {
   const list = event.currentTarget as HTMLElement;
   const options = Array.from(list.querySelectorAll<HTMLElement>('[role="option"][data-id]'));
   if (options.length === 0) return;
   const current = options.findIndex((o) => o === document.activeElement);
-  if (event.key === "Enter" || event.key === " ") {
+  if (event.key === "Enter") {
     if (current >= 0) {
       event.preventDefault();
       const id = options[current]?.dataset.id;

@@ -97,6 +97,14 @@ export function handlePlayerKey(event: KeyboardEvent, actions: PlayerKeyActions,
   }
 }
 
+/**
+ * The keyup of a Space the player took: cancelled too, because buttons activate on the keyup
+ * (a focused Play button would otherwise toggle a second time, the search button reopen search).
+ */
+export function swallowPlayerSpaceUp(event: KeyboardEvent, tookKeydown: boolean): void {
+  if (tookKeydown && (event.key === " " || event.key === "Spacebar")) event.preventDefault();
+}
+
 function run(event: KeyboardEvent, action: () => void): true {
   event.preventDefault();
   action();

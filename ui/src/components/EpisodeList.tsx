@@ -137,8 +137,8 @@ export default function EpisodeList(props: Props) {
     const current = option?.dataset.id != null ? (indexOf().get(option.dataset.id) ?? -1) : -1;
     const page = Math.max(1, Math.floor(height() / ROW_HEIGHT) - 1);
     switch (event.key) {
+      // Space is the player's (playerKeys.ts), also on a row left focused by a click.
       case "Enter":
-      case " ":
         if (current >= 0) {
           event.preventDefault();
           props.onSelect(rows[current]!.id);
