@@ -308,3 +308,124 @@ async fn seeks_in_streams_land_within_30_ms() {
         .expect("join");
     }
 }
+
+/// The player itself (a device may or may not be there: nothing here is listened to).
+fn spawn_player() -> (
+    chaptercast_engine::player::PlayerHandle,
+    std::sync::mpsc::Receiver<chaptercast_engine::player::PlayerEvent>,
+) {
+    use chaptercast_engine::player;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handle = player::spawn(
+        http(),
+        player::RetryPolicy::default(),
+        Box::new(move |e| {
+            let _ = tx.send(e);
+        }),
+    )
+    .expect("player");
+    (handle, rx)
+}
+
+fn load(key: &str, url: String, start_ms: u64) -> chaptercast_engine::player::Command {
+    use chaptercast_engine::player::{Command, LoadRequest, MediaLocation};
+    Command::Load(Box::new(LoadRequest {
+        key: key.into(),
+        location: MediaLocation::Url(url),
+        mime: None,
+        start_ms,
+        chapters: Vec::new(),
+        autoplay: false,
+    }))
+}
+
+/// The last status within `wait`, or the first that `done` accepts.
+fn status_until(
+    rx: &std::sync::mpsc::Receiver<chaptercast_engine::player::PlayerEvent>,
+    wait: std::time::Duration,
+    done: impl Fn(&chaptercast_engine::player::PlayerStatus) -> bool,
+) -> Option<chaptercast_engine::player::PlayerStatus> {
+    use chaptercast_engine::player::PlayerEvent;
+    let until = std::time::Instant::now() + wait;
+    let mut last = None;
+    while let Some(left) = until.checked_duration_since(std::time::Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(PlayerEvent::Status(s)) => {
+                let stop = done(&s);
+                last = Some(s);
+                if stop {
+                    break;
+                }
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    last
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_older_load_never_replaces_the_newer_one() {
+    use chaptercast_engine::player::PlaybackState;
+    if !ffmpeg_ready() {
+        return;
+    }
+    let bytes = fixture(Encoding::Cbr128).bytes().expect("bytes");
+    let server = TestServer::start().await.expect("server");
+    server.route(
+        "/slow.mp3",
+        Route::file("audio/mpeg", bytes.clone()).with_delay(std::time::Duration::from_millis(1500)),
+    );
+    server.route("/fast.mp3", Route::file("audio/mpeg", bytes));
+    let (slow, fast) = (server.url("/slow.mp3"), server.url("/fast.mp3"));
+    tokio::task::spawn_blocking(move || {
+        let (player, rx) = spawn_player();
+        player.send(load("old", slow, 0));
+        player.send(load("new", fast, 25_000));
+        // Long enough for the slow answer to arrive after the fast one.
+        let last =
+            status_until(&rx, std::time::Duration::from_secs(4), |_| false).expect("statuses");
+        assert_eq!(last.key.as_deref(), Some("new"), "{last:?}");
+        assert_eq!(last.state, PlaybackState::Paused, "{last:?}");
+        assert!(last.position_ms.abs_diff(25_000) < 100, "{last:?}");
+        player.shutdown(std::time::Duration::from_secs(2));
+    })
+    .await
+    .expect("join");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pause_and_a_new_load_answer_at_once_while_a_host_is_unreachable() {
+    use chaptercast_engine::player::{Command, PlaybackState};
+    let server = TestServer::start().await.expect("server");
+    server.route("/gone.mp3", Route::file("audio/mpeg", vec![0u8; 1000]));
+    server.set_down(true);
+    let url = server.url("/gone.mp3");
+    tokio::task::spawn_blocking(move || {
+        let (player, rx) = spawn_player();
+        player.send(load("saved-at-12-s", url, 12_000));
+        // Loading, retrying, saying so — and showing where it will start.
+        let stalled = status_until(&rx, std::time::Duration::from_secs(5), |s| {
+            s.network.as_ref().is_some_and(|n| n.attempts >= 2)
+        })
+        .expect("a status");
+        let network = stalled.network.clone().expect("the outage is reported");
+        assert_eq!(network.host, "127.0.0.1");
+        assert!(!network.had_answered);
+        assert_eq!(stalled.state, PlaybackState::Loading);
+        assert_eq!(stalled.position_ms, 12_000, "the saved position is shown");
+        // The actor is not blocked on the network: a Stop is taken at once.
+        let asked = std::time::Instant::now();
+        player.send(Command::Stop);
+        let idle = status_until(&rx, std::time::Duration::from_secs(2), |s| {
+            s.state == PlaybackState::Idle
+        })
+        .expect("a status");
+        assert_eq!(idle.state, PlaybackState::Idle);
+        assert!(asked.elapsed() < std::time::Duration::from_millis(500));
+        assert!(idle.network.is_none(), "{idle:?}");
+        player.shutdown(std::time::Duration::from_secs(2));
+    })
+    .await
+    .expect("join");
+}
