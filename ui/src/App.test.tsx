@@ -188,7 +188,7 @@ describe("App", () => {
     first.dispatchEvent(new MouseEvent("contextmenu", { bubbles: true, cancelable: true, clientX: 10, clientY: 10 }));
     await settle();
     q<HTMLButtonElement>("episode-menu-play-next")!.click();
-    expect(mocked.queueAdd).toHaveBeenLastCalledWith(["a3"], true);
+    expect(mocked.queueAdd).toHaveBeenLastCalledWith(["a3"], true, null);
     queueUpdate?.({ items: [item("a3"), item("a2"), item("a1")], continuous: true });
     await settle();
     expect(q("nav-queue-count")!.textContent).toBe("3");

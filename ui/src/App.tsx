@@ -249,7 +249,12 @@ export default function App() {
       <PlayerBar player={player} title={nowPlaying.title()} chapters={nowPlaying.chapters()} />
       <NoticeArea notices={notices} />
       <Show when={modal() === "search"}>
-        <SearchDialog onClose={() => setModal(null)} onChoose={choose} returnFocus={() => searchButton} />
+        <SearchDialog
+          onClose={() => setModal(null)}
+          onChoose={choose}
+          onQueueNext={(hit) => void queue.playNext([hit.episode_id], hit.start_ms)}
+          returnFocus={() => searchButton}
+        />
       </Show>
       <Show when={modal() === "shortcuts"}>
         <ShortcutsDialog onClose={() => setModal(null)} />

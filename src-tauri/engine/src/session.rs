@@ -157,6 +157,20 @@ impl Session {
         Ok(())
     }
 
+    /// Queues `id` to start at `start_ms` (a chapter: it plays from there and goes on).
+    pub async fn queue_add_at(
+        &self,
+        id: EpisodeId,
+        start_ms: u64,
+        place: QueuePlace,
+    ) -> Result<(), LibraryError> {
+        self.engine
+            .with_library(move |l| l.queue_add_at(id, start_ms, place))
+            .await?;
+        self.queue_changed();
+        Ok(())
+    }
+
     pub async fn queue_remove(&self, id: EpisodeId) -> Result<bool, LibraryError> {
         let removed = self.engine.queue_remove(id).await?;
         self.queue_changed();
@@ -198,7 +212,10 @@ impl Session {
             _ => None,
         };
         match target {
-            Some(id) => self.play(id, None).await,
+            Some(id) => {
+                let start = self.engine.with_library(move |l| l.queue_start(id)).await?;
+                self.play(id, start).await
+            }
             None => {
                 self.player.send(Command::ChapterStep(step));
                 Ok(())
@@ -415,7 +432,11 @@ impl Worker {
         let next = self.with_library(|l| {
             let next = l.queue_next_after(Some(finished))?;
             l.queue_remove(finished)?;
-            Ok(next.filter(|_| is_continuous(l)))
+            let start = match next {
+                Some(id) => l.queue_start(id)?,
+                None => None,
+            };
+            Ok(next.filter(|_| is_continuous(l)).map(|id| (id, start)))
         });
         self.report_queue();
         let next = match next {
@@ -425,8 +446,8 @@ impl Worker {
                 return;
             }
         };
-        let Some(next) = next else { return };
-        match self.with_library(|l| load_request(l, next, None)) {
+        let Some((next, start)) = next else { return };
+        match self.with_library(|l| load_request(l, next, start)) {
             Ok(request) => self.player.send(Command::Load(Box::new(request))),
             Err(error) => tracing::warn!(episode = next.0, %error, "could not start the next"),
         }

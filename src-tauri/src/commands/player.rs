@@ -35,13 +35,15 @@ pub async fn queue_list(
     Ok(QueueView::build(&app.engine, ids).await?)
 }
 
-/// Adds episodes to Up Next: after the one playing (`next`), or at the end.
+/// Adds episodes to Up Next: after the one playing (`next`), or at the end. With `start_ms`
+/// (one episode: a chapter), it plays from there when its turn comes.
 #[tauri::command]
 #[specta::specta]
 pub async fn queue_add(
     player: State<'_, PlayerState>,
     episode_ids: Vec<String>,
     next: bool,
+    start_ms: Option<u32>,
 ) -> Result<(), CommandError> {
     let ids = episode_ids
         .iter()
@@ -60,7 +62,15 @@ pub async fn queue_add(
     } else {
         QueuePlace::Last
     };
-    player.session.queue_add(ids, place).await?;
+    match (start_ms, ids.as_slice()) {
+        (Some(start), [id]) => {
+            player
+                .session
+                .queue_add_at(*id, u64::from(start), place)
+                .await?
+        }
+        _ => player.session.queue_add(ids, place).await?,
+    }
     Ok(())
 }
 

@@ -69,8 +69,11 @@ export const commands = {
 	playerSetSleepTimer: (timer: SleepTimer | null) => typedError<null, CommandError>(__TAURI_INVOKE("player_set_sleep_timer", { timer })),
 	/**  Up Next as it is now (updates follow as `queue-update`). */
 	queueList: () => typedError<QueueView, CommandError>(__TAURI_INVOKE("queue_list")),
-	/**  Adds episodes to Up Next: after the one playing (`next`), or at the end. */
-	queueAdd: (episodeIds: string[], next: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("queue_add", { episodeIds, next })),
+	/**
+	 *  Adds episodes to Up Next: after the one playing (`next`), or at the end. With `start_ms`
+	 *  (one episode: a chapter), it plays from there when its turn comes.
+	 */
+	queueAdd: (episodeIds: string[], next: boolean, startMs: number | null) => typedError<null, CommandError>(__TAURI_INVOKE("queue_add", { episodeIds, next, startMs })),
 	queueRemove: (episodeId: string) => typedError<null, CommandError>(__TAURI_INVOKE("queue_remove", { episodeId })),
 	/**  Moves a queued episode to `index` (0 = first). */
 	queueMove: (episodeId: string, index: number) => typedError<null, CommandError>(__TAURI_INVOKE("queue_move", { episodeId, index })),

@@ -182,9 +182,9 @@ export const onPlayerUpdate = async (cb: (view: PlayerView) => void): Promise<Un
 
 // Up Next. Changes arrive as `queue-update` events too (also when an episode finishes and leaves it).
 export const queueList = (): Promise<QueueView> => call((c) => c.queueList());
-/** Adds episodes after the one playing (`next`), or at the end. */
-export const queueAdd = async (episodeIds: string[], next: boolean): Promise<void> => {
-  await call((c) => c.queueAdd(episodeIds, next));
+/** Adds episodes after the one playing (`next`), or at the end; `startMs` (one episode): from that chapter. */
+export const queueAdd = async (episodeIds: string[], next: boolean, startMs: number | null = null): Promise<void> => {
+  await call((c) => c.queueAdd(episodeIds, next, startMs == null ? null : Math.max(0, Math.round(startMs))));
 };
 export const queueRemove = async (episodeId: string): Promise<void> => {
   await call((c) => c.queueRemove(episodeId));
@@ -692,7 +692,7 @@ function demoBackend(): Backend {
       return ok(shows.length);
     },
     queueList: async () => ok(upNext.view()),
-    async queueAdd(episodeIds: string[], next: boolean) {
+    async queueAdd(episodeIds: string[], next: boolean, _startMs: number | null) {
       upNext.add(episodeIds, next ? fake.view.episode_id : undefined);
       return ok(null);
     },

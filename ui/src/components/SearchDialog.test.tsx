@@ -58,6 +58,7 @@ const settle = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 /** An opener button and the dialog behind a signal, as App has them. */
 function mount() {
   const onChoose = vi.fn();
+  const onQueueNext = vi.fn();
   const [open, setOpen] = createSignal(false);
   const root = document.createElement("div");
   document.body.append(root);
@@ -68,7 +69,7 @@ function mount() {
           Search
         </button>
         <Show when={open()}>
-          <SearchDialog debounceMs={10} onClose={() => setOpen(false)} onChoose={onChoose} />
+          <SearchDialog debounceMs={10} onClose={() => setOpen(false)} onChoose={onChoose} onQueueNext={onQueueNext} />
         </Show>
       </>
     ),
@@ -82,15 +83,15 @@ function mount() {
     input().dispatchEvent(new InputEvent("input", { bubbles: true }));
     await settle(30);
   };
-  const key = (key: string, target: Element = input()) => {
-    const event = new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true });
+  const key = (key: string, target: Element = input(), init: KeyboardEventInit = {}) => {
+    const event = new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true, ...init });
     target.dispatchEvent(event);
     return event;
   };
   const opener = q<HTMLButtonElement>("opener")!;
   opener.focus();
   opener.click();
-  return { root, q, results, input, type, key, onChoose, open, opener };
+  return { root, q, results, input, type, key, onChoose, onQueueNext, open, opener };
 }
 
 describe("SearchDialog", () => {
@@ -130,6 +131,18 @@ describe("SearchDialog", () => {
     expect(chapter.textContent).toBe("12:34Threads on the web");
     expect(chapter.querySelector("mark")!.textContent).toBe("Threads");
     expect(second!.querySelector("[data-testid=search-result-snippet]")).toBeNull();
+  });
+
+  it("puts a hit in Up Next with Shift+Enter, a chapter hit from its start, and stays open", async () => {
+    mocked.search.mockResolvedValue([episodeHit, chapterHit]);
+    const { type, key, q, onChoose, onQueueNext, open } = mount();
+    await type("threads");
+    key("ArrowDown");
+    key("Enter", undefined, { shiftKey: true });
+    expect(onQueueNext).toHaveBeenCalledWith(chapterHit);
+    expect(onChoose).not.toHaveBeenCalled();
+    expect(open()).toBe(true);
+    expect(q("search-queued")!.textContent).toContain("Threads on the web");
   });
 
   it("ignores an answer that arrives after a newer one", async () => {

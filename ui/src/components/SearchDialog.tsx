@@ -10,6 +10,8 @@ type Props = {
   onClose: () => void;
   /** Enter or a click on a result: play a chapter hit from its start, open and play an episode hit. */
   onChoose: (hit: SearchHit) => void;
+  /** Shift+Enter: put the hit in Up Next after what is playing (a chapter hit from its start); the palette stays open. */
+  onQueueNext?: (hit: SearchHit) => void;
   /** How long typing must pause before searching. */
   debounceMs?: number;
   /** Where focus goes on closing if what had it is gone. */
@@ -40,6 +42,8 @@ export default function SearchDialog(props: Props) {
   const [status, setStatus] = createSignal<Status>("idle");
   const [error, setError] = createSignal<string | null>(null);
   const [active, setActive] = createSignal(0);
+  /** What Shift+Enter last put in Up Next, said once. */
+  const [queued, setQueued] = createSignal<string | null>(null);
   let input: HTMLInputElement | undefined;
   let list: HTMLUListElement | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -114,7 +118,12 @@ export default function SearchDialog(props: Props) {
     if (event.key === "Enter") {
       event.preventDefault();
       // Results still for an older query: wait for these rather than play the wrong one.
-      if (answered() === query().trim()) choose(active());
+      if (answered() !== query().trim()) return;
+      const hit = results()[active()];
+      if (event.shiftKey && hit && props.onQueueNext) {
+        props.onQueueNext(hit);
+        setQueued(hit.chapter_title ?? hit.episode_title);
+      } else choose(active());
     }
   };
 
@@ -210,6 +219,12 @@ export default function SearchDialog(props: Props) {
         <span>
           <kbd>Enter</kbd> to play
         </span>
+        <Show when={props.onQueueNext}>
+          <span>
+            <kbd>Shift</kbd>
+            <kbd>Enter</kbd> to play next
+          </span>
+        </Show>
         <span>
           <kbd>Esc</kbd> to close
         </span>
@@ -217,6 +232,13 @@ export default function SearchDialog(props: Props) {
       <span class="sr-only" role="status">
         {countText()}
       </span>
+      <Show when={queued()}>
+        {(title) => (
+          <p class="search-queued" data-testid="search-queued" role="status">
+            Up next: {title()}
+          </p>
+        )}
+      </Show>
     </Dialog>
   );
 }

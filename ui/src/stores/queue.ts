@@ -65,7 +65,7 @@ export function createQueue() {
     has,
     indexOf,
     count: () => state.view.items.length,
-    playNext: (ids: string[]) => run(() => api.queueAdd(ids, true)),
+    playNext: (ids: string[], startMs: number | null = null) => run(() => api.queueAdd(ids, true, startMs)),
     playLast: (ids: string[]) => run(() => api.queueAdd(ids, false)),
     remove: (id: string) => run(() => api.queueRemove(id)),
     /** Moves an item to `index`; out-of-range moves (first item up, last down) do nothing. */

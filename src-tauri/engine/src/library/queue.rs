@@ -1,7 +1,7 @@
 //! Up Next: the listener's queue of episodes, in order.
 //!
-//! Order keys are dense (0, 1, 2, …): every change rewrites the few rows after the change in
-//! one transaction, which for a listener's queue (tens of items) is cheaper than gaps to manage.
+//! Order keys are dense (0, 1, 2, …): every change rewrites the queue in one transaction, which
+//! for a listener's queue (tens of items) is cheaper than gaps to manage.
 
 use rusqlite::{params, OptionalExtension};
 
@@ -17,36 +17,78 @@ pub enum QueuePlace {
     Last,
 }
 
+/// One item of Up Next.
+type Entry = (EpisodeId, Option<u64>);
+
 impl Library {
     /// The queue, first first.
     pub fn queue(&self) -> Result<Vec<EpisodeId>, LibraryError> {
-        let mut select = self
-            .conn
-            .prepare_cached("SELECT episode_id FROM queue ORDER BY ord")?;
-        let ids = select
-            .query_map([], |r| r.get(0).map(EpisodeId))?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(ids)
+        Ok(self.entries()?.into_iter().map(|(id, _)| id).collect())
     }
 
-    /// Puts `ids` in the queue at `place`, in the order given. An episode already queued moves
-    /// there; an id that is no episode is an error and nothing changes.
+    /// Where `id` starts when its turn comes: a chapter it was queued at, else `None` (where the
+    /// listener left off, or not queued).
+    pub fn queue_start(&self, id: EpisodeId) -> Result<Option<u64>, LibraryError> {
+        Ok(self
+            .entries()?
+            .into_iter()
+            .find(|(q, _)| *q == id)
+            .and_then(|(_, start)| start))
+    }
+
+    fn entries(&self) -> Result<Vec<Entry>, LibraryError> {
+        let mut select = self
+            .conn
+            .prepare_cached("SELECT episode_id, start_ms FROM queue ORDER BY ord")?;
+        let entries = select
+            .query_map([], |r| {
+                Ok((
+                    EpisodeId(r.get(0)?),
+                    r.get::<_, Option<i64>>(1)?.map(|ms| ms.max(0) as u64),
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(entries)
+    }
+
+    /// Puts `ids` in the queue at `place`, in the order given, each to start where the listener
+    /// left off. An episode already queued moves there; an id that is no episode is an error
+    /// and nothing changes.
     pub fn queue_add(&mut self, ids: &[EpisodeId], place: QueuePlace) -> Result<(), LibraryError> {
-        let mut order = self.queue()?;
-        for id in ids {
+        let items: Vec<Entry> = ids.iter().map(|id| (*id, None)).collect();
+        self.queue_add_entries(&items, place)
+    }
+
+    /// Queues `id` to start at `start_ms` (a chapter) when its turn comes.
+    pub fn queue_add_at(
+        &mut self,
+        id: EpisodeId,
+        start_ms: u64,
+        place: QueuePlace,
+    ) -> Result<(), LibraryError> {
+        self.queue_add_entries(&[(id, Some(start_ms))], place)
+    }
+
+    fn queue_add_entries(
+        &mut self,
+        items: &[Entry],
+        place: QueuePlace,
+    ) -> Result<(), LibraryError> {
+        let mut order = self.entries()?;
+        for (id, _) in items {
             self.episode_exists(*id)?;
         }
-        order.retain(|q| !ids.contains(q));
+        order.retain(|(q, _)| !items.iter().any(|(id, _)| id == q));
         let at = match place {
             QueuePlace::Last => order.len(),
             QueuePlace::Next { after } => after
-                .and_then(|a| order.iter().position(|q| *q == a))
+                .and_then(|a| order.iter().position(|(q, _)| *q == a))
                 .map_or(0, |i| i + 1),
         };
-        let mut unique: Vec<EpisodeId> = Vec::with_capacity(ids.len());
-        for id in ids {
-            if !unique.contains(id) {
-                unique.push(*id);
+        let mut unique: Vec<Entry> = Vec::with_capacity(items.len());
+        for item in items {
+            if !unique.iter().any(|(id, _)| *id == item.0) {
+                unique.push(*item);
             }
         }
         order.splice(at..at, unique);
@@ -55,9 +97,9 @@ impl Library {
 
     /// Takes `id` out of the queue; false when it was not in it.
     pub fn queue_remove(&mut self, id: EpisodeId) -> Result<bool, LibraryError> {
-        let mut order = self.queue()?;
+        let mut order = self.entries()?;
         let before = order.len();
-        order.retain(|q| *q != id);
+        order.retain(|(q, _)| *q != id);
         if order.len() == before {
             return Ok(false);
         }
@@ -67,13 +109,13 @@ impl Library {
 
     /// Moves `id` to `index` (0 = first; past the end = last); false when it is not queued.
     pub fn queue_move(&mut self, id: EpisodeId, index: usize) -> Result<bool, LibraryError> {
-        let mut order = self.queue()?;
-        let Some(from) = order.iter().position(|q| *q == id) else {
+        let mut order = self.entries()?;
+        let Some(from) = order.iter().position(|(q, _)| *q == id) else {
             return Ok(false);
         };
-        order.remove(from);
+        let entry = order.remove(from);
         let to = index.min(order.len());
-        order.insert(to, id);
+        order.insert(to, entry);
         self.write_queue(&order)?;
         Ok(true)
     }
@@ -120,14 +162,16 @@ impl Library {
         })
     }
 
-    fn write_queue(&mut self, order: &[EpisodeId]) -> Result<(), LibraryError> {
+    fn write_queue(&mut self, order: &[Entry]) -> Result<(), LibraryError> {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM queue", [])?;
         {
-            let mut insert =
-                tx.prepare_cached("INSERT INTO queue (episode_id, ord) VALUES (?1, ?2)")?;
-            for (ord, id) in order.iter().enumerate() {
-                insert.execute(params![id.0, ord as i64])?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO queue (episode_id, ord, start_ms) VALUES (?1, ?2, ?3)",
+            )?;
+            for (ord, (id, start)) in order.iter().enumerate() {
+                let start = start.map(|ms| ms.min(i64::MAX as u64) as i64);
+                insert.execute(params![id.0, ord as i64, start])?;
             }
         }
         tx.commit()?;
@@ -199,6 +243,21 @@ mod tests {
         assert!(!lib.queue_move(e[1], 0).expect("not queued"));
         lib.queue_clear().expect("clear");
         assert!(lib.queue().expect("q").is_empty());
+    }
+
+    #[test]
+    fn a_chapter_queued_keeps_its_start_through_moves_and_loses_it_when_queued_again() {
+        let (mut lib, e) = library_with(3);
+        lib.queue_add(&[e[0], e[1]], QueuePlace::Last).expect("add");
+        lib.queue_add_at(e[2], 754_000, QueuePlace::Next { after: Some(e[0]) })
+            .expect("chapter");
+        assert_eq!(lib.queue().expect("q"), vec![e[0], e[2], e[1]]);
+        assert_eq!(lib.queue_start(e[2]).expect("start"), Some(754_000));
+        assert_eq!(lib.queue_start(e[0]).expect("start"), None);
+        lib.queue_move(e[2], 2).expect("move");
+        assert_eq!(lib.queue_start(e[2]).expect("start"), Some(754_000));
+        lib.queue_add(&[e[2]], QueuePlace::Last).expect("again");
+        assert_eq!(lib.queue_start(e[2]).expect("start"), None);
     }
 
     #[test]
