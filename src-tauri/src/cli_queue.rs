@@ -175,7 +175,7 @@ fn follow(
                 queue_left = Some(ids.len());
                 continue;
             }
-            SessionEvent::Skipped { .. } | SessionEvent::Chapters { .. } => continue,
+            SessionEvent::Chapters { .. } => continue,
             SessionEvent::Player(status) => status,
         };
         if let Some(error) = &status.error {

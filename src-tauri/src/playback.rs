@@ -67,9 +67,6 @@ impl PlayerState {
                         let _ = media_tx.send(MediaUpdate::Status(status));
                     }
                     SessionEvent::Queue(ids) => publish_queue(&app, &engine, ids),
-                    SessionEvent::Skipped { episode } => {
-                        tracing::info!(episode = episode.0, "skipped in Up Next");
-                    }
                     SessionEvent::Chapters { episode, chapters } => {
                         let update = ChaptersUpdate {
                             episode_id: episode.0.to_string(),

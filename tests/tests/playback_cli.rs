@@ -70,6 +70,25 @@ async fn play_and_record(server: &TestServer, args: &[&str]) -> (Output, Recordi
     .expect("join")
 }
 
+/// `chaptercast play SOURCE ARGS…` with no audio device (a PulseAudio socket that is not
+/// there), for the ways playback must fail: one line on stderr, exit 1.
+async fn play_without_device(source: String, args: &[&str]) -> Output {
+    let binary = app_binary().expect("app binary");
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        Command::new(binary)
+            .arg("play")
+            .arg(source)
+            .args(&args)
+            .env_remove("DISPLAY")
+            .env("PULSE_SERVER", "unix:/nonexistent/chaptercast-no-pulse")
+            .output()
+            .expect("run chaptercast play")
+    })
+    .await
+    .expect("join")
+}
+
 fn assert_ok(out: &Output) {
     assert!(
         out.status.success(),
@@ -268,18 +287,7 @@ async fn no_audio_device_is_one_clear_line() {
     }
     let tones = fixture(Encoding::Cbr128);
     let server = serve(tones, ranged).await;
-    let binary = app_binary().expect("app binary");
-    let url = server.url("/tones.mp3");
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new(binary)
-            .args(["play", &url, "--for", "1"])
-            .env_remove("DISPLAY")
-            .env("PULSE_SERVER", "unix:/nonexistent/chaptercast-no-pulse")
-            .output()
-            .expect("run")
-    })
-    .await
-    .expect("join");
+    let out = play_without_device(server.url("/tones.mp3"), &["--for", "1"]).await;
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no audio output device"), "{stderr}");
@@ -459,19 +467,8 @@ async fn a_host_that_stays_unreachable_ends_play_with_one_line_within_20_s() {
     let server = TestServer::start().await.expect("server");
     server.route("/tones.mp3", Route::file("audio/mpeg", vec![0u8; 1000]));
     server.set_down(true);
-    let binary = app_binary().expect("app binary");
-    let url = server.url("/tones.mp3");
     let started = std::time::Instant::now();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new(binary)
-            .args(["play", &url])
-            .env_remove("DISPLAY")
-            .env("PULSE_SERVER", "unix:/nonexistent/chaptercast-no-pulse")
-            .output()
-            .expect("run")
-    })
-    .await
-    .expect("join");
+    let out = play_without_device(server.url("/tones.mp3"), &[]).await;
     let took = started.elapsed().as_secs_f64();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -508,7 +505,6 @@ fn m4a_with_stsc_count(count: u32) -> Vec<u8> {
 async fn crafted_mp4_tables_end_play_with_one_line_not_an_abort() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = TestServer::start().await.expect("server");
-    let binary = app_binary().expect("app binary");
     for count in [0xFFFF_FFFFu32, 0x0FFF_FFFF] {
         let file = m4a_with_stsc_count(count);
         let path = dir.path().join(format!("stsc-{count:x}.m4a"));
@@ -516,18 +512,8 @@ async fn crafted_mp4_tables_end_play_with_one_line_not_an_abort() {
         let route = format!("/stsc-{count:x}.m4a");
         server.route(&route, Route::file("audio/mp4", file));
         for source in [path.display().to_string(), server.url(&route)] {
-            let binary = binary.clone();
             let shown = source.clone();
-            let out = tokio::task::spawn_blocking(move || {
-                Command::new(binary)
-                    .args(["play", &source, "--for", "1"])
-                    .env_remove("DISPLAY")
-                    .env("PULSE_SERVER", "unix:/nonexistent/chaptercast-no-pulse")
-                    .output()
-                    .expect("run")
-            })
-            .await
-            .expect("join");
+            let out = play_without_device(source, &["--for", "1"]).await;
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert_eq!(out.status.code(), Some(1), "{shown}: {stderr}");
             assert_eq!(stderr.trim().lines().count(), 1, "{shown}: {stderr}");

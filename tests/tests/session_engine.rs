@@ -8,7 +8,7 @@ use chaptercast_e2e::audio::{tone_mp3, Encoding};
 use chaptercast_e2e::server::{Route, TestServer};
 use chaptercast_engine::player::{Command, PlaybackState, RetryPolicy};
 use chaptercast_engine::testkit::{FeedBuilder, ItemBuilder};
-use chaptercast_engine::{Config, Engine, EpisodeId, SessionEvent};
+use chaptercast_engine::{Config, Engine, EpisodeId, Session, SessionEvent};
 
 /// Three 30 s tones; the feed claims the episode lasts 20 s, and its notes list chapters at
 /// 0:00, 0:30 and 1:00: with the feed's length, only "Intro" would fit, which is no list.
@@ -38,6 +38,17 @@ fn engine_in(dir: &std::path::Path) -> Engine {
     let mut config = Config::new(dir.to_path_buf());
     config.subscribe_default_feed = false;
     Engine::open(config).expect("engine")
+}
+
+/// The app's session on `engine`, its events in a channel.
+fn start_session(engine: &Engine) -> (Session, mpsc::Receiver<SessionEvent>) {
+    let (tx, events) = mpsc::channel();
+    let session = engine
+        .start_session(RetryPolicy::default(), move |e| {
+            let _ = tx.send(e);
+        })
+        .expect("session");
+    (session, events)
 }
 
 async fn only_episode(engine: &Engine) -> EpisodeId {
@@ -80,12 +91,7 @@ async fn a_wrong_feed_duration_no_longer_hides_the_chapters_once_the_audio_plays
         engine.chapters(id).await.expect("chapters").is_empty(),
         "with the feed's 20 s the notes are no chapter list"
     );
-    let (tx, events) = mpsc::channel();
-    let session = engine
-        .start_session(RetryPolicy::default(), move |e| {
-            let _ = tx.send(e);
-        })
-        .expect("session");
+    let (session, events) = start_session(&engine);
     session.play(id, None).await.expect("play");
     let chapters = tokio::task::spawn_blocking(move || {
         wait_for(&events, Duration::from_secs(20), |e| match e {
@@ -117,12 +123,7 @@ async fn a_relaunch_restores_the_episode_paused_at_its_position_with_its_speed()
             .await
             .expect("subscribe");
         let id = only_episode(&engine).await;
-        let (tx, events) = mpsc::channel();
-        let session = engine
-            .start_session(RetryPolicy::default(), move |e| {
-                let _ = tx.send(e);
-            })
-            .expect("session");
+        let (session, events) = start_session(&engine);
         session.play(id, Some(42_000)).await.expect("play");
         session.send(Command::SetSpeed(1.5));
         let loaded = tokio::task::spawn_blocking(move || {
@@ -140,12 +141,7 @@ async fn a_relaunch_restores_the_episode_paused_at_its_position_with_its_speed()
     };
     // A new engine on the same library, as after a quit (or a kill: what is saved is saved).
     let engine = engine_in(data.path());
-    let (tx, events) = mpsc::channel();
-    let session = engine
-        .start_session(RetryPolicy::default(), move |e| {
-            let _ = tx.send(e);
-        })
-        .expect("session");
+    let (session, events) = start_session(&engine);
     assert_eq!(session.restore().await.expect("restore"), Some(id));
     let status = tokio::task::spawn_blocking(move || {
         wait_for(&events, Duration::from_secs(20), |e| match e {

@@ -27,9 +27,6 @@ pub enum SessionEvent {
     Player(player::PlayerStatus),
     /// Up Next, first first, after any change (including a finished episode leaving it).
     Queue(Vec<EpisodeId>),
-    /// A queued episode was passed over because it could not play now (offline and not
-    /// downloaded); the next one plays instead.
-    Skipped { episode: EpisodeId },
     /// The loaded episode's chapter list changed after it started: re-derived from the show
     /// notes once the audio's real length was known, or found in the audio or a chapters file.
     /// The player has it already.
