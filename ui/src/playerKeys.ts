@@ -38,6 +38,9 @@ export const SHORTCUTS: readonly { keys: readonly (readonly string[])[]; action:
   { keys: [["Esc"]], action: "Close a dialog or menu" },
   { keys: [["↑"], ["↓"]], action: "Move in a list or in search results" },
   { keys: [["Enter"]], action: "Open or play the chosen item" },
+  { keys: [["Shift", "Enter"]], action: "Play a search result next (Up Next)" },
+  { keys: [["Alt", "↑"], ["Alt", "↓"]], action: "Move an episode in Up Next" },
+  { keys: [["Delete"]], action: "Remove an episode from Up Next" },
 ];
 
 /** Input types that take typing (and so Space and the arrows). */
