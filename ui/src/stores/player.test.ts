@@ -322,6 +322,17 @@ describe("player store", () => {
     await player.jumpTo("b", 0);
     expect(onProgress).toHaveBeenCalledWith("a", 7_000, false);
   });
+  it("keeps the library's position up to date every 10 s while playing", async () => {
+    const onProgress = vi.fn();
+    const { emit } = await started(view({ state: "playing", position_ms: 60_000 }), { onProgress });
+    onProgress.mockClear();
+    emit(view({ state: "playing", position_ms: 65_000 }));
+    expect(onProgress).not.toHaveBeenCalled();
+    emit(view({ state: "playing", position_ms: 70_100 }));
+    expect(onProgress).toHaveBeenLastCalledWith("a", 70_100, false);
+    emit(view({ state: "playing", position_ms: 75_000 }));
+    expect(onProgress).toHaveBeenCalledTimes(1);
+  });
 });
 
 describe("skip settings", () => {

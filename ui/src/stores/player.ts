@@ -68,6 +68,8 @@ const WANTS_PLAY: readonly PlayState[] = ["playing", "loading", "buffering"];
  * would jump back for a moment.
  */
 const HOLD_MS = 2000;
+/** How far playing moves before the library's copy of the position is brought up to date. */
+const PROGRESS_EVERY_MS = 10_000;
 /** An update this close to a seek target (after it, allowing for speed) confirms the seek. */
 const NEAR_BEFORE_MS = 500;
 const NEAR_AFTER_MS = 4000;
@@ -100,17 +102,32 @@ export function createPlayer(options: PlayerOptions = {}) {
   const isIdle = (): boolean => !view.episode_id || view.state === "idle";
   const wantsPlay = (): boolean => WANTS_PLAY.includes(view.state);
 
-  /** Sets the view and tells the library about pauses, ends and episode changes. */
+  /** Where the library was last told the playing episode is. */
+  let reportedMs: number | null = null;
+
+  /**
+   * Sets the view and tells the library about pauses, ends and episode changes, and every
+   * `PROGRESS_EVERY_MS` of playing, so a row's progress bar and "min left" keep up.
+   */
   function update(next: PlayerView): void {
     const prev = { id: view.episode_id, state: view.state, position: view.position_ms };
     setView(next);
     const report = options.onProgress;
     if (!report) return;
+    const tell = (id: string, ms: number, finished: boolean) => {
+      reportedMs = ms;
+      report(id, ms, finished);
+    };
     if (prev.id && prev.id !== next.episode_id) {
-      if (prev.state !== "ended" && prev.state !== "idle") report(prev.id, prev.position, false);
+      reportedMs = null;
+      if (prev.state !== "ended" && prev.state !== "idle") tell(prev.id, prev.position, false);
     } else if (next.episode_id && next.state !== prev.state) {
-      if (next.state === "ended") report(next.episode_id, next.duration_ms ?? next.position_ms, true);
-      else if (next.state === "paused") report(next.episode_id, next.position_ms, false);
+      if (next.state === "ended") tell(next.episode_id, next.duration_ms ?? next.position_ms, true);
+      else if (next.state === "paused") tell(next.episode_id, next.position_ms, false);
+      else if (next.state === "playing") reportedMs = next.position_ms;
+    } else if (next.episode_id && next.state === "playing") {
+      if (reportedMs == null) reportedMs = next.position_ms;
+      else if (Math.abs(next.position_ms - reportedMs) >= PROGRESS_EVERY_MS) tell(next.episode_id, next.position_ms, false);
     }
   }
 
