@@ -152,12 +152,8 @@ fn follow(
                 return Ok(());
             }
         }
-        let event = match events.recv_timeout(Duration::from_millis(50)) {
-            Ok(e) => e,
-            Err(mpsc::RecvTimeoutError::Timeout) => continue,
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err("the player stopped unexpectedly".into())
-            }
+        let Some(event) = next_event(events)? else {
+            continue;
         };
         let PlayerEvent::Status(status) = event else {
             continue;
@@ -214,6 +210,16 @@ fn follow(
             last_second = Some(second);
             println!("position {}", clock(status.position_ms));
         }
+    }
+}
+
+/// The player's next event, or `None` after a short wait (so time limits are checked); an
+/// error when the player went away.
+pub(crate) fn next_event<T>(events: &mpsc::Receiver<T>) -> Result<Option<T>, String> {
+    match events.recv_timeout(Duration::from_millis(50)) {
+        Ok(event) => Ok(Some(event)),
+        Err(mpsc::RecvTimeoutError::Timeout) => Ok(None),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err("the player stopped unexpectedly".into()),
     }
 }
 

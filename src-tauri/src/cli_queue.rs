@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::cli::{print_json, runtime};
 use crate::cli_library::open_engine;
-use crate::cli_play::clock;
+use crate::cli_play::{clock, next_event};
 use crate::error::player_error_message;
 
 /// How long `queue play` keeps retrying a host that does not answer (as `play` does).
@@ -163,12 +163,8 @@ fn follow(
         if limit.is_some_and(|l| started.elapsed() >= l) {
             return Ok(());
         }
-        let event = match events.recv_timeout(Duration::from_millis(50)) {
-            Ok(e) => e,
-            Err(mpsc::RecvTimeoutError::Timeout) => continue,
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err("the player stopped unexpectedly".into())
-            }
+        let Some(event) = next_event(events)? else {
+            continue;
         };
         let status = match event {
             SessionEvent::Queue(ids) => {

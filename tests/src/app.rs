@@ -319,3 +319,16 @@ impl Drop for AppSession {
         self.stop_driver();
     }
 }
+
+/// The stdout of a run of the binary that must have succeeded; else a failure showing its exit
+/// code and both streams.
+pub fn succeeded(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use chaptercast_e2e::app::app_binary;
+use chaptercast_e2e::app::{app_binary, succeeded};
 use chaptercast_e2e::audio::{
     audio_env_ready, audio_lock, tone_mp3, Capture, Encoding, Recording, ToneFixture,
 };
@@ -50,24 +50,10 @@ fn ranged(body: Vec<u8>) -> Route {
 
 /// Plays the served fixture with `chaptercast play <url> <args>` while recording the sink.
 async fn play_and_record(server: &TestServer, args: &[&str]) -> (Output, Recording) {
-    let binary = app_binary().expect("app binary");
-    let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    args.insert(0, server.url("/tones.mp3"));
-    tokio::task::spawn_blocking(move || {
-        let capture = Capture::start().expect("start parec");
-        let launched = std::time::Instant::now();
-        let out = Command::new(binary)
-            .arg("play")
-            .args(&args)
-            .env_remove("DISPLAY")
-            .env_remove("WAYLAND_DISPLAY")
-            .output()
-            .expect("run chaptercast play");
-        std::thread::sleep(Duration::from_millis(300));
-        (out, capture.stop().since(launched))
-    })
-    .await
-    .expect("join")
+    let (out, recording, _) = spawn_play(server.url("/tones.mp3"), args)
+        .await
+        .expect("join");
+    (out, recording)
 }
 
 /// `chaptercast play SOURCE ARGS…` with no audio device (a PulseAudio socket that is not
@@ -87,16 +73,6 @@ async fn play_without_device(source: String, args: &[&str]) -> Output {
     })
     .await
     .expect("join")
-}
-
-fn assert_ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// The tones heard, in 100 ms windows (silence left out).
@@ -127,7 +103,7 @@ async fn play_chapter_plays_that_chapter_and_fetches_little_of_the_file() {
     let tones = fixture(Encoding::Cbr128);
     let server = serve(tones, ranged).await;
     let (out, recording) = play_and_record(&server, &["--chapter", "4", "--for", "2"]).await;
-    assert_ok(&out);
+    succeeded(&out);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("chapter 4 3:00.0 Tone 700 Hz"), "{stdout}");
     assert_only_tone(&recording, FREQS[3], 12);
@@ -153,7 +129,7 @@ async fn play_at_a_clock_time_plays_what_is_there() {
     let tones = fixture(Encoding::Cbr128);
     let server = serve(tones, ranged).await;
     let (out, recording) = play_and_record(&server, &["--at", "2:30", "--for", "1.5"]).await;
-    assert_ok(&out);
+    succeeded(&out);
     assert_only_tone(&recording, FREQS[2], 8);
 }
 
@@ -169,7 +145,7 @@ async fn assert_jump_is_accurate(encoding: Encoding) {
         &["--at", &format!("{:.3}", change - 1.0), "--for", "2.5"],
     )
     .await;
-    assert_ok(&out);
+    succeeded(&out);
     let windows = recording.windows(20, &FREQS);
     let first_index = windows
         .iter()
@@ -223,7 +199,7 @@ async fn double_speed_keeps_the_pitch() {
     let server = serve(tones, ranged).await;
     let (out, recording) =
         play_and_record(&server, &["--at", "10", "--speed", "2", "--for", "2"]).await;
-    assert_ok(&out);
+    succeeded(&out);
     let pitch = recording.measured_pitch(1.0).expect("sound to measure");
     assert!(
         (pitch - FREQS[0]).abs() / FREQS[0] < 0.03,
@@ -252,7 +228,7 @@ async fn a_server_without_range_support_still_plays_the_right_audio() {
     let tones = fixture(Encoding::Cbr128);
     let server = serve(tones, |body| Route::ok("audio/mpeg", body)).await;
     let (out, recording) = play_and_record(&server, &["--chapter", "3", "--for", "1.5"]).await;
-    assert_ok(&out);
+    succeeded(&out);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("the server cannot seek"), "{stdout}");
     assert_only_tone(&recording, FREQS[2], 8);
@@ -400,7 +376,7 @@ async fn a_server_resetting_every_connection_for_3_s_is_heard_within_6_s() {
     let (out, recording, launched) = spawn_play(server.url("/tones.mp3"), &["--for", "1.5"])
         .await
         .expect("join");
-    assert_ok(&out);
+    succeeded(&out);
     let first = recording.first_sound().expect("sound after the resets");
     let after = first.duration_since(launched).as_secs_f64();
     assert!(
@@ -438,7 +414,7 @@ async fn a_stream_that_loses_its_server_for_5_s_goes_on_without_a_gap_or_a_repea
     tokio::time::sleep(Duration::from_secs(5)).await;
     server.set_down(false);
     let (out, recording, _) = play.await.expect("join");
-    assert_ok(&out);
+    succeeded(&out);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("reconnecting to"),

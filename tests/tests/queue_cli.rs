@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Instant;
 
-use chaptercast_e2e::app::app_binary;
+use chaptercast_e2e::app::{app_binary, succeeded as ok};
 use chaptercast_e2e::audio::{audio_env_ready, audio_lock, tone_mp3, Capture, Encoding};
 use chaptercast_e2e::server::{Route, TestServer};
 use chaptercast_engine::testkit::{FeedBuilder, ItemBuilder};
@@ -22,17 +22,6 @@ fn run(data: &Path, args: &[&str]) -> Output {
         .env_remove("WAYLAND_DISPLAY")
         .output()
         .expect("run chaptercast")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// A feed of three short tone episodes (g1 500 Hz 3 s, g2 900 Hz 3 s, g3 unused).

@@ -886,6 +886,7 @@ impl Actor {
             attempts: o.attempts,
             had_answered: o.had_answered,
         });
+        let chapter = loaded.and_then(|l| chapter_at(&l.chapters, position_ms));
         let key = pending
             .map(|p| p.key.clone())
             .or_else(|| loaded.map(|l| l.key.clone()))
@@ -895,9 +896,10 @@ impl Actor {
             state: self.state,
             position_ms,
             duration_ms: loaded.and_then(|l| l.duration_ms),
-            chapter: loaded.and_then(|l| chapter_at(&l.chapters, position_ms)),
-            visible_chapter: loaded
-                .and_then(|l| visible_index(&l.chapters, chapter_at(&l.chapters, position_ms)?)),
+            chapter,
+            visible_chapter: chapter
+                .zip(loaded)
+                .and_then(|(i, l)| visible_index(&l.chapters, i)),
             speed: self.speed,
             volume: self.volume,
             streaming: loaded.is_some_and(|l| l.streaming)
