@@ -66,6 +66,10 @@ impl Feeder {
 
     /// Jumps to `frame`: what plays now is dropped at once, and the decoder starts there.
     pub fn seek(&self, frame: u64) {
+        // The jump is a new try: an error from before it must not be seen after it.
+        if let Ok(mut e) = self.control.error.lock() {
+            *e = None;
+        }
         let generation = self.ring.restart_at(frame);
         if let Ok(mut pending) = self.control.pending_seek.lock() {
             *pending = Some((frame, generation));

@@ -1,5 +1,6 @@
 //! Playback: one actor thread owns the audio device and the loaded episode, takes commands
-//! from a channel and reports its state through a callback.
+//! from a channel and reports its state through a callback. What to do is decided by the pure
+//! [`machine`]; the actor here measures the world for it and carries its effects out.
 //!
 //! Pieces: [`stream`] (HTTP bytes with Range), [`decode`] (symphonia, accurate seek),
 //! [`feeder`] (the decoder thread), [`ring`] (hand-over to the audio callback), [`output`]
@@ -9,6 +10,7 @@
 pub mod decode;
 pub mod feeder;
 pub mod input;
+pub mod machine;
 pub mod mp3_layout;
 pub mod mp4_guard;
 pub mod output;
@@ -17,31 +19,28 @@ pub mod sleep;
 pub mod stream;
 pub mod time_stretch;
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::chapters::{chapter_at, chapter_step_target, visible_index, Chapter};
+use crate::chapters::Chapter;
 use crate::net::HttpClient;
 use decode::{DecodeError, Decoding};
 use feeder::Feeder;
 use input::MediaInput;
+use machine::{Buffer, Effect, Input, Machine, OpenedAudio, Seen};
 use ring::Ring;
 pub use sleep::SleepTimer;
-use sleep::{SleepState, SleepStep};
 pub use stream::RetryPolicy;
 use stream::{RangeStream, StreamError};
 
 /// How often the state is reported while playing (the issue asks for at least 4 Hz).
 const TICK: Duration = Duration::from_millis(100);
-/// Chapter starts are prefetched once this much has played without a jump: a listener who
-/// is skipping around pays only for what they hear.
-const PREFETCH_AFTER: Duration = Duration::from_secs(5);
-/// How often the position is handed over for saving while playing.
-const SAVE_EVERY: Duration = Duration::from_secs(5);
 /// The slowest and fastest speeds offered.
 pub const MIN_SPEED: f32 = 0.5;
 pub const MAX_SPEED: f32 = 3.0;
@@ -54,7 +53,7 @@ pub enum MediaLocation {
 }
 
 /// What to play.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LoadRequest {
     /// The caller's name for this episode (an episode id, or the URL for the command line).
     pub key: String,
@@ -234,6 +233,8 @@ enum Message {
         request: u64,
         result: Box<Result<Decoding, PlayerError>>,
     },
+    /// The output device went away.
+    DeviceLost(String),
 }
 
 /// The handle the shell keeps: cheap to clone, every method returns at once.
@@ -288,56 +289,37 @@ pub fn spawn(
     Ok(PlayerHandle { messages: tx })
 }
 
-/// An episode being opened off the actor thread.
-struct Pending {
+/// The episode being opened off the actor thread.
+struct Opening {
     request: u64,
-    key: String,
-    chapters: Vec<Chapter>,
-    start_ms: u64,
     stream: Option<RangeStream>,
+    /// The opener's result, held until the machine says whether to attach it.
+    opened: Option<Decoding>,
 }
 
-/// The loaded episode.
+/// The loaded episode's audio.
 struct Loaded {
-    key: String,
-    chapters: Vec<Chapter>,
     ring: Arc<Ring>,
     feeder: Feeder,
-    duration_ms: Option<u64>,
-    /// The rodio player holding our source; None when no device could be opened.
+    /// The rodio player holding our source; None until sound is first wanted.
     sink_player: Option<rodio::Player>,
-    streaming: bool,
-    prefetched: bool,
-    /// Since when it has played without a seek.
-    playing_since: Option<Instant>,
-    ended_reported: bool,
 }
 
+/// Carries out the [`machine`]'s decisions on the device, the decoder and the network, and
+/// measures them for it.
 struct Actor {
+    machine: Machine,
     http: HttpClient,
     runtime: tokio::runtime::Runtime,
     retry: RetryPolicy,
-    /// For the opener threads to send their results back.
+    /// For the opener threads and the device's error callback to reach the actor.
     to_self: Sender<Message>,
     on_event: EventSink,
+    clock: Instant,
     device: Option<rodio::MixerDeviceSink>,
+    opening: Option<Opening>,
     loaded: Option<Loaded>,
-    /// The episode being opened; its result is taken only if its request is still this one.
-    pending: Option<Pending>,
-    last_request: u64,
-    state: PlaybackState,
-    /// Whether the listener wants sound (playing or buffering) rather than a pause.
-    wants_play: bool,
-    speed: f32,
-    volume: f32,
-    error: Option<PlayerError>,
-    /// The episode that failed to open, so the bar still names it.
-    failed_key: Option<String>,
     last_status: Option<PlayerStatus>,
-    last_save: Instant,
-    sleep: Option<SleepState>,
-    /// When the last tick ran: the sleep timer counts listening time between ticks.
-    last_tick: Instant,
 }
 
 impl Actor {
@@ -349,176 +331,270 @@ impl Actor {
         on_event: EventSink,
     ) -> Actor {
         Actor {
+            machine: Machine::default(),
             http,
             runtime,
             retry,
             to_self,
             on_event,
+            clock: Instant::now(),
             device: None,
+            opening: None,
             loaded: None,
-            pending: None,
-            last_request: 0,
-            state: PlaybackState::Idle,
-            wants_play: false,
-            speed: 1.0,
-            volume: 1.0,
-            error: None,
-            failed_key: None,
             last_status: None,
-            last_save: Instant::now(),
-            sleep: None,
-            last_tick: Instant::now(),
         }
     }
 
     fn run(&mut self, messages: Receiver<Message>) {
         loop {
-            let message = match messages.recv_timeout(TICK) {
-                Ok(Message::Command(Command::Shutdown(done))) => {
-                    self.save_position();
-                    self.unload();
-                    if let Some(done) = done {
-                        let _ = done.send(());
-                    }
-                    return;
+            let (input, done, force) = match messages.recv_timeout(TICK) {
+                Ok(Message::Command(Command::Shutdown(done))) => (Input::Shutdown, done, true),
+                Err(RecvTimeoutError::Disconnected) => (Input::Shutdown, None, true),
+                Ok(Message::Command(command)) => (input_of(command), None, true),
+                Ok(Message::Opened { request, result }) => {
+                    (self.take_opened(request, *result), None, true)
                 }
-                Err(RecvTimeoutError::Disconnected) => {
-                    self.save_position();
-                    self.unload();
-                    return;
-                }
-                Ok(message) => Some(message),
-                Err(RecvTimeoutError::Timeout) => None,
+                Ok(Message::DeviceLost(detail)) => (Input::DeviceLost { detail }, None, true),
+                Err(RecvTimeoutError::Timeout) => (Input::Tick, None, false),
             };
-            // A bug of ours in handling one message must not leave the listener with a player
-            // that silently does nothing: the episode fails, the player goes on.
+            let quitting = input == Input::Shutdown;
+            // Every message is followed by a tick, so a command's effect on the buffer is
+            // seen (and reported) at once.
+            let then_tick = !quitting && input != Input::Tick;
+            // A bug of ours in carrying out one input must not leave the listener with a
+            // player that silently does nothing: the episode fails, the player goes on.
             let step = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                match message {
-                    Some(Message::Command(command)) => self.handle(command),
-                    Some(Message::Opened { request, result }) => self.opened(request, *result),
-                    None => {}
+                self.feed(input);
+                if then_tick {
+                    self.feed(Input::Tick);
                 }
-                self.tick();
             }));
             if step.is_err() {
-                tracing::error!("the player failed on a message; unloading the episode");
-                self.unload();
-                self.state = PlaybackState::Error;
-                self.wants_play = false;
-                self.error = Some(PlayerError::Damaged {
-                    detail: "the player failed".into(),
-                });
-                self.report(true);
+                tracing::error!("the player failed on an input; unloading the episode");
+                self.feed(Input::Crashed);
             }
+            if quitting {
+                if let Some(done) = done {
+                    let _ = done.send(());
+                }
+                return;
+            }
+            self.report(force);
         }
     }
 
-    fn handle(&mut self, command: Command) {
-        match command {
-            Command::Load(request) => self.load(*request),
-            Command::Play => self.play(),
-            Command::Pause => self.pause(),
-            Command::Toggle => {
-                if self.wants_play {
-                    self.pause()
-                } else {
-                    self.play()
+    /// Holds an opener's decoding for the machine to attach (or not); returns the input.
+    fn take_opened(&mut self, request: u64, result: Result<Decoding, PlayerError>) -> Input {
+        let result = result.map(|decoding| {
+            let rate = u64::from(decoding.sample_rate.max(1));
+            let audio = OpenedAudio {
+                duration_ms: decoding.duration_frames.map(|f| f * 1000 / rate),
+            };
+            match self.opening.as_mut() {
+                Some(o) if o.request == request => o.opened = Some(decoding),
+                _ => decoding.close(),
+            }
+            audio
+        });
+        Input::Opened { request, result }
+    }
+
+    /// Steps the machine with `input` and carries out what it decides, and what that leads
+    /// to, in order.
+    fn feed(&mut self, input: Input) {
+        let mut inputs = VecDeque::from([input]);
+        while let Some(input) = inputs.pop_front() {
+            let seen = self.seen();
+            for effect in self.machine.step(input, &seen) {
+                if let Some(next) = self.carry_out(effect) {
+                    inputs.push_back(next);
                 }
             }
-            Command::SeekTo(ms) => self.seek(ms),
-            Command::SeekBy(delta) => {
-                let now = self.position_ms() as i64;
-                self.seek(now.saturating_add(delta).max(0) as u64)
+        }
+        // An opened decoding the machine did not attach is stale.
+        if let Some(decoding) = self.opening.as_mut().and_then(|o| o.opened.take()) {
+            decoding.close();
+        }
+    }
+
+    fn seen(&self) -> Seen {
+        let now_ms = self.clock.elapsed().as_millis() as u64;
+        let Some(loaded) = &self.loaded else {
+            return Seen {
+                now_ms,
+                ..Seen::default()
+            };
+        };
+        let rate = u64::from(loaded.ring.sample_rate.max(1));
+        let buffer = {
+            let inner = loaded.ring.lock();
+            Buffer {
+                ended: inner.ended,
+                empty: inner.samples.is_empty(),
+                loading: inner.loading,
+                starved: loaded.ring.starved.load(Ordering::Relaxed),
             }
-            Command::ChapterStep(step) => self.chapter_step(step),
-            Command::SetSpeed(speed) => {
-                if speed.is_finite() {
-                    self.speed = speed.clamp(MIN_SPEED, MAX_SPEED);
-                    if let Some(l) = &self.loaded {
-                        l.ring.set_speed(self.speed);
+        };
+        Seen {
+            now_ms,
+            position_ms: loaded.ring.position_frame() * 1000 / rate,
+            buffer,
+            decoder_error: loaded.feeder.error(),
+        }
+    }
+
+    /// Does one thing the machine decided; a failure comes back as the next input.
+    fn carry_out(&mut self, effect: Effect) -> Option<Input> {
+        match effect {
+            Effect::Open {
+                request,
+                location,
+                mime,
+            } => self
+                .open(request, &location, mime)
+                .err()
+                .map(|error| Input::Opened {
+                    request,
+                    result: Err(error),
+                }),
+            Effect::Unload => {
+                if let Some(opening) = self.opening.take() {
+                    // Its opener gives up once the stream is closed; its result will be stale.
+                    if let Some(s) = opening.stream {
+                        s.close();
+                    }
+                    if let Some(d) = opening.opened {
+                        d.close();
                     }
                 }
-            }
-            Command::SetVolume(volume) => {
-                if volume.is_finite() {
-                    self.volume = volume.clamp(0.0, 1.0);
-                    if let Some(p) = self.loaded.as_ref().and_then(|l| l.sink_player.as_ref()) {
-                        p.set_volume(self.volume);
+                if let Some(mut loaded) = self.loaded.take() {
+                    if let Some(p) = loaded.sink_player.take() {
+                        p.stop();
                     }
                 }
+                None
             }
-            Command::SetChapters(chapters) => {
-                if let Some(l) = self.loaded.as_mut() {
-                    l.chapters = chapters;
-                    l.prefetched = false;
-                } else if let Some(p) = self.pending.as_mut() {
-                    p.chapters = chapters;
-                }
+            Effect::Attach {
+                request,
+                start_ms,
+                speed,
+            } => {
+                let opening = self.opening.take().filter(|o| o.request == request)?;
+                let decoding = opening.opened?;
+                let rate = decoding.sample_rate;
+                let ring = Arc::new(Ring::new(decoding.channels, rate));
+                ring.set_speed(speed);
+                let start_frame = start_ms * u64::from(rate) / 1000;
+                let feeder =
+                    Feeder::start(decoding, Arc::clone(&ring), opening.stream, start_frame);
+                self.loaded = Some(Loaded {
+                    ring,
+                    feeder,
+                    sink_player: None,
+                });
+                None
             }
-            Command::SetSleepTimer(timer) => {
-                let end = self.chapter_end_ms(self.position_ms());
-                self.sleep = timer.map(|t| SleepState::new(t, end));
-                self.apply_volume(1.0);
-            }
-            Command::RetryNow => {
-                let stream = self
-                    .pending
-                    .as_ref()
-                    .and_then(|p| p.stream.as_ref())
-                    .or_else(|| self.loaded.as_ref().and_then(|l| l.feeder.stream()));
-                if let Some(stream) = stream {
-                    stream.retry_now();
-                }
-            }
-            Command::PrepareOutput => {
+            Effect::OpenDevice => {
                 if self.device.is_none() {
                     // A failure is reported by the Play that needs the device.
-                    self.device = output::open_device().ok();
+                    self.device = self.open_device().ok();
                 }
+                None
             }
-            Command::Stop => {
-                self.save_position();
-                self.unload();
-                self.state = PlaybackState::Idle;
-                self.wants_play = false;
+            Effect::DropDevice => {
+                if let Some(p) = self.loaded.as_mut().and_then(|l| l.sink_player.take()) {
+                    p.stop();
+                }
+                self.device = None;
+                None
             }
-            Command::Shutdown(_) => {}
+            Effect::StartOutput { gain } => match self.connect_output(gain) {
+                Ok(()) => {
+                    if let Some(p) = self.sink_player() {
+                        p.play();
+                    }
+                    None
+                }
+                Err(error) => Some(Input::OutputFailed(error)),
+            },
+            Effect::PauseOutput => {
+                if let Some(p) = self.sink_player() {
+                    p.pause();
+                }
+                None
+            }
+            Effect::Seek { ms } => {
+                if let Some(l) = &self.loaded {
+                    l.feeder.seek(ms * u64::from(l.ring.sample_rate) / 1000);
+                }
+                None
+            }
+            Effect::SetSpeed(speed) => {
+                if let Some(l) = &self.loaded {
+                    l.ring.set_speed(speed);
+                }
+                None
+            }
+            Effect::SetGain(gain) => {
+                if let Some(p) = self.sink_player() {
+                    p.set_volume(gain);
+                }
+                None
+            }
+            Effect::Prefetch { ms } => {
+                if let Some(l) = &self.loaded {
+                    let rate = u64::from(l.ring.sample_rate);
+                    l.feeder
+                        .prefetch(ms.iter().map(|ms| ms * rate / 1000).collect());
+                }
+                None
+            }
+            Effect::RetryNow => {
+                if let Some(stream) = self.stream() {
+                    stream.retry_now();
+                }
+                None
+            }
+            Effect::SavePosition {
+                key,
+                position_ms,
+                finished,
+                duration_ms,
+            } => {
+                (self.on_event)(PlayerEvent::SavePosition {
+                    key,
+                    position_ms,
+                    finished,
+                    duration_ms,
+                });
+                None
+            }
         }
-        self.report(true);
     }
 
-    /// Starts opening `request` off this thread; [`Actor::opened`] takes the result.
-    fn load(&mut self, request: LoadRequest) {
-        self.save_position();
-        self.unload();
-        self.error = None;
-        self.state = PlaybackState::Loading;
-        self.wants_play = request.autoplay;
-        // Until something replaces it, the bar names this episode (also when it fails).
-        self.failed_key = Some(request.key.clone());
-        self.last_request += 1;
-        let id = self.last_request;
-        let (input, stream) = match &request.location {
+    /// Starts opening `location` off this thread; the result comes back as a message.
+    fn open(
+        &mut self,
+        request: u64,
+        location: &MediaLocation,
+        mime: Option<String>,
+    ) -> Result<(), PlayerError> {
+        let (input, stream) = match location {
             MediaLocation::File(path) => match std::fs::File::open(path) {
                 Ok(file) => (MediaInput::File(file), None),
                 Err(e) => {
-                    return self.fail(PlayerError::Unreadable {
+                    return Err(PlayerError::Unreadable {
                         detail: format!("{}: {e}", path.display()),
                     })
                 }
             },
             MediaLocation::Url(url) => {
-                match RangeStream::start(self.runtime.handle(), self.http.clone(), url, self.retry)
-                {
-                    Ok(stream) => (MediaInput::Stream(stream.clone()), Some(stream)),
-                    Err(e) => return self.fail(PlayerError::from(&e)),
-                }
+                let stream =
+                    RangeStream::start(self.runtime.handle(), self.http.clone(), url, self.retry)
+                        .map_err(|e| PlayerError::from(&e))?;
+                (MediaInput::Stream(stream.clone()), Some(stream))
             }
         };
-        let mime = request
-            .mime
-            .clone()
-            .or_else(|| mime_from_location(&request.location));
         let to_self = self.to_self.clone();
         let opener = std::thread::Builder::new()
             .name("chaptercast-open".into())
@@ -528,7 +604,7 @@ impl Actor {
                     PlayerError::from(&e)
                 });
                 let _ = to_self.send(Message::Opened {
-                    request: id,
+                    request,
                     result: Box::new(result),
                 });
             });
@@ -536,390 +612,75 @@ impl Actor {
             if let Some(s) = &stream {
                 s.close();
             }
-            return self.fail(PlayerError::Unreadable {
+            return Err(PlayerError::Unreadable {
                 detail: e.to_string(),
             });
         }
-        self.pending = Some(Pending {
-            request: id,
-            key: request.key,
-            chapters: request.chapters,
-            start_ms: request.start_ms,
+        self.opening = Some(Opening {
+            request,
             stream,
+            opened: None,
         });
-        self.last_save = Instant::now();
+        Ok(())
     }
 
-    fn fail(&mut self, error: PlayerError) {
-        self.state = PlaybackState::Error;
-        self.wants_play = false;
-        self.error = Some(error);
-    }
-
-    /// An opener's result: dropped when a newer load (or a stop) came since (psst's stale
-    /// load check), else the episode is ready at its start position.
-    fn opened(&mut self, request: u64, result: Result<Decoding, PlayerError>) {
-        let current = self.pending.as_ref().is_some_and(|p| p.request == request);
-        if !current {
-            tracing::debug!(request, "dropping a stale open result");
-            if let Ok(decoding) = result {
-                decoding.close();
-            }
-            return;
-        }
-        let Some(pending) = self.pending.take() else {
-            return;
-        };
-        let decoding = match result {
-            Ok(d) => d,
-            Err(error) => {
-                if let Some(s) = &pending.stream {
-                    s.close();
-                }
-                self.fail(error);
-                return;
-            }
-        };
-        let rate = decoding.sample_rate;
-        let duration_ms = decoding
-            .duration_frames
-            .map(|f| f * 1000 / u64::from(rate.max(1)));
-        let ring = Arc::new(Ring::new(decoding.channels, rate));
-        ring.set_speed(self.speed);
-        let start_ms = match duration_ms {
-            Some(d) if pending.start_ms >= d => 0,
-            _ => pending.start_ms,
-        };
-        let start_frame = start_ms * u64::from(rate) / 1000;
-        let streaming = pending.stream.is_some();
-        let feeder = Feeder::start(decoding, Arc::clone(&ring), pending.stream, start_frame);
-        self.loaded = Some(Loaded {
-            key: pending.key,
-            chapters: pending.chapters,
-            ring,
-            feeder,
-            duration_ms,
-            sink_player: None,
-            streaming,
-            prefetched: false,
-            playing_since: None,
-            ended_reported: false,
-        });
-        if self.wants_play {
-            self.state = PlaybackState::Buffering;
-            self.play();
-        } else {
-            self.state = PlaybackState::Paused;
-        }
-        self.last_save = Instant::now();
-    }
-
-    fn unload(&mut self) {
-        self.failed_key = None;
-        if let Some(pending) = self.pending.take() {
-            // Its opener gives up once the stream is closed; its result will be stale.
-            if let Some(s) = pending.stream {
-                s.close();
-            }
-        }
-        if let Some(mut loaded) = self.loaded.take() {
-            if let Some(p) = loaded.sink_player.take() {
-                p.stop();
-            }
-        }
+    fn open_device(&self) -> Result<rodio::MixerDeviceSink, PlayerError> {
+        let to_self = self.to_self.clone();
+        output::open_device(move |detail| {
+            let _ = to_self.send(Message::DeviceLost(detail));
+        })
+        .map_err(|e| PlayerError::NoDevice {
+            detail: e.to_string(),
+        })
     }
 
     /// Connects the loaded episode to the device, opening the device when needed (it may have
     /// appeared since the last try).
-    fn ensure_output(&mut self) -> Result<(), PlayerError> {
-        let Some(loaded) = self.loaded.as_mut() else {
-            return Ok(());
-        };
-        if loaded.sink_player.is_some() {
+    fn connect_output(&mut self, gain: f32) -> Result<(), PlayerError> {
+        if self.loaded.as_ref().is_none_or(|l| l.sink_player.is_some()) {
             return Ok(());
         }
         if self.device.is_none() {
-            self.device = Some(output::open_device().map_err(|e| PlayerError::NoDevice {
-                detail: e.to_string(),
-            })?);
+            self.device = Some(self.open_device()?);
         }
-        let Some(device) = &self.device else {
+        let (Some(device), Some(loaded)) = (&self.device, self.loaded.as_mut()) else {
             return Ok(());
         };
         let player = rodio::Player::connect_new(device.mixer());
-        player.set_volume(self.volume);
+        player.set_volume(gain);
         player.pause();
         player.append(output::RingSource::new(Arc::clone(&loaded.ring)));
         loaded.sink_player = Some(player);
         Ok(())
     }
 
-    fn play(&mut self) {
-        if self.pending.is_some() {
-            self.wants_play = true;
-            return;
-        }
-        if self.loaded.is_none() {
-            return;
-        }
-        self.wants_play = true;
-        if self.state == PlaybackState::Ended {
-            self.seek(0);
-        }
-        match self.ensure_output() {
-            Ok(()) => {
-                self.error = None;
-                if let Some(p) = self.loaded.as_ref().and_then(|l| l.sink_player.as_ref()) {
-                    p.play();
-                }
-                self.state = PlaybackState::Playing;
-            }
-            Err(error) => {
-                self.wants_play = false;
-                self.state = PlaybackState::Paused;
-                self.error = Some(error);
-            }
-        }
+    fn sink_player(&self) -> Option<&rodio::Player> {
+        self.loaded.as_ref().and_then(|l| l.sink_player.as_ref())
     }
 
-    fn pause(&mut self) {
-        self.wants_play = false;
-        if let Some(p) = self.loaded.as_ref().and_then(|l| l.sink_player.as_ref()) {
-            p.pause();
-        }
-        if self.loaded.is_some() && self.state != PlaybackState::Error {
-            self.state = PlaybackState::Paused;
-        }
-        // While opening, the state stays Loading; it opens paused.
-        self.save_position();
+    /// The stream being opened or played, if it is one.
+    fn stream(&self) -> Option<&RangeStream> {
+        self.opening
+            .as_ref()
+            .and_then(|o| o.stream.as_ref())
+            .or_else(|| self.loaded.as_ref().and_then(|l| l.feeder.stream()))
     }
 
-    fn seek(&mut self, ms: u64) {
-        if let Some(pending) = self.pending.as_mut() {
-            // Not open yet: it will start there.
-            pending.start_ms = ms;
-            return;
-        }
-        let Some(loaded) = self.loaded.as_mut() else {
-            return;
-        };
-        let ms = match loaded.duration_ms {
-            Some(d) => ms.min(d.saturating_sub(1)),
-            None => ms,
-        };
-        let frame = ms * u64::from(loaded.ring.sample_rate) / 1000;
-        loaded.feeder.seek(frame);
-        let chapter_end = chapter_end_ms(&loaded.chapters, loaded.duration_ms, ms);
-        if let Some(sleep) = self.sleep.as_mut() {
-            sleep.rearm(chapter_end);
-        }
-        loaded.ended_reported = false;
-        loaded.playing_since = None;
-        if self.state == PlaybackState::Ended || self.state == PlaybackState::Error {
-            self.state = if self.wants_play {
-                PlaybackState::Playing
-            } else {
-                PlaybackState::Paused
-            };
-            self.error = None;
-        }
-    }
-
-    fn chapter_step(&mut self, step: i32) {
-        let target = {
-            let chapters = match (&self.loaded, &self.pending) {
-                (Some(l), _) => &l.chapters,
-                (None, Some(p)) => &p.chapters,
-                (None, None) => return,
-            };
-            chapter_step_target(chapters, self.position_ms(), step, 3_000)
-        };
-        if let Some(ms) = target {
-            self.seek(ms);
-        }
-    }
-
-    /// Where the chapter at `position_ms` ends (the next one's start, or the episode's end).
-    fn chapter_end_ms(&self, position_ms: u64) -> Option<u64> {
-        let loaded = self.loaded.as_ref()?;
-        chapter_end_ms(&loaded.chapters, loaded.duration_ms, position_ms)
-    }
-
-    /// The listener's volume times `gain` (the sleep timer's fade).
-    fn apply_volume(&self, gain: f32) {
-        if let Some(p) = self.loaded.as_ref().and_then(|l| l.sink_player.as_ref()) {
-            p.set_volume(self.volume * gain);
-        }
-    }
-
-    /// Runs the sleep timer for the listening time since the last tick.
-    fn tick_sleep(&mut self) {
-        let played = self.last_tick.elapsed();
-        self.last_tick = Instant::now();
-        if self.state == PlaybackState::Ended {
-            self.sleep = None;
-        }
-        if self.state != PlaybackState::Playing {
-            return;
-        }
-        let position_ms = self.position_ms();
-        let Some(sleep) = self.sleep.as_mut() else {
-            return;
-        };
-        match sleep.advance(played, position_ms) {
-            SleepStep::Play(gain) => self.apply_volume(gain),
-            SleepStep::Stop => {
-                self.sleep = None;
-                self.pause();
-                self.apply_volume(1.0);
-            }
-        }
-    }
-
-    fn position_ms(&self) -> u64 {
-        if let Some(pending) = &self.pending {
-            return pending.start_ms;
-        }
-        self.loaded.as_ref().map_or(0, |l| {
-            l.ring.position_frame() * 1000 / u64::from(l.ring.sample_rate.max(1))
-        })
-    }
-
-    fn tick(&mut self) {
-        let Some(loaded) = self.loaded.as_mut() else {
-            self.report(false);
-            return;
-        };
-        if let Some(error) = loaded.feeder.error() {
-            if self.state != PlaybackState::Error {
-                self.state = PlaybackState::Error;
-                self.error = Some(error);
-                if let Some(p) = &loaded.sink_player {
-                    p.pause();
-                }
-            }
-        } else if self.wants_play {
-            let (ended, empty, loading) = {
-                let inner = loaded.ring.lock();
-                (inner.ended, inner.samples.is_empty(), inner.loading)
-            };
-            let starved = loaded
-                .ring
-                .starved
-                .load(std::sync::atomic::Ordering::Relaxed);
-            if ended && empty {
-                self.state = PlaybackState::Ended;
-                self.wants_play = false;
-                if !loaded.ended_reported {
-                    loaded.ended_reported = true;
-                    if let Some(p) = &loaded.sink_player {
-                        p.pause();
-                    }
-                    let key = loaded.key.clone();
-                    let position_ms = loaded.duration_ms.unwrap_or(0);
-                    (self.on_event)(PlayerEvent::SavePosition {
-                        key,
-                        position_ms,
-                        finished: true,
-                        duration_ms: loaded.duration_ms,
-                    });
-                }
-            } else if loading || (starved && empty) {
-                self.state = PlaybackState::Buffering;
-            } else {
-                self.state = PlaybackState::Playing;
-                let since = *loaded.playing_since.get_or_insert_with(Instant::now);
-                if !loaded.prefetched && loaded.streaming && since.elapsed() >= PREFETCH_AFTER {
-                    loaded.prefetched = true;
-                    let rate = u64::from(loaded.ring.sample_rate);
-                    let now = loaded.ring.position_frame();
-                    let mut frames: Vec<u64> = loaded
-                        .chapters
-                        .iter()
-                        .map(|c| c.start_ms * rate / 1000)
-                        .collect();
-                    // The chapters next to where the listener is come first: likeliest jumps.
-                    frames.sort_by_key(|f| f.abs_diff(now));
-                    loaded.feeder.prefetch(frames);
-                }
-            }
-            if self.state == PlaybackState::Playing && self.last_save.elapsed() >= SAVE_EVERY {
-                self.save_position();
-            }
-        }
-        self.tick_sleep();
-        self.report(false);
-    }
-
-    fn save_position(&mut self) {
-        self.last_save = Instant::now();
-        let position_ms = self.position_ms();
-        let Some(loaded) = self.loaded.as_ref() else {
-            return;
-        };
-        if loaded.ended_reported {
-            return;
-        }
-        let finished = loaded
-            .duration_ms
-            .is_some_and(|d| is_near_end(position_ms, d));
-        (self.on_event)(PlayerEvent::SavePosition {
-            key: loaded.key.clone(),
-            position_ms,
-            finished,
-            duration_ms: loaded.duration_ms,
-        });
-    }
-
-    fn status(&self) -> PlayerStatus {
-        let position_ms = self.position_ms();
-        let loaded = self.loaded.as_ref();
-        let pending = self.pending.as_ref();
-        let stats = pending
-            .and_then(|p| p.stream.as_ref())
-            .or_else(|| loaded.and_then(|l| l.feeder.stream()))
-            .map(|s| s.stats())
-            .unwrap_or_default();
+    /// Reports the status when it changed (or always while playing, for the position).
+    fn report(&mut self, force: bool) {
+        let stats = self.stream().map(|s| s.stats()).unwrap_or_default();
         let network = stats.outage.as_ref().map(|o| NetworkStall {
             host: o.host.clone(),
             for_ms: o.since.elapsed().as_millis() as u64,
             attempts: o.attempts,
             had_answered: o.had_answered,
         });
-        let chapter = loaded.and_then(|l| chapter_at(&l.chapters, position_ms));
-        let key = pending
-            .map(|p| p.key.clone())
-            .or_else(|| loaded.map(|l| l.key.clone()))
-            .or_else(|| self.failed_key.clone());
-        PlayerStatus {
-            key,
-            state: self.state,
-            position_ms,
-            duration_ms: loaded.and_then(|l| l.duration_ms),
-            chapter,
-            visible_chapter: chapter
-                .zip(loaded)
-                .and_then(|(i, l)| visible_index(&l.chapters, i)),
-            speed: self.speed,
-            volume: self.volume,
-            streaming: loaded.is_some_and(|l| l.streaming)
-                || pending.is_some_and(|p| p.stream.is_some()),
-            progressive: stats.progressive,
-            bytes_fetched: stats.bytes_fetched,
-            error: self.error.clone(),
+        let status = self.machine.status(
+            &self.seen(),
             network,
-            sleep: self.sleep.as_ref().map(|s| SleepStatus {
-                timer: s.timer,
-                remaining_ms: s
-                    .remaining(position_ms, loaded.and_then(|l| l.duration_ms))
-                    .map(|d| d.as_millis() as u64),
-            }),
-        }
-    }
-
-    /// Reports the status when it changed (or always while playing, for the position).
-    fn report(&mut self, force: bool) {
-        let status = self.status();
+            stats.progressive,
+            stats.bytes_fetched,
+        );
         let changed = self.last_status.as_ref() != Some(&status);
         let moving = matches!(
             status.state,
@@ -932,13 +693,25 @@ impl Actor {
     }
 }
 
-/// Where the chapter at `position_ms` ends: its own end, the next one's start, or the episode's.
-fn chapter_end_ms(chapters: &[Chapter], duration_ms: Option<u64>, position_ms: u64) -> Option<u64> {
-    let i = chapter_at(chapters, position_ms)?;
-    chapters[i]
-        .end_ms
-        .or_else(|| chapters.get(i + 1).map(|c| c.start_ms))
-        .or(duration_ms)
+/// The machine's input for a public command.
+fn input_of(command: Command) -> Input {
+    match command {
+        Command::Load(request) => Input::Load(request),
+        Command::Play => Input::Play,
+        Command::Pause => Input::Pause,
+        Command::Toggle => Input::Toggle,
+        Command::SeekTo(ms) => Input::SeekTo(ms),
+        Command::SeekBy(delta) => Input::SeekBy(delta),
+        Command::ChapterStep(step) => Input::ChapterStep(step),
+        Command::SetSpeed(speed) => Input::SetSpeed(speed),
+        Command::SetVolume(volume) => Input::SetVolume(volume),
+        Command::SetChapters(chapters) => Input::SetChapters(chapters),
+        Command::SetSleepTimer(timer) => Input::SetSleepTimer(timer),
+        Command::PrepareOutput => Input::PrepareOutput,
+        Command::RetryNow => Input::RetryNow,
+        Command::Stop => Input::Stop,
+        Command::Shutdown(_) => Input::Shutdown,
+    }
 }
 
 /// "Played" from this close to the end on: outros and ads are often skipped.

@@ -34,8 +34,11 @@ pub fn quiet_native_errors(quiet: bool) {
 /// overrides it.
 const DEVICE_BUFFER_FRAMES: u32 = 1024;
 
-/// Opens the default output device.
-pub fn open_device() -> Result<MixerDeviceSink, DeviceError> {
+/// Opens the default output device. `on_lost` hears when it goes away while open (unplugged,
+/// or the sound server stopped), with the system's reason.
+pub fn open_device(
+    on_lost: impl Fn(String) + Send + 'static,
+) -> Result<MixerDeviceSink, DeviceError> {
     let _quiet = QUIET_NATIVE_ERRORS
         .load(Ordering::Relaxed)
         .then(StderrSilenced::new)
@@ -50,7 +53,15 @@ pub fn open_device() -> Result<MixerDeviceSink, DeviceError> {
     } else {
         rodio::cpal::BufferSize::Fixed(frames)
     };
-    let on_error = |error: rodio::cpal::Error| tracing::warn!(%error, "audio output error");
+    let on_error = move |error: rodio::cpal::Error| {
+        tracing::warn!(%error, "audio output error");
+        if matches!(
+            error.kind(),
+            rodio::cpal::ErrorKind::DeviceNotAvailable | rodio::cpal::ErrorKind::HostUnavailable
+        ) {
+            on_lost(error.to_string());
+        }
+    };
     let mut sink = DeviceSinkBuilder::from_default_device()
         .map(|b| b.with_buffer_size(buffer).with_error_callback(on_error))
         .and_then(|b| b.open_stream())

@@ -1,0 +1,874 @@
+//! Every transition of the player, as a table: a way to reach a state, one input with what
+//! the actor saw, and the state and effects expected. All rows run; the failures are listed
+//! together.
+
+use super::*;
+use crate::chapters::ChapterSource;
+use std::time::Duration;
+
+const URL: &str = "http://127.0.0.1:9/ep.mp3";
+const LENGTH_MS: u64 = 600_000;
+
+fn request(key: &str, start_ms: u64, autoplay: bool) -> Box<LoadRequest> {
+    Box::new(LoadRequest {
+        key: key.into(),
+        location: MediaLocation::Url(URL.into()),
+        mime: None,
+        start_ms,
+        chapters: chapters(),
+        autoplay,
+    })
+}
+
+fn chapters() -> Vec<Chapter> {
+    [0, 60_000, 180_000]
+        .iter()
+        .map(|&ms| Chapter::new(ms, format!("at {ms}"), ChapterSource::ShowNotes))
+        .collect()
+}
+
+fn at(now_ms: u64, position_ms: u64) -> Seen {
+    Seen {
+        now_ms,
+        position_ms,
+        ..Seen::default()
+    }
+}
+
+fn with_buffer(mut seen: Seen, buffer: Buffer) -> Seen {
+    seen.buffer = buffer;
+    seen
+}
+
+fn failing(mut seen: Seen, error: PlayerError) -> Seen {
+    seen.decoder_error = Some(error);
+    seen
+}
+
+fn opened(request: u64) -> Input {
+    Input::Opened {
+        request,
+        result: Ok(OpenedAudio {
+            duration_ms: Some(LENGTH_MS),
+        }),
+    }
+}
+
+fn save(position_ms: u64, finished: bool) -> Effect {
+    Effect::SavePosition {
+        key: "a".into(),
+        position_ms,
+        finished,
+        duration_ms: Some(LENGTH_MS),
+    }
+}
+
+fn open(request: u64) -> Effect {
+    Effect::Open {
+        request,
+        location: MediaLocation::Url(URL.into()),
+        mime: Some("audio/mpeg".into()),
+    }
+}
+
+fn attach(request: u64, start_ms: u64) -> Effect {
+    Effect::Attach {
+        request,
+        start_ms,
+        speed: 1.0,
+    }
+}
+
+const START: Effect = Effect::StartOutput { gain: 1.0 };
+
+/// Feeds `inputs` (each at its own clock time) to a new machine.
+fn after(inputs: Vec<(Input, Seen)>) -> Machine {
+    let mut machine = Machine::default();
+    for (input, seen) in inputs {
+        machine.step(input, &seen);
+    }
+    machine
+}
+
+fn idle() -> Machine {
+    Machine::default()
+}
+
+/// Episode "a" (request 1) being opened, to play once open.
+fn opening() -> Machine {
+    after(vec![(Input::Load(request("a", 30_000, true)), at(0, 0))])
+}
+
+fn opening_paused() -> Machine {
+    after(vec![(Input::Load(request("a", 30_000, false)), at(0, 0))])
+}
+
+fn paused() -> Machine {
+    after(vec![
+        (Input::Load(request("a", 30_000, false)), at(0, 0)),
+        (opened(1), at(10, 0)),
+    ])
+}
+
+fn playing() -> Machine {
+    after(vec![
+        (Input::Load(request("a", 30_000, true)), at(0, 0)),
+        (opened(1), at(10, 0)),
+        (Input::Tick, at(100, 30_000)),
+    ])
+}
+
+fn ended() -> Machine {
+    let mut machine = playing();
+    let end = Buffer {
+        ended: true,
+        empty: true,
+        ..Buffer::default()
+    };
+    machine.step(Input::Tick, &with_buffer(at(200, LENGTH_MS), end));
+    machine
+}
+
+/// Playing, then the decoder failed (a seek asked the server for a range it refused).
+fn decoder_failed() -> Machine {
+    let mut machine = playing();
+    machine.step(Input::SeekTo(90_000), &at(150, 30_000));
+    machine.step(
+        Input::Tick,
+        &failing(at(200, 90_000), PlayerError::WrongRange),
+    );
+    machine
+}
+
+/// Opening failed with a 404.
+fn open_failed() -> Machine {
+    let mut machine = opening();
+    machine.step(
+        Input::Opened {
+            request: 1,
+            result: Err(PlayerError::Http { status: 404 }),
+        },
+        &at(50, 0),
+    );
+    machine
+}
+
+/// A newer load replaced request 1 before its result came.
+fn superseded() -> Machine {
+    let mut machine = opening();
+    machine.step(Input::Load(request("b", 0, true)), &at(20, 0));
+    machine
+}
+
+struct Row {
+    name: &'static str,
+    given: fn() -> Machine,
+    input: Input,
+    seen: Seen,
+    state: PlaybackState,
+    effects: Vec<Effect>,
+}
+
+fn row(
+    name: &'static str,
+    given: fn() -> Machine,
+    input: Input,
+    seen: Seen,
+    state: PlaybackState,
+    effects: Vec<Effect>,
+) -> Row {
+    Row {
+        name,
+        given,
+        input,
+        seen,
+        state,
+        effects,
+    }
+}
+
+fn status(machine: &Machine, seen: &Seen) -> PlayerStatus {
+    machine.status(seen, None, false, 0)
+}
+
+fn run(rows: Vec<Row>) {
+    let mut failures = Vec::new();
+    for r in rows {
+        let mut machine = (r.given)();
+        let effects = machine.step(r.input, &r.seen);
+        let state = status(&machine, &r.seen).state;
+        if state != r.state || effects != r.effects {
+            failures.push(format!(
+                "{}:\n  want {:?} {:?}\n  got  {:?} {:?}",
+                r.name, r.state, r.effects, state, effects
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+use PlaybackState as S;
+
+#[test]
+fn transitions_from_idle() {
+    run(vec![
+        row(
+            "load opens off the actor, tagged with a request id",
+            idle,
+            Input::Load(request("a", 30_000, true)),
+            at(0, 0),
+            S::Loading,
+            vec![Effect::Unload, open(1)],
+        ),
+        row(
+            "play with nothing loaded",
+            idle,
+            Input::Play,
+            at(0, 0),
+            S::Idle,
+            vec![],
+        ),
+        row(
+            "pause with nothing loaded",
+            idle,
+            Input::Pause,
+            at(0, 0),
+            S::Idle,
+            vec![],
+        ),
+        row(
+            "seek with nothing loaded",
+            idle,
+            Input::SeekTo(5),
+            at(0, 0),
+            S::Idle,
+            vec![],
+        ),
+        row("tick", idle, Input::Tick, at(0, 0), S::Idle, vec![]),
+        row(
+            "stop",
+            idle,
+            Input::Stop,
+            at(0, 0),
+            S::Idle,
+            vec![Effect::Unload],
+        ),
+        row(
+            "an opener's result after a stop is dropped",
+            idle,
+            opened(1),
+            at(0, 0),
+            S::Idle,
+            vec![],
+        ),
+        row(
+            "prepare output",
+            idle,
+            Input::PrepareOutput,
+            at(0, 0),
+            S::Idle,
+            vec![Effect::OpenDevice],
+        ),
+        row(
+            "speed is clamped",
+            idle,
+            Input::SetSpeed(9.0),
+            at(0, 0),
+            S::Idle,
+            vec![Effect::SetSpeed(MAX_SPEED)],
+        ),
+        row(
+            "a NaN speed is ignored",
+            idle,
+            Input::SetSpeed(f32::NAN),
+            at(0, 0),
+            S::Idle,
+            vec![],
+        ),
+        row(
+            "volume is clamped",
+            idle,
+            Input::SetVolume(-1.0),
+            at(0, 0),
+            S::Idle,
+            vec![Effect::SetGain(0.0)],
+        ),
+    ]);
+}
+
+#[test]
+fn transitions_while_opening() {
+    run(vec![
+        row(
+            "opened: attach at the saved position and start the sound",
+            opening,
+            opened(1),
+            at(10, 0),
+            S::Buffering,
+            vec![attach(1, 30_000), START],
+        ),
+        row(
+            "opened paused: attach only",
+            opening_paused,
+            opened(1),
+            at(10, 0),
+            S::Paused,
+            vec![attach(1, 30_000)],
+        ),
+        row(
+            "opened shorter than the saved position: start from the top",
+            opening,
+            Input::Opened {
+                request: 1,
+                result: Ok(OpenedAudio {
+                    duration_ms: Some(20_000),
+                }),
+            },
+            at(10, 0),
+            S::Buffering,
+            vec![attach(1, 0), START],
+        ),
+        row(
+            "opening failed: told, and the pending stream let go",
+            opening,
+            Input::Opened {
+                request: 1,
+                result: Err(PlayerError::Http { status: 404 }),
+            },
+            at(10, 0),
+            S::Error,
+            vec![Effect::Unload],
+        ),
+        row(
+            "a result for an older request is dropped (stale load)",
+            superseded,
+            opened(1),
+            at(30, 0),
+            S::Loading,
+            vec![],
+        ),
+        row(
+            "a failure for an older request is dropped too",
+            superseded,
+            Input::Opened {
+                request: 1,
+                result: Err(PlayerError::Unreachable {
+                    host: "127.0.0.1".into(),
+                }),
+            },
+            at(30, 0),
+            S::Loading,
+            vec![],
+        ),
+        row(
+            "the newer request's result is taken",
+            superseded,
+            opened(2),
+            at(30, 0),
+            S::Buffering,
+            vec![attach(2, 0), START],
+        ),
+        row(
+            "pause while opening: it opens paused",
+            opening,
+            Input::Pause,
+            at(10, 0),
+            S::Loading,
+            vec![],
+        ),
+        row(
+            "seek while opening: it opens there",
+            opening,
+            Input::SeekTo(45_000),
+            at(10, 0),
+            S::Loading,
+            vec![],
+        ),
+        row(
+            "retry while opening cuts the backoff short",
+            opening,
+            Input::RetryNow,
+            at(10, 0),
+            S::Loading,
+            vec![Effect::RetryNow],
+        ),
+        row(
+            "stop while opening (a host that does not answer)",
+            opening,
+            Input::Stop,
+            at(10, 0),
+            S::Idle,
+            vec![Effect::Unload],
+        ),
+        row(
+            "another episode while opening",
+            opening,
+            Input::Load(request("b", 0, true)),
+            at(10, 0),
+            S::Loading,
+            vec![Effect::Unload, open(2)],
+        ),
+        row(
+            "tick while opening",
+            opening,
+            Input::Tick,
+            at(10, 0),
+            S::Loading,
+            vec![],
+        ),
+    ]);
+}
+
+#[test]
+fn transitions_while_paused() {
+    run(vec![
+        row(
+            "play",
+            paused,
+            Input::Play,
+            at(20, 30_000),
+            S::Playing,
+            vec![START],
+        ),
+        row(
+            "toggle plays",
+            paused,
+            Input::Toggle,
+            at(20, 30_000),
+            S::Playing,
+            vec![START],
+        ),
+        row(
+            "pause again saves",
+            paused,
+            Input::Pause,
+            at(20, 30_000),
+            S::Paused,
+            vec![Effect::PauseOutput, save(30_000, false)],
+        ),
+        row(
+            "a seek past the end lands just before it",
+            paused,
+            Input::SeekTo(LENGTH_MS + 5),
+            at(20, 30_000),
+            S::Paused,
+            vec![Effect::Seek { ms: LENGTH_MS - 1 }],
+        ),
+        row(
+            "a seek back before zero lands at zero",
+            paused,
+            Input::SeekBy(-60_000),
+            at(20, 30_000),
+            S::Paused,
+            vec![Effect::Seek { ms: 0 }],
+        ),
+        row(
+            "next chapter",
+            paused,
+            Input::ChapterStep(1),
+            at(20, 30_000),
+            S::Paused,
+            vec![Effect::Seek { ms: 60_000 }],
+        ),
+        row(
+            "previous chapter well into one restarts it",
+            paused,
+            Input::ChapterStep(-1),
+            at(20, 70_000),
+            S::Paused,
+            vec![Effect::Seek { ms: 60_000 }],
+        ),
+        row(
+            "tick",
+            paused,
+            Input::Tick,
+            at(20, 30_000),
+            S::Paused,
+            vec![],
+        ),
+        row(
+            "another episode saves this one first",
+            paused,
+            Input::Load(request("b", 0, false)),
+            at(20, 30_000),
+            S::Loading,
+            vec![save(30_000, false), Effect::Unload, open(2)],
+        ),
+        row(
+            "stop saves",
+            paused,
+            Input::Stop,
+            at(20, 30_000),
+            S::Idle,
+            vec![save(30_000, false), Effect::Unload],
+        ),
+        row(
+            "quit saves",
+            paused,
+            Input::Shutdown,
+            at(20, 30_000),
+            S::Idle,
+            vec![save(30_000, false), Effect::Unload],
+        ),
+        row(
+            "a device lost while paused is forgotten quietly",
+            paused,
+            Input::DeviceLost {
+                detail: "gone".into(),
+            },
+            at(20, 30_000),
+            S::Paused,
+            vec![Effect::DropDevice],
+        ),
+        row(
+            "a bug of ours fails the episode, not the player",
+            paused,
+            Input::Crashed,
+            at(20, 30_000),
+            S::Error,
+            vec![Effect::Unload],
+        ),
+    ]);
+}
+
+#[test]
+fn transitions_while_playing() {
+    let quiet = Buffer::default();
+    let loading = Buffer {
+        loading: true,
+        empty: true,
+        ..quiet
+    };
+    let starved = Buffer {
+        starved: true,
+        empty: true,
+        ..quiet
+    };
+    let end = Buffer {
+        ended: true,
+        empty: true,
+        ..quiet
+    };
+    let end_not_drained = Buffer {
+        ended: true,
+        ..quiet
+    };
+    run(vec![
+        row(
+            "sound flows",
+            playing,
+            Input::Tick,
+            at(200, 30_100),
+            S::Playing,
+            vec![],
+        ),
+        row(
+            "waiting for the first audio after a jump",
+            playing,
+            Input::Tick,
+            with_buffer(at(200, 30_100), loading),
+            S::Buffering,
+            vec![],
+        ),
+        row(
+            "the device ran dry (the network is slower than the sound)",
+            playing,
+            Input::Tick,
+            with_buffer(at(200, 30_100), starved),
+            S::Buffering,
+            vec![],
+        ),
+        row(
+            "the decoder is done but sound is still queued",
+            playing,
+            Input::Tick,
+            with_buffer(at(200, LENGTH_MS - 50), end_not_drained),
+            S::Playing,
+            vec![],
+        ),
+        row(
+            "the end: reported finished, once",
+            playing,
+            Input::Tick,
+            with_buffer(at(200, LENGTH_MS), end),
+            S::Ended,
+            vec![Effect::PauseOutput, save(LENGTH_MS, true)],
+        ),
+        row(
+            "every five seconds of play the position is saved",
+            playing,
+            Input::Tick,
+            at(5_010, 34_900),
+            S::Playing,
+            vec![save(34_900, false)],
+        ),
+        row(
+            "pause",
+            playing,
+            Input::Pause,
+            at(200, 30_100),
+            S::Paused,
+            vec![Effect::PauseOutput, save(30_100, false)],
+        ),
+        row(
+            "toggle pauses",
+            playing,
+            Input::Toggle,
+            at(200, 30_100),
+            S::Paused,
+            vec![Effect::PauseOutput, save(30_100, false)],
+        ),
+        row(
+            "play again does nothing",
+            playing,
+            Input::Play,
+            at(200, 30_100),
+            S::Playing,
+            vec![],
+        ),
+        row(
+            "a seek keeps playing",
+            playing,
+            Input::SeekTo(180_000),
+            at(200, 30_100),
+            S::Playing,
+            vec![Effect::Seek { ms: 180_000 }],
+        ),
+        row(
+            "the device is lost while playing: paused, told, saved",
+            playing,
+            Input::DeviceLost {
+                detail: "unplugged".into(),
+            },
+            at(200, 30_100),
+            S::Paused,
+            vec![Effect::DropDevice, save(30_100, false)],
+        ),
+        row(
+            "no device when sound was wanted: paused and told",
+            playing,
+            Input::OutputFailed(PlayerError::NoDevice {
+                detail: "none".into(),
+            }),
+            at(200, 30_100),
+            S::Paused,
+            vec![],
+        ),
+        row(
+            "the decoder fails (a dropped stream the retry policy gave up on)",
+            playing,
+            Input::Tick,
+            failing(
+                at(200, 30_100),
+                PlayerError::Unreachable {
+                    host: "127.0.0.1".into(),
+                },
+            ),
+            S::Error,
+            vec![Effect::PauseOutput],
+        ),
+        row(
+            "speed applies at once",
+            playing,
+            Input::SetSpeed(1.5),
+            at(200, 30_100),
+            S::Playing,
+            vec![Effect::SetSpeed(1.5)],
+        ),
+    ]);
+}
+
+#[test]
+fn transitions_after_the_end() {
+    run(vec![
+        row(
+            "play starts over",
+            ended,
+            Input::Play,
+            at(300, LENGTH_MS),
+            S::Playing,
+            vec![Effect::Seek { ms: 0 }, START],
+        ),
+        row(
+            "a jump lands paused there",
+            ended,
+            Input::SeekTo(60_000),
+            at(300, LENGTH_MS),
+            S::Paused,
+            vec![Effect::Seek { ms: 60_000 }],
+        ),
+        row(
+            "ticks report nothing more",
+            ended,
+            Input::Tick,
+            at(9_000, LENGTH_MS),
+            S::Ended,
+            vec![],
+        ),
+        row(
+            "pause after the end does not save a position over 'played'",
+            ended,
+            Input::Pause,
+            at(300, LENGTH_MS),
+            S::Ended,
+            vec![Effect::PauseOutput],
+        ),
+    ]);
+}
+
+#[test]
+fn transitions_around_errors_during_a_seek() {
+    run(vec![
+        row(
+            "another jump tries again and sound resumes",
+            decoder_failed,
+            Input::SeekTo(120_000),
+            at(300, 90_000),
+            S::Buffering,
+            vec![Effect::Seek { ms: 120_000 }, START],
+        ),
+        row(
+            "play tries again from where it failed",
+            decoder_failed,
+            Input::Play,
+            at(300, 90_000),
+            S::Playing,
+            vec![Effect::Seek { ms: 90_000 }, START],
+        ),
+        row(
+            "the error stays until something is done about it",
+            decoder_failed,
+            Input::Tick,
+            failing(at(400, 90_000), PlayerError::WrongRange),
+            S::Error,
+            vec![],
+        ),
+        row(
+            "stop",
+            decoder_failed,
+            Input::Stop,
+            at(300, 90_000),
+            S::Idle,
+            vec![save(90_000, false), Effect::Unload],
+        ),
+        row(
+            "a failed open: play tries the same request again",
+            open_failed,
+            Input::Play,
+            at(100, 0),
+            S::Loading,
+            vec![Effect::Unload, open(2)],
+        ),
+        row(
+            "a failed open: retry does the same",
+            open_failed,
+            Input::RetryNow,
+            at(100, 0),
+            S::Loading,
+            vec![Effect::Unload, open(2)],
+        ),
+        row(
+            "a failed open: ticks change nothing",
+            open_failed,
+            Input::Tick,
+            at(100, 0),
+            S::Error,
+            vec![],
+        ),
+        row(
+            "a failed open: a late duplicate result is dropped",
+            open_failed,
+            opened(1),
+            at(100, 0),
+            S::Error,
+            vec![],
+        ),
+    ]);
+}
+
+#[test]
+fn the_bar_names_what_it_is_about() {
+    let machine = open_failed();
+    let s = status(&machine, &at(100, 0));
+    assert_eq!(s.key.as_deref(), Some("a"));
+    assert_eq!(s.error, Some(PlayerError::Http { status: 404 }));
+
+    // While opening, the position is the saved one, also when the host is not answering.
+    let mut machine = opening();
+    machine.step(Input::SeekTo(45_000), &at(10, 0));
+    let s = status(&machine, &at(20, 0));
+    assert_eq!(
+        (s.state, s.position_ms, s.streaming),
+        (S::Loading, 45_000, true)
+    );
+    assert_eq!(s.chapter, None);
+
+    // Loaded: the chapter comes from the one rule, respecting ends.
+    let machine = playing();
+    let s = status(&machine, &at(200, 61_000));
+    assert_eq!((s.chapter, s.visible_chapter), (Some(1), Some(1)));
+
+    // No device: paused, with the reason, until the next Play.
+    let mut machine = playing();
+    machine.step(
+        Input::DeviceLost {
+            detail: "unplugged".into(),
+        },
+        &at(200, 30_100),
+    );
+    let s = status(&machine, &at(300, 30_100));
+    assert!(
+        matches!(s.error, Some(PlayerError::NoDevice { .. })),
+        "{s:?}"
+    );
+    machine.step(Input::Play, &at(400, 30_100));
+    assert_eq!(status(&machine, &at(400, 30_100)).error, None);
+}
+
+#[test]
+fn streams_prefetch_chapter_starts_nearest_first_after_five_seconds_of_play() {
+    let mut machine = playing();
+    assert!(machine.step(Input::Tick, &at(2_000, 70_000)).is_empty());
+    let effects = machine.step(Input::Tick, &at(5_200, 70_000));
+    assert!(
+        effects.contains(&Effect::Prefetch {
+            ms: vec![60_000, 0, 180_000]
+        }),
+        "{effects:?}"
+    );
+    // Once only, until the chapters change.
+    let later = machine.step(Input::Tick, &at(5_300, 70_100));
+    assert!(!later.iter().any(|e| matches!(e, Effect::Prefetch { .. })));
+    machine.step(Input::SetChapters(chapters()), &at(5_400, 70_200));
+    let again = machine.step(Input::Tick, &at(5_500, 70_300));
+    assert!(again.iter().any(|e| matches!(e, Effect::Prefetch { .. })));
+}
+
+#[test]
+fn the_sleep_timer_fades_then_pauses_and_restores_the_volume() {
+    let mut machine = playing();
+    machine.step(Input::Tick, &at(1_000, 31_000));
+    machine.step(
+        Input::SetSleepTimer(Some(SleepTimer::After(Duration::from_secs(10)))),
+        &at(1_000, 31_000),
+    );
+    // 7.5 s in, 2.5 s are left: half volume.
+    let effects = machine.step(Input::Tick, &at(8_500, 38_500));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::SetGain(g) if (g - 0.5).abs() < 0.01)),
+        "{effects:?}"
+    );
+    let effects = machine.step(Input::Tick, &at(11_100, 41_100));
+    assert_eq!(status(&machine, &at(11_100, 41_100)).state, S::Paused);
+    assert_eq!(
+        effects,
+        vec![
+            Effect::PauseOutput,
+            save(41_100, false),
+            Effect::SetGain(1.0)
+        ]
+    );
+    assert_eq!(status(&machine, &at(11_100, 41_100)).sleep, None);
+}
