@@ -14,6 +14,7 @@ fn main() {
             "set_played",
             "play_episode",
             "player_status",
+            "now_playing",
             "player_play",
             "player_pause",
             "player_toggle",

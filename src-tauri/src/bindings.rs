@@ -5,7 +5,8 @@ use tauri_specta::{collect_commands, collect_events, Builder};
 
 use crate::commands::{downloads, library, opml, player};
 use crate::wire::{
-    ChaptersUpdate, DownloadView, LibraryUpdate, OpmlProgress, PlayerView, QueueView,
+    DownloadView, LibraryUpdate, NowPlayingView, OpmlProgress, PlayerView, QueueView,
+    SessionNoticeView,
 };
 
 pub fn builder() -> Builder<tauri::Wry> {
@@ -29,6 +30,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             library::set_refresh_interval_hours,
             player::play_episode,
             player::player_status,
+            player::now_playing,
             player::player_play,
             player::player_pause,
             player::player_toggle,
@@ -60,7 +62,8 @@ pub fn builder() -> Builder<tauri::Wry> {
         .events(collect_events![
             PlayerView,
             QueueView,
-            ChaptersUpdate,
+            NowPlayingView,
+            SessionNoticeView,
             DownloadView,
             OpmlProgress,
             LibraryUpdate

@@ -5,13 +5,14 @@
 use std::io::Write;
 use std::path::Path;
 
-use chaptercast_engine::{Config, Engine, RefreshOutcome};
+use chaptercast_engine::{Config, Engine, EngineEvent, Events, RefreshOutcome};
 use serde_json::json;
 
 use crate::cli::{print_json, runtime};
 use crate::error::user_message;
 
-pub(crate) fn open_engine() -> Result<Engine, String> {
+/// The app's library, and its events (drop them when nothing needs to hear).
+pub(crate) fn open_engine() -> Result<(Engine, Events), String> {
     let mut config = Config::from_env();
     config.subscribe_default_feed = false;
     Engine::open(config).map_err(|e| format!("cannot open the library: {e}"))
@@ -19,7 +20,7 @@ pub(crate) fn open_engine() -> Result<Engine, String> {
 
 /// `chaptercast subscribe <URL>`: adds the feed and fetches it.
 pub fn subscribe_command(url: &str) -> Result<(), String> {
-    let engine = open_engine()?;
+    let (engine, _events) = open_engine()?;
     runtime()?.block_on(async {
         let show = engine.subscribe(url).await.map_err(|e| user_message(&e))?;
         let show = engine.show(show).await.map_err(|e| e.to_string())?;
@@ -33,7 +34,7 @@ pub fn subscribe_command(url: &str) -> Result<(), String> {
 
 /// `chaptercast refresh`: every show; exits 1 when any failed (after refreshing the rest).
 pub fn refresh_command() -> Result<(), String> {
-    let engine = open_engine()?;
+    let (engine, _events) = open_engine()?;
     runtime()?.block_on(async {
         let shows = engine.shows().await.map_err(|e| e.to_string())?;
         let results = engine.refresh_all().await.map_err(|e| e.to_string())?;
@@ -69,7 +70,7 @@ pub fn refresh_command() -> Result<(), String> {
 
 /// `chaptercast list [--json]`: shows and their episodes.
 pub fn list_command(as_json: bool) -> Result<(), String> {
-    let engine = open_engine()?;
+    let (engine, _events) = open_engine()?;
     runtime()?.block_on(async {
         let shows = engine.shows().await.map_err(|e| e.to_string())?;
         let mut listed = Vec::new();
@@ -114,7 +115,7 @@ pub fn list_command(as_json: bool) -> Result<(), String> {
 
 /// `chaptercast search <QUERY> [--json]`: best first.
 pub fn search_command(query: &str, as_json: bool) -> Result<(), String> {
-    let engine = open_engine()?;
+    let (engine, _events) = open_engine()?;
     let hits = runtime()?.block_on(async {
         engine
             .search(query.to_string(), chaptercast_engine::library::MAX_RESULTS)
@@ -173,15 +174,21 @@ pub fn search_command(query: &str, as_json: bool) -> Result<(), String> {
 /// `chaptercast opml import <FILE>`.
 pub fn opml_import_command(file: &Path) -> Result<(), String> {
     let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    let engine = open_engine()?;
+    let (engine, events) = open_engine()?;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let progress = {
+        let done = std::sync::Arc::clone(&done);
+        std::thread::spawn(move || print_import_progress(&events, &done))
+    };
     let report = runtime()?.block_on(async {
         engine
-            .import_opml(&bytes, |p| {
-                eprint!("\r{}/{} {}\x1b[K", p.done, p.total, p.url)
-            })
+            .import_opml(&bytes)
             .await
             .map_err(|e| format!("{}: {e}", file.display()))
-    })?;
+    });
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let _ = progress.join();
+    let report = report?;
     eprintln!();
     println!(
         "{} feeds: {} added, {} already subscribed, {} failed",
@@ -196,9 +203,21 @@ pub fn opml_import_command(file: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Prints each feed an import finished, on one line that keeps being rewritten, until `done`.
+fn print_import_progress(events: &Events, done: &std::sync::atomic::AtomicBool) {
+    loop {
+        match events.recv_timeout(std::time::Duration::from_millis(50)) {
+            Ok(Some(EngineEvent::Import(p))) => eprint!("\r{}/{} {}\x1b[K", p.done, p.total, p.url),
+            Ok(Some(_)) => {}
+            Ok(None) if !done.load(std::sync::atomic::Ordering::SeqCst) => {}
+            Ok(None) | Err(_) => return,
+        }
+    }
+}
+
 /// `chaptercast opml export [--out FILE]` (stdout without `--out`).
 pub fn opml_export_command(out: Option<&Path>) -> Result<(), String> {
-    let engine = open_engine()?;
+    let (engine, _events) = open_engine()?;
     let (document, count) = runtime()?
         .block_on(engine.export_opml())
         .map_err(|e| e.to_string())?;

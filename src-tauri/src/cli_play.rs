@@ -215,7 +215,7 @@ fn follow(
 
 /// The player's next event, or `None` after a short wait (so time limits are checked); an
 /// error when the player went away.
-pub(crate) fn next_event<T>(events: &mpsc::Receiver<T>) -> Result<Option<T>, String> {
+fn next_event<T>(events: &mpsc::Receiver<T>) -> Result<Option<T>, String> {
     match events.recv_timeout(Duration::from_millis(50)) {
         Ok(event) => Ok(Some(event)),
         Err(mpsc::RecvTimeoutError::Timeout) => Ok(None),

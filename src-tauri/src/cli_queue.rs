@@ -3,18 +3,17 @@
 //! through the default output with the app's own session: continuous play, each finished
 //! episode leaving the queue marked played.
 
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use chaptercast_engine::library::QueuePlace;
 use chaptercast_engine::player::{self, PlaybackState};
 use chaptercast_engine::session::episode_of_key;
-use chaptercast_engine::{Engine, EpisodeId, LibraryError, SessionEvent};
+use chaptercast_engine::{Engine, EngineEvent, EpisodeId, Events, LibraryError};
 use serde_json::json;
 
 use crate::cli::{print_json, runtime};
 use crate::cli_library::open_engine;
-use crate::cli_play::{clock, next_event};
+use crate::cli_play::clock;
 use crate::error::player_error_message;
 
 /// How long `queue play` keeps retrying a host that does not answer (as `play` does).
@@ -31,7 +30,7 @@ pub enum QueueArgs {
 }
 
 pub fn queue_command(args: QueueArgs) -> Result<(), String> {
-    let engine = open_engine()?;
+    let (engine, events) = open_engine()?;
     let rt = runtime()?;
     match args {
         QueueArgs::Add { guids, next } => rt.block_on(async {
@@ -72,7 +71,12 @@ pub fn queue_command(args: QueueArgs) -> Result<(), String> {
                     return Err("--for needs a positive number of seconds".into());
                 }
             }
-            play(&engine, &rt, for_seconds.map(Duration::from_secs_f64))
+            play(
+                &engine,
+                &events,
+                &rt,
+                for_seconds.map(Duration::from_secs_f64),
+            )
         }
     }
 }
@@ -122,6 +126,7 @@ async fn list(engine: &Engine, as_json: bool) -> Result<(), String> {
 /// Plays Up Next from its first item until it is empty, or for `limit` of listening.
 fn play(
     engine: &Engine,
+    events: &Events,
     rt: &tokio::runtime::Runtime,
     limit: Option<Duration>,
 ) -> Result<(), String> {
@@ -132,19 +137,13 @@ fn play(
         .copied()
         .ok_or("Up Next is empty: add episodes with `chaptercast queue add <GUID>`")?;
     player::output::quiet_native_errors(true);
-    let (tx, events) = mpsc::channel();
     let session = engine
-        .start_session(
-            player::RetryPolicy {
-                give_up_after: Some(GIVE_UP_AFTER),
-            },
-            move |event| {
-                let _ = tx.send(event);
-            },
-        )
+        .start_session(player::RetryPolicy {
+            give_up_after: Some(GIVE_UP_AFTER),
+        })
         .map_err(|e| format!("cannot start the player: {e}"))?;
     rt.block_on(session.play(first, None)).map_err(library)?;
-    let result = follow(engine, rt, &events, limit);
+    let result = follow(engine, rt, events, limit);
     session.player().shutdown(Duration::from_secs(2));
     result
 }
@@ -152,7 +151,7 @@ fn play(
 fn follow(
     engine: &Engine,
     rt: &tokio::runtime::Runtime,
-    events: &mpsc::Receiver<SessionEvent>,
+    events: &Events,
     limit: Option<Duration>,
 ) -> Result<(), String> {
     let started = Instant::now();
@@ -163,16 +162,16 @@ fn follow(
         if limit.is_some_and(|l| started.elapsed() >= l) {
             return Ok(());
         }
-        let Some(event) = next_event(events)? else {
-            continue;
-        };
+        let event = events
+            .recv_timeout(Duration::from_millis(50))
+            .map_err(|_| "the player stopped unexpectedly".to_string())?;
         let status = match event {
-            SessionEvent::Queue(ids) => {
-                queue_left = Some(ids.len());
+            Some(EngineEvent::UpNext(up_next)) => {
+                queue_left = Some(up_next.items.len());
                 continue;
             }
-            SessionEvent::Chapters { .. } => continue,
-            SessionEvent::Player(status) => status,
+            Some(EngineEvent::Player(status)) => status,
+            Some(_) | None => continue,
         };
         if let Some(error) = &status.error {
             return Err(player_error_message(error));

@@ -140,3 +140,18 @@ pub fn player_error_message(error: &chaptercast_engine::player::PlayerError) -> 
         E::NoDevice { detail } => detail.clone(),
     }
 }
+
+/// What the session did on its own, in one quiet sentence.
+pub fn session_notice_message(notice: &chaptercast_engine::events::SessionNotice) -> String {
+    use chaptercast_engine::events::SessionNotice;
+    match notice {
+        SessionNotice::SkippedOffline { titles } => match titles.as_slice() {
+            [] => "Offline: playing the next downloaded episode.".into(),
+            [one] => format!("Offline: skipped \u{201c}{one}\u{201d}, which is not downloaded. It stays in Up Next."),
+            many => format!(
+                "Offline: skipped {} episodes that are not downloaded. They stay in Up Next.",
+                many.len()
+            ),
+        },
+    }
+}

@@ -24,7 +24,9 @@ use crate::state::AppState;
 pub fn run_gui() -> anyhow::Result<()> {
     let config = Config::from_env();
     let instance_id = single_instance_id(&config.data_dir);
-    let engine = Engine::open(config).context("could not open the library")?;
+    let (engine, events) = Engine::open(config).context("could not open the library")?;
+    // Taken by the setup below, which runs once.
+    let mut events = Some(events);
     let builder = bindings::builder();
     tauri::Builder::default()
         // First: a second launch on the same library focuses this window and exits.
@@ -47,8 +49,9 @@ pub fn run_gui() -> anyhow::Result<()> {
         .setup(move |app| {
             builder.mount_events(app);
             let engine = app.state::<AppState>().engine.clone();
-            app.manage(PlayerState::start(app.handle(), &engine)?);
-            start_downloads(app.handle(), &engine);
+            let events = events.take().ok_or("the app was set up twice")?;
+            app.manage(PlayerState::start(app.handle(), &engine, events)?);
+            resume_downloads(&engine);
             start_background_refresh(app.handle(), &engine);
             create_main_window(app)?;
             Ok(())
@@ -69,16 +72,8 @@ pub fn run_gui() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Download progress goes to the UI as `download-update`; downloads cut short by a quit or a
-/// crash resume.
-fn start_downloads(app: &tauri::AppHandle, engine: &Engine) {
-    use tauri_specta::Event;
-    let handle = app.clone();
-    engine.on_download_update(move |status| {
-        if let Err(error) = wire::DownloadView::from_status(&status).emit(&handle) {
-            tracing::debug!(%error, "download update not delivered");
-        }
-    });
+/// Downloads cut short by a quit or a crash resume.
+fn resume_downloads(engine: &Engine) {
     let engine = engine.clone();
     tauri::async_runtime::spawn(async move {
         match engine.resume_interrupted_downloads().await {

@@ -1,13 +1,13 @@
-//! The listening session in the GUI: started with the window, its player updates sent to the
-//! UI as `player-update`, Up Next as `queue-update`, and both to the desktop's media controls
-//! (MPRIS on Linux). What is playing is the engine's; this only forwards and looks up names.
+//! The listening session in the GUI: started with the window. Everything the engine reports
+//! goes to the UI (`player-update`, `now-playing`, `queue-update`, `session-notice`,
+//! `download-update`, `opml-progress`) and the player's part also to the desktop's media
+//! controls (MPRIS on Linux). What is playing is the engine's; this only forwards.
 
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chaptercast_engine::player::{Command, PlayerStatus};
-use chaptercast_engine::session::episode_of_key;
-use chaptercast_engine::{Engine, EpisodeId, Session, SessionEvent};
+use chaptercast_engine::{Engine, EngineEvent, Events, Session};
 use souvlaki::{
     MediaControlEvent, MediaControls, MediaMetadata, MediaPlayback, MediaPosition, PlatformConfig,
     SeekDirection,
@@ -15,7 +15,9 @@ use souvlaki::{
 use tauri::AppHandle;
 use tauri_specta::Event;
 
-use crate::wire::{chapter_views, ChaptersUpdate, PlayerView, QueueView};
+use crate::wire::{
+    DownloadView, NowPlayingView, OpmlProgress, PlayerView, QueueView, SessionNoticeView,
+};
 
 /// What the desktop shows about the episode playing.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -28,8 +30,9 @@ pub struct NowPlaying {
 /// Managed by Tauri next to the engine.
 pub struct PlayerState {
     pub session: Session,
-    /// The last update, for a UI that (re)loads.
+    /// The last updates, for a UI that (re)loads.
     pub last: Arc<Mutex<PlayerView>>,
+    pub now_playing: Arc<Mutex<Option<NowPlayingView>>>,
 }
 
 enum MediaUpdate {
@@ -38,56 +41,37 @@ enum MediaUpdate {
 }
 
 impl PlayerState {
-    /// Starts the session; its events go to the UI through `app`. The last episode comes back
-    /// paused where the listener left it.
-    pub fn start(app: &AppHandle, engine: &Engine) -> std::io::Result<PlayerState> {
-        let last = Arc::new(Mutex::new(PlayerView::idle()));
-        let (media_tx, media_rx) = mpsc::channel::<MediaUpdate>();
-        let session = {
-            let app = app.clone();
-            let last = Arc::clone(&last);
-            let engine = engine.clone();
-            let media_tx = media_tx.clone();
-            let mut last_key: Option<String> = None;
-            engine
-                .clone()
-                .start_session(Default::default(), move |event| match event {
-                    SessionEvent::Player(status) => {
-                        let view = PlayerView::from_status(&status);
-                        *last.lock().unwrap_or_else(|p| p.into_inner()) = view.clone();
-                        if let Err(error) = view.emit(&app) {
-                            tracing::debug!(%error, "player update not delivered");
-                        }
-                        if status.key != last_key {
-                            last_key = status.key.clone();
-                            if let Some(id) = status.key.as_deref().and_then(episode_of_key) {
-                                publish_now_playing(&engine, id, media_tx.clone());
-                            }
-                        }
-                        let _ = media_tx.send(MediaUpdate::Status(status));
-                    }
-                    SessionEvent::Queue(ids) => publish_queue(&app, &engine, ids),
-                    SessionEvent::Chapters { episode, chapters } => {
-                        let update = ChaptersUpdate {
-                            episode_id: episode.0.to_string(),
-                            chapters: chapter_views(chapters),
-                        };
-                        if let Err(error) = update.emit(&app) {
-                            tracing::debug!(%error, "chapters update not delivered");
-                        }
-                    }
-                })?
+    /// Starts the session and forwards everything the engine reports (`events`) to the UI and
+    /// the desktop's media controls. The last episode comes back paused where the listener
+    /// left it.
+    pub fn start(app: &AppHandle, engine: &Engine, events: Events) -> std::io::Result<PlayerState> {
+        let session = engine.start_session(Default::default())?;
+        let state = PlayerState {
+            session: session.clone(),
+            last: Arc::new(Mutex::new(PlayerView::idle())),
+            now_playing: Arc::new(Mutex::new(None)),
         };
+        let (media_tx, media_rx) = mpsc::channel::<MediaUpdate>();
         start_media_controls(session.clone(), media_rx);
-        {
-            let session = session.clone();
-            tauri::async_runtime::spawn(async move {
-                if let Err(error) = session.restore().await {
-                    tracing::warn!(%error, "could not restore the last episode");
+        let forwarder = Forwarder {
+            app: app.clone(),
+            last: Arc::clone(&state.last),
+            now_playing: Arc::clone(&state.now_playing),
+            media: media_tx,
+        };
+        std::thread::Builder::new()
+            .name("chaptercast-events".into())
+            .spawn(move || {
+                while let Some(event) = events.recv() {
+                    forwarder.forward(event);
                 }
-            });
-        }
-        Ok(PlayerState { session, last })
+            })?;
+        tauri::async_runtime::spawn(async move {
+            if let Err(error) = session.restore().await {
+                tracing::warn!(%error, "could not restore the last episode");
+            }
+        });
+        Ok(state)
     }
 
     pub fn send(&self, command: Command) {
@@ -95,39 +79,48 @@ impl PlayerState {
     }
 }
 
-/// Looks up what the desktop shows for `id` (off the session's thread).
-fn publish_now_playing(engine: &Engine, id: EpisodeId, media: mpsc::Sender<MediaUpdate>) {
-    let engine = engine.clone();
-    tauri::async_runtime::spawn(async move {
-        let Ok(episode) = engine.episode(id).await else {
-            return;
-        };
-        let show = engine.show(episode.summary.show_id).await.ok();
-        let _ = media.send(MediaUpdate::NowPlaying(NowPlaying {
-            title: episode.summary.title.clone(),
-            show: show.as_ref().map(|s| s.title.clone()).unwrap_or_default(),
-            artwork_url: episode
-                .image_url
-                .clone()
-                .or_else(|| show.and_then(|s| s.image_url)),
-        }));
-    });
+/// Hands each engine event to whoever shows it. Every event carries what is shown: nothing is
+/// looked up here.
+struct Forwarder {
+    app: AppHandle,
+    last: Arc<Mutex<PlayerView>>,
+    now_playing: Arc<Mutex<Option<NowPlayingView>>>,
+    media: mpsc::Sender<MediaUpdate>,
 }
 
-/// Sends Up Next, with the names the panel shows, as `queue-update`.
-fn publish_queue(app: &AppHandle, engine: &Engine, ids: Vec<EpisodeId>) {
-    let app = app.clone();
-    let engine = engine.clone();
-    tauri::async_runtime::spawn(async move {
-        match QueueView::build(&engine, ids).await {
-            Ok(view) => {
-                if let Err(error) = view.emit(&app) {
-                    tracing::debug!(%error, "queue update not delivered");
-                }
+impl Forwarder {
+    fn forward(&self, event: EngineEvent) {
+        let delivered = match event {
+            EngineEvent::Player(status) => {
+                let view = PlayerView::from_status(&status);
+                *self.last.lock().unwrap_or_else(|p| p.into_inner()) = view.clone();
+                let _ = self.media.send(MediaUpdate::Status(status));
+                view.emit(&self.app)
             }
-            Err(error) => tracing::warn!(%error, "could not read Up Next"),
+            EngineEvent::NowPlaying(now) => {
+                let _ = self.media.send(MediaUpdate::NowPlaying(NowPlaying {
+                    title: now.title.clone(),
+                    show: now.show_title.clone(),
+                    artwork_url: now.artwork_url.clone(),
+                }));
+                let view = NowPlayingView::from_now_playing(now);
+                *self.now_playing.lock().unwrap_or_else(|p| p.into_inner()) = Some(view.clone());
+                view.emit(&self.app)
+            }
+            EngineEvent::UpNext(up_next) => QueueView::from_up_next(up_next).emit(&self.app),
+            EngineEvent::Notice(notice) => SessionNoticeView::from_notice(&notice).emit(&self.app),
+            EngineEvent::Download(status) => DownloadView::from_status(&status).emit(&self.app),
+            EngineEvent::Import(p) => OpmlProgress {
+                done: p.done as u32,
+                total: p.total as u32,
+                url: p.url,
+            }
+            .emit(&self.app),
+        };
+        if let Err(error) = delivered {
+            tracing::debug!(%error, "an update did not reach the window");
         }
-    });
+    }
 }
 
 /// Runs MPRIS on a thread of its own (the D-Bus connection is not shared). False when the

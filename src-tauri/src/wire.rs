@@ -497,52 +497,61 @@ pub struct QueueItem {
 }
 
 impl QueueView {
-    /// Names the queued episodes (an episode gone from the library meanwhile is left out).
-    pub async fn build(
-        engine: &engine::Engine,
-        ids: Vec<engine::EpisodeId>,
-    ) -> Result<QueueView, engine::LibraryError> {
-        let mut items = Vec::with_capacity(ids.len());
-        let mut shows: std::collections::HashMap<i64, String> = Default::default();
-        for id in ids {
-            let Ok(episode) = engine.episode(id).await else {
-                continue;
-            };
-            let show_id = episode.summary.show_id;
-            let show_title = match shows.get(&show_id.0) {
-                Some(t) => t.clone(),
-                None => {
-                    let title = engine
-                        .show(show_id)
-                        .await
-                        .map(|s| s.title)
-                        .unwrap_or_default();
-                    shows.insert(show_id.0, title.clone());
-                    title
-                }
-            };
-            items.push(QueueItem {
-                episode_id: id.0.to_string(),
-                title: episode.summary.title,
-                show_title,
-                duration_s: episode.summary.duration_s,
-                position_ms: ms_u32(episode.summary.position_ms),
-                is_downloaded: episode.summary.is_downloaded,
-            });
+    pub fn from_up_next(up_next: engine::events::UpNext) -> QueueView {
+        QueueView {
+            items: up_next
+                .items
+                .into_iter()
+                .map(|item| QueueItem {
+                    episode_id: item.episode.0.to_string(),
+                    title: item.title,
+                    show_title: item.show_title,
+                    duration_s: item.duration_s,
+                    position_ms: ms_u32(item.position_ms),
+                    is_downloaded: item.is_downloaded,
+                })
+                .collect(),
+            continuous: up_next.continuous,
         }
-        Ok(QueueView {
-            items,
-            continuous: engine.continuous_play().await?,
-        })
     }
 }
 
-/// The playing episode's chapters changed after it started (its real length re-derived the
-/// show-notes chapters, or chapters were found in the audio or a chapters file); sent as
-/// `chapters-update`. The player already uses them.
+/// The episode in the player, with its chapters; sent as `now-playing` when another episode
+/// is loaded and whenever its chapters change (the player already uses them).
 #[derive(Debug, Clone, Serialize, Type, tauri_specta::Event)]
-#[tauri_specta(event_name = "chapters-update")]
-pub struct ChaptersUpdate {
+#[tauri_specta(event_name = "now-playing")]
+pub struct NowPlayingView {
     pub episode_id: String,
+    pub title: String,
+    pub show_title: String,
+    pub artwork_url: Option<String>,
+    /// The visible chapters, as the player's `chapter_index` counts them.
     pub chapters: Vec<ChapterView>,
+}
+
+impl NowPlayingView {
+    pub fn from_now_playing(now: engine::events::NowPlaying) -> NowPlayingView {
+        NowPlayingView {
+            episode_id: now.episode.0.to_string(),
+            title: now.title,
+            show_title: now.show_title,
+            artwork_url: now.artwork_url,
+            chapters: chapter_views(now.chapters),
+        }
+    }
+}
+
+/// Something the session did on its own, worded; sent as `session-notice`.
+#[derive(Debug, Clone, Serialize, Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "session-notice")]
+pub struct SessionNoticeView {
+    pub text: String,
+}
+
+impl SessionNoticeView {
+    pub fn from_notice(notice: &engine::events::SessionNotice) -> SessionNoticeView {
+        SessionNoticeView {
+            text: crate::error::session_notice_message(notice),
+        }
+    }
 }

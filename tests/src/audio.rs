@@ -88,6 +88,27 @@ pub fn tone_mp3(
     chapter_seconds: f64,
     encoding: Encoding,
 ) -> anyhow::Result<ToneFixture> {
+    make_tone_mp3(dir, name, freqs, chapter_seconds, encoding, true)
+}
+
+/// The same tones with no chapters in the file: the show notes are then the only source.
+pub fn tone_mp3_without_chapters(
+    dir: &Path,
+    name: &str,
+    freqs: &[f64],
+    chapter_seconds: f64,
+) -> anyhow::Result<ToneFixture> {
+    make_tone_mp3(dir, name, freqs, chapter_seconds, Encoding::Cbr128, false)
+}
+
+fn make_tone_mp3(
+    dir: &Path,
+    name: &str,
+    freqs: &[f64],
+    chapter_seconds: f64,
+    encoding: Encoding,
+    with_chapters: bool,
+) -> anyhow::Result<ToneFixture> {
     let mut metadata = String::from(";FFMETADATA1\ntitle=Tone chapters\n");
     for (i, f) in freqs.iter().enumerate() {
         let start = (i as f64 * chapter_seconds * 1000.0) as u64;
@@ -123,7 +144,11 @@ pub fn tone_mp3(
         "-map_metadata",
         &freqs.len().to_string(),
         "-map_chapters",
-        &freqs.len().to_string(),
+        &if with_chapters {
+            freqs.len().to_string()
+        } else {
+            "-1".to_string()
+        },
         "-c:a",
         "libmp3lame",
         "-id3v2_version",

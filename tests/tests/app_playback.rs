@@ -5,12 +5,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chaptercast_e2e::app::{app_env, AppSession};
-use chaptercast_e2e::audio::{audio_env_ready, audio_lock, tone_mp3, Capture, Encoding, Recording};
+use chaptercast_e2e::audio::{
+    audio_env_ready, audio_lock, tone_mp3, tone_mp3_without_chapters, Capture, Encoding, Recording,
+};
 use chaptercast_e2e::fixtures::{
     meta_feed_xml, meta_titles_newest_first, serve_meta_feed_with_tones,
 };
 use chaptercast_e2e::server::{Route, TestServer};
 use chaptercast_engine::chapters::shownotes::parse_timestamp;
+use chaptercast_engine::testkit::meta_tech_like_feed;
 use fantoccini::Locator;
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -340,8 +343,20 @@ async fn without_an_audio_device_the_app_says_so_and_keeps_working() -> anyhow::
         .context("test timed out")?
 }
 
+/// Also: the newest episode's feed says it lasts 0:20 while its audio lasts 1:30, and its notes
+/// list chapters at 0:00, 0:30 and 1:00. With the feed's length that is no chapter list; once
+/// the audio is opened (no device needed for that), the list appears in the open episode.
 async fn no_device_flow() -> anyhow::Result<()> {
-    let (server, _dir) = serve_tones().await?;
+    let dir = tempfile::tempdir()?;
+    let tones = tone_mp3_without_chapters(dir.path(), "long", &FREQS[..3], 30.0)?;
+    let server = TestServer::start().await?;
+    let mut feed = meta_tech_like_feed(&server.base_url(), 24);
+    let newest = feed.items.first_mut().context("no items")?;
+    newest.duration = Some("0:20".into());
+    newest.notes_html =
+        Some("<p>Timestamps</p><p>00:00 Intro<br>00:30 Part two<br>01:00 Part three</p>".into());
+    server.route("/feed.xml", Route::ok("application/rss+xml", feed.to_xml()));
+    server.route("/audio/ep24.mp3", Route::file("audio/mpeg", tones.bytes()?));
     let data = tempfile::tempdir()?;
     let mut env = env_for(data.path(), &server.url("/feed.xml"));
     env.push((
@@ -352,9 +367,26 @@ async fn no_device_flow() -> anyhow::Result<()> {
     app.wait_for_count("[data-testid=episode-item]", 24, WAIT)
         .await?;
     app.click_nth("[data-testid=episode-item]", 0, WAIT).await?;
+    app.wait_for_text("[data-testid=show-notes]", "Part three", WAIT)
+        .await?;
+    // Long enough for the pane's chapter fetch (the file has none) to have come back.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let before = app.texts("[data-testid=chapter-title]").await?;
+    anyhow::ensure!(
+        before.is_empty(),
+        "with the feed's 0:20 the notes made chapters {before:?}"
+    );
     app.click_nth("[data-testid=play-episode]", 0, WAIT).await?;
     app.wait_for_text("[data-testid=player-error]", "no audio output device", WAIT)
         .await?;
+    app.wait_for_count("[data-testid=chapter-title]", 3, WAIT)
+        .await
+        .context("the chapters did not appear once the audio's length was known")?;
+    let after = app.texts("[data-testid=chapter-title]").await?;
+    anyhow::ensure!(
+        after == ["Intro", "Part two", "Part three"],
+        "chapters after the real length: {after:?}"
+    );
     app.screenshot("player-no-device").await?;
     // The rest of the app still works.
     app.click_nth("[data-testid=episode-item]", 2, WAIT).await?;

@@ -9,7 +9,7 @@ use chaptercast_e2e::fixtures::meta_feed_xml;
 use chaptercast_e2e::server::{Route, TestServer};
 use chaptercast_engine::download::{DownloadPhase, DownloadStatus, RetryPolicy};
 use chaptercast_engine::library::{DownloadState, Library};
-use chaptercast_engine::{Config, Engine, EpisodeId};
+use chaptercast_engine::{Config, Engine, EngineEvent, EpisodeId};
 use sha2::{Digest, Sha256};
 
 fn audio(len: usize) -> Vec<u8> {
@@ -21,14 +21,20 @@ fn audio(len: usize) -> Vec<u8> {
 fn engine_in(dir: &std::path::Path, feed: &str) -> (Engine, Arc<Mutex<Vec<DownloadStatus>>>) {
     let mut config = Config::new(dir.to_path_buf());
     config.default_feed_url = feed.to_string();
-    let engine = Engine::open(config).expect("engine");
+    let (engine, events) = Engine::open(config).expect("engine");
     engine.set_download_retry(RetryPolicy {
         attempts: 4,
         first_backoff: Duration::from_millis(50),
     });
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
-    engine.on_download_update(move |s| sink.lock().expect("lock").push(s));
+    std::thread::spawn(move || {
+        while let Some(event) = events.recv() {
+            if let EngineEvent::Download(s) = event {
+                sink.lock().expect("lock").push(s);
+            }
+        }
+    });
     (engine, seen)
 }
 

@@ -4,15 +4,14 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chaptercast_e2e::fixtures::{corpus_folder, meta_feed_xml};
 use chaptercast_e2e::server::{Route, TestServer};
 use chaptercast_engine::opml;
-use chaptercast_engine::{Config, Engine};
+use chaptercast_engine::{Config, Engine, EngineEvent, Events};
 
-fn empty_engine(dir: &Path) -> Engine {
+fn empty_engine(dir: &Path) -> (Engine, Events) {
     let mut config = Config::new(dir.to_path_buf());
     config.subscribe_default_feed = false;
     config.read_timeout = Duration::from_secs(5);
@@ -55,22 +54,13 @@ async fn six_hundred_feeds_import_with_progress_duplicates_and_dead_feeds_report
     let file = format!("<?xml version=\"1.0\"?><opml version=\"2.0\"><head/><body><outline text=\"Tech\">{outlines}</outline></body></opml>");
 
     let dir = tempfile::tempdir().expect("dir");
-    let engine = empty_engine(dir.path());
+    let (engine, events) = empty_engine(dir.path());
     engine
         .subscribe(&server.url("/feeds/0.xml"))
         .await
         .expect("already subscribed");
-    let seen = Arc::new(Mutex::new(Vec::new()));
     let started = Instant::now();
-    let report = {
-        let seen = Arc::clone(&seen);
-        engine
-            .import_opml(file.as_bytes(), move |p| {
-                seen.lock().expect("lock").push((p.done, p.total))
-            })
-            .await
-            .expect("import")
-    };
+    let report = engine.import_opml(file.as_bytes()).await.expect("import");
     let took = started.elapsed();
     eprintln!("600-feed import took {took:?}");
     assert_eq!(report.total, 602);
@@ -89,7 +79,13 @@ async fn six_hundred_feeds_import_with_progress_duplicates_and_dead_feeds_report
             .count()
             == 12
     );
-    let seen = seen.lock().expect("lock").clone();
+    let seen: Vec<(usize, usize)> = events
+        .try_iter()
+        .filter_map(|e| match e {
+            EngineEvent::Import(p) => Some((p.done, p.total)),
+            _ => None,
+        })
+        .collect();
     assert_eq!(seen.len(), 600 - 1, "one progress report per feed fetched");
     assert!(seen.windows(2).all(|w| w[0].0 < w[1].0) && seen.last() == Some(&(602, 602)));
     assert_eq!(engine.shows().await.expect("shows").len(), 600 - 12);
@@ -106,7 +102,7 @@ async fn export_then_import_into_an_empty_library_gives_the_same_subscriptions()
         );
     }
     let first_dir = tempfile::tempdir().expect("dir");
-    let first = empty_engine(first_dir.path());
+    let (first, _) = empty_engine(first_dir.path());
     for name in ["a", "b", "c"] {
         first
             .subscribe(&server.url(&format!("/{name}.xml")))
@@ -119,16 +115,16 @@ async fn export_then_import_into_an_empty_library_gives_the_same_subscriptions()
     assert!(document.contains("text=\"Meta Tech Podcast\""));
 
     let second_dir = tempfile::tempdir().expect("dir");
-    let second = empty_engine(second_dir.path());
+    let (second, _) = empty_engine(second_dir.path());
     let report = second
-        .import_opml(document.as_bytes(), |_| {})
+        .import_opml(document.as_bytes())
         .await
         .expect("import");
     assert_eq!((report.added.len(), report.failed.len()), (3, 0));
     assert_eq!(feed_urls(&first).await, feed_urls(&second).await);
     // Importing the same file again changes nothing.
     let again = second
-        .import_opml(document.as_bytes(), |_| {})
+        .import_opml(document.as_bytes())
         .await
         .expect("again");
     assert_eq!((again.added.len(), again.duplicates.len()), (0, 3));

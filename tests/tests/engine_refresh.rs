@@ -13,7 +13,7 @@ fn engine_in(dir: &std::path::Path, default_feed: &str) -> Engine {
     config.read_timeout = Duration::from_millis(800);
     config.feed_body_limit_bytes = 1024 * 1024;
     match Engine::open(config) {
-        Ok(engine) => engine,
+        Ok((engine, _events)) => engine,
         Err(e) => panic!("engine: {e}"),
     }
 }

@@ -56,7 +56,9 @@ vi.mock("./api", () => {
     queueClear: vi.fn(done),
     setContinuousPlay: vi.fn(done),
     onQueueUpdate: vi.fn(async () => () => {}),
-    onChaptersUpdate: vi.fn(async () => () => {}),
+    onNowPlaying: vi.fn(async () => () => {}),
+    onSessionNotice: vi.fn(async () => () => {}),
+    nowPlaying: vi.fn(async () => null),
   };
 });
 
@@ -246,6 +248,8 @@ describe("App", () => {
     expect(q("show-title")!.textContent).toBe("Show B");
     const chosen = root.querySelector<HTMLElement>("[data-testid=episode-item][aria-selected=true]")!;
     expect(chosen.getAttribute("data-id")).toBe("b1");
+    // The engine reports it loading.
+    mocked.onPlayerUpdate.mock.calls[0]![0]({ ...IDLE_VIEW, episode_id: "b1", state: "loading" });
     // Space on the row focus landed on is the player's, not the row's.
     chosen.focus();
     const space = press(" ", {}, chosen);
@@ -280,6 +284,7 @@ describe("App", () => {
     listener({ ...IDLE_VIEW, episode_id: "a1", state: "playing", duration_ms: 3_600_000, speed: 1 });
     press("]", {}, document.body);
     expect(mocked.playerSetSpeed).toHaveBeenLastCalledWith(1.25);
+    listener({ ...IDLE_VIEW, episode_id: "a1", state: "playing", duration_ms: 3_600_000, speed: 1.25 });
     press("[", {}, document.body);
     expect(mocked.playerSetSpeed).toHaveBeenLastCalledWith(1);
     press("ArrowRight", { shiftKey: true }, document.body);

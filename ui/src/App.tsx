@@ -53,8 +53,8 @@ export default function App() {
   let searchButton: HTMLButtonElement | undefined;
   const nowPlaying = createNowPlaying({
     episodeId: () => player.view.episode_id,
-    open: () => lib.state.episode,
-    rows: () => lib.state.episodes,
+    // The open episode's list follows the engine's too.
+    onChange: (now) => lib.replaceChapters(now.episode_id, now.chapters),
   });
 
   const openSearch = () => {
@@ -109,7 +109,7 @@ export default function App() {
   };
 
   let stopLibraryUpdates: (() => void) | undefined;
-  let stopChapterUpdates: (() => void) | undefined;
+  let stopSessionNotices: (() => void) | undefined;
   let stopped = false;
   onMount(() => {
     document.addEventListener("click", onLinkClick);
@@ -117,16 +117,14 @@ export default function App() {
     document.addEventListener("keydown", onKeyDown);
     document.addEventListener("keyup", onKeyUp, true);
     void player.start();
+    void nowPlaying.start();
     void queue.start();
     void downloads.start();
     void lib.start();
     api
-      .onChaptersUpdate((update) => {
-        lib.replaceChapters(update.episode_id, update.chapters);
-        nowPlaying.replaceChapters(update.episode_id, update.chapters);
-      })
-      .then((off) => (stopped ? off() : (stopChapterUpdates = off)))
-      .catch((e: unknown) => console.warn("could not listen to chapter updates", e));
+      .onSessionNotice((notice) => notices.show(notice.text))
+      .then((off) => (stopped ? off() : (stopSessionNotices = off)))
+      .catch((e: unknown) => console.warn("could not listen to session notices", e));
     api
       .onLibraryUpdate((update) => {
         if (update.new_episodes > 0) notices.show(libraryUpdateText(update));
@@ -142,7 +140,8 @@ export default function App() {
     document.removeEventListener("keydown", onKeyDown);
     document.removeEventListener("keyup", onKeyUp, true);
     stopLibraryUpdates?.();
-    stopChapterUpdates?.();
+    stopSessionNotices?.();
+    nowPlaying.stop();
     player.stop();
     queue.stop();
     downloads.stop();
@@ -243,6 +242,7 @@ export default function App() {
           olderThan={(id) => olderEpisodeIds(lib.state.episodes, id)}
           onMarkOlder={(ids) => void lib.setPlayedMany(ids, true)}
           onJump={(id, ms) => void player.jumpTo(id, ms)}
+          onQueueChapter={(id, ms, next) => void (next ? queue.playNext([id], ms) : queue.playLast([id], ms))}
           downloads={downloads}
         />
       </main>

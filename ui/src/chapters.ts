@@ -18,24 +18,6 @@ export function chapterSourceLabel(source: string | undefined): string {
   }
 }
 
-/**
- * The index of the chapter playing at `positionMs`: the last one starting at or before it,
- * unless that one has a known end at or before the position (a gap). -1 when none.
- */
-export function currentChapterIndex(
-  chapters: readonly { start_ms: number; end_ms: number | null }[],
-  positionMs: number | null,
-): number {
-  if (positionMs == null || !Number.isFinite(positionMs)) return -1;
-  let found = -1;
-  for (let i = 0; i < chapters.length; i++) {
-    const c = chapters[i]!;
-    if (c.start_ms <= positionMs && (found < 0 || c.start_ms >= chapters[found]!.start_ms)) found = i;
-  }
-  if (found < 0) return -1;
-  const end = chapters[found]!.end_ms;
-  return end != null && end > chapters[found]!.start_ms && positionMs >= end ? -1 : found;
-}
 
 /** The URL if it is a plain http(s) address; null for anything else (data:, javascript:, junk). */
 export function webUrl(url: string | null | undefined): string | null {
@@ -49,15 +31,10 @@ export function webUrl(url: string | null | undefined): string | null {
 }
 
 /**
- * The chapter to highlight: the player's own `chapter_index` when it reports one that fits the
- * list, else the one at `positionMs` (while a seek is on its way, or before the first update).
+ * The chapter to highlight: the engine's `chapter_index` (counted among the visible chapters) when
+ * it fits the list, else none. The UI never works the current chapter out itself: the engine's
+ * rule (with chapter ends and gaps) is the only one.
  */
-export function playingChapterIndex(
-  chapters: readonly { start_ms: number; end_ms: number | null }[],
-  reported: number | null | undefined,
-  positionMs: number | null,
-): number {
-  if (positionMs == null) return -1;
-  if (reported != null && Number.isInteger(reported) && reported >= 0 && reported < chapters.length) return reported;
-  return currentChapterIndex(chapters, positionMs);
+export function playingChapterIndex(chapters: readonly unknown[], reported: number | null | undefined): number {
+  return reported != null && Number.isInteger(reported) && reported >= 0 && reported < chapters.length ? reported : -1;
 }

@@ -95,7 +95,7 @@ fn refresh_not_modified(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("dir");
     let mut config = Config::new(dir.path().to_path_buf());
     config.default_feed_url = url;
-    let engine = Engine::open(config).expect("engine");
+    let (engine, _events) = Engine::open(config).expect("engine");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -8,6 +8,7 @@ pub mod chapter_fetch;
 pub mod chapters;
 pub mod config;
 pub mod download;
+pub mod events;
 pub mod feed;
 pub mod library;
 pub mod net;
@@ -23,10 +24,11 @@ use std::sync::{Arc, Mutex};
 
 pub use chapters::{Chapter, ChapterSource};
 pub use config::Config;
+pub use events::{EngineEvent, Events};
 pub use library::{Episode, EpisodeId, EpisodeSummary, Library, LibraryError, Show, ShowId};
 pub use net::NetError;
 pub use refresh::{RefreshError, RefreshOutcome};
-pub use session::{Session, SessionEvent};
+pub use session::Session;
 
 /// Why the engine could not start.
 #[derive(Debug, thiserror::Error)]
@@ -48,24 +50,34 @@ struct Inner {
     http: net::HttpClient,
     library: Mutex<Library>,
     downloads: download::Downloads,
+    events: events::Emitter,
 }
 
 impl Engine {
     /// Opens the library in `config.data_dir`. On first run (no shows yet) the default feed is
     /// subscribed if the config says so, without fetching it: the first refresh does that.
-    pub fn open(config: Config) -> Result<Engine, OpenError> {
+    /// Everything the engine reports comes through the returned [`Events`], in order; drop it
+    /// when nothing needs to hear.
+    pub fn open(config: Config) -> Result<(Engine, Events), OpenError> {
         let mut library = Library::open(&config.library_path())?;
         if config.subscribe_default_feed && library.has_no_shows()? {
             library.subscribe(&config.default_feed_url)?;
         }
-        Ok(Engine {
+        let (emitter, events) = events::channel();
+        let engine = Engine {
             inner: Arc::new(Inner {
                 http: net::HttpClient::new(&config)?,
                 config,
                 library: Mutex::new(library),
                 downloads: download::Downloads::default(),
+                events: emitter,
             }),
-        })
+        };
+        Ok((engine, events))
+    }
+
+    pub(crate) fn emit(&self, event: EngineEvent) {
+        self.inner.events.emit(event);
     }
 
     pub fn config(&self) -> &Config {

@@ -11,6 +11,7 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
 
+use crate::events::{EngineEvent, NowPlaying, SessionNotice, UpNext};
 use crate::library::{EpisodeId, Library, LibraryError, QueuePlace};
 use crate::player::{self, Command, LoadRequest, MediaLocation, PlayerEvent, PlayerHandle};
 use crate::Engine;
@@ -19,22 +20,6 @@ const NOW_PLAYING_KEY: &str = "session_episode";
 const SPEED_KEY: &str = "session_speed";
 const VOLUME_KEY: &str = "session_volume";
 const CONTINUOUS_KEY: &str = "session_continuous";
-
-/// What the session reports, in order, on its own thread.
-#[derive(Debug, Clone)]
-pub enum SessionEvent {
-    /// The player's state: on every change and several times a second while playing.
-    Player(player::PlayerStatus),
-    /// Up Next, first first, after any change (including a finished episode leaving it).
-    Queue(Vec<EpisodeId>),
-    /// The loaded episode's chapter list changed after it started: re-derived from the show
-    /// notes once the audio's real length was known, or found in the audio or a chapters file.
-    /// The player has it already.
-    Chapters {
-        episode: EpisodeId,
-        chapters: Vec<crate::Chapter>,
-    },
-}
 
 /// The handle the shell keeps; cheap to clone.
 #[derive(Clone)]
@@ -52,17 +37,10 @@ enum Note {
 }
 
 impl Engine {
-    /// Starts the player and the session around it. `on_event` runs on the session's thread.
-    /// Streams retry as `retry` says: the app keeps trying (the listener sees the outage and
-    /// decides, and playback resumes by itself); a script gives up.
-    pub fn start_session<F>(
-        &self,
-        retry: player::RetryPolicy,
-        on_event: F,
-    ) -> std::io::Result<Session>
-    where
-        F: FnMut(SessionEvent) + Send + 'static,
-    {
+    /// Starts the player and the session around it; what they report comes through the
+    /// engine's [`crate::Events`]. Streams retry as `retry` says: the app keeps trying (the
+    /// listener sees the outage and decides, and playback resumes by itself); a script gives up.
+    pub fn start_session(&self, retry: player::RetryPolicy) -> std::io::Result<Session> {
         let (notes, inbox) = mpsc::channel::<Note>();
         let to_session = notes.clone();
         let player = player::spawn(
@@ -74,10 +52,12 @@ impl Engine {
         )?;
         let worker = Worker {
             engine: self.clone(),
+            notes: notes.clone(),
             player: player.clone(),
-            on_event: Box::new(on_event),
             remembered: Remembered::default(),
             loaded: None,
+            told: None,
+            advanced_to: None,
         };
         std::thread::Builder::new()
             .name("chaptercast-session".into())
@@ -253,6 +233,12 @@ impl Engine {
         self.with_library(|l| l.queue()).await
     }
 
+    /// Up Next with what a list shows of each item.
+    pub async fn up_next(&self) -> Result<UpNext, LibraryError> {
+        self.with_library(|l| UpNext::read(l, is_continuous(l)))
+            .await
+    }
+
     pub async fn queue_add(
         &self,
         ids: Vec<EpisodeId>,
@@ -346,18 +332,26 @@ struct Remembered {
 
 struct Worker {
     engine: Engine,
+    /// Its own inbox, for the chapter fetches it starts.
+    notes: Sender<Note>,
     player: PlayerHandle,
-    on_event: Box<dyn FnMut(SessionEvent) + Send>,
     remembered: Remembered,
     /// The episode the player has, and the audio length its chapters were derived with.
     loaded: Option<(EpisodeId, Option<u64>)>,
+    /// What the listener was last told about the loaded episode.
+    told: Option<NowPlaying>,
+    /// The episode that finished and the Up Next item continuous play started after it, until
+    /// that plays or is passed over.
+    advanced_to: Option<(EpisodeId, EpisodeId)>,
 }
+
+/// An Up Next item started by continuous play whose host has not answered for this long, while
+/// it never answered for this episode, counts as offline: the downloaded items after it play.
+const OFFLINE_AFTER_MS: u64 = 700;
 
 impl Worker {
     fn run(mut self, inbox: Receiver<Note>) {
-        if let Ok(queue) = self.with_library(|l| l.queue()) {
-            (self.on_event)(SessionEvent::Queue(queue));
-        }
+        self.report_queue();
         while let Ok(note) = inbox.recv() {
             match note {
                 Note::Player(event) => self.on_player(*event),
@@ -376,7 +370,8 @@ impl Worker {
             PlayerEvent::Status(status) => {
                 self.remember(&status);
                 self.follow_length(&status);
-                (self.on_event)(SessionEvent::Player(status));
+                self.pass_over_offline(&status);
+                self.engine.emit(EngineEvent::Player(status));
             }
             PlayerEvent::SavePosition {
                 key,
@@ -445,8 +440,74 @@ impl Worker {
         };
         let Some((next, start)) = next else { return };
         match self.with_library(|l| load_request(l, next, start)) {
-            Ok(request) => self.player.send(Command::Load(Box::new(request))),
+            Ok(request) => {
+                self.advanced_to = Some((finished, next));
+                self.player.send(Command::Load(Box::new(request)));
+            }
             Err(error) => tracing::warn!(episode = next.0, %error, "could not start the next"),
+        }
+    }
+
+    /// Offline, continuous play does not sit on an item that has to be streamed: it goes on
+    /// to the next downloaded one, and says which it passed over. Those stay in Up Next for
+    /// when the network is back. With nothing downloaded after it, the bar's "Can't reach"
+    /// stays, with its Retry.
+    fn pass_over_offline(&mut self, status: &player::PlayerStatus) {
+        let Some((from, started)) = self.advanced_to else {
+            return;
+        };
+        let current = status.key.as_deref().and_then(episode_of_key);
+        if current != Some(started) {
+            // Until the player has it, statuses still name the finished episode.
+            if current != Some(from) {
+                self.advanced_to = None;
+            }
+            return;
+        }
+        if !matches!(
+            status.state,
+            player::PlaybackState::Loading | player::PlaybackState::Error
+        ) {
+            self.advanced_to = None;
+            return;
+        }
+        let offline = match (&status.network, &status.error) {
+            (Some(stall), _) => !stall.had_answered && stall.for_ms >= OFFLINE_AFTER_MS,
+            (None, Some(player::PlayerError::Unreachable { .. })) => true,
+            _ => false,
+        };
+        if !offline {
+            return;
+        }
+        self.advanced_to = None;
+        let plan = self.with_library(|l| {
+            let queue = l.queue()?;
+            let after = queue.iter().skip_while(|id| **id != started);
+            let mut passed = Vec::new();
+            for &id in after {
+                let request = load_request(l, id, None)?;
+                if matches!(request.location, MediaLocation::File(_)) {
+                    let start = l.queue_start(id)?;
+                    return Ok((passed, Some(load_request(l, id, start)?)));
+                }
+                passed.push(l.episode(id)?.summary.title);
+            }
+            Ok((passed, None))
+        });
+        match plan {
+            Ok((titles, Some(request))) => {
+                tracing::info!(
+                    skipped = titles.len(),
+                    "offline: playing the next downloaded item"
+                );
+                self.engine
+                    .emit(EngineEvent::Notice(SessionNotice::SkippedOffline {
+                        titles,
+                    }));
+                self.player.send(Command::Load(Box::new(request)));
+            }
+            Ok((_, None)) => {}
+            Err(error) => tracing::warn!(%error, "could not read Up Next"),
         }
     }
 
@@ -474,6 +535,8 @@ impl Worker {
             }
             _ => {
                 self.loaded = Some((id, None));
+                self.report_now_playing(id);
+                self.fetch_chapters(id);
                 if length.is_none() {
                     return;
                 }
@@ -495,21 +558,61 @@ impl Worker {
 
     /// Gives the player and the listener the chapters the library now has for `id`.
     fn resend_chapters(&mut self, id: EpisodeId) {
-        match self.with_library(|l| l.known_chapters(id)) {
-            Ok(chapters) => {
-                self.player.send(Command::SetChapters(chapters.clone()));
-                (self.on_event)(SessionEvent::Chapters {
-                    episode: id,
-                    chapters,
-                });
+        match self.with_library(|l| NowPlaying::read(l, id)) {
+            Ok(now) => {
+                if self.told.as_ref() == Some(&now) {
+                    return;
+                }
+                self.player.send(Command::SetChapters(now.chapters.clone()));
+                self.told = Some(now.clone());
+                self.engine.emit(EngineEvent::NowPlaying(now));
             }
             Err(error) => tracing::warn!(episode = id.0, %error, "could not read the chapters"),
         }
     }
 
+    /// Fetches what the feed only points to (a chapters file, the audio's own chapters) for
+    /// the episode just loaded, however it was started (Up Next, search, a relaunch): they reach
+    /// the player and the listener when found. Cached after the first time.
+    fn fetch_chapters(&self, id: EpisodeId) {
+        let engine = self.engine.clone();
+        let notes = self.notes.clone();
+        let spawned = std::thread::Builder::new()
+            .name("chaptercast-chapters".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(error) => return tracing::warn!(%error, "no runtime for chapters"),
+                };
+                match runtime.block_on(engine.load_chapters(id)) {
+                    Ok(_) => {
+                        let _ = notes.send(Note::ChaptersFound(id));
+                    }
+                    Err(error) => tracing::info!(episode = id.0, %error, "no chapters fetched"),
+                }
+            });
+        if let Err(error) = spawned {
+            tracing::warn!(%error, "could not fetch chapters");
+        }
+    }
+
+    /// Names the episode just loaded, with its chapters.
+    fn report_now_playing(&mut self, id: EpisodeId) {
+        match self.with_library(|l| NowPlaying::read(l, id)) {
+            Ok(now) => {
+                self.told = Some(now.clone());
+                self.engine.emit(EngineEvent::NowPlaying(now));
+            }
+            Err(error) => tracing::warn!(episode = id.0, %error, "could not name the episode"),
+        }
+    }
+
     fn report_queue(&mut self) {
-        match self.with_library(|l| l.queue()) {
-            Ok(queue) => (self.on_event)(SessionEvent::Queue(queue)),
+        match self.with_library(|l| UpNext::read(l, is_continuous(l))) {
+            Ok(up_next) => self.engine.emit(EngineEvent::UpNext(up_next)),
             Err(error) => tracing::warn!(%error, "could not read Up Next"),
         }
     }

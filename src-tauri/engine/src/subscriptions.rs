@@ -56,12 +56,8 @@ fn normalized(url: &str) -> Option<String> {
 
 impl Engine {
     /// Subscribes to every feed an OPML file lists that the library does not have yet, a few
-    /// at a time; `progress` hears after each one.
-    pub async fn import_opml(
-        &self,
-        bytes: &[u8],
-        progress: impl Fn(ImportProgress),
-    ) -> Result<ImportReport, ImportError> {
+    /// at a time; an [`crate::EngineEvent::Import`] follows each one.
+    pub async fn import_opml(&self, bytes: &[u8]) -> Result<ImportReport, ImportError> {
         let listed = opml::parse(bytes)?;
         let known: HashSet<String> = self
             .shows()
@@ -100,11 +96,11 @@ impl Engine {
             .buffer_unordered(PARALLEL_SUBSCRIBES);
         while let Some((url, title, result)) = results.next().await {
             done += 1;
-            progress(ImportProgress {
+            self.emit(crate::EngineEvent::Import(ImportProgress {
                 done,
                 total,
                 url: url.clone(),
-            });
+            }));
             match result {
                 Ok(_) => report.added.push(url),
                 Err(error) => report.failed.push(ImportFailure {

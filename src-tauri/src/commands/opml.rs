@@ -3,11 +3,10 @@
 
 use tauri::State;
 use tauri_plugin_dialog::DialogExt;
-use tauri_specta::Event;
 
 use crate::error::{CommandError, ErrorKind};
 use crate::state::AppState;
-use crate::wire::{OpmlImportReport, OpmlProgress};
+use crate::wire::OpmlImportReport;
 
 /// Asks for an OPML file to import; `None` when the listener cancels.
 #[tauri::command]
@@ -44,23 +43,13 @@ pub async fn pick_opml_save_path(app: tauri::AppHandle) -> Result<Option<String>
 #[tauri::command]
 #[specta::specta]
 pub async fn import_opml(
-    app: tauri::AppHandle,
     state: State<'_, AppState>,
     path: String,
 ) -> Result<OpmlImportReport, CommandError> {
     let bytes = read_limited(&path).await?;
     let report = state
         .engine
-        .import_opml(&bytes, |p| {
-            let progress = OpmlProgress {
-                done: p.done as u32,
-                total: p.total as u32,
-                url: p.url,
-            };
-            if let Err(error) = progress.emit(&app) {
-                tracing::debug!(%error, "import progress not delivered");
-            }
-        })
+        .import_opml(&bytes)
         .await
         .map_err(|e| CommandError::new(ErrorKind::BadInput, format!("{e}.")))?;
     Ok(report.into())

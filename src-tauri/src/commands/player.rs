@@ -8,7 +8,7 @@ use chaptercast_engine::library::QueuePlace;
 
 use crate::playback::PlayerState;
 use crate::state::AppState;
-use crate::wire::{PlayerView, QueueView, SleepTimer};
+use crate::wire::{NowPlayingView, PlayerView, QueueView, SleepTimer};
 
 /// Plays an episode: from `at_ms` when given (a chapter or timestamp click), else from where
 /// the listener left off. Streams unless the episode is downloaded.
@@ -27,12 +27,8 @@ pub async fn play_episode(
 /// Up Next as it is now (updates follow as `queue-update`).
 #[tauri::command]
 #[specta::specta]
-pub async fn queue_list(
-    app: State<'_, AppState>,
-    player: State<'_, PlayerState>,
-) -> Result<QueueView, CommandError> {
-    let ids = player.session.queue().await?;
-    Ok(QueueView::build(&app.engine, ids).await?)
+pub async fn queue_list(app: State<'_, AppState>) -> Result<QueueView, CommandError> {
+    Ok(QueueView::from_up_next(app.engine.up_next().await?))
 }
 
 /// Adds episodes to Up Next: after the one playing (`next`), or at the end. With `start_ms`
@@ -122,6 +118,17 @@ pub async fn set_continuous_play(
 pub fn player_status(player: State<'_, PlayerState>) -> PlayerView {
     player
         .last
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+}
+
+/// The episode in the player, with its chapters (what `now-playing` last said).
+#[tauri::command]
+#[specta::specta]
+pub fn now_playing(player: State<'_, PlayerState>) -> Option<NowPlayingView> {
+    player
+        .now_playing
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .clone()

@@ -50,6 +50,8 @@ export const commands = {
 	playEpisode: (episodeId: string, atMs: number | null) => typedError<null, CommandError>(__TAURI_INVOKE("play_episode", { episodeId, atMs })),
 	/**  What the player is doing now (the UI asks once at start; updates follow as events). */
 	playerStatus: () => __TAURI_INVOKE<PlayerView>("player_status"),
+	/**  The episode in the player, with its chapters (what `now-playing` last said). */
+	nowPlaying: () => __TAURI_INVOKE<NowPlayingView | null>("now_playing"),
 	playerPlay: () => __TAURI_INVOKE<void>("player_play"),
 	playerPause: () => __TAURI_INVOKE<void>("player_pause"),
 	playerToggle: () => __TAURI_INVOKE<void>("player_toggle"),
@@ -106,12 +108,13 @@ export const commands = {
 
 /** Events */
 export const events = {
-	chaptersUpdate: makeEvent<ChaptersUpdate, ChaptersUpdate>("chapters-update"),
 	downloadUpdate: makeEvent<DownloadView, DownloadView>("download-update"),
 	libraryUpdate: makeEvent<LibraryUpdate, LibraryUpdate>("library-update"),
+	nowPlaying: makeEvent<NowPlayingView, NowPlayingView>("now-playing"),
 	opmlProgress: makeEvent<OpmlProgress, OpmlProgress>("opml-progress"),
 	playerUpdate: makeEvent<PlayerView, PlayerView>("player-update"),
 	queueUpdate: makeEvent<QueueView, QueueView>("queue-update"),
+	sessionNotice: makeEvent<SessionNoticeView, SessionNoticeView>("session-notice"),
 };
 
 /* Types */
@@ -127,16 +130,6 @@ export type ChapterView = {
 	url: string | null,
 	/**  Chapter artwork URL. */
 	img: string | null,
-};
-
-/**
- *  The playing episode's chapters changed after it started (its real length re-derived the
- *  show-notes chapters, or chapters were found in the audio or a chapters file); sent as
- *  `chapters-update`. The player already uses them.
- */
-export type ChaptersUpdate = {
-	episode_id: string,
-	chapters: ChapterView[],
 };
 
 /**  A failed command. */
@@ -230,6 +223,19 @@ export type NetworkView = {
 	for_ms: number,
 	/**  False when it never answered for this episode (offline from the start). */
 	had_answered: boolean,
+};
+
+/**
+ *  The episode in the player, with its chapters; sent as `now-playing` when another episode
+ *  is loaded and whenever its chapters change (the player already uses them).
+ */
+export type NowPlayingView = {
+	episode_id: string,
+	title: string,
+	show_title: string,
+	artwork_url: string | null,
+	/**  The visible chapters, as the player's `chapter_index` counts them. */
+	chapters: ChapterView[],
 };
 
 /**  A feed an OPML import could not subscribe to. */
@@ -328,6 +334,11 @@ export type SearchHit = {
 	chapter_runs: TextRun[],
 	/**  Show-notes excerpt around the first match; empty when the notes did not match. */
 	snippet_runs: TextRun[],
+};
+
+/**  Something the session did on its own, worded; sent as `session-notice`. */
+export type SessionNoticeView = {
+	text: string,
 };
 
 /**  The result of refreshing one show. */

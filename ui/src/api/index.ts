@@ -2,7 +2,6 @@
 // components and stores call these functions, which return the data or throw `ApiError`.
 import { commands, events } from "./bindings";
 import type {
-  ChaptersUpdate,
   ChapterView,
   CommandError,
   DownloadState,
@@ -11,6 +10,7 @@ import type {
   EpisodeView,
   ErrorKind,
   LibraryUpdate,
+  NowPlayingView,
   NetworkView,
   OpmlFailure,
   OpmlImportReport,
@@ -21,17 +21,16 @@ import type {
   QueueView,
   RefreshReport,
   SearchHit,
+  SessionNoticeView,
   ShowRefresh,
   ShowView,
   SleepTimer,
   SleepView,
   TextRun,
 } from "./bindings";
-import { currentChapterIndex } from "../chapters";
 import { byNewest } from "../format";
 
 export type {
-  ChaptersUpdate,
   ChapterView,
   CommandError,
   DownloadState,
@@ -40,6 +39,7 @@ export type {
   EpisodeView,
   ErrorKind,
   LibraryUpdate,
+  NowPlayingView,
   NetworkView,
   OpmlFailure,
   OpmlImportReport,
@@ -50,6 +50,7 @@ export type {
   QueueView,
   RefreshReport,
   SearchHit,
+  SessionNoticeView,
   ShowRefresh,
   ShowView,
   SleepTimer,
@@ -79,7 +80,8 @@ type Backend = {
   onOpmlProgress: (cb: (progress: OpmlProgress) => void) => Promise<Unlisten>;
   onLibraryUpdate: (cb: (update: LibraryUpdate) => void) => Promise<Unlisten>;
   onQueueUpdate: (cb: (queue: QueueView) => void) => Promise<Unlisten>;
-  onChaptersUpdate: (cb: (update: ChaptersUpdate) => void) => Promise<Unlisten>;
+  onNowPlaying: (cb: (now: NowPlayingView) => void) => Promise<Unlisten>;
+  onSessionNotice: (cb: (notice: SessionNoticeView) => void) => Promise<Unlisten>;
 };
 
 let backend: Promise<Backend> | undefined;
@@ -96,7 +98,8 @@ function getBackend(): Promise<Backend> {
             onOpmlProgress: (cb) => events.opmlProgress.listen((e) => cb(e.payload)),
             onLibraryUpdate: (cb) => events.libraryUpdate.listen((e) => cb(e.payload)),
             onQueueUpdate: (cb) => events.queueUpdate.listen((e) => cb(e.payload)),
-            onChaptersUpdate: (cb) => events.chaptersUpdate.listen((e) => cb(e.payload)),
+            onNowPlaying: (cb) => events.nowPlaying.listen((e) => cb(e.payload)),
+            onSessionNotice: (cb) => events.sessionNotice.listen((e) => cb(e.payload)),
           });
   }
   return backend;
@@ -155,6 +158,8 @@ export const playEpisode = async (episodeId: string, atMs: number | null): Promi
   await call((c) => c.playEpisode(episodeId, atMs));
 };
 export const playerStatus = (): Promise<PlayerView> => callPlain((c) => c.playerStatus());
+/** The episode in the player (what `now-playing` last said), for a window that (re)loads. */
+export const nowPlaying = (): Promise<NowPlayingView | null> => callPlain((c) => c.nowPlaying());
 export const playerPlay = (): Promise<void> => callPlain((c) => c.playerPlay());
 export const playerPause = (): Promise<void> => callPlain((c) => c.playerPause());
 export const playerToggle = (): Promise<void> => callPlain((c) => c.playerToggle());
@@ -199,10 +204,18 @@ export const queueClear = async (): Promise<void> => {
 export const setContinuousPlay = async (on: boolean): Promise<void> => {
   await call((c) => c.setContinuousPlay(on));
 };
-/** Calls `cb` when the playing episode's chapters change after it started. */
-export const onChaptersUpdate = async (cb: (update: ChaptersUpdate) => void): Promise<Unlisten> => {
+/** The episode in the player, with its chapters: on every change of episode or of its chapters. */
+export const onNowPlaying = async (cb: (now: NowPlayingView) => void): Promise<Unlisten> => {
   try {
-    return await (await getBackend()).onChaptersUpdate(cb);
+    return await (await getBackend()).onNowPlaying(cb);
+  } catch (e) {
+    throw toApiError(e);
+  }
+};
+/** What the session did on its own ("Offline: skipped …"), worded by the backend. */
+export const onSessionNotice = async (cb: (notice: SessionNoticeView) => void): Promise<Unlisten> => {
+  try {
+    return await (await getBackend()).onSessionNotice(cb);
   } catch (e) {
     throw toApiError(e);
   }
@@ -585,6 +598,7 @@ function demoBackend(): Backend {
       return ok(null);
     },
     playerStatus: async () => ({ ...fake.view }),
+    nowPlaying: async () => fake.now(),
     playerPlay: async () => fake.play(),
     playerPause: async () => fake.pause(),
     playerToggle: async () => (fake.view.state === "playing" || fake.view.state === "buffering" ? fake.pause() : fake.play()),
@@ -727,7 +741,7 @@ function demoBackend(): Backend {
     }, 4000);
   }
   let folder = "/home/demo/Podcasts";
-  const fake = demoPlayer(params);
+  const fake = demoPlayer(params, (id) => shows.find((s) => s.id === id)?.title ?? "");
   const upNext = demoQueue(episodes, shows);
   const dl = demoDownloads(params, episodes, shows, () => folder);
   const autoplay = episodes.find((e) => e.row.id === params.get("play"));
@@ -743,7 +757,8 @@ function demoBackend(): Backend {
     onOpmlProgress: async (cb) => subscribe(opmlListeners, cb),
     onLibraryUpdate: async (cb) => subscribe(libraryListeners, cb),
     onQueueUpdate: async (cb) => upNext.listen(cb),
-    onChaptersUpdate: async () => () => {},
+    onNowPlaying: async (cb) => fake.listenNow(cb),
+    onSessionNotice: async () => () => {},
   };
 }
 
@@ -964,8 +979,10 @@ function demoDownloads(params: URLSearchParams, episodes: EpisodeView[], shows: 
 }
 
 /** The dev preview's player: a clock, not audio. Reports like the backend, 10 times a second while playing. */
-function demoPlayer(params: URLSearchParams) {
+function demoPlayer(params: URLSearchParams, showTitle: (showId: string) => string) {
   const listeners = new Set<(view: PlayerView) => void>();
+  const nowListeners = new Set<(now: NowPlayingView) => void>();
+  let now: NowPlayingView | null = null;
   let episode: EpisodeView | null = null;
   let timer: ReturnType<typeof setInterval> | undefined;
   let stallUntil = 0;
@@ -1077,6 +1094,11 @@ function demoPlayer(params: URLSearchParams) {
       listeners.add(cb);
       return () => void listeners.delete(cb);
     },
+    now: () => now,
+    listenNow(cb: (now: NowPlayingView) => void) {
+      nowListeners.add(cb);
+      return () => void nowListeners.delete(cb);
+    },
     load(e: EpisodeView, atMs: number | null) {
       if (episode && episode !== e) savePosition();
       stop();
@@ -1092,6 +1114,8 @@ function demoPlayer(params: URLSearchParams) {
       });
       stallUntil = Date.now() + 600;
       set({ state: "loading" });
+      now = { episode_id: e.row.id, title: e.row.title, show_title: showTitle(e.row.show_id), artwork_url: null, chapters: e.chapters };
+      for (const cb of nowListeners) cb(now);
       if (params.has("noaudio")) play();
       else run();
     },
@@ -1106,4 +1130,24 @@ function demoPlayer(params: URLSearchParams) {
       if (target != null) seek(chapters[target]!.start_ms);
     },
   };
+}
+
+/**
+ * The dev preview's stand-in for the engine's chapter rule (the app itself only shows the
+ * engine's `chapter_index`). The index of the chapter playing at `positionMs`: the last one starting at or before it,
+ * unless that one has a known end at or before the position (a gap). -1 when none.
+ */
+function currentChapterIndex(
+  chapters: readonly { start_ms: number; end_ms: number | null }[],
+  positionMs: number | null,
+): number {
+  if (positionMs == null || !Number.isFinite(positionMs)) return -1;
+  let found = -1;
+  for (let i = 0; i < chapters.length; i++) {
+    const c = chapters[i]!;
+    if (c.start_ms <= positionMs && (found < 0 || c.start_ms >= chapters[found]!.start_ms)) found = i;
+  }
+  if (found < 0) return -1;
+  const end = chapters[found]!.end_ms;
+  return end != null && end > chapters[found]!.start_ms && positionMs >= end ? -1 : found;
 }

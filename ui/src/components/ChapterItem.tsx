@@ -15,6 +15,8 @@ type Props = {
   artSlot: boolean;
   onJump: (startMs: number) => void;
   onFocus: (index: number) => void;
+  /** Right click (or the menu key): this row's actions, at the pointer. */
+  onContextMenu?: (index: number, x: number, y: number) => void;
 };
 
 /** One chapter row: a button that jumps there, and a link button when the chapter has a web page. */
@@ -32,10 +34,16 @@ export default function ChapterItem(props: Props) {
         type="button"
         data-testid="chapter-item"
         data-start-ms={props.chapter.start_ms}
+        data-index={props.index}
         aria-current={props.current ? "true" : undefined}
         tabindex={props.tabbable ? 0 : -1}
         onFocus={() => props.onFocus(props.index)}
         onClick={() => props.onJump(props.chapter.start_ms)}
+        onContextMenu={(event) => {
+          if (!props.onContextMenu) return;
+          event.preventDefault();
+          props.onContextMenu(props.index, event.clientX, event.clientY);
+        }}
       >
         <span class="chapter-time">{time()}</span>
         <Show when={props.artSlot}>

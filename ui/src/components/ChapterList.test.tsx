@@ -7,6 +7,7 @@ vi.mock("../api", () => ({ openExternal: vi.fn(async () => undefined) }));
 
 import * as api from "../api";
 import ChapterList from "./ChapterList";
+import type { MenuItem } from "./ContextMenu";
 
 const chapters = (n: number, more: Partial<ChapterView> = {}): ChapterView[] =>
   Array.from({ length: n }, (_, i) => ({
@@ -28,14 +29,15 @@ afterEach(() => {
   document.body.replaceChildren();
 });
 
-function mount(list: ChapterView[]) {
-  const [position, setPosition] = createSignal<number | null>(null);
-  const onJump = vi.fn((_: string, ms: number) => setPosition(ms));
+/** The list with a stand-in engine: a jump makes it report the chapter jumped to. */
+function mount(list: ChapterView[], menuItems?: (chapter: ChapterView) => MenuItem[]) {
+  const [reported, setReported] = createSignal<number | null>(null);
+  const onJump = vi.fn((_: string, ms: number) => setReported(list.findIndex((c) => c.start_ms === ms)));
   const root = document.createElement("div");
   document.body.append(root);
-  dispose = render(() => <ChapterList episodeId="ep" chapters={list} positionMs={position()} onJump={onJump} />, root);
+  dispose = render(() => <ChapterList episodeId="ep" chapters={list} chapterIndex={reported()} onJump={onJump} menuItems={menuItems} />, root);
   const rows = () => Array.from(root.querySelectorAll<HTMLButtonElement>("[data-testid=chapter-item]"));
-  return { root, rows, onJump, setPosition };
+  return { root, rows, onJump, setReported };
 }
 
 describe("ChapterList", () => {
@@ -47,7 +49,7 @@ describe("ChapterList", () => {
     expect(root.querySelector("[data-testid=chapter-list]")).not.toBeNull();
   });
 
-  it("jumps on click and marks the chapter at the position as current", () => {
+  it("jumps on click and marks the engine's chapter as current", () => {
     const { rows, onJump } = mount(chapters(3));
     expect(rows().some((r) => r.hasAttribute("aria-current"))).toBe(false);
     rows()[2]!.click();
@@ -58,11 +60,11 @@ describe("ChapterList", () => {
   });
 
   it("shows 8 of many chapters until asked, and the hidden current one", () => {
-    const { root, rows, setPosition } = mount(chapters(112));
+    const { root, rows, setReported } = mount(chapters(112));
     expect(rows().length).toBe(8);
     const toggle = root.querySelector<HTMLButtonElement>(".chapters-toggle")!;
     expect(toggle.textContent).toBe("Show all 112 chapters");
-    setPosition(50 * 30_000 + 10);
+    setReported(50);
     expect(rows().length).toBe(9);
     expect(rows()[8]!.getAttribute("aria-current")).toBe("true");
     toggle.click();
@@ -93,5 +95,31 @@ describe("ChapterList", () => {
     expect(root.querySelectorAll(".chapter-art").length).toBe(2);
     root.querySelector<HTMLButtonElement>(".chapter-link")!.click();
     expect(vi.mocked(api.openExternal)).toHaveBeenCalledWith("https://example.org/page");
+  });
+
+  it("marks no chapter when the engine reports none (a gap, or playing elsewhere)", () => {
+    const { rows, setReported } = mount(chapters(3));
+    setReported(1);
+    expect(rows()[1]!.getAttribute("aria-current")).toBe("true");
+    setReported(null);
+    expect(rows().some((r) => r.hasAttribute("aria-current"))).toBe(false);
+    setReported(7); // not in this list
+    expect(rows().some((r) => r.hasAttribute("aria-current"))).toBe(false);
+  });
+
+  it("offers a chapter's menu by right click and by Shift+F10, and gives focus back after a choice", () => {
+    const playNext = vi.fn();
+    const { root, rows } = mount(chapters(3), (c) => [{ label: "Play next", testId: "chapter-menu-play-next", onSelect: () => playNext(c.start_ms) }]);
+    rows()[1]!.dispatchEvent(new MouseEvent("contextmenu", { bubbles: true, cancelable: true, clientX: 5, clientY: 5 }));
+    const item = () => root.ownerDocument.querySelector<HTMLButtonElement>("[data-testid=chapter-menu-play-next]");
+    expect(item()).not.toBeNull();
+    item()!.click();
+    expect(playNext).toHaveBeenCalledWith(30_000);
+    expect(item()).toBeNull();
+    rows()[2]!.focus();
+    rows()[2]!.dispatchEvent(new KeyboardEvent("keydown", { key: "F10", shiftKey: true, bubbles: true }));
+    item()!.click();
+    expect(playNext).toHaveBeenLastCalledWith(60_000);
+    expect(document.activeElement).toBe(rows()[2]);
   });
 });

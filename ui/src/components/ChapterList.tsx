@@ -3,15 +3,17 @@ import type { ChapterView } from "../api";
 import { chapterSourceLabel, playingChapterIndex, webUrl } from "../chapters";
 import { formatTimestamp } from "../format";
 import ChapterItem from "./ChapterItem";
+import ContextMenu from "./ContextMenu";
+import type { MenuItem } from "./ContextMenu";
 
 type Props = {
   episodeId: string;
   chapters: ChapterView[];
-  /** Where the player is in this episode; null when it is elsewhere. */
-  positionMs: number | null;
-  /** The player's current chapter (index into `chapters`) when it reports one; else the position decides. */
-  chapterIndex?: number | null;
+  /** The engine's current chapter (index into `chapters`); null when it plays elsewhere or in a gap. */
+  chapterIndex: number | null;
   onJump: (episodeId: string, startMs: number) => void;
+  /** A chapter row's menu ("Play next", "Play last"); none without it. */
+  menuItems?: (chapter: ChapterView) => MenuItem[];
 };
 
 /** How many rows a long list shows until "Show all N chapters". */
@@ -35,7 +37,7 @@ export default function ChapterList(props: Props) {
   );
 
   const count = () => props.chapters.length;
-  const current = createMemo(() => playingChapterIndex(props.chapters, props.chapterIndex, props.positionMs));
+  const current = createMemo(() => playingChapterIndex(props.chapters, props.chapterIndex));
   const collapsible = () => count() > COLLAPSED_ROWS;
   const collapsed = () => collapsible() && !expanded();
   const shown = createMemo(() => (collapsed() ? props.chapters.slice(0, COLLAPSED_ROWS) : props.chapters));
@@ -52,13 +54,30 @@ export default function ChapterList(props: Props) {
   // Wide enough for the longest start time, so titles line up.
   const timeWidth = () => `${Math.max(...props.chapters.map((c) => formatTimestamp(c.start_ms).length), 4)}ch`;
 
+  const [menu, setMenu] = createSignal<{ index: number; x: number; y: number } | null>(null);
+  const rowButton = (index: number) =>
+    document.querySelector<HTMLElement>(`[data-testid="chapter-list"] .chapter-item[data-index="${index}"]`);
+  const closeMenu = (refocus: boolean) => {
+    const at = menu()?.index;
+    setMenu(null);
+    if (refocus && at != null) rowButton(at)?.focus();
+  };
+
   const onKeyDown = (event: KeyboardEvent) => {
-    if (!["ArrowDown", "ArrowUp", "Home", "End"].includes(event.key)) return;
     const list = event.currentTarget as HTMLElement;
     const rows = Array.from(list.querySelectorAll<HTMLElement>(".chapter-item"));
     if (rows.length === 0) return;
     const active = document.activeElement;
     const at = rows.findIndex((r) => r === active || (!!active && !!r.parentElement?.contains(active)));
+    if (event.key === "ContextMenu" || (event.key === "F10" && event.shiftKey)) {
+      const index = at >= 0 ? Number(rows[at]!.dataset.index) : NaN;
+      if (!props.menuItems || !Number.isInteger(index)) return;
+      event.preventDefault();
+      const rect = rows[at]!.getBoundingClientRect();
+      setMenu({ index, x: rect.left + 24, y: rect.top + Math.min(rect.height, 32) });
+      return;
+    }
+    if (!["ArrowDown", "ArrowUp", "Home", "End"].includes(event.key)) return;
     let next: number;
     if (event.key === "Home") next = 0;
     else if (event.key === "End") next = rows.length - 1;
@@ -79,6 +98,7 @@ export default function ChapterList(props: Props) {
       artSlot={hasArt()}
       onJump={(startMs) => props.onJump(props.episodeId, startMs)}
       onFocus={setFocused}
+      onContextMenu={props.menuItems ? (index, x, y) => setMenu({ index, x, y }) : undefined}
     />
   );
 
@@ -107,6 +127,18 @@ export default function ChapterList(props: Props) {
           )}
         </Show>
       </ol>
+      <Show when={menu() && props.chapters[menu()!.index]}>
+        {(chapter) => (
+          <ContextMenu
+            x={menu()!.x}
+            y={menu()!.y}
+            label={`Actions for “${chapter().title.trim() || `Chapter ${menu()!.index + 1}`}”`}
+            testId="chapter-menu"
+            items={props.menuItems?.(chapter()) ?? []}
+            onClose={closeMenu}
+          />
+        )}
+      </Show>
       <Show when={collapsible()}>
         <button class="link-button chapters-toggle" type="button" aria-expanded={expanded()} onClick={() => setExpanded(!expanded())}>
           {expanded() ? "Show fewer chapters" : `Show all ${count()} chapters`}

@@ -131,10 +131,12 @@ describe("EpisodePane", () => {
     setIndex(2);
     expect(current()).toEqual([]); // the player is elsewhere
     setLoaded({ episodeId: "a", state: "playing", positionMs: 70_000 });
-    expect(current()).toEqual(["2:00Part 3"]); // the backend's chapter_index wins
-    setIndex(null);
-    expect(current()).toEqual(["1:00Part 2"]); // else the position decides
+    expect(current()).toEqual(["2:00Part 3"]); // the engine's chapter_index
+    setIndex(1);
+    expect(current()).toEqual(["1:00Part 2"]);
     expect(rows()[1]!.closest(".chapter-row")!.classList.contains("current")).toBe(true);
+    setIndex(null);
+    expect(current()).toEqual([]); // a gap: no rule of the UI's own
     rows()[0]!.click();
     expect(onJump).toHaveBeenCalledWith("a", 0);
   });

@@ -27,6 +27,8 @@ type Props = {
   onMarkOlder?: (episodeIds: string[]) => void;
   /** The one way to go to a moment (chapter rows, timestamps in the notes). */
   onJump: (episodeId: string, startMs: number) => void;
+  /** Queues a chapter: it plays from there when its turn comes, then goes on. */
+  onQueueChapter?: (episodeId: string, startMs: number, next: boolean) => void;
   /** The downloads store, for the Download control next to Play. */
   downloads: Downloads;
 };
@@ -101,9 +103,20 @@ export default function EpisodePane(props: Props) {
               <ChapterList
                 episodeId={episode().row.id}
                 chapters={episode().chapters}
-                positionMs={props.positionIn(episode().row.id)}
                 chapterIndex={props.chapterIndexIn(episode().row.id)}
                 onJump={props.onJump}
+                menuItems={
+                  props.onQueueChapter
+                    ? (chapter) => {
+                        const id = episode().row.id;
+                        return [
+                          { label: "Play from here", testId: "chapter-menu-play", icon: "play", onSelect: () => props.onJump(id, chapter.start_ms) },
+                          { label: "Play next", testId: "chapter-menu-play-next", icon: "play-next", onSelect: () => props.onQueueChapter?.(id, chapter.start_ms, true) },
+                          { label: "Play last", testId: "chapter-menu-play-last", icon: "list", onSelect: () => props.onQueueChapter?.(id, chapter.start_ms, false) },
+                        ];
+                      }
+                    : undefined
+                }
               />
             </Show>
             <ShowNotes

@@ -1,4 +1,4 @@
-import { createMemo, createSignal, For, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
 import type { ChapterView, NetworkView } from "../api";
 import { playingChapterIndex } from "../chapters";
 import { formatSpeed, formatTimeLeft, formatTimestamp } from "../format";
@@ -32,13 +32,28 @@ const cantReach = (n: NetworkView): boolean => !n.had_answered || n.for_ms >= RE
 export default function PlayerBar(props: Props) {
   const p = props.player;
   const v = p.view;
-  // While the thumb is being dragged, updates do not move it; the seek happens on release.
+  // While the thumb is under the listener's hand, updates do not move it; the seek happens on
+  // release, and the thumb stays where it was let go until the engine reports where it is.
   const [dragMs, setDragMs] = createSignal<number | null>(null);
+  /** "sent": a seek from the thumb is on its way; "taken": the engine has it, its next report counts. */
+  let release: "none" | "sent" | "taken" = "none";
+  createEffect(
+    on(
+      () => v.position_ms,
+      () => {
+        if (release === "taken") {
+          release = "none";
+          setDragMs(null);
+        }
+      },
+      { defer: true },
+    ),
+  );
 
   const idle = () => p.isIdle();
   const duration = () => v.duration_ms ?? 0;
   const shownMs = () => dragMs() ?? p.position();
-  const chapterIndex = createMemo(() => (idle() ? -1 : playingChapterIndex(props.chapters, v.chapter_index, p.position())));
+  const chapterIndex = createMemo(() => (idle() ? -1 : playingChapterIndex(props.chapters, v.chapter_index)));
   const chapterTitle = () => {
     const i = chapterIndex();
     const c = i >= 0 ? props.chapters[i] : undefined;
@@ -53,8 +68,16 @@ export default function PlayerBar(props: Props) {
 
   const commitSeek = (value: string) => {
     const ms = Number(value);
-    setDragMs(null);
-    if (Number.isFinite(ms)) void p.seek(ms);
+    if (!Number.isFinite(ms)) {
+      setDragMs(null);
+      return;
+    }
+    setDragMs(ms);
+    release = "sent";
+    // The first report after the command was taken is the engine's answer.
+    void p.seek(ms).finally(() => {
+      release = "taken";
+    });
   };
 
   return (
@@ -194,7 +217,9 @@ export default function PlayerBar(props: Props) {
               disabled={idle() || duration() <= 0}
               onInput={(e) => setDragMs(Number(e.currentTarget.value))}
               onChange={(e) => commitSeek(e.currentTarget.value)}
-              onBlur={() => setDragMs(null)}
+              onBlur={() => {
+                if (release === "none") setDragMs(null);
+              }}
             />
           </div>
           <span class="player-time player-time-left" data-testid="remaining">

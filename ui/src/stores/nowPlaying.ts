@@ -1,60 +1,67 @@
-// The title and chapters of the episode in the player. The open episode and the listed rows
-// usually have them; an episode from elsewhere (another show) is fetched once.
-import { createEffect, createMemo, createSignal, on } from "solid-js";
+// The episode in the player, with its title, show and chapters, as the engine says it: the
+// `now-playing` event on every change of episode or of its chapters, and `nowPlaying()` once at
+// start-up for a window that (re)loads. Nothing is looked up or worked out here.
+import { createSignal } from "solid-js";
 import * as api from "../api";
-import type { ChapterView, EpisodeRow, EpisodeView } from "../api";
+import type { ChapterView, NowPlayingView } from "../api";
 
-type Sources = {
-  /** The episode in the player. */
+export type NowPlaying = ReturnType<typeof createNowPlaying>;
+
+export function createNowPlaying(options: {
+  /** The episode in the player (its `player-update`s). */
   episodeId: () => string | null;
-  /** The episode open in the episode pane. */
-  open: () => EpisodeView | null;
-  /** The rows of the selected show. */
-  rows: () => readonly EpisodeRow[];
-};
+  /** Told each time the engine names the episode or changes its chapters. */
+  onChange?: (now: NowPlayingView) => void;
+}) {
+  const [now, setNow] = createSignal<NowPlayingView | null>(null);
+  let heard = false;
+  let stopped = false;
+  let unlisten: (() => void) | undefined;
 
-export function createNowPlaying(sources: Sources) {
-  const [fetched, setFetched] = createSignal<EpisodeView | null>(null);
-  const open = createMemo(() => {
-    const e = sources.open();
-    return e && e.row.id === sources.episodeId() ? e : null;
-  });
-  // Not the open episode: fetch it (its chapters too, cached by the backend since it is playing).
-  let seq = 0;
-  createEffect(
-    on([sources.episodeId, () => !!open()], ([id, isOpen]) => {
-      const mine = ++seq;
-      if (!id || isOpen || fetched()?.row.id === id) return;
-      void (async () => {
-        try {
-          const view = await api.getEpisode(id);
-          if (mine !== seq) return;
-          setFetched(view);
-          const chapters = await api.loadChapters(id).catch(() => null);
-          if (mine === seq && Array.isArray(chapters) && chapters.length > 0) setFetched({ ...view, chapters });
-        } catch (e) {
-          console.debug("could not fetch the playing episode", id, e);
-        }
-      })();
-    }),
-  );
-  const other = (): EpisodeView | null => {
-    const f = fetched();
-    return f && f.row.id === sources.episodeId() ? f : null;
+  const take = (next: NowPlayingView): void => {
+    setNow(next);
+    options.onChange?.(next);
   };
 
-  /** The engine's new list for the playing episode, when it is not the open one. */
-  const replaceChapters = (episodeId: string, chapters: ChapterView[]): void => {
-    const f = fetched();
-    if (f && f.row.id === episodeId) setFetched({ ...f, chapters });
+  /** Only what belongs to the episode the player reports. */
+  const current = (): NowPlayingView | null => {
+    const n = now();
+    return n && n.episode_id === options.episodeId() ? n : null;
   };
 
-  const title = (): string | null => {
-    const id = sources.episodeId();
-    if (!id) return null;
-    return open()?.row.title ?? sources.rows().find((r) => r.id === id)?.title ?? other()?.row.title ?? null;
-  };
-  const chapters = (): ChapterView[] => open()?.chapters ?? other()?.chapters ?? [];
+  /** Listens first, so nothing is missed, then asks for what was said before. */
+  async function start(): Promise<void> {
+    try {
+      const off = await api.onNowPlaying((next) => {
+        heard = true;
+        take(next);
+      });
+      if (stopped) off();
+      else unlisten = off;
+    } catch (e) {
+      console.warn("could not listen to the now-playing episode", e);
+    }
+    if (stopped) return;
+    try {
+      const first = await api.nowPlaying();
+      if (first && !heard) take(first); // an event that came first is newer
+    } catch (e) {
+      console.warn("could not read the now-playing episode", e);
+    }
+  }
 
-  return { title, chapters, replaceChapters };
+  function stop(): void {
+    stopped = true;
+    unlisten?.();
+    unlisten = undefined;
+  }
+
+  return {
+    current,
+    title: (): string | null => current()?.title ?? null,
+    showTitle: (): string | null => current()?.show_title ?? null,
+    chapters: (): ChapterView[] => current()?.chapters ?? [],
+    start,
+    stop,
+  };
 }

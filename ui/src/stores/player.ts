@@ -1,9 +1,10 @@
 // What the player is doing, as the backend reports it (`playerStatus` once, then `player-update`
-// events ~10 times a second while playing), plus the actions the bar, the episode view and the
-// keyboard call. `jumpTo` is the one entry point for "go to this moment" (chapter rows,
-// timestamps in the notes).
+// events ~10 times a second while playing), plus the intents the bar, the episode view and the
+// keyboard send. The view is only ever the backend's: an intent changes nothing here, the update
+// it causes does (the engine answers each command with an update within milliseconds). `jumpTo`
+// is the one entry point for "go to this moment" (chapter rows, timestamps in the notes).
 import { createSignal } from "solid-js";
-import { createStore, reconcile } from "solid-js/store";
+import { createStore } from "solid-js/store";
 import * as api from "../api";
 import type { PlayerView, PlayState, SleepTimer } from "../api";
 import { defaultStorage, loadSkip, saveSkip, clampSkip } from "./skipSettings";
@@ -16,8 +17,6 @@ export type Player = ReturnType<typeof createPlayer>;
 export type PlayerOptions = {
   /** Where the skip settings live; localStorage by default. */
   storage?: Storage;
-  /** The clock (tests). */
-  now?: () => number;
   /**
    * Told when playback of an episode pauses, ends or moves to another episode, so the library
    * can show the new position without a reload (the backend has saved it already).
@@ -62,38 +61,17 @@ export function sameSleepTimer(a: SleepTimer | null | undefined, b: SleepTimer |
 /** The states in which the listener has asked to hear something. */
 const WANTS_PLAY: readonly PlayState[] = ["playing", "loading", "buffering"];
 
-/**
- * How long an optimistic change (a seek, a new episode, speed, volume) wins over updates. Updates
- * sent before the backend saw the command still carry the old value: without this the slider
- * would jump back for a moment.
- */
-const HOLD_MS = 2000;
 /** How far playing moves before the library's copy of the position is brought up to date. */
 const PROGRESS_EVERY_MS = 10_000;
-/** An update this close to a seek target (after it, allowing for speed) confirms the seek. */
-const NEAR_BEFORE_MS = 500;
-const NEAR_AFTER_MS = 4000;
-
-type PendingMove = { episodeId: string; positionMs: number | null; until: number };
-type Held = { value: number; until: number };
-type HeldSleep = { value: SleepTimer | null; until: number };
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** What the bar shows for a timer just set, until the backend reports it. */
-const sleepView = (timer: SleepTimer | null): PlayerView["sleep"] =>
-  timer ? { timer, remaining_ms: timer.kind === "minutes" ? timer.minutes * 60_000 : null } : null;
-
 export function createPlayer(options: PlayerOptions = {}) {
-  const now = options.now ?? Date.now;
   const storage = "storage" in options ? options.storage : defaultStorage();
   const [view, setView] = createStore<PlayerView>({ ...IDLE_VIEW });
   const [commandError, setCommandError] = createSignal<string | null>(null);
   const [skip, setSkipSignal] = createSignal<SkipSettings>(loadSkip(storage));
 
-  let pending: PendingMove | null = null;
-  const held: { speed?: Held; volume?: Held } = {};
-  let heldSleep: HeldSleep | null = null;
   let heardEvent = false;
   let unlisten: (() => void) | undefined;
   let stopped = false;
@@ -131,33 +109,6 @@ export function createPlayer(options: PlayerOptions = {}) {
     }
   }
 
-  /** An update from the backend, unless an optimistic change still outranks it. */
-  function apply(incoming: PlayerView): void {
-    let next = incoming;
-    const move = pending;
-    if (move && now() < move.until) {
-      if (next.episode_id !== move.episodeId) return; // still about the episode before
-      const target = move.positionMs;
-      const near = target == null || (next.position_ms >= target - NEAR_BEFORE_MS && next.position_ms <= target + NEAR_AFTER_MS);
-      if (near) pending = null;
-      // The chapter is worked out from the position until the backend catches up.
-      else next = { ...next, position_ms: target, chapter_index: null };
-    } else {
-      pending = null;
-    }
-    for (const key of ["speed", "volume"] as const) {
-      const h = held[key];
-      if (!h) continue;
-      if (now() >= h.until || next[key] === h.value) delete held[key];
-      else next = { ...next, [key]: h.value };
-    }
-    if (heldSleep) {
-      if (now() >= heldSleep.until || sameSleepTimer(next.sleep?.timer, heldSleep.value)) heldSleep = null;
-      else next = { ...next, sleep: sleepView(heldSleep.value) };
-    }
-    update(next);
-  }
-
   /** Runs a command; a failure shows in `error()` and leaves the rest of the app alone. */
   async function run(command: () => Promise<void>): Promise<void> {
     setCommandError(null);
@@ -174,40 +125,8 @@ export function createPlayer(options: PlayerOptions = {}) {
     return Math.max(0, Math.min(Math.round(ms), max));
   };
 
-  /** Moves the shown position at once; the backend's updates follow. */
-  function moveOptimistically(ms: number): number {
-    const to = clampPosition(ms);
-    pending = { episodeId: view.episode_id ?? "", positionMs: to, until: now() + HOLD_MS };
-    // Leaving "ended" now, so the bar does not keep showing the end.
-    const state: PlayState = view.state === "ended" ? "paused" : view.state;
-    setView({ position_ms: to, chapter_index: null, state });
-    return to;
-  }
-
-  /** Loads an episode: at `atMs`, or where the listener left off (null). Shown as loading at once. */
-  async function load(episodeId: string, atMs: number | null): Promise<void> {
-    const before: PlayerView = { ...view };
-    const same = view.episode_id === episodeId;
-    pending = { episodeId, positionMs: atMs, until: now() + HOLD_MS };
-    update({
-      ...view,
-      episode_id: episodeId,
-      state: "loading",
-      position_ms: atMs ?? (same ? view.position_ms : 0),
-      duration_ms: same ? view.duration_ms : null,
-      chapter_index: null,
-      progressive: same ? view.progressive : false,
-      error: null,
-    });
-    setCommandError(null);
-    try {
-      await api.playEpisode(episodeId, atMs);
-    } catch (e) {
-      pending = null;
-      setView(reconcile(before));
-      setCommandError(message(e));
-    }
-  }
+  /** Loads an episode: at `atMs`, or where the listener left off (null). */
+  const load = (episodeId: string, atMs: number | null): Promise<void> => run(() => api.playEpisode(episodeId, atMs));
 
   /** Plays `episodeId` from `startMs` (ms from the start of the audio): "play from here". */
   async function jumpTo(episodeId: string, startMs: number): Promise<void> {
@@ -215,7 +134,7 @@ export function createPlayer(options: PlayerOptions = {}) {
     const ms = Math.max(0, Math.round(startMs));
     if (!isLoaded(episodeId) || view.state === "error") return load(episodeId, ms);
     const playing = wantsPlay();
-    const to = moveOptimistically(ms);
+    const to = clampPosition(ms);
     // In this order: playing first would restart an ended episode from 0.
     await run(async () => {
       await api.playerSeek(to);
@@ -253,7 +172,7 @@ export function createPlayer(options: PlayerOptions = {}) {
 
   async function seek(positionMs: number): Promise<void> {
     if (isIdle() || !Number.isFinite(positionMs)) return;
-    const to = moveOptimistically(positionMs);
+    const to = clampPosition(positionMs);
     await run(() => api.playerSeek(to));
   }
 
@@ -262,7 +181,6 @@ export function createPlayer(options: PlayerOptions = {}) {
     if (isIdle()) return;
     const s = skip();
     const delta = direction === "back" ? -s.backS * 1000 : s.forwardS * 1000;
-    moveOptimistically(position() + delta);
     await run(() => api.playerSkip(delta));
   }
 
@@ -273,8 +191,6 @@ export function createPlayer(options: PlayerOptions = {}) {
 
   async function setSpeed(speed: number): Promise<void> {
     if (!Number.isFinite(speed) || speed <= 0) return;
-    held.speed = { value: speed, until: now() + HOLD_MS };
-    setView("speed", speed);
     await run(() => api.playerSetSpeed(speed));
   }
 
@@ -286,27 +202,12 @@ export function createPlayer(options: PlayerOptions = {}) {
     await setSpeed(next);
   }
 
-  /** Starts, changes or (null) stops the sleep timer; shown at once. */
-  async function setSleepTimer(timer: SleepTimer | null): Promise<void> {
-    const before = view.sleep ? { ...view.sleep } : null;
-    heldSleep = { value: timer, until: now() + HOLD_MS };
-    setView("sleep", sleepView(timer));
-    setCommandError(null);
-    try {
-      await api.playerSetSleepTimer(timer);
-    } catch (e) {
-      heldSleep = null;
-      setView("sleep", before);
-      setCommandError(message(e));
-    }
-  }
+  /** Starts, changes or (null) stops the sleep timer. */
+  const setSleepTimer = (timer: SleepTimer | null): Promise<void> => run(() => api.playerSetSleepTimer(timer));
 
   async function setVolume(volume: number): Promise<void> {
     if (!Number.isFinite(volume)) return;
-    const v = Math.min(1, Math.max(0, volume));
-    held.volume = { value: v, until: now() + HOLD_MS };
-    setView("volume", v);
-    await run(() => api.playerSetVolume(v));
+    await run(() => api.playerSetVolume(Math.min(1, Math.max(0, volume))));
   }
 
   /** Changes the skip distances (each clamped to 5–120 s) and remembers them. */
@@ -341,7 +242,7 @@ export function createPlayer(options: PlayerOptions = {}) {
     try {
       const off = await api.onPlayerUpdate((v) => {
         heardEvent = true;
-        apply(v);
+        update(v);
       });
       if (stopped) off();
       else unlisten = off;
@@ -351,7 +252,7 @@ export function createPlayer(options: PlayerOptions = {}) {
     if (stopped) return;
     try {
       const status = await api.playerStatus();
-      if (!heardEvent) apply(status); // an update that came first is newer
+      if (!heardEvent) update(status); // an update that came first is newer
     } catch (e) {
       console.warn("could not read the player status", e);
     }

@@ -66,7 +66,7 @@ export function createQueue() {
     indexOf,
     count: () => state.view.items.length,
     playNext: (ids: string[], startMs: number | null = null) => run(() => api.queueAdd(ids, true, startMs)),
-    playLast: (ids: string[]) => run(() => api.queueAdd(ids, false)),
+    playLast: (ids: string[], startMs: number | null = null) => run(() => api.queueAdd(ids, false, startMs)),
     remove: (id: string) => run(() => api.queueRemove(id)),
     /** Moves an item to `index`; out-of-range moves (first item up, last down) do nothing. */
     move: (id: string, index: number) => {

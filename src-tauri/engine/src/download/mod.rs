@@ -42,13 +42,10 @@ pub enum DownloadPhase {
     Removed,
 }
 
-type Listener = Arc<dyn Fn(DownloadStatus) + Send + Sync>;
-
 /// The engine's download state.
 pub(crate) struct Downloads {
     slots: Arc<Semaphore>,
     active: Mutex<HashMap<EpisodeId, TransferControl>>,
-    listener: Mutex<Option<Listener>>,
     retry: Mutex<RetryPolicy>,
 }
 
@@ -57,7 +54,6 @@ impl Default for Downloads {
         Downloads {
             slots: Arc::new(Semaphore::new(CONCURRENT_DOWNLOADS)),
             active: Mutex::default(),
-            listener: Mutex::default(),
             retry: Mutex::new(RetryPolicy::default()),
         }
     }
@@ -95,21 +91,14 @@ impl Engine {
             .await
     }
 
-    /// Called with every download's progress (~4 per second each) and state changes.
-    pub fn on_download_update(&self, listener: impl Fn(DownloadStatus) + Send + Sync + 'static) {
-        *lock(&self.inner.downloads.listener) = Some(Arc::new(listener));
-    }
-
     /// Tests make retries quick.
     pub fn set_download_retry(&self, retry: RetryPolicy) {
         *lock(&self.inner.downloads.retry) = retry;
     }
 
+    /// Every download's progress (~4 per second each) and state changes go out as events.
     fn emit_download(&self, status: DownloadStatus) {
-        let listener = lock(&self.inner.downloads.listener).clone();
-        if let Some(listener) = listener {
-            listener(status);
-        }
+        self.emit(crate::EngineEvent::Download(status));
     }
 
     /// Queues episode `id` for download (or resumes it). Returns at once.
