@@ -5,6 +5,9 @@ use std::time::{Duration, Instant};
 
 use chaptercast_e2e::audio::tone_mp3_without_chapters;
 use chaptercast_e2e::server::{Route, TestServer};
+use chaptercast_engine::download::DownloadPhase;
+use chaptercast_engine::events::SessionNotice;
+use chaptercast_engine::library::QueuePlace;
 use chaptercast_engine::player::{Command, PlaybackState, RetryPolicy};
 use chaptercast_engine::testkit::{FeedBuilder, ItemBuilder};
 use chaptercast_engine::{Config, Engine, EngineEvent, EpisodeId, Events, Session};
@@ -155,5 +158,113 @@ async fn a_relaunch_restores_the_episode_paused_at_its_position_with_its_speed()
         "restored at {} ms",
         status.position_ms
     );
+    session.player().shutdown(Duration::from_secs(2));
+}
+
+/// Offline, Up Next passes over an item that has to be streamed and plays the next downloaded
+/// one, saying which it passed over; the skipped item stays in Up Next for later.
+#[tokio::test(flavor = "multi_thread")]
+async fn offline_up_next_passes_over_what_is_not_downloaded_with_a_note() {
+    let media = tempfile::tempdir().expect("dir");
+    let data = tempfile::tempdir().expect("dir");
+    let server = TestServer::start().await.expect("server");
+    let mut feed = FeedBuilder::new("Show");
+    for (n, (name, freq)) in [("First", 400.0), ("Streamed", 600.0), ("Last", 800.0)]
+        .iter()
+        .enumerate()
+    {
+        let tone = tone_mp3_without_chapters(media.path(), name, &[*freq], 2.0).expect("tone");
+        let path = format!("/{name}.mp3");
+        server.route(
+            &path,
+            Route::file("audio/mpeg", tone.bytes().expect("bytes")),
+        );
+        let mut item = ItemBuilder::audio(name, &format!("g{n}"), &server.url(&path));
+        item.pub_date = Some(format!("Mon, 0{} Jan 2024 10:00:00 +0000", n + 1));
+        feed = feed.item(item);
+    }
+    server.route("/feed.xml", Route::ok("application/rss+xml", feed.to_xml()));
+    let (engine, events) = engine_in(data.path());
+    engine
+        .subscribe(&server.url("/feed.xml"))
+        .await
+        .expect("subscribe");
+    let show = engine.shows().await.expect("shows")[0].id;
+    let episodes = engine.episodes(show).await.expect("episodes");
+    let id = |title: &str| {
+        episodes
+            .iter()
+            .find(|e| e.title == title)
+            .map(|e| e.id)
+            .expect("episode")
+    };
+    let (first, streamed, last) = (id("First"), id("Streamed"), id("Last"));
+    engine.download_episode(first).await.expect("download");
+    engine.download_episode(last).await.expect("download");
+    let events = tokio::task::spawn_blocking(move || {
+        let mut done = 0;
+        wait_for(&events, Duration::from_secs(20), |e| match e {
+            EngineEvent::Download(d) if d.state == DownloadPhase::Done => {
+                done += 1;
+                (done == 2).then_some(())
+            }
+            _ => None,
+        })
+        .expect("both downloaded");
+        events
+    })
+    .await
+    .expect("join");
+
+    server.set_down(true);
+    let session = start_session(&engine);
+    session
+        .queue_add(vec![first, streamed, last], QueuePlace::Last)
+        .await
+        .expect("queue");
+    session.play(first, None).await.expect("play");
+    let started = Instant::now();
+    let (notice, events) = tokio::task::spawn_blocking(move || {
+        let notice = wait_for(&events, Duration::from_secs(20), |e| match e {
+            EngineEvent::Notice(n) => Some(n.clone()),
+            _ => None,
+        });
+        (notice, events)
+    })
+    .await
+    .expect("join");
+    assert_eq!(
+        notice,
+        Some(SessionNotice::SkippedOffline {
+            titles: vec!["Streamed".into()]
+        })
+    );
+    // Two seconds of the first, then well under a second and a half to give up on the stream.
+    assert!(
+        started.elapsed() < Duration::from_millis(4_500),
+        "the note came after {:?}",
+        started.elapsed()
+    );
+    let playing = tokio::task::spawn_blocking(move || {
+        wait_for(&events, Duration::from_secs(10), |e| match e {
+            EngineEvent::Player(s) if s.key.as_deref() == Some(last.0.to_string().as_str()) => {
+                (s.state != PlaybackState::Loading).then_some(s.state)
+            }
+            _ => None,
+        })
+    })
+    .await
+    .expect("join");
+    assert!(
+        playing.is_some(),
+        "the downloaded item after it did not start"
+    );
+    let up_next = engine.up_next().await.expect("up next");
+    let left: Vec<EpisodeId> = up_next.items.iter().map(|i| i.episode).collect();
+    assert!(
+        left.contains(&streamed),
+        "the skipped item left Up Next: {left:?}"
+    );
+    assert!(!left.contains(&first), "the finished item stayed: {left:?}");
     session.player().shutdown(Duration::from_secs(2));
 }
