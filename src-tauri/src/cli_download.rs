@@ -34,7 +34,11 @@ pub fn download_command(url: &str, out: PathBuf) -> Result<(), String> {
         &http,
         url,
         &out,
-        RetryPolicy::default(),
+        RetryPolicy {
+            // A script is told, and can run again: it does not wait for the network.
+            wait_offline: Some(std::time::Duration::ZERO),
+            ..RetryPolicy::default()
+        },
         &control,
         move |p| {
             if let Some(bar) = &progress_bar {
@@ -65,7 +69,9 @@ pub fn download_command(url: &str, out: PathBuf) -> Result<(), String> {
                 String::new()
             };
             Err(match e {
-                DownloadError::Net(net) => format!("{net}{hint}"),
+                DownloadError::Net(net) | DownloadError::Unanswered(net) => {
+                    format!("{net}{hint}")
+                }
                 other => format!("{other}{hint}"),
             })
         }

@@ -318,6 +318,8 @@ impl PlayerView {
 pub enum DownloadState {
     Queued,
     Running,
+    /// Waiting for the network.
+    Offline,
     Paused,
     Failed,
     Done,
@@ -352,6 +354,7 @@ impl DownloadView {
             state: match s.state {
                 P::Queued => DownloadState::Queued,
                 P::Running => DownloadState::Running,
+                P::Offline => DownloadState::Offline,
                 P::Paused => DownloadState::Paused,
                 P::Failed => DownloadState::Failed,
                 P::Done => DownloadState::Done,

@@ -25,6 +25,7 @@ fn engine_in(dir: &std::path::Path, feed: &str) -> (Engine, Arc<Mutex<Vec<Downlo
     engine.set_download_retry(RetryPolicy {
         attempts: 4,
         first_backoff: Duration::from_millis(50),
+        ..RetryPolicy::default()
     });
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
@@ -154,6 +155,8 @@ async fn pause_resume_and_cancel() {
 
     // Cancel a second download: its part file goes, the episode is not downloaded.
     engine.delete_download(id).await.expect("delete");
+    // Events arrive on their own thread: the delete's own report first, then a clean slate.
+    wait_for(&seen, DownloadPhase::Removed).await;
     seen.lock().expect("lock").clear();
     engine.download_episode(id).await.expect("start again");
     wait_for(&seen, DownloadPhase::Running).await;
@@ -217,4 +220,32 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// "Download when online": started with the host unreachable, the download waits (saying so)
+/// well past the tries a failing server gets, and finishes by itself once the host answers.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_download_started_offline_waits_for_the_network_and_finishes_by_itself() {
+    let body = audio(1 << 20);
+    let server = serve(&body, None).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let (engine, seen) = engine_in(dir.path(), &server.url("/feed.xml"));
+    let id = newest_episode(&engine).await;
+    server.set_down(true);
+    engine.download_episode(id).await.expect("start");
+    wait_for(&seen, DownloadPhase::Offline).await;
+    // Four tries 50 ms apart would long have failed by now.
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert!(
+        !seen
+            .lock()
+            .expect("lock")
+            .iter()
+            .any(|s| s.state == DownloadPhase::Failed),
+        "gave up while offline"
+    );
+    server.set_down(false);
+    let done = wait_for(&seen, DownloadPhase::Done).await;
+    let path = done.path.expect("path");
+    assert_eq!(std::fs::read(path).expect("file"), body);
 }

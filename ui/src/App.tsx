@@ -246,7 +246,13 @@ export default function App() {
           downloads={downloads}
         />
       </main>
-      <PlayerBar player={player} title={nowPlaying.title()} chapters={nowPlaying.chapters()} />
+      <PlayerBar
+        player={player}
+        title={nowPlaying.title()}
+        chapters={nowPlaying.chapters()}
+        downloadOf={downloads.get}
+        onDownload={(id) => void downloads.download(id)}
+      />
       <NoticeArea notices={notices} />
       <Show when={modal() === "search"}>
         <SearchDialog

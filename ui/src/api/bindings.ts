@@ -139,7 +139,9 @@ export type CommandError = {
 };
 
 /**  Where a download stands, as the UI names it. */
-export type DownloadState = "queued" | "running" | "paused" | "failed" | "done" | 
+export type DownloadState = "queued" | "running" | 
+/**  Waiting for the network. */
+"offline" | "paused" | "failed" | "done" | 
 /**  Cancelled or deleted. */
 "removed";
 

@@ -23,7 +23,7 @@ export default function DownloadControl(props: Props) {
   };
   const inProgress = () => {
     const s = state();
-    return s === "queued" || s === "running" || s === "paused";
+    return s === "queued" || s === "running" || s === "offline" || s === "paused";
   };
   const id = () => props.episodeId;
   const dl = props.downloads;

@@ -1,6 +1,7 @@
+import { createSignal } from "solid-js";
 import { render } from "solid-js/web";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ChapterView, PlayerView } from "../api";
+import type { ChapterView, DownloadView, PlayerView } from "../api";
 
 vi.mock("../api", () => ({
   ApiError: class extends Error {},
@@ -54,7 +55,7 @@ afterEach(() => {
   document.body.replaceChildren();
 });
 
-async function mount(status: PlayerView) {
+async function mount(status: PlayerView, extra: { downloadOf?: (id: string) => DownloadView | undefined; onDownload?: (id: string) => void } = {}) {
   let listener: ((v: PlayerView) => void) | undefined;
   mocked.onPlayerUpdate.mockImplementation(async (cb) => {
     listener = cb;
@@ -65,7 +66,10 @@ async function mount(status: PlayerView) {
   await player.start();
   const root = document.createElement("div");
   document.body.append(root);
-  dispose = render(() => <PlayerBar player={player} title={player.isIdle() ? null : "Episode A"} chapters={chapters} />, root);
+  dispose = render(
+    () => <PlayerBar player={player} title={player.isIdle() ? null : "Episode A"} chapters={chapters} downloadOf={extra.downloadOf} onDownload={extra.onDownload} />,
+    root,
+  );
   const q = <T extends Element = HTMLElement>(id: string) => root.querySelector<T & Element>(`[data-testid=${id}]`);
   const text = (id: string) => q(id)?.textContent ?? null;
   return { root, player, q, text, emit: (v: PlayerView) => listener?.(v) };
@@ -159,6 +163,33 @@ describe("PlayerBar", () => {
       view({ state: "loading", position_ms: 754_000, network: { host: "cdn.example", for_ms: 200, had_answered: false } }),
     );
     expect(text("player-unreachable")).toContain("Can't reach cdn.example");
+  });
+
+  it("offers Download when online while offline, and says when it is on its way", async () => {
+    const onDownload = vi.fn();
+    const [download, setDownload] = createSignal<DownloadView | undefined>(undefined);
+    const { q, emit } = await mount(
+      view({ state: "loading", streaming: true, network: { host: "cdn.example", for_ms: 300, had_answered: false } }),
+      { downloadOf: () => download(), onDownload },
+    );
+    button(q, "player-download-when-online").click();
+    expect(onDownload).toHaveBeenCalledWith("a");
+    setDownload({
+      episode_id: "a",
+      state: "offline",
+      downloaded_bytes: 0,
+      total_bytes: null,
+      bytes_per_s: 0,
+      error: null,
+      path: null,
+      episode_title: null,
+      show_title: null,
+    });
+    expect(q("player-download-when-online")).toBeNull();
+    expect(q("player-download-pending")!.textContent).toBe("Downloads when online");
+    // Back online: nothing to offer.
+    emit(view({ state: "playing", streaming: true, network: null }));
+    expect(q("player-download-pending")).toBeNull();
   });
 
   it("shows a playback error as an alert and stays usable", async () => {

@@ -1,5 +1,5 @@
 import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
-import type { ChapterView, NetworkView } from "../api";
+import type { ChapterView, DownloadView, NetworkView } from "../api";
 import { playingChapterIndex } from "../chapters";
 import { formatSpeed, formatTimeLeft, formatTimestamp } from "../format";
 import type { Player } from "../stores/player";
@@ -13,6 +13,10 @@ type Props = {
   title: string | null;
   /** The playing episode's chapter list (the one `chapter_index` points into). */
   chapters: ChapterView[];
+  /** Where the episode's download stands, if it has one. */
+  downloadOf?: (episodeId: string) => DownloadView | undefined;
+  /** Starts a download that waits for the network ("Download when online"). */
+  onDownload?: (episodeId: string) => void;
 };
 
 /** Every quarter from 0.5× to 3×, the steps `[` and `]` take. */
@@ -51,6 +55,12 @@ export default function PlayerBar(props: Props) {
   );
 
   const idle = () => p.isIdle();
+  /** The playing episode's download is on its way (or waiting for the network). */
+  const downloadPending = () => {
+    const id = v.episode_id;
+    const state = id ? props.downloadOf?.(id)?.state : undefined;
+    return state === "queued" || state === "running" || state === "offline" || state === "done";
+  };
   const duration = () => v.duration_ms ?? 0;
   const shownMs = () => dragMs() ?? p.position();
   const chapterIndex = createMemo(() => (idle() ? -1 : playingChapterIndex(props.chapters, v.chapter_index)));
@@ -114,6 +124,28 @@ export default function PlayerBar(props: Props) {
                   <button class="button button-small" type="button" data-testid="player-retry" onClick={() => void p.retry()}>
                     Retry
                   </button>
+                  <Show when={v.streaming && v.episode_id && props.onDownload}>
+                    <Show
+                      when={!downloadPending()}
+                      fallback={
+                        <span class="player-note-detail" data-testid="player-download-pending">
+                          Downloads when online
+                        </span>
+                      }
+                    >
+                      <button
+                        class="button button-small"
+                        type="button"
+                        data-testid="player-download-when-online"
+                        onClick={() => {
+                          const id = v.episode_id;
+                          if (id) props.onDownload?.(id);
+                        }}
+                      >
+                        Download when online
+                      </button>
+                    </Show>
+                  </Show>
                 </span>
               </Show>
             )}

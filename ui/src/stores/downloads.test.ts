@@ -289,6 +289,13 @@ describe("progress helpers", () => {
     expect(progressText(download("a", { downloaded_bytes: 12_300_000, bytes_per_s: 0 }))).toBe("12.3 MB of 48.0 MB");
   });
 
+  it("says when it waits for the network", () => {
+    expect(progressText(download("a", { state: "offline", downloaded_bytes: 0, bytes_per_s: 0 }))).toBe("Waiting for the network");
+    expect(progressText(download("a", { state: "offline", downloaded_bytes: 12_300_000, bytes_per_s: 0 }))).toBe(
+      "12.3 MB of 48.0 MB · Waiting for the network",
+    );
+  });
+
   it("says paused and waiting", () => {
     expect(progressText(download("a", { state: "paused", downloaded_bytes: 12_300_000, bytes_per_s: 2_100_000 }))).toBe(
       "12.3 MB of 48.0 MB · Paused",

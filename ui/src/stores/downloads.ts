@@ -20,9 +20,9 @@ export type DownloadsOptions = {
 };
 
 /** Not finished and not given up: these show a progress bar. */
-const ACTIVE: readonly DownloadState[] = ["queued", "running"];
+const ACTIVE: readonly DownloadState[] = ["queued", "running", "offline"];
 /** Unfinished: listed first in the Downloads view. */
-const UNFINISHED: readonly DownloadState[] = ["queued", "running", "paused", "failed"];
+const UNFINISHED: readonly DownloadState[] = ["queued", "running", "offline", "paused", "failed"];
 
 export const isActive = (d: Pick<DownloadView, "state"> | undefined): boolean => !!d && ACTIVE.includes(d.state);
 export const isUnfinished = (d: Pick<DownloadView, "state"> | undefined): boolean => !!d && UNFINISHED.includes(d.state);
@@ -58,6 +58,8 @@ export function progressText(d: DownloadView): string {
       const left = secondsLeft(d);
       return joinMeta(amount, rate, left == null ? null : `${formatTimestamp(left * 1000)} left`);
     }
+    case "offline":
+      return got > 0 ? joinMeta(amount, "Waiting for the network") : "Waiting for the network";
     case "paused":
       return joinMeta(amount, "Paused");
     case "failed":

@@ -35,6 +35,8 @@ pub struct DownloadStatus {
 pub enum DownloadPhase {
     Queued,
     Running,
+    /// Started, and waiting for the network (offline, or the host is down).
+    Offline,
     Paused,
     Failed,
     Done,
@@ -179,7 +181,11 @@ impl Engine {
         let result = transfer::download(&self.inner.http, &url, &dest, retry, &control, move |p| {
             engine.emit_download(DownloadStatus {
                 episode_id: id,
-                state: DownloadPhase::Running,
+                state: if p.offline {
+                    DownloadPhase::Offline
+                } else {
+                    DownloadPhase::Running
+                },
                 downloaded: p.downloaded,
                 total: p.total,
                 bytes_per_s: p.bytes_per_s,

@@ -22,6 +22,9 @@ use crate::net::{body_error, parse_content_range, validators_of, HttpClient, Net
 pub enum DownloadError {
     #[error(transparent)]
     Net(#[from] NetError),
+    /// Nothing answered the request at all (offline, or the host is down).
+    #[error(transparent)]
+    Unanswered(NetError),
     #[error("{url} answered HTTP {status}")]
     Status { url: String, status: u16 },
     #[error("cannot write {}: {source}", path.display())]
@@ -39,9 +42,15 @@ pub enum DownloadError {
 }
 
 impl DownloadError {
+    /// Nothing answered: no network, or the host is down.
+    fn is_unreachable(&self) -> bool {
+        matches!(self, DownloadError::Unanswered(_))
+    }
+
     /// Worth another try after a pause (network trouble, a server error).
     fn is_transient(&self) -> bool {
         match self {
+            DownloadError::Unanswered(_) => true,
             DownloadError::Net(e) => !matches!(
                 e,
                 NetError::InvalidUrl { .. } | NetError::UnsupportedScheme { .. }
@@ -60,6 +69,9 @@ impl DownloadError {
 pub struct RetryPolicy {
     pub attempts: u32,
     pub first_backoff: Duration,
+    /// How long to wait for a network that does not answer at all before such failures count
+    /// as tries: `None` waits as long as it takes (the app), a script gives up.
+    pub wait_offline: Option<Duration>,
 }
 
 impl Default for RetryPolicy {
@@ -67,6 +79,7 @@ impl Default for RetryPolicy {
         RetryPolicy {
             attempts: 6,
             first_backoff: Duration::from_millis(500),
+            wait_offline: None,
         }
     }
 }
@@ -105,6 +118,8 @@ pub struct Progress {
     pub total: Option<u64>,
     /// Averaged over the last few seconds.
     pub bytes_per_s: f64,
+    /// The host cannot be reached: waiting for the network, which does not count as a try.
+    pub offline: bool,
 }
 
 /// What a resume needs, kept next to the `.part` file.
@@ -168,6 +183,8 @@ pub async fn download(
         source,
     })?;
     let mut failures = 0u32;
+    let mut offline_waits = 0u32;
+    let mut offline_since: Option<Instant> = None;
     let mut speed = Speed::new();
     loop {
         match attempt(http, url, dest, control, &mut speed, &mut on_progress).await {
@@ -176,15 +193,62 @@ pub async fn download(
                 discard_part(dest);
                 return Err(DownloadError::Cancelled);
             }
+            // No answer at all (offline, or the host is down): wait for the network for as
+            // long as it takes, like a listener who asked for it before a train ride would
+            // want. Pause and Cancel still work meanwhile.
+            Err(e)
+                if e.is_unreachable()
+                    && retry.wait_offline.is_none_or(|limit| {
+                        offline_since.get_or_insert_with(Instant::now).elapsed() < limit
+                    }) =>
+            {
+                let wait = retry.first_backoff * 2u32.saturating_pow(offline_waits.min(16));
+                offline_waits += 1;
+                tracing::info!(error = %e, ?wait, "download waiting for the network");
+                on_progress(Progress {
+                    downloaded: partial_len(dest),
+                    total: read_meta(dest).and_then(|m| m.total),
+                    bytes_per_s: 0.0,
+                    offline: true,
+                });
+                sleep_unless_stopped(wait.min(MAX_OFFLINE_WAIT), control, dest).await?;
+            }
             Err(e) if e.is_transient() && failures + 1 < retry.attempts => {
                 failures += 1;
+                offline_waits = 0;
+                offline_since = None;
                 let wait = retry.first_backoff * 2u32.saturating_pow(failures - 1);
                 tracing::info!(error = %e, failures, ?wait, "download interrupted; retrying");
-                tokio::time::sleep(wait.min(Duration::from_secs(30))).await;
-                control.check()?;
+                sleep_unless_stopped(wait.min(Duration::from_secs(30)), control, dest).await?;
             }
             Err(e) => return Err(e),
         }
+    }
+}
+
+/// The longest wait between two looks at a network that is down.
+const MAX_OFFLINE_WAIT: Duration = Duration::from_secs(15);
+
+/// Sleeps `wait`, returning early with the reason when the download is paused or cancelled
+/// (a cancelled one's part file goes).
+async fn sleep_unless_stopped(
+    wait: Duration,
+    control: &TransferControl,
+    dest: &Path,
+) -> Result<(), DownloadError> {
+    let until = Instant::now() + wait;
+    loop {
+        if let Err(stopped) = control.check() {
+            if matches!(stopped, DownloadError::Cancelled) {
+                discard_part(dest);
+            }
+            return Err(stopped);
+        }
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(());
+        }
+        tokio::time::sleep(left.min(Duration::from_millis(200))).await;
     }
 }
 
@@ -213,7 +277,11 @@ async fn attempt(
         }
     }
     let resume = (have > 0).then(|| (have, meta.as_ref().and_then(|m| m.validator.as_deref())));
-    let response = http.get_download(url, resume).await?;
+    let response = http.get_download(url, resume).await.map_err(|e| match e {
+        // Refused, reset or dropped before any answer: the network, not the file.
+        NetError::Connect { .. } | NetError::Transfer { .. } => DownloadError::Unanswered(e),
+        other => DownloadError::Net(other),
+    })?;
     let status = response.status();
     let (start, total) = match status {
         StatusCode::PARTIAL_CONTENT if have > 0 => {
@@ -304,6 +372,7 @@ async fn attempt(
                         downloaded,
                         total,
                         bytes_per_s: speed.rate(),
+                        offline: false,
                     });
                 }
             }
@@ -324,6 +393,7 @@ async fn attempt(
         downloaded,
         total,
         bytes_per_s: speed.rate(),
+        offline: false,
     });
     match total {
         Some(total) if downloaded != total => {
