@@ -21,6 +21,10 @@ const PREFETCH_AFTER_MS: u64 = 5_000;
 const SAVE_EVERY_MS: u64 = 5_000;
 /// "Previous chapter" restarts the current one when more than this far into it.
 const RESTART_CHAPTER_AFTER_MS: u64 = 3_000;
+/// While the listener waits for sound and the host does not answer, it is tried at least this
+/// often, whatever the stream's own backoff (which grows to 15 s): a network that comes back is
+/// heard within a few seconds, not a quarter of a minute.
+const NUDGE_EVERY_MS: u64 = 3_000;
 
 /// What the actor measured just before an input.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -32,6 +36,8 @@ pub struct Seen {
     pub buffer: Buffer,
     /// The decoder stopped on this error.
     pub decoder_error: Option<PlayerError>,
+    /// The stream's host is not answering (it retries by itself).
+    pub stalled: bool,
 }
 
 /// The decoded audio waiting for the device.
@@ -199,6 +205,7 @@ pub struct Machine {
     last_request: u64,
     last_save_ms: u64,
     last_tick_ms: Option<u64>,
+    last_nudge_ms: u64,
 }
 
 impl Default for Machine {
@@ -213,6 +220,7 @@ impl Default for Machine {
             last_request: 0,
             last_save_ms: 0,
             last_tick_ms: None,
+            last_nudge_ms: 0,
         }
     }
 }
@@ -525,6 +533,17 @@ impl Machine {
             .last_tick_ms
             .map_or(0, |t| seen.now_ms.saturating_sub(t));
         self.last_tick_ms = Some(seen.now_ms);
+        let waiting_for_sound = match &self.phase {
+            Phase::Opening { load, .. } => load.autoplay,
+            Phase::Ready(r) => r.mode == Mode::Buffering,
+            Phase::Idle | Phase::Failed { .. } => false,
+        };
+        if !(waiting_for_sound && seen.stalled) {
+            self.last_nudge_ms = seen.now_ms;
+        } else if seen.now_ms.saturating_sub(self.last_nudge_ms) >= NUDGE_EVERY_MS {
+            self.last_nudge_ms = seen.now_ms;
+            out.push(Effect::RetryNow);
+        }
         let Phase::Ready(r) = &mut self.phase else {
             return;
         };

@@ -419,9 +419,11 @@ impl Actor {
 
     fn seen(&self) -> Seen {
         let now_ms = self.clock.elapsed().as_millis() as u64;
+        let stalled = self.stream().is_some_and(|s| s.stats().outage.is_some());
         let Some(loaded) = &self.loaded else {
             return Seen {
                 now_ms,
+                stalled,
                 ..Seen::default()
             };
         };
@@ -440,6 +442,7 @@ impl Actor {
             position_ms: loaded.ring.position_frame() * 1000 / rate,
             buffer,
             decoder_error: loaded.feeder.error(),
+            stalled,
         }
     }
 

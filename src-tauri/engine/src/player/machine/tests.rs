@@ -872,3 +872,38 @@ fn the_sleep_timer_fades_then_pauses_and_restores_the_volume() {
     );
     assert_eq!(status(&machine, &at(11_100, 41_100)).sleep, None);
 }
+
+#[test]
+fn a_listener_waiting_for_sound_while_the_host_is_down_gets_a_try_every_three_seconds() {
+    let stalled = |now_ms, buffer| Seen {
+        now_ms,
+        position_ms: 30_000,
+        buffer,
+        decoder_error: None,
+        stalled: true,
+    };
+    let dry = Buffer {
+        starved: true,
+        empty: true,
+        ..Buffer::default()
+    };
+    let retries = |machine: &mut Machine, from: u64, to: u64, buffer: Buffer| {
+        (from..=to)
+            .step_by(100)
+            .flat_map(|now| machine.step(Input::Tick, &stalled(now, buffer)))
+            .filter(|e| *e == Effect::RetryNow)
+            .count()
+    };
+    // Playing dry: 10 s of waiting, three extra tries.
+    let mut machine = playing();
+    assert_eq!(retries(&mut machine, 200, 10_200, dry), 3);
+    // Paused: nobody is waiting, the stream's own backoff is enough.
+    let mut machine = paused();
+    assert_eq!(retries(&mut machine, 200, 10_200, dry), 0);
+    // Still playing from what was buffered: not waiting yet.
+    let mut machine = playing();
+    assert_eq!(retries(&mut machine, 200, 10_200, Buffer::default()), 0);
+    // Opening an episode while offline, to play it.
+    let mut machine = opening();
+    assert_eq!(retries(&mut machine, 200, 10_200, Buffer::default()), 3);
+}
