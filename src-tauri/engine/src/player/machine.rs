@@ -7,10 +7,10 @@
 //! table below. The model is psst's player: opening is tagged with a request id, and a result
 //! for a request that is no longer current is dropped.
 
-use super::sleep::{SleepState, SleepStep, SleepTimer};
+use super::sleep::{SleepState, SleepStep};
 use super::{
-    is_near_end, mime_from_location, LoadRequest, MediaLocation, NetworkStall, PlaybackState,
-    PlayerError, PlayerStatus, SleepStatus, MAX_SPEED, MIN_SPEED,
+    is_near_end, mime_from_location, Command, LoadRequest, MediaLocation, NetworkStall,
+    PlaybackState, PlayerError, PlayerStatus, SleepStatus, MAX_SPEED, MIN_SPEED,
 };
 use crate::chapters::{chapter_at, chapter_step_target, visible_index, Chapter};
 
@@ -62,20 +62,8 @@ pub struct OpenedAudio {
 /// Everything that can happen to the player, in the order it happened.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
-    Load(Box<LoadRequest>),
-    Play,
-    Pause,
-    Toggle,
-    SeekTo(u64),
-    SeekBy(i64),
-    ChapterStep(i32),
-    SetSpeed(f32),
-    SetVolume(f32),
-    SetChapters(Vec<Chapter>),
-    SetSleepTimer(Option<SleepTimer>),
-    PrepareOutput,
-    RetryNow,
-    Stop,
+    /// What the listener (or the session) asked for.
+    Command(Command),
     /// Quitting: remember where the listener is and let go of everything.
     Shutdown,
     /// An opener finished the request with this id.
@@ -86,9 +74,7 @@ pub enum Input {
     /// The device could not be opened or connected when sound was wanted.
     OutputFailed(PlayerError),
     /// The device went away while in use (unplugged, the sound server stopped).
-    DeviceLost {
-        detail: String,
-    },
+    DeviceLost { detail: String },
     /// Time passed (the actor ticks about ten times a second).
     Tick,
     /// Carrying out the last input failed inside the actor (a bug of ours): the episode
@@ -256,60 +242,8 @@ impl Machine {
     pub fn step(&mut self, input: Input, seen: &Seen) -> Vec<Effect> {
         let mut out = Vec::new();
         match input {
-            Input::Load(load) => self.load(load, seen, &mut out),
-            Input::Play => self.play(seen, &mut out),
-            Input::Pause => self.pause(seen, &mut out),
-            Input::Toggle => {
-                if self.wants_play() {
-                    self.pause(seen, &mut out)
-                } else {
-                    self.play(seen, &mut out)
-                }
-            }
-            Input::SeekTo(ms) => self.seek(ms, &mut out),
-            Input::SeekBy(delta) => {
-                let now = self.position_ms(seen) as i64;
-                self.seek(now.saturating_add(delta).max(0) as u64, &mut out)
-            }
-            Input::ChapterStep(step) => {
-                let at = self.position_ms(seen);
-                if let Some(ms) =
-                    chapter_step_target(&self.chapters, at, step, RESTART_CHAPTER_AFTER_MS)
-                {
-                    self.seek(ms, &mut out)
-                }
-            }
-            Input::SetSpeed(speed) => {
-                if speed.is_finite() {
-                    self.speed = speed.clamp(MIN_SPEED, MAX_SPEED);
-                    out.push(Effect::SetSpeed(self.speed));
-                }
-            }
-            Input::SetVolume(volume) => {
-                if volume.is_finite() {
-                    self.volume = volume.clamp(0.0, 1.0);
-                    out.push(Effect::SetGain(self.gain()));
-                }
-            }
-            Input::SetChapters(chapters) => {
-                self.chapters = chapters;
-                if let Phase::Ready(r) = &mut self.phase {
-                    r.prefetched = false;
-                }
-            }
-            Input::SetSleepTimer(timer) => {
-                let end = self.chapter_end_ms(self.position_ms(seen));
-                self.sleep = timer.map(|t| SleepState::new(t, end));
-                self.fade = 1.0;
-                out.push(Effect::SetGain(self.gain()));
-            }
-            Input::PrepareOutput => out.push(Effect::OpenDevice),
-            // After a final error, Retry means "try to play it again".
-            Input::RetryNow => match &self.phase {
-                Phase::Failed { retry: Some(_), .. } => self.play(seen, &mut out),
-                _ => out.push(Effect::RetryNow),
-            },
-            Input::Stop | Input::Shutdown => {
+            Input::Command(command) => self.command(command, seen, &mut out),
+            Input::Shutdown => {
                 self.save(seen, &mut out);
                 out.push(Effect::Unload);
                 self.phase = Phase::Idle;
@@ -350,6 +284,70 @@ impl Machine {
             }
         }
         out
+    }
+
+    /// What the listener (or the session) asked for.
+    fn command(&mut self, command: Command, seen: &Seen, out: &mut Vec<Effect>) {
+        match command {
+            Command::Load(load) => self.load(load, seen, out),
+            Command::Play => self.play(seen, out),
+            Command::Pause => self.pause(seen, out),
+            Command::Toggle => {
+                if self.wants_play() {
+                    self.pause(seen, out)
+                } else {
+                    self.play(seen, out)
+                }
+            }
+            Command::SeekTo(ms) => self.seek(ms, out),
+            Command::SeekBy(delta) => {
+                let now = self.position_ms(seen) as i64;
+                self.seek(now.saturating_add(delta).max(0) as u64, out)
+            }
+            Command::ChapterStep(step) => {
+                let at = self.position_ms(seen);
+                if let Some(ms) =
+                    chapter_step_target(&self.chapters, at, step, RESTART_CHAPTER_AFTER_MS)
+                {
+                    self.seek(ms, out)
+                }
+            }
+            Command::SetSpeed(speed) => {
+                if speed.is_finite() {
+                    self.speed = speed.clamp(MIN_SPEED, MAX_SPEED);
+                    out.push(Effect::SetSpeed(self.speed));
+                }
+            }
+            Command::SetVolume(volume) => {
+                if volume.is_finite() {
+                    self.volume = volume.clamp(0.0, 1.0);
+                    out.push(Effect::SetGain(self.gain()));
+                }
+            }
+            Command::SetChapters(chapters) => {
+                self.chapters = chapters;
+                if let Phase::Ready(r) = &mut self.phase {
+                    r.prefetched = false;
+                }
+            }
+            Command::SetSleepTimer(timer) => {
+                let end = self.chapter_end_ms(self.position_ms(seen));
+                self.sleep = timer.map(|t| SleepState::new(t, end));
+                self.fade = 1.0;
+                out.push(Effect::SetGain(self.gain()));
+            }
+            Command::PrepareOutput => out.push(Effect::OpenDevice),
+            // After a final error, Retry means "try to play it again".
+            Command::RetryNow => match &self.phase {
+                Phase::Failed { retry: Some(_), .. } => self.play(seen, out),
+                _ => out.push(Effect::RetryNow),
+            },
+            Command::Stop => {
+                self.save(seen, out);
+                out.push(Effect::Unload);
+                self.phase = Phase::Idle;
+            }
+        }
     }
 
     fn gain(&self) -> f32 {

@@ -199,7 +199,7 @@ pub enum PlayerEvent {
 }
 
 /// Commands, in the order they were sent.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     Load(Box<LoadRequest>),
     Play,
@@ -221,8 +221,6 @@ pub enum Command {
     /// Tries the stream's host again now instead of waiting out the backoff.
     RetryNow,
     Stop,
-    /// Saves the position and stops; the sender hears back when done.
-    Shutdown(Option<Sender<()>>),
 }
 
 /// What reaches the actor: the public commands, and the results of opening an episode, which
@@ -235,6 +233,8 @@ enum Message {
     },
     /// The output device went away.
     DeviceLost(String),
+    /// Saves the position and stops; the sender hears back when done.
+    Shutdown(Sender<()>),
 }
 
 /// The handle the shell keeps: cheap to clone, every method returns at once.
@@ -254,11 +254,7 @@ impl PlayerHandle {
     /// Saves the position and stops the player, waiting at most `timeout` for it.
     pub fn shutdown(&self, timeout: Duration) {
         let (tx, rx) = mpsc::channel();
-        if self
-            .messages
-            .send(Message::Command(Command::Shutdown(Some(tx))))
-            .is_ok()
-        {
+        if self.messages.send(Message::Shutdown(tx)).is_ok() {
             let _ = rx.recv_timeout(timeout);
         }
     }
@@ -348,9 +344,9 @@ impl Actor {
     fn run(&mut self, messages: Receiver<Message>) {
         loop {
             let (input, done, force) = match messages.recv_timeout(TICK) {
-                Ok(Message::Command(Command::Shutdown(done))) => (Input::Shutdown, done, true),
+                Ok(Message::Shutdown(done)) => (Input::Shutdown, Some(done), true),
                 Err(RecvTimeoutError::Disconnected) => (Input::Shutdown, None, true),
-                Ok(Message::Command(command)) => (input_of(command), None, true),
+                Ok(Message::Command(command)) => (Input::Command(command), None, true),
                 Ok(Message::Opened { request, result }) => {
                     (self.take_opened(request, *result), None, true)
                 }
@@ -693,27 +689,6 @@ impl Actor {
             self.last_status = Some(status.clone());
             (self.on_event)(PlayerEvent::Status(status));
         }
-    }
-}
-
-/// The machine's input for a public command.
-fn input_of(command: Command) -> Input {
-    match command {
-        Command::Load(request) => Input::Load(request),
-        Command::Play => Input::Play,
-        Command::Pause => Input::Pause,
-        Command::Toggle => Input::Toggle,
-        Command::SeekTo(ms) => Input::SeekTo(ms),
-        Command::SeekBy(delta) => Input::SeekBy(delta),
-        Command::ChapterStep(step) => Input::ChapterStep(step),
-        Command::SetSpeed(speed) => Input::SetSpeed(speed),
-        Command::SetVolume(volume) => Input::SetVolume(volume),
-        Command::SetChapters(chapters) => Input::SetChapters(chapters),
-        Command::SetSleepTimer(timer) => Input::SetSleepTimer(timer),
-        Command::PrepareOutput => Input::PrepareOutput,
-        Command::RetryNow => Input::RetryNow,
-        Command::Stop => Input::Stop,
-        Command::Shutdown(_) => Input::Shutdown,
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::chapters::ChapterSource;
+use crate::player::{Command, SleepTimer};
 use std::time::Duration;
 
 const URL: &str = "http://127.0.0.1:9/ep.mp3";
@@ -96,23 +97,35 @@ fn idle() -> Machine {
 
 /// Episode "a" (request 1) being opened, to play once open.
 fn opening() -> Machine {
-    after(vec![(Input::Load(request("a", 30_000, true)), at(0, 0))])
+    after(vec![(
+        Input::Command(Command::Load(request("a", 30_000, true))),
+        at(0, 0),
+    )])
 }
 
 fn opening_paused() -> Machine {
-    after(vec![(Input::Load(request("a", 30_000, false)), at(0, 0))])
+    after(vec![(
+        Input::Command(Command::Load(request("a", 30_000, false))),
+        at(0, 0),
+    )])
 }
 
 fn paused() -> Machine {
     after(vec![
-        (Input::Load(request("a", 30_000, false)), at(0, 0)),
+        (
+            Input::Command(Command::Load(request("a", 30_000, false))),
+            at(0, 0),
+        ),
         (opened(1), at(10, 0)),
     ])
 }
 
 fn playing() -> Machine {
     after(vec![
-        (Input::Load(request("a", 30_000, true)), at(0, 0)),
+        (
+            Input::Command(Command::Load(request("a", 30_000, true))),
+            at(0, 0),
+        ),
         (opened(1), at(10, 0)),
         (Input::Tick, at(100, 30_000)),
     ])
@@ -132,7 +145,7 @@ fn ended() -> Machine {
 /// Playing, then the decoder failed (a seek asked the server for a range it refused).
 fn decoder_failed() -> Machine {
     let mut machine = playing();
-    machine.step(Input::SeekTo(90_000), &at(150, 30_000));
+    machine.step(Input::Command(Command::SeekTo(90_000)), &at(150, 30_000));
     machine.step(
         Input::Tick,
         &failing(at(200, 90_000), PlayerError::WrongRange),
@@ -156,7 +169,10 @@ fn open_failed() -> Machine {
 /// A newer load replaced request 1 before its result came.
 fn superseded() -> Machine {
     let mut machine = opening();
-    machine.step(Input::Load(request("b", 0, true)), &at(20, 0));
+    machine.step(
+        Input::Command(Command::Load(request("b", 0, true))),
+        &at(20, 0),
+    );
     machine
 }
 
@@ -215,7 +231,7 @@ fn transitions_from_idle() {
         row(
             "load opens off the actor, tagged with a request id",
             idle,
-            Input::Load(request("a", 30_000, true)),
+            Input::Command(Command::Load(request("a", 30_000, true))),
             at(0, 0),
             S::Loading,
             vec![Effect::Unload, open(1)],
@@ -223,7 +239,7 @@ fn transitions_from_idle() {
         row(
             "play with nothing loaded",
             idle,
-            Input::Play,
+            Input::Command(Command::Play),
             at(0, 0),
             S::Idle,
             vec![],
@@ -231,7 +247,7 @@ fn transitions_from_idle() {
         row(
             "pause with nothing loaded",
             idle,
-            Input::Pause,
+            Input::Command(Command::Pause),
             at(0, 0),
             S::Idle,
             vec![],
@@ -239,7 +255,7 @@ fn transitions_from_idle() {
         row(
             "seek with nothing loaded",
             idle,
-            Input::SeekTo(5),
+            Input::Command(Command::SeekTo(5)),
             at(0, 0),
             S::Idle,
             vec![],
@@ -248,7 +264,7 @@ fn transitions_from_idle() {
         row(
             "stop",
             idle,
-            Input::Stop,
+            Input::Command(Command::Stop),
             at(0, 0),
             S::Idle,
             vec![Effect::Unload],
@@ -264,7 +280,7 @@ fn transitions_from_idle() {
         row(
             "prepare output",
             idle,
-            Input::PrepareOutput,
+            Input::Command(Command::PrepareOutput),
             at(0, 0),
             S::Idle,
             vec![Effect::OpenDevice],
@@ -272,7 +288,7 @@ fn transitions_from_idle() {
         row(
             "speed is clamped",
             idle,
-            Input::SetSpeed(9.0),
+            Input::Command(Command::SetSpeed(9.0)),
             at(0, 0),
             S::Idle,
             vec![Effect::SetSpeed(MAX_SPEED)],
@@ -280,7 +296,7 @@ fn transitions_from_idle() {
         row(
             "a NaN speed is ignored",
             idle,
-            Input::SetSpeed(f32::NAN),
+            Input::Command(Command::SetSpeed(f32::NAN)),
             at(0, 0),
             S::Idle,
             vec![],
@@ -288,7 +304,7 @@ fn transitions_from_idle() {
         row(
             "volume is clamped",
             idle,
-            Input::SetVolume(-1.0),
+            Input::Command(Command::SetVolume(-1.0)),
             at(0, 0),
             S::Idle,
             vec![Effect::SetGain(0.0)],
@@ -371,7 +387,7 @@ fn transitions_while_opening() {
         row(
             "pause while opening: it opens paused",
             opening,
-            Input::Pause,
+            Input::Command(Command::Pause),
             at(10, 0),
             S::Loading,
             vec![],
@@ -379,7 +395,7 @@ fn transitions_while_opening() {
         row(
             "seek while opening: it opens there",
             opening,
-            Input::SeekTo(45_000),
+            Input::Command(Command::SeekTo(45_000)),
             at(10, 0),
             S::Loading,
             vec![],
@@ -387,7 +403,7 @@ fn transitions_while_opening() {
         row(
             "retry while opening cuts the backoff short",
             opening,
-            Input::RetryNow,
+            Input::Command(Command::RetryNow),
             at(10, 0),
             S::Loading,
             vec![Effect::RetryNow],
@@ -395,7 +411,7 @@ fn transitions_while_opening() {
         row(
             "stop while opening (a host that does not answer)",
             opening,
-            Input::Stop,
+            Input::Command(Command::Stop),
             at(10, 0),
             S::Idle,
             vec![Effect::Unload],
@@ -403,7 +419,7 @@ fn transitions_while_opening() {
         row(
             "another episode while opening",
             opening,
-            Input::Load(request("b", 0, true)),
+            Input::Command(Command::Load(request("b", 0, true))),
             at(10, 0),
             S::Loading,
             vec![Effect::Unload, open(2)],
@@ -425,7 +441,7 @@ fn transitions_while_paused() {
         row(
             "play",
             paused,
-            Input::Play,
+            Input::Command(Command::Play),
             at(20, 30_000),
             S::Playing,
             vec![START],
@@ -433,7 +449,7 @@ fn transitions_while_paused() {
         row(
             "toggle plays",
             paused,
-            Input::Toggle,
+            Input::Command(Command::Toggle),
             at(20, 30_000),
             S::Playing,
             vec![START],
@@ -441,7 +457,7 @@ fn transitions_while_paused() {
         row(
             "pause again saves",
             paused,
-            Input::Pause,
+            Input::Command(Command::Pause),
             at(20, 30_000),
             S::Paused,
             vec![Effect::PauseOutput, save(30_000, false)],
@@ -449,7 +465,7 @@ fn transitions_while_paused() {
         row(
             "a seek past the end lands just before it",
             paused,
-            Input::SeekTo(LENGTH_MS + 5),
+            Input::Command(Command::SeekTo(LENGTH_MS + 5)),
             at(20, 30_000),
             S::Paused,
             vec![Effect::Seek { ms: LENGTH_MS - 1 }],
@@ -457,7 +473,7 @@ fn transitions_while_paused() {
         row(
             "a seek back before zero lands at zero",
             paused,
-            Input::SeekBy(-60_000),
+            Input::Command(Command::SeekBy(-60_000)),
             at(20, 30_000),
             S::Paused,
             vec![Effect::Seek { ms: 0 }],
@@ -465,7 +481,7 @@ fn transitions_while_paused() {
         row(
             "next chapter",
             paused,
-            Input::ChapterStep(1),
+            Input::Command(Command::ChapterStep(1)),
             at(20, 30_000),
             S::Paused,
             vec![Effect::Seek { ms: 60_000 }],
@@ -473,7 +489,7 @@ fn transitions_while_paused() {
         row(
             "previous chapter well into one restarts it",
             paused,
-            Input::ChapterStep(-1),
+            Input::Command(Command::ChapterStep(-1)),
             at(20, 70_000),
             S::Paused,
             vec![Effect::Seek { ms: 60_000 }],
@@ -489,7 +505,7 @@ fn transitions_while_paused() {
         row(
             "another episode saves this one first",
             paused,
-            Input::Load(request("b", 0, false)),
+            Input::Command(Command::Load(request("b", 0, false))),
             at(20, 30_000),
             S::Loading,
             vec![save(30_000, false), Effect::Unload, open(2)],
@@ -497,7 +513,7 @@ fn transitions_while_paused() {
         row(
             "stop saves",
             paused,
-            Input::Stop,
+            Input::Command(Command::Stop),
             at(20, 30_000),
             S::Idle,
             vec![save(30_000, false), Effect::Unload],
@@ -605,7 +621,7 @@ fn transitions_while_playing() {
         row(
             "pause",
             playing,
-            Input::Pause,
+            Input::Command(Command::Pause),
             at(200, 30_100),
             S::Paused,
             vec![Effect::PauseOutput, save(30_100, false)],
@@ -613,7 +629,7 @@ fn transitions_while_playing() {
         row(
             "toggle pauses",
             playing,
-            Input::Toggle,
+            Input::Command(Command::Toggle),
             at(200, 30_100),
             S::Paused,
             vec![Effect::PauseOutput, save(30_100, false)],
@@ -621,7 +637,7 @@ fn transitions_while_playing() {
         row(
             "play again does nothing",
             playing,
-            Input::Play,
+            Input::Command(Command::Play),
             at(200, 30_100),
             S::Playing,
             vec![],
@@ -629,7 +645,7 @@ fn transitions_while_playing() {
         row(
             "a seek keeps playing",
             playing,
-            Input::SeekTo(180_000),
+            Input::Command(Command::SeekTo(180_000)),
             at(200, 30_100),
             S::Playing,
             vec![Effect::Seek { ms: 180_000 }],
@@ -670,7 +686,7 @@ fn transitions_while_playing() {
         row(
             "speed applies at once",
             playing,
-            Input::SetSpeed(1.5),
+            Input::Command(Command::SetSpeed(1.5)),
             at(200, 30_100),
             S::Playing,
             vec![Effect::SetSpeed(1.5)],
@@ -684,7 +700,7 @@ fn transitions_after_the_end() {
         row(
             "play starts over",
             ended,
-            Input::Play,
+            Input::Command(Command::Play),
             at(300, LENGTH_MS),
             S::Playing,
             vec![Effect::Seek { ms: 0 }, START],
@@ -692,7 +708,7 @@ fn transitions_after_the_end() {
         row(
             "a jump lands paused there",
             ended,
-            Input::SeekTo(60_000),
+            Input::Command(Command::SeekTo(60_000)),
             at(300, LENGTH_MS),
             S::Paused,
             vec![Effect::Seek { ms: 60_000 }],
@@ -708,7 +724,7 @@ fn transitions_after_the_end() {
         row(
             "pause after the end does not save a position over 'played'",
             ended,
-            Input::Pause,
+            Input::Command(Command::Pause),
             at(300, LENGTH_MS),
             S::Ended,
             vec![Effect::PauseOutput],
@@ -722,7 +738,7 @@ fn transitions_around_errors_during_a_seek() {
         row(
             "another jump tries again and sound resumes",
             decoder_failed,
-            Input::SeekTo(120_000),
+            Input::Command(Command::SeekTo(120_000)),
             at(300, 90_000),
             S::Buffering,
             vec![Effect::Seek { ms: 120_000 }, START],
@@ -730,7 +746,7 @@ fn transitions_around_errors_during_a_seek() {
         row(
             "play tries again from where it failed",
             decoder_failed,
-            Input::Play,
+            Input::Command(Command::Play),
             at(300, 90_000),
             S::Playing,
             vec![Effect::Seek { ms: 90_000 }, START],
@@ -746,7 +762,7 @@ fn transitions_around_errors_during_a_seek() {
         row(
             "stop",
             decoder_failed,
-            Input::Stop,
+            Input::Command(Command::Stop),
             at(300, 90_000),
             S::Idle,
             vec![save(90_000, false), Effect::Unload],
@@ -754,7 +770,7 @@ fn transitions_around_errors_during_a_seek() {
         row(
             "a failed open: play tries the same request again",
             open_failed,
-            Input::Play,
+            Input::Command(Command::Play),
             at(100, 0),
             S::Loading,
             vec![Effect::Unload, open(2)],
@@ -762,7 +778,7 @@ fn transitions_around_errors_during_a_seek() {
         row(
             "a failed open: retry does the same",
             open_failed,
-            Input::RetryNow,
+            Input::Command(Command::RetryNow),
             at(100, 0),
             S::Loading,
             vec![Effect::Unload, open(2)],
@@ -795,7 +811,7 @@ fn the_bar_names_what_it_is_about() {
 
     // While opening, the position is the saved one, also when the host is not answering.
     let mut machine = opening();
-    machine.step(Input::SeekTo(45_000), &at(10, 0));
+    machine.step(Input::Command(Command::SeekTo(45_000)), &at(10, 0));
     let s = status(&machine, &at(20, 0));
     assert_eq!(
         (s.state, s.position_ms, s.streaming),
@@ -821,7 +837,7 @@ fn the_bar_names_what_it_is_about() {
         matches!(s.error, Some(PlayerError::NoDevice { .. })),
         "{s:?}"
     );
-    machine.step(Input::Play, &at(400, 30_100));
+    machine.step(Input::Command(Command::Play), &at(400, 30_100));
     assert_eq!(status(&machine, &at(400, 30_100)).error, None);
 }
 
@@ -839,7 +855,10 @@ fn streams_prefetch_chapter_starts_nearest_first_after_five_seconds_of_play() {
     // Once only, until the chapters change.
     let later = machine.step(Input::Tick, &at(5_300, 70_100));
     assert!(!later.iter().any(|e| matches!(e, Effect::Prefetch { .. })));
-    machine.step(Input::SetChapters(chapters()), &at(5_400, 70_200));
+    machine.step(
+        Input::Command(Command::SetChapters(chapters())),
+        &at(5_400, 70_200),
+    );
     let again = machine.step(Input::Tick, &at(5_500, 70_300));
     assert!(again.iter().any(|e| matches!(e, Effect::Prefetch { .. })));
 }
@@ -849,7 +868,9 @@ fn the_sleep_timer_fades_then_pauses_and_restores_the_volume() {
     let mut machine = playing();
     machine.step(Input::Tick, &at(1_000, 31_000));
     machine.step(
-        Input::SetSleepTimer(Some(SleepTimer::After(Duration::from_secs(10)))),
+        Input::Command(Command::SetSleepTimer(Some(SleepTimer::After(
+            Duration::from_secs(10),
+        )))),
         &at(1_000, 31_000),
     );
     // 7.5 s in, 2.5 s are left: half volume.
