@@ -23,8 +23,12 @@ const SAVE_EVERY_MS: u64 = 5_000;
 const RESTART_CHAPTER_AFTER_MS: u64 = 3_000;
 /// While the listener waits for sound and the host does not answer, it is tried at least this
 /// often, whatever the stream's own backoff (which grows to 15 s): a network that comes back is
-/// heard within a few seconds, not a quarter of a minute.
-const NUDGE_EVERY_MS: u64 = 3_000;
+/// heard within about a second, not a quarter of a minute. A try that fails costs nothing
+/// noticeable (a refused connection, a failed name lookup).
+const NUDGE_EVERY_MS: u64 = 1_000;
+/// After this long waiting, tries every [`NUDGE_LATER_MS`] are enough.
+const NUDGE_FAST_FOR_MS: u64 = 30_000;
+const NUDGE_LATER_MS: u64 = 5_000;
 
 /// What the actor measured just before an input.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -192,6 +196,8 @@ pub struct Machine {
     last_save_ms: u64,
     last_tick_ms: Option<u64>,
     last_nudge_ms: u64,
+    /// Since when the listener has waited for sound from a host that does not answer.
+    waiting_since_ms: Option<u64>,
 }
 
 impl Default for Machine {
@@ -207,6 +213,7 @@ impl Default for Machine {
             last_save_ms: 0,
             last_tick_ms: None,
             last_nudge_ms: 0,
+            waiting_since_ms: None,
         }
     }
 }
@@ -538,9 +545,18 @@ impl Machine {
         };
         if !(waiting_for_sound && seen.stalled) {
             self.last_nudge_ms = seen.now_ms;
-        } else if seen.now_ms.saturating_sub(self.last_nudge_ms) >= NUDGE_EVERY_MS {
-            self.last_nudge_ms = seen.now_ms;
-            out.push(Effect::RetryNow);
+            self.waiting_since_ms = None;
+        } else {
+            let since = *self.waiting_since_ms.get_or_insert(seen.now_ms);
+            let every = if seen.now_ms.saturating_sub(since) < NUDGE_FAST_FOR_MS {
+                NUDGE_EVERY_MS
+            } else {
+                NUDGE_LATER_MS
+            };
+            if seen.now_ms.saturating_sub(self.last_nudge_ms) >= every {
+                self.last_nudge_ms = seen.now_ms;
+                out.push(Effect::RetryNow);
+            }
         }
         let Phase::Ready(r) = &mut self.phase else {
             return;

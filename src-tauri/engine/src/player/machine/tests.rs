@@ -895,7 +895,7 @@ fn the_sleep_timer_fades_then_pauses_and_restores_the_volume() {
 }
 
 #[test]
-fn a_listener_waiting_for_sound_while_the_host_is_down_gets_a_try_every_three_seconds() {
+fn a_listener_waiting_for_sound_while_the_host_is_down_gets_a_try_every_second_then_every_five() {
     let stalled = |now_ms, buffer| Seen {
         now_ms,
         position_ms: 30_000,
@@ -915,9 +915,11 @@ fn a_listener_waiting_for_sound_while_the_host_is_down_gets_a_try_every_three_se
             .filter(|e| *e == Effect::RetryNow)
             .count()
     };
-    // Playing dry: 10 s of waiting, three extra tries.
+    // Playing dry: 10 s of waiting, one extra try a second.
     let mut machine = playing();
-    assert_eq!(retries(&mut machine, 200, 10_200, dry), 3);
+    assert_eq!(retries(&mut machine, 200, 10_200, dry), 10);
+    // Still down after half a minute: every five seconds.
+    assert_eq!(retries(&mut machine, 10_300, 60_200, dry), 20 + 6);
     // Paused: nobody is waiting, the stream's own backoff is enough.
     let mut machine = paused();
     assert_eq!(retries(&mut machine, 200, 10_200, dry), 0);
@@ -926,5 +928,5 @@ fn a_listener_waiting_for_sound_while_the_host_is_down_gets_a_try_every_three_se
     assert_eq!(retries(&mut machine, 200, 10_200, Buffer::default()), 0);
     // Opening an episode while offline, to play it.
     let mut machine = opening();
-    assert_eq!(retries(&mut machine, 200, 10_200, Buffer::default()), 3);
+    assert_eq!(retries(&mut machine, 200, 10_200, Buffer::default()), 10);
 }
