@@ -39,6 +39,7 @@ pub fn download_command(url: &str, out: PathBuf) -> Result<(), String> {
             wait_offline: Some(std::time::Duration::ZERO),
             ..RetryPolicy::default()
         },
+        transfer::Limits::default(),
         &control,
         move |p| {
             if let Some(bar) = &progress_bar {

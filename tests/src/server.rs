@@ -45,6 +45,8 @@ pub struct Route {
     pub throttle_bytes_per_s: Option<u64>,
     /// Misbehave: answer every Range request with `206` but the bytes from 0 (and say so).
     pub lie_about_range: bool,
+    /// Send no `Content-Length`: the body ends when the connection closes.
+    pub close_delimited: bool,
 }
 
 impl Route {
@@ -60,6 +62,7 @@ impl Route {
             supports_range: false,
             throttle_bytes_per_s: None,
             lie_about_range: false,
+            close_delimited: false,
         }
     }
 
@@ -102,6 +105,18 @@ impl Route {
 
     pub fn with_throttle(mut self, bytes_per_s: u64) -> Self {
         self.throttle_bytes_per_s = Some(bytes_per_s.max(1));
+        self
+    }
+
+    /// An extra response header.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// No `Content-Length`: the body ends when the server closes the connection.
+    pub fn close_delimited(mut self) -> Self {
+        self.close_delimited = true;
         self
     }
 }
@@ -340,7 +355,11 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std:
             Some(Fault::ShortBody(extra)) => (body, body.len() as u64 + extra),
             _ => (body, body.len() as u64),
         };
-        head.push_str(&format!("Content-Length: {declared}\r\n\r\n"));
+        if route.close_delimited {
+            head.push_str("Connection: close\r\n\r\n");
+        } else {
+            head.push_str(&format!("Content-Length: {declared}\r\n\r\n"));
+        }
         write.write_all(head.as_bytes()).await?;
         // In small pieces, counted as they go: tests check how much of a file was really sent.
         let started = tokio::time::Instant::now();
@@ -364,6 +383,10 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std:
             }
         }
         write.flush().await?;
+        if route.close_delimited {
+            // The end of the body is the end of the connection.
+            return Ok(());
+        }
         if matches!(fault, Some(Fault::ResetAfter(_) | Fault::ShortBody(_))) {
             // Cut the connection with the body unfinished.
             return Ok(());

@@ -258,3 +258,20 @@ async fn kill_9_mid_download_then_rerun_resumes_from_the_last_byte() {
     assert_eq!(resume.status, 206);
     assert_eq!(sha(&std::fs::read(&out).expect("file")), sha(&served));
 }
+
+/// A symbolic link planted where the `.part` file goes (a shared or synced folder) does not make
+/// the download write through it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_symlink_planted_as_the_part_file_is_not_followed() {
+    let server = TestServer::start().await.expect("server");
+    server.route("/ep.mp3", Route::file("audio/mpeg", vec![7u8; 200_000]));
+    let dir = tempfile::tempdir().expect("dir");
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, b"keep me").expect("victim");
+    let out = dir.path().join("ep.mp3");
+    std::os::unix::fs::symlink(&victim, dir.path().join("ep.mp3.part")).expect("symlink");
+    let result = cli_download(&server.url("/ep.mp3"), &out).await;
+    assert!(!result.status.success(), "wrote through the link");
+    assert_eq!(std::fs::read(&victim).expect("victim"), b"keep me");
+    assert!(!out.exists());
+}

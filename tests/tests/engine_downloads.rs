@@ -249,3 +249,115 @@ async fn a_download_started_offline_waits_for_the_network_and_finishes_by_itself
     let path = done.path.expect("path");
     assert_eq!(std::fs::read(path).expect("file"), body);
 }
+
+/// A server that compresses the audio (or a bomb posing as it): asked for the bytes as they are,
+/// and written as sent, never inflated.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_compressed_answer_is_written_as_sent_never_inflated() {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&vec![0u8; 256 << 20]).expect("gzip");
+    let bomb = gz.finish().expect("gzip");
+    assert!(bomb.len() < 1 << 20, "{} bytes", bomb.len());
+    let server = serve(&audio(1 << 20), None).await;
+    server.route(
+        "/audio/ep24.mp3",
+        Route::file("audio/mpeg", bomb.clone()).with_header("Content-Encoding", "gzip"),
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let (engine, seen) = engine_in(dir.path(), &server.url("/feed.xml"));
+    let id = newest_episode(&engine).await;
+    engine.download_episode(id).await.expect("start");
+    let done = wait_for(&seen, DownloadPhase::Done).await;
+    let on_disk = std::fs::read(done.path.expect("path")).expect("file");
+    assert_eq!(on_disk.len(), bomb.len(), "written inflated");
+    let asked: Vec<_> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/audio/ep24.mp3")
+        .map(|r| r.headers.get("accept-encoding").cloned())
+        .collect();
+    assert_eq!(asked, [Some("identity".to_string())]);
+}
+
+/// No length from the server or the feed, and more bytes than any episode: it stops at the cap
+/// and leaves nothing behind.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_without_a_length_stops_at_the_cap_and_leaves_nothing() {
+    let server = serve(&audio(1 << 20), None).await;
+    server.route(
+        "/audio/ep24.mp3",
+        Route::ok("audio/mpeg", audio(24 << 20)).close_delimited(),
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let (engine, seen) = engine_in(dir.path(), &server.url("/feed.xml"));
+    engine.set_download_limits(4 << 20, 0);
+    let id = newest_episode(&engine).await;
+    engine.download_episode(id).await.expect("start");
+    let failed = wait_for(&seen, DownloadPhase::Failed).await;
+    assert!(
+        failed
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("more than")),
+        "{failed:?}"
+    );
+    let leftovers = walk(&dir.path().join("downloads"));
+    assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
+}
+
+/// A full disk is an error that keeps what was fetched, for a resume once there is room.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_stops_the_download_and_keeps_the_part_file() {
+    let body = audio(3 << 20);
+    let server = serve(&body, Some(1 << 20)).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let (engine, seen) = engine_in(dir.path(), &server.url("/feed.xml"));
+    let id = newest_episode(&engine).await;
+    engine.download_episode(id).await.expect("start");
+    wait_for(&seen, DownloadPhase::Running).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    engine.pause_download(id);
+    let paused = wait_for(&seen, DownloadPhase::Paused).await;
+    // The disk "fills up": less free than the space always kept.
+    engine.set_download_limits(2 << 30, u64::MAX / 4);
+    seen.lock().expect("lock").clear();
+    engine.download_episode(id).await.expect("resume");
+    let failed = wait_for(&seen, DownloadPhase::Failed).await;
+    assert!(
+        failed
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("not enough free space")),
+        "{failed:?}"
+    );
+    let parts: Vec<_> = walk(&dir.path().join("downloads"))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".part"))
+        .collect();
+    assert_eq!(parts.len(), 1, "{parts:?}");
+    let kept = std::fs::metadata(&parts[0]).expect("part").len();
+    assert_eq!(kept, paused.downloaded);
+}
+
+/// Two requests for one download at once start one transfer, not two writing one file.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_requests_at_once_start_one_transfer() {
+    let body = audio(2 << 20);
+    let server = serve(&body, None).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let (engine, seen) = engine_in(dir.path(), &server.url("/feed.xml"));
+    let id = newest_episode(&engine).await;
+    let (a, b) = tokio::join!(engine.download_episode(id), engine.download_episode(id));
+    a.expect("first");
+    b.expect("second");
+    let done = wait_for(&seen, DownloadPhase::Done).await;
+    let on_disk = std::fs::read(done.path.expect("path")).expect("file");
+    assert_eq!(Sha256::digest(&on_disk), Sha256::digest(&body));
+    let transfers = server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/audio/ep24.mp3")
+        .count();
+    assert_eq!(transfers, 1);
+}

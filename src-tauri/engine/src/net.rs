@@ -118,24 +118,45 @@ pub fn parse_web_url(url: &str) -> Result<Url, NetError> {
 #[derive(Debug, Clone)]
 pub struct HttpClient {
     client: reqwest::Client,
+    /// For audio: asks for the bytes as they are (`Accept-Encoding: identity`) and never
+    /// decompresses, so what is written or played is the file, and a compressed answer cannot
+    /// grow into gigabytes.
+    media: reqwest::Client,
     feed_body_limit_bytes: u64,
     feed_timeout: Duration,
 }
 
 impl HttpClient {
     pub fn new(config: &Config) -> Result<Self, NetError> {
-        let client = reqwest::Client::builder()
-            .user_agent(config.user_agent.clone())
-            .connect_timeout(config.connect_timeout)
-            .read_timeout(config.read_timeout)
-            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
-            .build()
-            .map_err(|source| NetError::Transfer {
+        let builder = || {
+            reqwest::Client::builder()
+                .user_agent(config.user_agent.clone())
+                .connect_timeout(config.connect_timeout)
+                .read_timeout(config.read_timeout)
+                .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+        };
+        let built = |result: reqwest::Result<reqwest::Client>| {
+            result.map_err(|source| NetError::Transfer {
                 url: String::new(),
                 source,
-            })?;
+            })
+        };
+        let client = built(builder().build())?;
+        let mut identity = reqwest::header::HeaderMap::new();
+        identity.insert(
+            reqwest::header::ACCEPT_ENCODING,
+            reqwest::header::HeaderValue::from_static("identity"),
+        );
+        let media = built(
+            builder()
+                .no_gzip()
+                .no_brotli()
+                .default_headers(identity)
+                .build(),
+        )?;
         Ok(HttpClient {
             client,
+            media,
             feed_body_limit_bytes: config.feed_body_limit_bytes,
             feed_timeout: config.read_timeout * 2,
         })
@@ -238,7 +259,7 @@ impl HttpClient {
         let url = parsed.as_str().to_string();
         let last = offset.saturating_add(len.max(1)) - 1;
         let response = self
-            .client
+            .media
             .get(parsed)
             .header(reqwest::header::RANGE, format!("bytes={offset}-{last}"))
             .timeout(self.feed_timeout)
@@ -303,7 +324,7 @@ impl HttpClient {
             None => format!("bytes={offset}-"),
         };
         let response = self
-            .client
+            .media
             .get(parsed)
             .header(reqwest::header::RANGE, range)
             .send()
@@ -347,7 +368,7 @@ impl HttpClient {
     ) -> Result<reqwest::Response, NetError> {
         let parsed = parse_web_url(url)?;
         let url = parsed.as_str().to_string();
-        let mut request = self.client.get(parsed);
+        let mut request = self.media.get(parsed);
         if let Some((offset, validator)) = resume {
             request = request.header(reqwest::header::RANGE, format!("bytes={offset}-"));
             if let Some(v) = validator {

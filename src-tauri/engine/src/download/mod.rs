@@ -12,7 +12,7 @@ use tokio::sync::Semaphore;
 
 use crate::library::{DownloadState, EpisodeId, LibraryError};
 use crate::Engine;
-pub use transfer::{DownloadError, Progress, RetryPolicy, TransferControl};
+pub use transfer::{DownloadError, Limits, Progress, RetryPolicy, TransferControl};
 
 /// Downloads running at once.
 pub const CONCURRENT_DOWNLOADS: usize = 2;
@@ -49,6 +49,13 @@ pub(crate) struct Downloads {
     slots: Arc<Semaphore>,
     active: Mutex<HashMap<EpisodeId, TransferControl>>,
     retry: Mutex<RetryPolicy>,
+    limits: Mutex<Limits>,
+}
+
+impl Downloads {
+    fn limits(&self) -> Limits {
+        *lock(&self.limits)
+    }
 }
 
 impl Default for Downloads {
@@ -57,6 +64,7 @@ impl Default for Downloads {
             slots: Arc::new(Semaphore::new(CONCURRENT_DOWNLOADS)),
             active: Mutex::default(),
             retry: Mutex::new(RetryPolicy::default()),
+            limits: Mutex::new(Limits::default()),
         }
     }
 }
@@ -98,6 +106,14 @@ impl Engine {
         *lock(&self.inner.downloads.retry) = retry;
     }
 
+    /// The cap for files of unknown length and the space always left free (tests make the disk
+    /// look full).
+    pub fn set_download_limits(&self, cap_without_length: u64, keep_free: u64) {
+        let mut limits = lock(&self.inner.downloads.limits);
+        limits.cap_without_length = cap_without_length;
+        limits.keep_free = keep_free;
+    }
+
     /// Every download's progress (~4 per second each) and state changes go out as events.
     fn emit_download(&self, status: DownloadStatus) {
         self.emit(crate::EngineEvent::Download(status));
@@ -105,16 +121,36 @@ impl Engine {
 
     /// Queues episode `id` for download (or resumes it). Returns at once.
     pub async fn download_episode(&self, id: EpisodeId) -> Result<(), LibraryError> {
-        if lock(&self.inner.downloads.active).contains_key(&id) {
-            return Ok(());
+        // Taken before the first await: two requests at once must not both start (and write
+        // one `.part` file twice). A request that goes no further gives the place back.
+        let control = TransferControl::default();
+        {
+            let mut active = lock(&self.inner.downloads.active);
+            if active.contains_key(&id) {
+                return Ok(());
+            }
+            active.insert(id, control.clone());
         }
+        let started = self.start_download(id, control).await;
+        if !matches!(started, Ok(true)) {
+            lock(&self.inner.downloads.active).remove(&id);
+        }
+        started.map(|_| ())
+    }
+
+    /// Starts the transfer that holds `control`; false when there is nothing to do.
+    async fn start_download(
+        &self,
+        id: EpisodeId,
+        control: TransferControl,
+    ) -> Result<bool, LibraryError> {
         let episode = self.episode(id).await?;
         if episode
             .download_path
             .as_deref()
             .is_some_and(|p| Path::new(p).is_file())
         {
-            return Ok(());
+            return Ok(false);
         }
         let show = self.show(episode.summary.show_id).await?;
         let existing = self.with_library(move |l| l.download_record(id)).await?;
@@ -135,8 +171,6 @@ impl Engine {
             move |l| l.set_download_state(id, DownloadState::Queued, &dest_text, None, None)
         })
         .await?;
-        let control = TransferControl::default();
-        lock(&self.inner.downloads.active).insert(id, control.clone());
         self.emit_download(DownloadStatus {
             episode_id: id,
             state: DownloadPhase::Queued,
@@ -148,10 +182,15 @@ impl Engine {
         });
         let engine = self.clone();
         let url = episode.enclosure_url.clone();
+        let limits = Limits {
+            // A length under a megabyte is a placeholder ("0", "1"), not the file's size.
+            expected_len: episode.enclosure_length.filter(|l| *l >= 1 << 20),
+            ..self.inner.downloads.limits()
+        };
         tokio::spawn(async move {
-            engine.run_download(id, url, dest, control).await;
+            engine.run_download(id, url, dest, limits, control).await;
         });
-        Ok(())
+        Ok(true)
     }
 
     async fn run_download(
@@ -159,6 +198,7 @@ impl Engine {
         id: EpisodeId,
         url: String,
         dest: PathBuf,
+        limits: Limits,
         control: TransferControl,
     ) {
         let slots = Arc::clone(&self.inner.downloads.slots);
@@ -178,21 +218,29 @@ impl Engine {
         }
         let retry = *lock(&self.inner.downloads.retry);
         let engine = self.clone();
-        let result = transfer::download(&self.inner.http, &url, &dest, retry, &control, move |p| {
-            engine.emit_download(DownloadStatus {
-                episode_id: id,
-                state: if p.offline {
-                    DownloadPhase::Offline
-                } else {
-                    DownloadPhase::Running
-                },
-                downloaded: p.downloaded,
-                total: p.total,
-                bytes_per_s: p.bytes_per_s,
-                error: None,
-                path: None,
-            });
-        })
+        let result = transfer::download(
+            &self.inner.http,
+            &url,
+            &dest,
+            retry,
+            limits,
+            &control,
+            move |p| {
+                engine.emit_download(DownloadStatus {
+                    episode_id: id,
+                    state: if p.offline {
+                        DownloadPhase::Offline
+                    } else {
+                        DownloadPhase::Running
+                    },
+                    downloaded: p.downloaded,
+                    total: p.total,
+                    bytes_per_s: p.bytes_per_s,
+                    error: None,
+                    path: None,
+                });
+            },
+        )
         .await;
         lock(&self.inner.downloads.active).remove(&id);
         let downloaded = transfer::partial_len(&dest);

@@ -35,6 +35,14 @@ pub enum DownloadError {
     },
     #[error("the server sent {got} bytes of {expected}")]
     Incomplete { got: u64, expected: u64 },
+    #[error("{url} sent more than {limit} bytes, more than the episode can be")]
+    TooLarge { url: String, limit: u64 },
+    #[error("not enough free space in {}: {needed} bytes needed, {free} free", dir.display())]
+    DiskFull {
+        dir: PathBuf,
+        needed: u64,
+        free: u64,
+    },
     #[error("paused")]
     Paused,
     #[error("cancelled")]
@@ -80,6 +88,38 @@ impl Default for RetryPolicy {
             attempts: 6,
             first_backoff: Duration::from_millis(500),
             wait_offline: None,
+        }
+    }
+}
+
+/// Bounds on what one download may write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The size the feed gives for the file (the enclosure's `length`), when plausible.
+    pub expected_len: Option<u64>,
+    /// The most a download may write when neither the server nor the feed says how long it is.
+    pub cap_without_length: u64,
+    /// Space always left free on the download's disk.
+    pub keep_free: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            expected_len: None,
+            cap_without_length: 2 << 30,
+            keep_free: 64 << 20,
+        }
+    }
+}
+
+impl Limits {
+    /// The most the file may be: the larger of what the server and the feed say, plus a margin
+    /// (feeds' lengths are often stale), else the cap for files of unknown length.
+    fn cap(&self, content_total: Option<u64>) -> u64 {
+        match content_total.max(self.expected_len) {
+            Some(len) => len.saturating_add((len / 2).max(16 << 20)),
+            None => self.cap_without_length,
         }
     }
 }
@@ -174,6 +214,7 @@ pub async fn download(
     url: &str,
     dest: &Path,
     retry: RetryPolicy,
+    limits: Limits,
     control: &TransferControl,
     mut on_progress: impl FnMut(Progress) + Send,
 ) -> Result<u64, DownloadError> {
@@ -187,11 +228,26 @@ pub async fn download(
     let mut offline_since: Option<Instant> = None;
     let mut speed = Speed::new();
     loop {
-        match attempt(http, url, dest, control, &mut speed, &mut on_progress).await {
+        match attempt(
+            http,
+            url,
+            dest,
+            &limits,
+            control,
+            &mut speed,
+            &mut on_progress,
+        )
+        .await
+        {
             Ok(size) => return Ok(size),
             Err(DownloadError::Cancelled) => {
                 discard_part(dest);
                 return Err(DownloadError::Cancelled);
+            }
+            // Not the episode (a decompression bomb, an endless stream): nothing worth keeping.
+            Err(e @ DownloadError::TooLarge { .. }) => {
+                discard_part(dest);
+                return Err(e);
             }
             // No answer at all (offline, or the host is down): wait for the network for as
             // long as it takes, like a listener who asked for it before a train ride would
@@ -256,6 +312,7 @@ async fn attempt(
     http: &HttpClient,
     url: &str,
     dest: &Path,
+    limits: &Limits,
     control: &TransferControl,
     speed: &mut Speed,
     on_progress: &mut (impl FnMut(Progress) + Send),
@@ -322,6 +379,20 @@ async fn attempt(
             })
         }
     };
+    let cap = limits.cap(total);
+    if let Some(total) = total.filter(|t| *t > cap) {
+        return Err(DownloadError::TooLarge {
+            url: url.to_string(),
+            limit: cap.min(total),
+        });
+    }
+    ensure_free_space(
+        dir_of(dest),
+        total
+            .or(limits.expected_len)
+            .map(|t| t.saturating_sub(start)),
+        limits.keep_free,
+    )?;
     if start == 0 {
         let validator = validator_of(response.headers());
         write_meta(
@@ -333,13 +404,15 @@ async fn attempt(
             },
         )?;
     }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .append(start > 0)
-        .truncate(start == 0)
-        .open(&part)
-        .map_err(io(&part))?;
+    let file = no_follow(
+        std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(start > 0)
+            .truncate(start == 0),
+    )
+    .open(&part)
+    .map_err(io(&part))?;
     let mut writer = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
     let mut downloaded = start;
     let mut writeback_from = start;
@@ -359,11 +432,20 @@ async fn attempt(
                 }
                 downloaded += chunk.len() as u64;
                 speed.add(chunk.len() as u64);
+                if downloaded > cap {
+                    break Err(DownloadError::TooLarge {
+                        url: url.to_string(),
+                        limit: cap,
+                    });
+                }
                 if downloaded - writeback_from >= WRITEBACK_EVERY {
                     // Start writing to disk now, so the final fsync has little left to wait for.
                     if writer.flush().is_ok() {
                         start_writeback(writer.get_ref(), writeback_from, downloaded);
                         writeback_from = downloaded;
+                    }
+                    if let Err(full) = ensure_free_space(dir_of(dest), None, limits.keep_free) {
+                        break Err(full);
                     }
                 }
                 if last_report.elapsed() >= PROGRESS_EVERY {
@@ -464,7 +546,72 @@ fn read_meta(dest: &Path) -> Option<PartMeta> {
 fn write_meta(dest: &Path, meta: &PartMeta) -> Result<(), DownloadError> {
     let path = meta_path(dest);
     let bytes = serde_json::to_vec(meta).unwrap_or_default();
-    std::fs::write(&path, bytes).map_err(|source| DownloadError::Io { path, source })
+    no_follow(
+        std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(true),
+    )
+    .open(&path)
+    .and_then(|mut f| f.write_all(&bytes))
+    .map_err(|source| DownloadError::Io { path, source })
+}
+
+/// Opens without following a symbolic link at the path: a link planted where a `.part` file
+/// goes (in a shared or synced download folder) must not make a download write elsewhere.
+fn no_follow(options: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    options
+}
+
+fn dir_of(dest: &Path) -> &Path {
+    dest.parent().unwrap_or(Path::new("."))
+}
+
+/// Free bytes for an unprivileged user on the file system holding `dir`; `None` when the
+/// system will not say.
+pub fn free_space(dir: &Path) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+        let mut stat = std::mem::MaybeUninit::<libc::statvfs>::zeroed();
+        // SAFETY: `path` is a valid C string and `stat` points to writable memory of the right
+        // type; the result is read only when the call succeeds.
+        let done = unsafe { libc::statvfs(path.as_ptr(), stat.as_mut_ptr()) };
+        if done != 0 {
+            return None;
+        }
+        // SAFETY: statvfs returned 0, so it filled `stat`.
+        let stat = unsafe { stat.assume_init() };
+        Some((stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
+}
+
+/// Fails with [`DownloadError::DiskFull`] when writing `more` bytes (or, unknown, any at all)
+/// would leave less than `keep_free` on the disk.
+fn ensure_free_space(dir: &Path, more: Option<u64>, keep_free: u64) -> Result<(), DownloadError> {
+    let Some(free) = free_space(dir) else {
+        return Ok(());
+    };
+    let needed = more.unwrap_or(0).saturating_add(keep_free);
+    if free < needed {
+        return Err(DownloadError::DiskFull {
+            dir: dir.to_path_buf(),
+            needed,
+            free,
+        });
+    }
+    Ok(())
 }
 
 /// A strong ETag, else Last-Modified: what `If-Range` may carry.
