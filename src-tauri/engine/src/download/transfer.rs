@@ -588,7 +588,10 @@ pub fn free_space(dir: &Path) -> Option<u64> {
         }
         // SAFETY: statvfs returned 0, so it filled `stat`.
         let stat = unsafe { stat.assume_init() };
-        Some((stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64))
+        // The field types differ between platforms (32-bit ones have narrower ones).
+        #[allow(clippy::unnecessary_cast)]
+        let free = (stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64);
+        Some(free)
     }
     #[cfg(not(unix))]
     {
