@@ -51,6 +51,11 @@ impl From<LibraryError> for CommandError {
                 ErrorKind::NotFound,
                 format!("That {what} is no longer in the library."),
             ),
+            // About the words typed, not the library: said as such.
+            LibraryError::Search { .. } => CommandError::new(
+                ErrorKind::BadInput,
+                "That search could not be run; try other words.".to_string(),
+            ),
             other => CommandError::new(
                 ErrorKind::Storage,
                 format!("The library could not be read or written: {other}."),

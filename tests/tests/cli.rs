@@ -277,3 +277,55 @@ async fn subscribe_list_search_and_opml_round_trip_from_the_command_line() {
         "not an OPML file",
     );
 }
+
+/// The app's searches and a command-line refresh on one library at once (here: two command
+/// lines, each its own process and connection): searching never fails while the other writes.
+#[tokio::test(flavor = "multi_thread")]
+async fn searches_never_fail_while_another_process_refreshes() {
+    use chaptercast_engine::testkit::meta_tech_like_feed;
+    let server = TestServer::start().await.expect("server");
+    let base = server.base_url();
+    let feed_with = move |n: usize| {
+        let mut feed = meta_tech_like_feed(&base, 24);
+        if let Some(newest) = feed.items.first_mut() {
+            newest.title_xml = format!("Caching, take {n}");
+        }
+        feed.to_xml()
+    };
+    server.route("/feed.xml", Route::ok("application/rss+xml", feed_with(0)));
+    let data = tempfile::tempdir().expect("dir");
+    let subscribed = run_cli_in(data.path(), &["subscribe", &server.url("/feed.xml")]).await;
+    assert!(subscribed.status.success(), "{subscribed:?}");
+
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let searches = {
+        let done = std::sync::Arc::clone(&done);
+        let dir = data.path().to_path_buf();
+        tokio::spawn(async move {
+            let mut failures = Vec::new();
+            let mut runs = 0;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) || runs < 10 {
+                let out = run_cli_in(&dir, &["search", "caching"]).await;
+                runs += 1;
+                if !out.status.success() {
+                    failures.push(String::from_utf8_lossy(&out.stderr).into_owned());
+                }
+            }
+            (runs, failures)
+        })
+    };
+    for n in 1..=20 {
+        server.route("/feed.xml", Route::ok("application/rss+xml", feed_with(n)));
+        let out = run_cli_in(data.path(), &["refresh"]).await;
+        assert!(out.status.success(), "refresh {n}: {out:?}");
+    }
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (runs, failures) = searches.await.expect("join");
+    assert!(
+        failures.is_empty(),
+        "{} of {runs} searches failed: {failures:?}",
+        failures.len()
+    );
+    let last = run_cli_in(data.path(), &["search", "take"]).await;
+    assert!(String::from_utf8_lossy(&last.stdout).contains("Caching, take 20"));
+}

@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_refresh_schedule.sql"),
     include_str!("migrations/0006_audio_length.sql"),
     include_str!("migrations/0007_queue.sql"),
+    include_str!("migrations/0008_search_marks.sql"),
 ];
 
 /// Why a library operation failed.
@@ -59,6 +60,9 @@ pub enum LibraryError {
     },
     #[error("library query failed")]
     Query(#[from] rusqlite::Error),
+    /// The search index could not run this search (a problem with the query, not the library).
+    #[error("this search cannot be run: {detail}")]
+    Search { detail: String },
     #[error("the library worker stopped unexpectedly")]
     Worker {
         #[source]

@@ -141,13 +141,19 @@ impl Library {
                 WHERE search_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2
              ) ORDER BY score LIMIT ?3"
         ))?;
-        let rows = stmt.query_map(
-            params![fts_query, RANKED_CANDIDATES, (limit + skip.len()) as i64],
-            |r| r.get::<_, i64>(0),
-        )?;
+        // An error from here on is about the query (the index refused it), not the library.
+        let refused = |e: rusqlite::Error| LibraryError::Search {
+            detail: e.to_string(),
+        };
+        let rows = stmt
+            .query_map(
+                params![fts_query, RANKED_CANDIDATES, (limit + skip.len()) as i64],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(refused)?;
         let mut docs = Vec::with_capacity(limit);
         for doc in rows {
-            let doc = doc?;
+            let doc = doc.map_err(refused)?;
             if !skip.contains(&doc) && docs.len() < limit {
                 docs.push(doc);
             }
@@ -158,7 +164,20 @@ impl Library {
     /// Writes the index rows of every episode changed since the last call (one transaction);
     /// returns how many. Cheap when nothing is pending.
     pub fn index_pending(&mut self) -> Result<usize, LibraryError> {
-        let tx = self.conn.transaction()?;
+        // A search must not write when there is nothing to write: with a refresh running in
+        // another process, even an empty write transaction would wait on (or fail against) it.
+        let pending: bool = self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM search_pending)")?
+            .query_row([], |r| r.get(0))?;
+        if !pending {
+            return Ok(0);
+        }
+        // Immediate: take the write lock before reading what to write, so a writer in another
+        // process makes this wait (busy timeout), never fail half-way as a deferred upgrade can.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let ids: Vec<i64> = tx
             .prepare_cached("SELECT episode_id FROM search_pending")?
             .query_map([], |r| r.get(0))?
@@ -197,9 +216,9 @@ fn index_episode(conn: &Connection, id: EpisodeId) -> Result<(), LibraryError> {
     )?;
     fts.execute(params![
         first,
-        episode.summary.title,
+        index_form(&episode.summary.title),
         "",
-        notes_text(&episode.description_html)
+        index_form(&notes_text(&episode.description_html))
     ])?;
     let mut chapter_row = conn.prepare_cached(
         "INSERT INTO search_chapters (doc_id, start_ms, title) VALUES (?1, ?2, ?3)",
@@ -211,7 +230,7 @@ fn index_episode(conn: &Connection, id: EpisodeId) -> Result<(), LibraryError> {
         .filter(|c| !c.is_hidden && !c.title.is_empty());
     for (slot, chapter) in (1..DOC_SLOTS).zip(listed) {
         let start = chapter.start_ms.min(i64::MAX as u64) as i64;
-        fts.execute(params![first + slot, "", chapter.title, ""])?;
+        fts.execute(params![first + slot, "", index_form(&chapter.title), ""])?;
         chapter_row.execute(params![first + slot, start, chapter.title])?;
     }
     Ok(())
@@ -231,7 +250,8 @@ struct QueryTerms {
 impl QueryTerms {
     fn parse(query: &str) -> Self {
         let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
-        let words: Vec<String> = words_of(query).map(|w| w.to_lowercase()).collect();
+        let query = index_form(query);
+        let words: Vec<String> = words_of(&query).map(|w| w.to_lowercase()).collect();
         let stems: Vec<String> = words.iter().map(|w| stemmer.stem(w).into_owned()).collect();
         let heads = stems.iter().map(|s| s.chars().take(3).collect()).collect();
         QueryTerms {
@@ -263,7 +283,7 @@ impl QueryTerms {
     }
 
     fn matches(&self, word: &str) -> bool {
-        let lower = word.to_lowercase();
+        let lower = index_form(word).to_lowercase();
         // A stem keeps the start of its word: most words fail here without being stemmed.
         if !self.heads.iter().any(|h| lower.starts_with(h.as_str())) {
             return false;
@@ -330,6 +350,15 @@ impl QueryTerms {
         }
         runs
     }
+}
+
+/// Text as the index holds it and queries ask for it: without combining marks (vowel signs,
+/// harakat, accents written apart). FTS5's tokenizer ends a word at a mark, while a word in
+/// Rust (and to a reader) goes on; taking the marks out on both sides makes the words the same.
+fn index_form(text: &str) -> String {
+    text.chars()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect()
 }
 
 /// Words as the index sees them: runs of letters and digits.
@@ -576,5 +605,92 @@ mod tests {
         let (mut library, _) = library_with(&[("cafe", "Café Culture", "<p>Ünïcode</p>")]);
         assert_eq!(search(&mut library, "cafe").len(), 1);
         assert_eq!(search(&mut library, "UNICODE").len(), 1);
+    }
+
+    /// Every script a listener may search in: found, and never an error. Marks (vowel signs,
+    /// harakat) may be typed or not.
+    #[test]
+    fn every_script_is_searchable_and_no_query_is_an_error() {
+        let (mut library, _) = library_with(&[
+            ("hi", "हिन्दी पॉडकास्ट का एपिसोड", "<p>तकनीक पर बातचीत</p>"),
+            ("ta", "தமிழ் தொழில்நுட்பம்", "<p>மென்பொருள் பற்றி</p>"),
+            ("bn", "বাংলা প্রযুক্তি আলোচনা", "<p>সফটওয়্যার নিয়ে</p>"),
+            ("ar", "كِتَابٌ عَنِ البَرْمَجَةِ", "<p>حلقة عن الخوادم</p>"),
+            ("he", "שלום עולם התוכנה", "<p>פרק על שרתים</p>"),
+            (
+                "ru",
+                "Привет, мир программирования",
+                "<p>Выпуск о серверах</p>",
+            ),
+            ("ja", "東京 の エンジニア", "<p>サーバー の 話</p>"),
+            (
+                "mix",
+                "Swift と Kotlin 🎧 together",
+                "<p>Cross-platform ❤️ apps</p>",
+            ),
+        ]);
+        let guids = |library: &mut Library, q: &str| -> Vec<String> {
+            match library.search(q, MAX_RESULTS) {
+                Ok(hits) => hits.into_iter().map(|h| h.episode_guid).collect(),
+                Err(e) => panic!("{q:?} failed: {e}"),
+            }
+        };
+        for (query, guid) in [
+            ("हिन्दी", "hi"),
+            ("पॉडकास्ट", "hi"),
+            ("तकनीक", "hi"),
+            ("தமிழ்", "ta"),
+            ("மென்பொருள்", "ta"),
+            ("বাংলা", "bn"),
+            ("প্রযুক্তি", "bn"),
+            ("كِتَابٌ", "ar"),
+            ("كتاب", "ar"),
+            ("البرمجة", "ar"),
+            ("الخوادم", "ar"),
+            ("שלום", "he"),
+            ("שרתים", "he"),
+            ("Привет", "ru"),
+            ("серверах", "ru"),
+            ("東京", "ja"),
+            ("エンジニア", "ja"),
+            ("Kotlin と", "mix"),
+            ("swift 🎧", "mix"),
+        ] {
+            assert_eq!(guids(&mut library, query), [guid], "{query:?}");
+        }
+        // Nothing but symbols or marks: no words, no hits, no error.
+        for query in ["🎧", "❤️ 🎧", "\u{94d}", "\u{64e}\u{650}", "\"\"", "*", "-"] {
+            assert!(guids(&mut library, query).is_empty(), "{query:?}");
+        }
+    }
+
+    /// Searching writes nothing when nothing is waiting to be indexed, so another process
+    /// writing the library never makes a search fail.
+    #[test]
+    fn a_search_with_nothing_to_index_does_not_write() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("library.sqlite3");
+        let mut reader = Library::open(&path).expect("open");
+        let (show, _) = reader.subscribe("https://h/feed").expect("subscribe");
+        reader
+            .apply_feed(
+                show,
+                &feed_of(&[("a", "Caching at scale", "<p>x</p>")]),
+                &CacheValidators::default(),
+            )
+            .expect("apply");
+        reader.index_pending().expect("index");
+        // Another process holds the write lock (a refresh storing a feed).
+        let writer = Connection::open(&path).expect("second connection");
+        writer.execute_batch("BEGIN IMMEDIATE").expect("lock");
+        reader
+            .conn
+            .busy_timeout(std::time::Duration::from_millis(50))
+            .expect("timeout");
+        let hits = reader
+            .search("caching", MAX_RESULTS)
+            .expect("search while a writer holds the lock");
+        assert_eq!(hits.len(), 1);
+        writer.execute_batch("ROLLBACK").expect("unlock");
     }
 }
