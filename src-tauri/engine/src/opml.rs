@@ -141,13 +141,13 @@ pub fn export(feeds: &[OpmlFeed]) -> String {
         chrono::Utc::now().to_rfc2822()
     ));
     for feed in feeds {
-        let title = escape_text(feed.title.as_deref().unwrap_or(&feed.url));
+        let title = attribute(feed.title.as_deref().unwrap_or(&feed.url));
         out.push_str(&format!(
             "    <outline type=\"rss\" text=\"{title}\" title=\"{title}\" xmlUrl=\"{}\"",
-            escape_text(&feed.url)
+            attribute(&feed.url)
         ));
         if let Some(html) = &feed.html_url {
-            out.push_str(&format!(" htmlUrl=\"{}\"", escape_text(html)));
+            out.push_str(&format!(" htmlUrl=\"{}\"", attribute(html)));
         }
         out.push_str("/>\n");
     }
@@ -155,9 +155,27 @@ pub fn export(feeds: &[OpmlFeed]) -> String {
     out
 }
 
+/// An attribute value: escaped, and without control characters, which XML 1.0 forbids (a
+/// library stored before they were stripped at parse time may still hold some).
+fn attribute(text: &str) -> String {
+    escape_text(&text.chars().filter(|c| !c.is_control()).collect::<String>())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_export_is_well_formed_whatever_the_titles_hold() {
+        let document = export(&[OpmlFeed {
+            url: "https://h/a.rss".into(),
+            title: Some("Bad\u{1b}]0;title\u{7} & <co>".into()),
+            html_url: None,
+        }]);
+        assert!(!document.chars().any(|c| c.is_control() && c != '\n'));
+        let feeds = parse(document.as_bytes()).expect("reads back");
+        assert_eq!(feeds[0].title.as_deref(), Some("Bad]0;title & <co>"));
+    }
 
     #[test]
     fn nested_categories_and_attribute_spellings_are_read() {

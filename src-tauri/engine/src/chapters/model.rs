@@ -72,6 +72,24 @@ pub fn merge(lists: Vec<Vec<Chapter>>, duration_ms: Option<u64>) -> Vec<Chapter>
         .filter(|l| !l.is_empty())
         .min_by_key(|l| l.first().map_or(u8::MAX, |c| c.source.rank()));
     let mut chapters = best.unwrap_or_default();
+    // Whatever the source (an ID3 link frame, a chapters file, the feed), only web links and
+    // artwork are kept: the UI must never be handed `javascript:` or `file:` to open.
+    for chapter in &mut chapters {
+        if chapter
+            .url
+            .as_deref()
+            .is_some_and(|u| !crate::feed::is_web_url(u))
+        {
+            chapter.url = None;
+        }
+        if chapter
+            .img
+            .as_deref()
+            .is_some_and(|u| !crate::feed::is_web_url(u))
+        {
+            chapter.img = None;
+        }
+    }
     chapters.sort_by_key(|c| c.start_ms);
     chapters.dedup_by(|b, a| a.start_ms == b.start_ms && a.title == b.title);
     if let Some(duration) = duration_ms.filter(|d| *d > 0) {
@@ -250,5 +268,21 @@ mod tests {
         assert_eq!(merged[0].end_ms, Some(90_000));
         assert_eq!(chapter_at(&merged, 45_000), Some(0));
         assert_eq!(chapter_at(&merged, 95_000), Some(2));
+    }
+
+    #[test]
+    fn only_web_links_and_artwork_survive_a_merge() {
+        let mut list = vec![Chapter::new(0, "a", ChapterSource::Id3)];
+        list[0].url = Some("javascript:alert(1)".into());
+        list[0].img = Some("file:///etc/passwd".into());
+        let mut web = Chapter::new(1000, "b", ChapterSource::Id3);
+        web.url = Some("https://e.com/b".into());
+        list.push(web);
+        let merged = merge(vec![list], None);
+        assert_eq!(
+            (merged[0].url.as_deref(), merged[0].img.as_deref()),
+            (None, None)
+        );
+        assert_eq!(merged[1].url.as_deref(), Some("https://e.com/b"));
     }
 }

@@ -157,14 +157,72 @@ pub fn parse_with_base(
         }),
     }?;
     keep_only_web_urls(&mut feed);
+    strip_control_characters(&mut feed);
     Ok(feed)
 }
 
-/// Artwork, chapter files, transcripts and chapter links the app may fetch or show must be
-/// http(s): a `file:`, `javascript:` or `data:` URL from a feed is dropped here, once. (An
-/// enclosure is kept so the episode stays listed; playing or downloading it is refused with a
-/// message by `net`.)
+/// Takes C0 and C1 control characters out of every text a feed gives: in a title, an escape
+/// sequence would retitle a terminal (`list`) and make an OPML export unreadable XML. Line
+/// breaks and tabs stay in show notes; in one-line fields they become spaces.
+fn strip_control_characters(feed: &mut ParsedFeed) {
+    fn line(text: &mut String) {
+        if text.chars().any(char::is_control) {
+            *text = text
+                .chars()
+                .filter_map(|c| match c {
+                    '\t' | '\n' | '\r' => Some(' '),
+                    c if c.is_control() => None,
+                    c => Some(c),
+                })
+                .collect();
+        }
+    }
+    fn notes(text: &mut String) {
+        if text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        {
+            text.retain(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'));
+        }
+    }
+    fn opt(text: &mut Option<String>) {
+        if let Some(t) = text {
+            line(t);
+        }
+    }
+    line(&mut feed.title);
+    opt(&mut feed.author);
+    opt(&mut feed.link);
+    opt(&mut feed.image);
+    notes(&mut feed.description_html);
+    for episode in &mut feed.episodes {
+        line(&mut episode.guid);
+        line(&mut episode.title);
+        line(&mut episode.enclosure.url);
+        opt(&mut episode.enclosure.mime_type);
+        notes(&mut episode.description_html);
+        opt(&mut episode.link);
+        opt(&mut episode.image);
+        opt(&mut episode.chapters_url);
+        for t in &mut episode.transcripts {
+            line(&mut t.url);
+            opt(&mut t.mime_type);
+        }
+        for c in &mut episode.podlove_chapters {
+            line(&mut c.start);
+            line(&mut c.title);
+            opt(&mut c.href);
+            opt(&mut c.image);
+        }
+    }
+}
+
+/// Enclosures, artwork, links, chapter files and transcripts must be http(s): a `file:`,
+/// `javascript:` or `data:` URL from a feed is dropped here, once, not kept and refused later.
 fn keep_only_web_urls(feed: &mut ParsedFeed) {
+    // An episode is its audio: one that points at a `javascript:`, `file:` or `data:` URL is
+    // not an episode Chaptercast could ever play, so it is not listed (nor printed).
+    feed.episodes.retain(|e| is_web_url(&e.enclosure.url));
     fn web(url: &mut Option<String>) {
         if url.as_deref().is_some_and(|u| !is_web_url(u)) {
             *url = None;

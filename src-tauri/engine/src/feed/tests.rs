@@ -281,9 +281,12 @@ fn only_web_urls_survive_for_artwork_chapters_and_links() {
         <podcast:chapters url="file:///etc/passwd" type="application/json+chapters"/>
         <podcast:transcript url="ftp://h/t.vtt" type="text/vtt"/>
         <psc:chapters version="1.2"><psc:chapter start="0" title="c" href="javascript:x()" image="file:///x.png"/></psc:chapters>
-        <enclosure url="ftp://h/a.mp3" type="audio/mpeg" length="1"/></item>
+        <enclosure url="https://h/a.mp3" type="audio/mpeg" length="1"/></item>
       <item><title>b</title><guid>h</guid><itunes:image href="https://h/b.png"/>
         <enclosure url="https://h/b.mp3" type="audio/mpeg" length="1"/></item>
+      <item><title>ftp</title><guid>i</guid><enclosure url="ftp://h/c.mp3" type="audio/mpeg"/></item>
+      <item><title>js</title><guid>j</guid><enclosure url="javascript:alert(1)//x.mp3" type="audio/mpeg"/></item>
+      <item><title>file</title><guid>k</guid><enclosure url="file:///etc/passwd.mp3" type="audio/mpeg"/></item>
       </channel></rss>"#;
     let feed = parse_str(xml);
     assert_eq!(feed.image, None);
@@ -305,7 +308,36 @@ fn only_web_urls_survive_for_artwork_chapters_and_links() {
         ),
         (None, None)
     );
-    // The episode stays listed; net refuses the ftp: enclosure with a message when played.
-    assert_eq!(a.enclosure.url, "ftp://h/a.mp3");
     assert_eq!(feed.episodes[1].image.as_deref(), Some("https://h/b.png"));
+    // Audio that is not on the web is no episode: dropped here, not refused when played.
+    let titles: Vec<&str> = feed.episodes.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(titles, ["a", "b"]);
+    let json = serde_json::to_string(&feed).expect("json");
+    for scheme in ["javascript:", "file:", "ftp:", "data:"] {
+        assert!(!json.contains(scheme), "{scheme} in {json}");
+    }
+}
+
+#[test]
+fn control_characters_leave_every_text_field() {
+    let xml = "<rss version=\"2.0\"><channel><title>Show\u{1b}]0;pwned\u{7}</title>\
+      <description>&lt;p&gt;one\u{85}two&lt;/p&gt;</description>\
+      <item><title>Line\u{1b}[31m red\ttab\nnext</title><guid>g\u{0}1</guid>\
+        <description>&lt;p&gt;a\u{9b}b\nc\td&lt;/p&gt;</description>\
+        <enclosure url=\"https://h/a.mp3\" type=\"audio/mpeg\"/></item></channel></rss>";
+    let feed = parse_str(xml);
+    assert_eq!(feed.title, "Show]0;pwned");
+    assert!(
+        !feed.description_html.contains('\u{85}'),
+        "{}",
+        feed.description_html
+    );
+    let e = &feed.episodes[0];
+    assert_eq!(e.title, "Line[31m red tab next");
+    assert_eq!(e.guid, "g1");
+    assert!(
+        e.description_html.contains("ab\nc\td"),
+        "{:?}",
+        e.description_html
+    );
 }
