@@ -288,6 +288,44 @@ struct Entry {
     title: String,
     /// Written as a range ("00:00 - 05:00 Intro").
     is_range: bool,
+    /// How the entry is written (see [`style_of`]): a list whose every line is written alike is
+    /// one list even when its times are out of order.
+    style: u64,
+}
+
+/// How an entry is written: its order, the shape of its time (`99:99` or `99:99:99`, with or
+/// without a fraction) and the punctuation around it ("(", ")", " - ", ":"). Words and digits do
+/// not count.
+fn style_of(line: &str, tok: &Token, order: Order) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let shape: String = line[tok.start..tok.end]
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '9' } else { c })
+        .collect::<String>()
+        .split('9')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .concat();
+    let marks = |text: &str| -> String {
+        text.chars()
+            .filter(|c| !c.is_alphanumeric() && !c.is_whitespace())
+            .take(3)
+            .collect()
+    };
+    // A few characters each side: enough for brackets and separators, and bounded, so a long
+    // one-line list costs no more per entry.
+    let mut from = tok.start.saturating_sub(4);
+    while !line.is_char_boundary(from) {
+        from += 1;
+    }
+    let mut to = (tok.end + 4).min(line.len());
+    while !line.is_char_boundary(to) {
+        to -= 1;
+    }
+    let around = (marks(&line[from..tok.start]), marks(&line[tok.end..to]));
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (order == Order::TimeFirst, shape, around).hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Characters that decorate a time at the start of a line: bullets, brackets, "@".
@@ -348,6 +386,9 @@ const MAX_INLINE_TITLE: usize = 160;
 /// `None` when the line is prose that merely mentions a time. A time-first entry with an empty
 /// title is a time on its own line; the caller looks for its title on the next line.
 fn read_line(line: &str, toks: &[Token], out: &mut Vec<Entry>) -> Option<Order> {
+    if let Some(order) = read_separated_line(line, toks, out) {
+        return Some(order);
+    }
     let first = toks.first()?;
     let last = toks.last()?;
     let pre = &line[..first.start];
@@ -396,6 +437,7 @@ fn read_line(line: &str, toks: &[Token], out: &mut Vec<Entry>) -> Option<Order> 
                     ms: tok.ms,
                     title: clean_title(&line[tok.end..title_end]),
                     is_range: tok.is_range,
+                    style: style_of(line, tok, Order::TimeFirst),
                 });
             }
         }
@@ -406,12 +448,96 @@ fn read_line(line: &str, toks: &[Token], out: &mut Vec<Entry>) -> Option<Order> 
                     ms: tok.ms,
                     title: clean_title(&line[from..tok.start]),
                     is_range: false,
+                    style: style_of(line, tok, Order::TitleFirst),
                 });
                 from = tok.end;
             }
         }
     }
     Some(order)
+}
+
+/// Separators that split a one-line list into its entries ("Agenda • 0:00 Welcome • 4:12 News").
+const ENTRY_SEPARATORS: &[&str] = &[" • ", "•", " | ", "|", " · ", "·", " - ", " – ", " — "];
+
+/// A one-line list whose entries are set apart by a separator: the separators decide which title
+/// goes with which time. Every entry must hold exactly one time, all at the start of their
+/// entry (time-first) or all at the end (title-first), each with a title; pieces without a time
+/// ("Agenda") are headings. Without such a separator, `None`: the line is read the usual way.
+fn read_separated_line(line: &str, toks: &[Token], out: &mut Vec<Entry>) -> Option<Order> {
+    if toks.len() < 2 || toks.iter().any(|t| t.is_range) {
+        return None;
+    }
+    'separators: for sep in ENTRY_SEPARATORS {
+        // Piece boundaries (byte ranges), split on the separator.
+        let mut pieces = Vec::new();
+        let mut from = 0;
+        for (at, _) in line.match_indices(sep) {
+            pieces.push((from, at));
+            from = at + sep.len();
+        }
+        pieces.push((from, line.len()));
+        if pieces.len() < toks.len() {
+            continue;
+        }
+        let mut found: Vec<(Order, Entry)> = Vec::with_capacity(toks.len());
+        let mut t = 0;
+        for &(start, end) in &pieces {
+            let inside: Vec<&Token> = toks[t..]
+                .iter()
+                .take_while(|tok| tok.start >= start && tok.end <= end)
+                .collect();
+            if toks.get(t).is_some_and(|tok| tok.start < start) {
+                continue 'separators; // a time cut in two by the separator
+            }
+            match inside.as_slice() {
+                [] => {}
+                [tok] => {
+                    let before = &line[start..tok.start];
+                    let after = &line[tok.end..end];
+                    let entry = if is_lead_decoration(before) {
+                        (Order::TimeFirst, clean_title(after))
+                    } else if after
+                        .trim_matches(|c: char| c.is_whitespace() || TRAIL_DECORATION.contains(&c))
+                        .is_empty()
+                    {
+                        (Order::TitleFirst, clean_title(before))
+                    } else {
+                        continue 'separators;
+                    };
+                    if entry.1.is_empty() {
+                        continue 'separators;
+                    }
+                    found.push((
+                        entry.0,
+                        Entry {
+                            ms: tok.ms,
+                            title: entry.1,
+                            is_range: false,
+                            style: style_of(
+                                &line[start..end],
+                                &Token {
+                                    start: tok.start - start,
+                                    end: tok.end - start,
+                                    ..**tok
+                                },
+                                entry.0,
+                            ),
+                        },
+                    ));
+                    t += 1;
+                }
+                _ => continue 'separators,
+            }
+        }
+        let order = found.first()?.0;
+        if t != toks.len() || found.iter().any(|(o, _)| *o != order) {
+            continue;
+        }
+        out.extend(found.into_iter().map(|(_, e)| e));
+        return Some(order);
+    }
+    None
 }
 
 /// True when `s` holds nothing but decoration: bullets, brackets, or list numbering ("3.").
@@ -539,6 +665,8 @@ struct Block {
     order: Option<Order>,
     entries: Vec<Entry>,
     gap: usize,
+    /// The style every entry so far shares; `None` once two differ (or while empty).
+    style: Option<u64>,
 }
 
 impl Block {
@@ -546,17 +674,25 @@ impl Block {
         !self.entries.is_empty()
     }
 
-    /// Whether an entry of `order` at `ms` belongs to another run than this one.
-    fn breaks_at(&self, order: Order, ms: u64) -> bool {
+    /// Whether an entry of `order` at `ms`, written in `style`, belongs to another run than
+    /// this one. A time back near the start ends a run (a transcript after the list), unless
+    /// the entry comes right after the last and is written exactly like every entry so far:
+    /// then it is the same list, written out of order.
+    fn breaks_at(&self, order: Order, ms: u64, style: u64) -> bool {
         let (Some(first), Some(last)) = (self.entries.first(), self.entries.last()) else {
             return false;
         };
+        let same_list = self.gap == 0 && self.style == Some(style);
         self.order != Some(order)
-            || (ms < last.ms && ms <= first.ms.saturating_add(RESTART_MS))
+            || (ms < last.ms && ms <= first.ms.saturating_add(RESTART_MS) && !same_list)
             || (ms < last.ms && self.gap > SHORT_GAP_LINES)
     }
 
     fn push(&mut self, order: Order, entry: Entry) {
+        self.style = match self.entries.first() {
+            None => Some(entry.style),
+            Some(_) => self.style.filter(|s| *s == entry.style),
+        };
         self.order = Some(order);
         self.entries.push(entry);
         self.gap = 0;
@@ -567,6 +703,7 @@ impl Block {
         let entries = std::mem::take(&mut self.entries);
         let order = self.order.take();
         self.gap = 0;
+        self.style = None;
         if entries.len() < 2 || looks_like_transcript(&entries, order) {
             return None;
         }
@@ -585,7 +722,12 @@ impl Block {
                 descents += 1;
             }
         }
-        if ascents == 0 || descents * 3 > ascents {
+        // Every line written alike (and, when the length is known, every time within it): a
+        // list typed out of order, sorted below. Otherwise a few descents mean a table of clock
+        // times or scores, not chapters.
+        let uniform = kept.len() >= 3 && kept.iter().all(|e| e.style == kept[0].style);
+        let tolerated = if uniform { ascents } else { ascents / 3 };
+        if ascents == 0 || descents > tolerated {
             return None;
         }
         // Stable, so the first of equal starts wins the dedup below.
@@ -666,7 +808,7 @@ fn find_list(lines: &[&str], duration_ms: Option<u64>) -> Option<Vec<NotesChapte
             if entry.title.is_empty() {
                 continue;
             }
-            if block.breaks_at(order, entry.ms) {
+            if block.breaks_at(order, entry.ms, entry.style) {
                 if let Some(found) = block.close(duration_ms) {
                     return Some(found);
                 }
@@ -1621,6 +1763,62 @@ mod tests {
         ] {
             assert_eq!(chapters(notes), vec![], "{notes:?}");
         }
+    }
+
+    #[test]
+    fn one_line_lists_pair_by_their_separators() {
+        let want = secs_and_titles(&[(0, "Welcome"), (252, "News"), (930, "Deep dive")]);
+        for notes in [
+            "Agenda • 0:00 Welcome • 4:12 News • 15:30 Deep dive",
+            "Agenda | 0:00 Welcome | 4:12 News | 15:30 Deep dive",
+            "Agenda - 0:00 Welcome - 4:12 News - 15:30 Deep dive",
+            "<p>Agenda · 0:00 Welcome · 4:12 News · 15:30 Deep dive</p>",
+            "Welcome 0:00 • News 4:12 • Deep dive 15:30",
+        ] {
+            assert_eq!(chapters(notes), want, "{notes:?}");
+        }
+        // A title with a dash of its own still pairs by the bullets.
+        assert_eq!(
+            chapters("Agenda • 0:00 Welcome - hello • 4:12 News • 15:30 Deep dive"),
+            secs_and_titles(&[(0, "Welcome - hello"), (252, "News"), (930, "Deep dive")])
+        );
+    }
+
+    #[test]
+    fn separated_clock_times_and_scores_are_still_not_chapters() {
+        for notes in [
+            "Opening hours • Mon 9:00 am • Tue 10:00 am • Wed 11:00 am",
+            "Schedule | 18:00-19:00 Talks | 19:00-20:00 Dinner",
+            "Results • Lakers 102:98 • Celtics 99:101",
+            "Doors • at 18:00 • show at 19:30",
+        ] {
+            assert_eq!(chapters(notes), vec![], "{notes:?}");
+        }
+    }
+
+    #[test]
+    fn a_list_written_alike_but_out_of_order_is_sorted_whole() {
+        let notes = "Timestamps\n(00:00) Intro\n(15:00) Part B\n(10:00) Part A\n(20:00) Outro";
+        assert_eq!(
+            chapters(notes),
+            secs_and_titles(&[(0, "Intro"), (600, "Part A"), (900, "Part B"), (1200, "Outro")])
+        );
+        // The cold open listed after the intro it precedes.
+        let notes = "00:30 - Intro\n00:10 - Cold open\n05:00 - Topic\n10:00 - Outro";
+        assert_eq!(
+            chapters(notes),
+            secs_and_titles(&[(10, "Cold open"), (30, "Intro"), (300, "Topic"), (600, "Outro")])
+        );
+    }
+
+    #[test]
+    fn out_of_order_lines_written_differently_are_not_one_list() {
+        // Mostly descending, or a table of mixed styles: not a chapter list.
+        assert_eq!(chapters("10:00 Later\n05:00 Earlier\n01:00 Earliest"), vec![]);
+        assert_eq!(
+            chapters("Intro (00:30)\n[00:10] Cold open\nTopic - 05:00\n(02:00) Outro"),
+            vec![]
+        );
     }
 
     #[test]
