@@ -1801,20 +1801,33 @@ mod tests {
         let notes = "Timestamps\n(00:00) Intro\n(15:00) Part B\n(10:00) Part A\n(20:00) Outro";
         assert_eq!(
             chapters(notes),
-            secs_and_titles(&[(0, "Intro"), (600, "Part A"), (900, "Part B"), (1200, "Outro")])
+            secs_and_titles(&[
+                (0, "Intro"),
+                (600, "Part A"),
+                (900, "Part B"),
+                (1200, "Outro")
+            ])
         );
         // The cold open listed after the intro it precedes.
         let notes = "00:30 - Intro\n00:10 - Cold open\n05:00 - Topic\n10:00 - Outro";
         assert_eq!(
             chapters(notes),
-            secs_and_titles(&[(10, "Cold open"), (30, "Intro"), (300, "Topic"), (600, "Outro")])
+            secs_and_titles(&[
+                (10, "Cold open"),
+                (30, "Intro"),
+                (300, "Topic"),
+                (600, "Outro")
+            ])
         );
     }
 
     #[test]
     fn out_of_order_lines_written_differently_are_not_one_list() {
         // Mostly descending, or a table of mixed styles: not a chapter list.
-        assert_eq!(chapters("10:00 Later\n05:00 Earlier\n01:00 Earliest"), vec![]);
+        assert_eq!(
+            chapters("10:00 Later\n05:00 Earlier\n01:00 Earliest"),
+            vec![]
+        );
         assert_eq!(
             chapters("Intro (00:30)\n[00:10] Cold open\nTopic - 05:00\n(02:00) Outro"),
             vec![]

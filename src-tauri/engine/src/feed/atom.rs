@@ -16,9 +16,19 @@ use super::{
 };
 
 pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
-    let feed = Feed::read_from(text.as_bytes()).map_err(|e| FeedError::Malformed {
-        detail: e.to_string(),
-    })?;
+    let feed = match Feed::read_from(text.as_bytes()) {
+        Ok(feed) => feed,
+        // atom_syndication refuses the whole feed for one text construct whose `type` is not
+        // exactly text/html/xhtml (`text/html`, `text/plain`, empty...): say it as it is meant,
+        // and try once more.
+        Err(first) => match text_types_normalised(text) {
+            Some(fixed) => Feed::read_from(fixed.as_bytes()),
+            None => Err(first),
+        }
+        .map_err(|e| FeedError::Malformed {
+            detail: e.to_string(),
+        })?,
+    };
     let namespaces = feed.namespaces();
     let lookup = Lookup { namespaces };
     let mut seen = HashSet::new();
@@ -50,6 +60,92 @@ pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
         author: feed.authors().first().map(|a| a.name().to_string()),
         episodes,
     })
+}
+
+/// The Atom text constructs whose `type` atom_syndication checks.
+const TEXT_CONSTRUCTS: &[&[u8]] = &[b"title", b"subtitle", b"summary", b"rights", b"tagline"];
+
+/// The document with every text construct's `type` said the way Atom spells it: MIME-style
+/// values by their meaning (`text/html` is html, `application/xhtml+xml` xhtml, anything else
+/// text), and a base64 body (Atom 0.3's `mode="base64"`, or `type="base64"`) decoded to text.
+/// `None` when nothing needed saying differently.
+fn text_types_normalised(text: &str) -> Option<String> {
+    use base64::Engine as _;
+    use quick_xml::events::{BytesStart, BytesText, Event};
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().check_end_names = false;
+    let mut writer = quick_xml::Writer::new(Vec::with_capacity(text.len()));
+    let mut changed = false;
+    // Inside a text construct whose body is base64.
+    let mut decode_body = false;
+    let is_text_construct = |e: &BytesStart<'_>| TEXT_CONSTRUCTS.contains(&e.local_name().as_ref());
+    loop {
+        let (element, is_empty) = match reader.read_event().ok()? {
+            Event::Eof => break,
+            Event::Start(e) if is_text_construct(&e) => (e, false),
+            Event::Empty(e) if is_text_construct(&e) => (e, true),
+            Event::Text(t) if decode_body => {
+                decode_body = false;
+                let raw = t.decode().ok()?;
+                let cleaned: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+                let decoded = base64::engine::general_purpose::STANDARD
+                    .decode(cleaned)
+                    .ok()?;
+                let decoded = String::from_utf8_lossy(&decoded).into_owned();
+                writer
+                    .write_event(Event::Text(BytesText::new(&decoded)))
+                    .ok()?;
+                continue;
+            }
+            other => {
+                writer.write_event(other).ok()?;
+                continue;
+            }
+        };
+        let mut kind: Option<String> = None;
+        let mut base64_mode = false;
+        let mut rest = Vec::new();
+        for attr in element.attributes().with_checks(false).flatten() {
+            let value = String::from_utf8_lossy(&attr.value)
+                .trim()
+                .to_ascii_lowercase();
+            match attr.key.local_name().as_ref() {
+                b"type" => kind = Some(value),
+                b"mode" => base64_mode = value == "base64",
+                _ => rest.push(attr),
+            }
+        }
+        let spelled = match kind.as_deref() {
+            None | Some("text" | "html" | "xhtml") if !base64_mode => None,
+            Some("base64" | "application/octet-stream") => Some(("text", true)),
+            _ if base64_mode => Some(("text", true)),
+            Some("text/html") => Some(("html", false)),
+            Some("application/xhtml+xml") => Some(("xhtml", false)),
+            _ => Some(("text", false)),
+        };
+        let Some((spelled, body_is_base64)) = spelled else {
+            let same = if is_empty {
+                Event::Empty(element)
+            } else {
+                Event::Start(element)
+            };
+            writer.write_event(same).ok()?;
+            continue;
+        };
+        changed = true;
+        decode_body = body_is_base64 && !is_empty;
+        let name = String::from_utf8_lossy(element.name().as_ref()).into_owned();
+        let mut start = BytesStart::new(name);
+        start.extend_attributes(rest);
+        start.push_attribute(("type", spelled));
+        let event = if is_empty {
+            Event::Empty(start)
+        } else {
+            Event::Start(start)
+        };
+        writer.write_event(event).ok()?;
+    }
+    changed.then(|| String::from_utf8_lossy(&writer.into_inner()).into_owned())
 }
 
 fn episode(entry: &Entry, lookup: &Lookup, base: Option<&Url>) -> Option<ParsedEpisode> {

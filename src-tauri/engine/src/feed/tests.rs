@@ -341,3 +341,33 @@ fn control_characters_leave_every_text_field() {
         e.description_html
     );
 }
+
+#[test]
+fn atom_text_types_are_read_by_their_meaning_not_refused() {
+    // "Encoded title" in base64, as Atom 0.3 feeds wrote it.
+    let xml = r#"<?xml version="1.0"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title type="text/html">Show One</title>
+  <subtitle type="text/plain">Plain words</subtitle>
+  <rights type="">free</rights>
+  <id>urn:x:feed</id><updated>2024-01-01T00:00:00Z</updated>
+  <entry>
+    <title type="application/octet-stream" mode="base64">RW5jb2RlZCB0aXRsZQ==</title>
+    <id>tag:Example.com,2024:/Ep/1?A=B</id><updated>2024-01-02T00:00:00Z</updated>
+    <summary type="application/xhtml+xml">Summary</summary>
+    <link rel="enclosure" type="audio/mpeg" href="https://h/1.mp3"/>
+  </entry>
+  <entry>
+    <title type="TEXT/PLAIN">Second</title>
+    <id>ID-2</id><updated>2024-01-03T00:00:00Z</updated>
+    <link rel="enclosure" type="audio/mpeg" href="https://h/2.mp3"/>
+  </entry>
+</feed>"#;
+    let feed = parse_str(xml);
+    assert_eq!(feed.title, "Show One");
+    let titles: Vec<&str> = feed.episodes.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(titles, ["Encoded title", "Second"]);
+    // Entry ids exactly as written.
+    assert_eq!(feed.episodes[0].guid, "tag:Example.com,2024:/Ep/1?A=B");
+    assert_eq!(feed.episodes[1].guid, "ID-2");
+}
