@@ -118,6 +118,9 @@ pub fn user_message(error: &RefreshError) -> String {
             FeedError::Empty => format!("{url} returned an empty document, not a feed."),
             FeedError::NotAFeed { found } => format!("{url} is {found}, not a podcast feed."),
             FeedError::Malformed { detail } => format!("The feed at {url} is broken: {detail}."),
+            FeedError::UnknownEncoding { label } => {
+                format!("The feed at {url} is written in an encoding Chaptercast cannot read ({label}).")
+            }
         },
         RefreshError::Library(e) => format!("The library could not be written: {e}."),
     }

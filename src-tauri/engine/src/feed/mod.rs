@@ -125,6 +125,9 @@ pub enum FeedError {
     NotAFeed { found: String },
     #[error("the feed is not well-formed XML: {detail}")]
     Malformed { detail: String },
+    /// The document names a character encoding nothing here can read.
+    #[error("the feed is written in an encoding Chaptercast cannot read ({label})")]
+    UnknownEncoding { label: String },
 }
 
 /// Parses a feed. `http_charset` is the charset from the HTTP `Content-Type`, if any; the
@@ -140,6 +143,9 @@ pub fn parse_with_base(
     http_charset: Option<&str>,
     base: Option<&Url>,
 ) -> Result<ParsedFeed, FeedError> {
+    if let Some(label) = decode::unknown_encoding(bytes, http_charset) {
+        return Err(FeedError::UnknownEncoding { label });
+    }
     let text = decode::to_utf8(bytes, http_charset);
     let text = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     if text.trim().is_empty() {
@@ -147,7 +153,9 @@ pub fn parse_with_base(
     }
     limits::check_nesting(text)?;
     let mut feed = match decode::root_element(text) {
-        Some(root) if root == "rss" || root.ends_with("RDF") => rss::parse(text, base),
+        Some(root) if root.eq_ignore_ascii_case("rss") || root.ends_with("RDF") => {
+            rss::parse(text, base)
+        }
         Some(root) if root == "feed" => atom::parse(text, base),
         Some(root) => Err(FeedError::NotAFeed {
             found: describe_root(&root),

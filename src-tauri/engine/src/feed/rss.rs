@@ -15,24 +15,48 @@ use super::{
 use url::Url;
 
 pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
+    // The core elements in another letter case (`<Item>`, `<TITLE>`) are read as what they are.
+    let respelled = core_names_respelled(text);
+    let text = respelled.as_deref().unwrap_or(text);
+    let respelled = itunes_image_href_respelled(text);
+    let text = respelled.as_deref().unwrap_or(text);
     let channel = Channel::read_from(text.as_bytes()).map_err(|e| FeedError::Malformed {
         detail: e.to_string(),
     })?;
     let namespaces = channel.namespaces();
     let channel_itunes = channel.itunes_ext();
+    let itunes_image = |attr: &str| {
+        ext_attr(
+            channel.extensions(),
+            namespaces,
+            &[ITUNES_NAMESPACE],
+            "itunes",
+            "image",
+            attr,
+        )
+    };
     let image = channel_itunes
         .and_then(|i| non_empty(i.image()))
+        .or_else(|| itunes_image("href"))
+        // Written with `url` instead of `href` by some hosts.
+        .or_else(|| itunes_image("url"))
+        .or_else(|| channel.image().and_then(|i| non_empty(Some(i.url()))))
+        // An old-style `<atom:link rel="image">`.
         .or_else(|| {
-            ext_attr(
+            ext_elements(
                 channel.extensions(),
                 namespaces,
-                &[ITUNES_NAMESPACE],
-                "itunes",
-                "image",
-                "href",
+                &["http://www.w3.org/2005/Atom"],
+                "atom",
+                "link",
             )
-        })
-        .or_else(|| channel.image().and_then(|i| non_empty(Some(i.url()))));
+            .find(|l| {
+                l.attrs
+                    .get("rel")
+                    .is_some_and(|r| r.eq_ignore_ascii_case("image"))
+            })
+            .and_then(|l| non_empty(l.attrs.get("href").map(String::as_str)))
+        });
     let description = non_empty(Some(channel.description()))
         .or_else(|| channel_itunes.and_then(|i| non_empty(i.summary())))
         .unwrap_or_default();
@@ -56,6 +80,105 @@ pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
     })
 }
 
+/// RSS's own elements, as the spec spells them.
+const CORE_NAMES: &[&str] = &[
+    "rss",
+    "channel",
+    "item",
+    "title",
+    "link",
+    "description",
+    "enclosure",
+    "guid",
+    "pubDate",
+    "lastBuildDate",
+    "author",
+    "category",
+    "comments",
+    "image",
+    "url",
+    "language",
+    "copyright",
+    "ttl",
+    "source",
+    "width",
+    "height",
+];
+
+/// The document with RSS's unprefixed core element names in their spec spelling, when any is
+/// written in another letter case; `None` when all are as they should be (the usual case, which
+/// costs one scan).
+fn core_names_respelled(text: &str) -> Option<String> {
+    let canonical = |name: &str| {
+        CORE_NAMES
+            .iter()
+            .find(|c| c.eq_ignore_ascii_case(name))
+            .copied()
+    };
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(offset) = text[i..].find('<') {
+        let start = i + offset + 1;
+        let name_start = if bytes.get(start) == Some(&b'/') {
+            start + 1
+        } else {
+            start
+        };
+        let name_end = text[name_start..]
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(text.len(), |n| name_start + n);
+        i = name_end.max(start);
+        let name = &text[name_start..name_end];
+        // A prefixed name ("itunes:title") is another vocabulary: left as it is.
+        if name.is_empty() || bytes.get(name_end) == Some(&b':') {
+            continue;
+        }
+        if let Some(spelled) = canonical(name).filter(|c| *c != name) {
+            let buffer = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            buffer.push_str(&text[copied..name_start]);
+            buffer.push_str(spelled);
+            copied = name_end;
+        }
+    }
+    out.map(|mut buffer| {
+        buffer.push_str(&text[copied..]);
+        buffer
+    })
+}
+
+/// `<itunes:image url="…">` said as `href`, which is what Apple specifies and what the iTunes
+/// extension reads (some hosts write `url`). `None` when there is none.
+fn itunes_image_href_respelled(text: &str) -> Option<String> {
+    const TAG: &str = "<itunes:image";
+    if !text.contains(TAG) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(at) = rest.find(TAG) {
+        let tag_end = rest[at..].find('>').map_or(rest.len(), |n| at + n);
+        let tag = &rest[at..tag_end];
+        out.push_str(&rest[..at]);
+        if !tag.contains("href=") {
+            if let Some(url_at) = tag.find(" url=") {
+                out.push_str(&tag[..url_at]);
+                out.push_str(" href=");
+                out.push_str(&tag[url_at + " url=".len()..]);
+                changed = true;
+                rest = &rest[tag_end..];
+                continue;
+            }
+        }
+        out.push_str(tag);
+        rest = &rest[tag_end..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
 fn episode(
     item: &Item,
     namespaces: &BTreeMap<String, String>,
@@ -72,7 +195,21 @@ fn episode(
     let guid = non_empty(item.guid().map(|g| g.value())).unwrap_or_else(|| url.to_string());
     let title = non_empty(item.title())
         .or_else(|| itunes_raw("title"))
+        .or_else(|| {
+            item.dublin_core_ext()
+                .and_then(|dc| dc.titles().iter().find_map(|t| non_empty(Some(t))))
+        })
+        .or_else(|| ext_value(ext, namespaces, &[MEDIA_NAMESPACE], "media", "title"))
         .unwrap_or_else(|| title_from_url(url));
+    // A permalink guid (isPermaLink true, or absent, which means true) is the episode's page
+    // when the item has no `<link>`.
+    let link = non_empty(item.link()).or_else(|| {
+        item.guid()
+            .filter(|g| g.is_permalink())
+            .map(|g| g.value().trim())
+            .filter(|v| super::is_web_url(v))
+            .map(str::to_string)
+    });
     let notes = non_empty(item.content())
         .or_else(|| non_empty(item.description()))
         .or_else(|| itunes.and_then(|i| non_empty(i.summary())))
@@ -86,16 +223,28 @@ fn episode(
         .and_then(|i| i.duration().map(str::to_string))
         .or_else(|| itunes_raw("duration"))
         .and_then(|d| parse_duration_s(&d));
-    let image = itunes.and_then(|i| non_empty(i.image())).or_else(|| {
-        ext_attr(
-            ext,
-            namespaces,
-            &[ITUNES_NAMESPACE],
-            "itunes",
-            "image",
-            "href",
-        )
-    });
+    let image = itunes
+        .and_then(|i| non_empty(i.image()))
+        .or_else(|| {
+            ext_attr(
+                ext,
+                namespaces,
+                &[ITUNES_NAMESPACE],
+                "itunes",
+                "image",
+                "href",
+            )
+        })
+        .or_else(|| {
+            ext_attr(
+                ext,
+                namespaces,
+                &[ITUNES_NAMESPACE],
+                "itunes",
+                "image",
+                "url",
+            )
+        });
     let season = itunes
         .and_then(|i| i.season().map(str::to_string))
         .or_else(|| itunes_raw("season"))
@@ -144,7 +293,7 @@ fn episode(
             length,
         },
         description_html: show_notes_html(&notes),
-        link: non_empty(item.link()),
+        link,
         image,
         season,
         episode: episode_number,
@@ -169,6 +318,31 @@ fn audio_enclosure(
         }
     }
     let ext = item.extensions();
+    // RSS 1.0's mod_enclosure: `<enc:enclosure rdf:resource="…" enc:type="…" enc:length="…"/>`.
+    let attr = |attrs: &BTreeMap<String, String>, name: &str| {
+        attrs
+            .iter()
+            .find(|(k, _)| k.rsplit(':').next() == Some(name))
+            .and_then(|(_, v)| non_empty(Some(v.as_str())))
+    };
+    let rss1 = ext_elements(
+        ext,
+        namespaces,
+        &["http://purl.oclc.org/net/rss_2.0/enc#"],
+        "enc",
+        "enclosure",
+    )
+    .find_map(|e| {
+        let url = attr(&e.attrs, "resource").or_else(|| attr(&e.attrs, "url"))?;
+        let mime_type = attr(&e.attrs, "type");
+        is_audio_enclosure(&url, mime_type.as_deref()).then(|| {
+            let length = attr(&e.attrs, "length").and_then(|l| l.trim().parse().ok());
+            (url, mime_type, length)
+        })
+    });
+    if rss1.is_some() {
+        return rss1;
+    }
     let direct = ext_elements(ext, namespaces, &[MEDIA_NAMESPACE], "media", "content");
     let grouped = ext_elements(ext, namespaces, &[MEDIA_NAMESPACE], "media", "group")
         .flat_map(|g| g.children.get("content").into_iter().flatten());

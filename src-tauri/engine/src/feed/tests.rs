@@ -371,3 +371,74 @@ fn atom_text_types_are_read_by_their_meaning_not_refused() {
     assert_eq!(feed.episodes[0].guid, "tag:Example.com,2024:/Ep/1?A=B");
     assert_eq!(feed.episodes[1].guid, "ID-2");
 }
+
+#[test]
+fn itunes_and_rss_fallbacks_that_real_feeds_need() {
+    let xml = r#"<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">
+      <channel><title>Show</title><itunes:image url="https://h/show.jpg"/>
+      <item><dc:title>From Dublin Core</dc:title><guid>https://h/ep/1</guid>
+        <itunes:image url="https://h/1.jpg"/>
+        <enclosure url="https://h/1.mp3" type="audio/mpeg"/></item>
+      <item><media:title>From Media RSS</media:title><guid isPermaLink="true">https://h/ep/2</guid>
+        <link>https://h/page/2</link>
+        <enclosure url="https://h/2.mp3" type="audio/mpeg"/></item>
+      <item><title>Not a link</title><guid isPermaLink="false">https://h/ep/3</guid>
+        <enclosure url="https://h/3.mp3" type="audio/mpeg"/></item>
+      </channel></rss>"#;
+    let feed = parse_str(xml);
+    assert_eq!(feed.image.as_deref(), Some("https://h/show.jpg"));
+    let e: Vec<(&str, Option<&str>, Option<&str>)> = feed
+        .episodes
+        .iter()
+        .map(|e| (e.title.as_str(), e.link.as_deref(), e.image.as_deref()))
+        .collect();
+    assert_eq!(
+        e,
+        [
+            (
+                "From Dublin Core",
+                Some("https://h/ep/1"),
+                Some("https://h/1.jpg")
+            ),
+            ("From Media RSS", Some("https://h/page/2"), None),
+            ("Not a link", None, None),
+        ]
+    );
+}
+
+#[test]
+fn an_old_style_image_link_and_core_elements_in_any_case() {
+    let xml = r#"<RSS version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">
+      <Channel><TITLE>Loud Show</TITLE><atom:link rel="image" href="https://h/logo.png"/>
+      <Item><Title>Shouted</Title><GUID>g1</GUID>
+        <Enclosure url="https://h/1.mp3" type="audio/mpeg"/></Item>
+      <item><title>Quiet</title><guid>g2</guid><enclosure url="https://h/2.mp3" type="audio/mpeg"/></item>
+      </Channel></RSS>"#;
+    let feed = parse_str(xml);
+    assert_eq!(feed.title, "Loud Show");
+    assert_eq!(feed.image.as_deref(), Some("https://h/logo.png"));
+    let titles: Vec<&str> = feed.episodes.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(titles, ["Shouted", "Quiet"]);
+}
+
+#[test]
+fn rss_1_0_and_0_90_items_outside_the_channel_with_mod_enclosure_are_read() {
+    for (version, ns) in [
+        ("1.0", "http://purl.org/rss/1.0/"),
+        ("0.90", "http://my.netscape.com/rdf/simple/0.9/"),
+    ] {
+        let xml = format!(
+            r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="{ns}">
+              <channel rdf:about="https://h/"><title>RDF {version}</title><link>https://h/</link><description>d</description></channel>
+              <item rdf:about="https://h/1"><title>One</title><link>https://h/1</link>
+                <enc:enclosure xmlns:enc="http://purl.oclc.org/net/rss_2.0/enc#" rdf:resource="https://h/1.mp3" enc:type="audio/mpeg" enc:length="1000"/></item>
+              <item rdf:about="https://h/2"><title>Two</title><link>https://h/2</link>
+                <enc:enclosure xmlns:enc="http://purl.oclc.org/net/rss_2.0/enc#" rdf:resource="https://h/2.mp3" enc:type="audio/mpeg"/></item>
+            </rdf:RDF>"#
+        );
+        let feed = parse_str(&xml);
+        assert_eq!(feed.title, format!("RDF {version}"));
+        let titles: Vec<&str> = feed.episodes.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(titles, ["One", "Two"], "RSS {version}");
+    }
+}
