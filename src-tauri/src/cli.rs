@@ -213,39 +213,32 @@ pub fn run(command: Command) -> ExitCode {
 fn feed_command(source: &str, json: bool, fetch_chapters: bool) -> Result<(), String> {
     let feed = load_feed(source)?;
     if json {
-        let mut lists: Vec<Vec<Chapter>> = feed
-            .episodes
-            .iter()
-            .map(chapters::from_feed_episode)
-            .collect();
+        // Fetched chapter files replace the feed's own lists; without fetching, each episode's
+        // list is worked out as it is written, so a 200,000-item feed never holds them all.
+        let mut fetched: Vec<Option<Vec<Chapter>>> = Vec::new();
         if fetch_chapters {
+            fetched = vec![None; feed.episodes.len()];
             let http = http_client()?;
             runtime()?.block_on(async {
-                for (episode, list) in feed.episodes.iter().zip(lists.iter_mut()) {
+                for (episode, slot) in feed.episodes.iter().zip(fetched.iter_mut()) {
                     let Some(url) = &episode.chapters_url else {
                         continue;
                     };
                     match fetch_json_chapters(&http, url).await {
-                        Ok(fetched) => {
+                        Ok(list) => {
                             let duration_ms = episode.duration_s.map(|s| u64::from(s) * 1000);
-                            *list =
-                                chapters::merge(vec![fetched, std::mem::take(list)], duration_ms);
+                            let own = chapters::from_feed_episode(episode);
+                            *slot = Some(chapters::merge(vec![list, own], duration_ms));
                         }
                         Err(e) => tracing::warn!(%url, error = ?e, "chapters file failed"),
                     }
                 }
             });
         }
-        let mut value =
-            serde_json::to_value(&feed).map_err(|e| format!("cannot print the feed: {e}"))?;
-        if let Some(episodes) = value.get_mut("episodes").and_then(|e| e.as_array_mut()) {
-            for (episode, list) in episodes.iter_mut().zip(&lists) {
-                if let Some(object) = episode.as_object_mut() {
-                    object.insert("chapters".into(), chapters_json(list));
-                }
-            }
-        }
-        print_json(&value)
+        write_json(&FeedJson {
+            feed: &feed,
+            fetched: &fetched,
+        })
     } else {
         let mut text = format!("{} ({} episodes)\n", feed.title, feed.episodes.len());
         for episode in &feed.episodes {
@@ -256,6 +249,63 @@ fn feed_command(source: &str, json: bool, fetch_chapters: bool) -> Result<(), St
             text.push_str(&format!("{date:10}  {}\n", episode.title));
         }
         print_text(&text)
+    }
+}
+
+/// `feed --json`: the parsed feed with each episode's chapters, written as it is serialized.
+struct FeedJson<'a> {
+    feed: &'a ParsedFeed,
+    /// Per episode, the list from a fetched chapters file (empty when none were fetched).
+    fetched: &'a [Option<Vec<Chapter>>],
+}
+
+impl serde::Serialize for FeedJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        struct Episodes<'a>(&'a FeedJson<'a>);
+        impl serde::Serialize for Episodes<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                #[derive(serde::Serialize)]
+                struct Episode<'a> {
+                    #[serde(flatten)]
+                    episode: &'a feed::ParsedEpisode,
+                    chapters: serde_json::Value,
+                }
+                let feed = self.0;
+                let mut seq = serializer.serialize_seq(Some(feed.feed.episodes.len()))?;
+                for (i, episode) in feed.feed.episodes.iter().enumerate() {
+                    let chapters = match feed.fetched.get(i) {
+                        Some(Some(list)) => chapters_json(list),
+                        _ => chapters_json(&chapters::from_feed_episode(episode)),
+                    };
+                    seq.serialize_element(&Episode { episode, chapters })?;
+                }
+                seq.end()
+            }
+        }
+        let feed = self.feed;
+        let mut map = serializer.serialize_map(Some(5))?;
+        map.serialize_entry("title", &feed.title)?;
+        map.serialize_entry("link", &feed.link)?;
+        map.serialize_entry("image", &feed.image)?;
+        map.serialize_entry("description_html", &feed.description_html)?;
+        map.serialize_entry("episodes", &Episodes(self))?;
+        map.end()
+    }
+}
+
+/// Writes `value` as pretty JSON to stdout as it is serialized; a reader that went away
+/// (`| head`) is not an error.
+fn write_json(value: &impl serde::Serialize) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot print: {e}")),
+        _ => Ok(()),
     }
 }
 

@@ -329,3 +329,57 @@ async fn searches_never_fail_while_another_process_refreshes() {
     let last = run_cli_in(data.path(), &["search", "take"]).await;
     assert!(String::from_utf8_lossy(&last.stdout).contains("Caching, take 20"));
 }
+
+/// `feed --json` on a 200,000-item, 23 MB feed stays under 400 MB (peak resident memory of the
+/// process, as the kernel counts it), where it used to peak near 1 GB.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_200000_item_feed_prints_as_json_in_under_400_mb() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("big.xml");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).expect("file"));
+        write!(f, "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Big</title><link>https://h/</link><description>big</description>").expect("write");
+        for i in 0..200_000 {
+            writeln!(f, "<item><title>Ep {i}</title><guid>g{i}</guid><enclosure url=\"https://h/{i}.mp3\" type=\"audio/mpeg\"/></item>").expect("write");
+        }
+        write!(f, "</channel></rss>").expect("write");
+    }
+    let size = std::fs::metadata(&path).expect("size").len();
+    assert!(size > 20 << 20, "{size}");
+    let binary = app_binary().expect("app binary");
+    let (peak_kb, status, episodes) = tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(binary)
+            .args(["feed", &path.to_string_lossy(), "--json"])
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("run");
+        let mut out = child.stdout.take().expect("stdout");
+        let reader = std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut out, &mut bytes).expect("read");
+            let value: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+            value["episodes"].as_array().map_or(0, Vec::len)
+        });
+        // The child's own peak, exactly: wait4 on its pid.
+        let mut status = 0;
+        // SAFETY: a zeroed rusage is a valid value for wait4 to fill in.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: the pid is our own child, not yet waited for; both pointers are valid.
+        let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+        assert!(pid > 0, "wait4 failed");
+        (usage.ru_maxrss, status, reader.join().expect("reader"))
+    })
+    .await
+    .expect("join");
+    assert_eq!(status, 0, "exit status");
+    assert_eq!(episodes, 200_000);
+    eprintln!(
+        "feed --json on {} MB: peak {} MB",
+        size >> 20,
+        peak_kb >> 10
+    );
+    assert!(peak_kb < 400 * 1024, "peak {} MB", peak_kb >> 10);
+}

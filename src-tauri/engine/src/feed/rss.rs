@@ -20,9 +20,12 @@ pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
     let text = respelled.as_deref().unwrap_or(text);
     let respelled = itunes_image_href_respelled(text);
     let text = respelled.as_deref().unwrap_or(text);
-    let channel = Channel::read_from(text.as_bytes()).map_err(|e| FeedError::Malformed {
+    let mut channel = Channel::read_from(text.as_bytes()).map_err(|e| FeedError::Malformed {
         detail: e.to_string(),
     })?;
+    // Taken out, so each item is let go as soon as it is converted: a 200,000-item feed is not
+    // held twice.
+    let items = std::mem::take(&mut channel.items);
     let namespaces = channel.namespaces();
     let channel_itunes = channel.itunes_ext();
     let itunes_image = |attr: &str| {
@@ -63,10 +66,9 @@ pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
     let author = channel_itunes.and_then(|i| non_empty(i.author()));
 
     let mut seen_guids = HashSet::new();
-    let episodes = channel
-        .items()
-        .iter()
-        .filter_map(|item| episode(item, namespaces, base))
+    let episodes = items
+        .into_iter()
+        .filter_map(|item| episode(&item, namespaces, base))
         .filter(|e| seen_guids.insert(e.guid.clone()))
         .collect();
 
