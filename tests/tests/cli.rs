@@ -349,6 +349,8 @@ async fn a_200000_item_feed_prints_as_json_in_under_400_mb() {
     assert!(size > 20 << 20, "{size}");
     let binary = app_binary().expect("app binary");
     let (peak_kb, status, episodes) = tokio::task::spawn_blocking(move || {
+        // Reaped below by wait4, which also gives its peak memory (Child::wait cannot).
+        #[allow(clippy::zombie_processes)]
         let mut child = Command::new(binary)
             .args(["feed", &path.to_string_lossy(), "--json"])
             .env_remove("DISPLAY")
