@@ -14,6 +14,8 @@ packages=(
 test_packages=(
   xvfb xauth webkit2gtk-driver pulseaudio pulseaudio-utils libasound2-plugins sox ffmpeg imagemagick
   dbus-daemon dbus-bin
+  # drives the native file dialogs in the OPML test
+  xdotool
 )
 
 # The playback benchmark compares with these players.

@@ -53,9 +53,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             downloads::delete_download,
             downloads::list_downloads,
             downloads::get_download_folder,
-            downloads::set_download_folder,
-            opml::pick_opml_file,
-            opml::pick_opml_save_path,
+            downloads::choose_download_folder,
             opml::import_opml,
             opml::export_opml,
         ])
@@ -82,5 +80,62 @@ mod tests {
                 path,
             )
             .expect("bindings export");
+    }
+
+    /// The IPC audit: no command takes a file-system path from the webview. Files and folders
+    /// are chosen in native dialogs the shell opens; a page that was made to misbehave cannot
+    /// name one. Read from the TypeScript the commands are exported as, which is exactly what
+    /// the page can call.
+    #[test]
+    fn no_command_takes_a_file_system_path_from_the_webview() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("bindings.ts");
+        super::builder()
+            .export(specta_typescript::Typescript::default(), &path)
+            .expect("bindings export");
+        let text = std::fs::read_to_string(&path).expect("read");
+        let commands = text
+            .split("export const commands = {")
+            .nth(1)
+            .and_then(|rest| rest.split("\n};").next())
+            .expect("the commands object");
+        let path_like = [
+            "path",
+            "file",
+            "folder",
+            "dir",
+            "directory",
+            "filename",
+            "dest",
+        ];
+        let mut offenders = Vec::new();
+        let mut count = 0;
+        for line in commands.lines() {
+            let line = line.trim();
+            let Some((name, rest)) = line.split_once(": (") else {
+                continue;
+            };
+            count += 1;
+            let params = rest.split(')').next().unwrap_or_default();
+            for param in params.split(',').filter(|p| !p.trim().is_empty()) {
+                let (param_name, param_type) = param.split_once(':').unwrap_or((param, ""));
+                let lower = param_name.trim().to_ascii_lowercase();
+                if path_like.iter().any(|p| lower.contains(p)) {
+                    offenders.push(format!(
+                        "{name}({}: {})",
+                        param_name.trim(),
+                        param_type.trim()
+                    ));
+                }
+            }
+        }
+        assert!(
+            count >= 30,
+            "found only {count} commands: the audit is not reading them"
+        );
+        assert!(
+            offenders.is_empty(),
+            "commands taking a path: {offenders:?}"
+        );
     }
 }

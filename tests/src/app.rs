@@ -332,3 +332,48 @@ pub fn succeeded(out: &std::process::Output) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// Which native file dialog to answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileDialog {
+    /// An open dialog: the path goes into its location field (Ctrl+L).
+    Open,
+    /// A save dialog: the path replaces the suggested name.
+    Save,
+}
+
+/// Answers the app's native (GTK) file dialog titled `title` with `path`, as a listener would:
+/// the page never names a file, so the test types it into the dialog. Uses `xdotool` on the
+/// test's X display.
+pub async fn answer_file_dialog(title: &str, kind: FileDialog, path: &Path) -> anyhow::Result<()> {
+    let xdotool = |args: &[&str]| -> anyhow::Result<String> {
+        let out = Command::new("xdotool")
+            .args(args)
+            .output()
+            .context("running xdotool (install it: scripts/install-deps.sh --test)")?;
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let window = loop {
+        let found = xdotool(&["search", "--onlyvisible", "--name", title])?;
+        if let Some(id) = found.lines().last().filter(|l| !l.is_empty()) {
+            break id.to_string();
+        }
+        if Instant::now() > deadline {
+            bail!("no \"{title}\" dialog appeared");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    xdotool(&["windowfocus", "--sync", &window])?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let first = match kind {
+        FileDialog::Open => "ctrl+l",
+        FileDialog::Save => "ctrl+a",
+    };
+    xdotool(&["key", "--clearmodifiers", first])?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    xdotool(&["type", "--delay", "15", &path.to_string_lossy()])?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    xdotool(&["key", "--clearmodifiers", "Return"])?;
+    Ok(())
+}

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use chaptercast_e2e::app::{app_binary, app_env, AppSession};
+use chaptercast_e2e::app::{answer_file_dialog, app_binary, app_env, AppSession, FileDialog};
 use chaptercast_e2e::audio::{audio_env_ready, audio_lock, Capture};
 use chaptercast_e2e::fixtures::serve_meta_feed_with_tones;
 use fantoccini::key::Key;
@@ -310,8 +310,8 @@ async fn second_launch_only_focuses(env: &[(&str, String)]) -> anyhow::Result<()
     Ok(())
 }
 
-/// OPML through the app's own commands (the native file dialogs are bypassed: the page calls
-/// `import_opml` / `export_opml` with a path, as the dialogs would hand it).
+/// OPML through the app's buttons and its native file dialogs, answered as a listener would
+/// (typed in): the page itself never names a file.
 #[tokio::test(flavor = "multi_thread")]
 async fn opml_import_and_export_through_the_app() -> anyhow::Result<()> {
     tokio::time::timeout(TEST_LIMIT, opml_flow())
@@ -358,40 +358,37 @@ async fn opml_flow() -> anyhow::Result<()> {
     app.wait_for_count("[data-testid=episode-item]", 24, WAIT)
         .await?;
 
-    let invoke = |command: &str, path: &std::path::Path| {
-        format!(
-            "const done = arguments[arguments.length - 1];
-             window.__TAURI_INTERNALS__.invoke('{command}', {{ path: {:?} }})
-               .then((r) => done(r), (e) => done({{ failed: e }}));",
-            path.to_string_lossy()
-        )
-    };
-    let report = app
-        .client
-        .execute_async(&invoke("import_opml", &opml), vec![])
+    app.click_nth("[data-testid=opml-import]", 0, WAIT).await?;
+    answer_file_dialog("Import subscriptions", FileDialog::Open, &opml).await?;
+    app.wait_for("[data-testid=opml-report]", WAIT)
+        .await
+        .context("no import report")?;
+    app.screenshot("opml-import-report").await?;
+    let added = app.texts("[data-testid=opml-report-added]").await?;
+    anyhow::ensure!(added == ["1 podcast added"], "added: {added:?}");
+    let duplicates = app.texts("[data-testid=opml-report-duplicate]").await?;
+    anyhow::ensure!(duplicates.len() == 1, "duplicates: {duplicates:?}");
+    let failed = app.texts("[data-testid=opml-report-failed]").await?;
+    anyhow::ensure!(
+        failed.len() == 1
+            && failed[0].contains(&server.url("/gone.xml"))
+            && failed[0].contains("404"),
+        "failed: {failed:?}"
+    );
+    app.click_nth("[data-testid=opml-report-close]", 0, WAIT)
         .await?;
-    anyhow::ensure!(
-        report["total"] == 3
-            && report["added"] == 1
-            && report["duplicates"].as_array().map(Vec::len) == Some(1),
-        "import report: {report}"
-    );
-    let failed = &report["failed"][0];
-    anyhow::ensure!(
-        failed["url"] == server.url("/gone.xml").as_str()
-            && failed["error"].as_str().is_some_and(|e| e.contains("404")),
-        "import report: {report}"
-    );
-    // The library reloads (Ctrl+R refreshes it) and lists the new show.
-    press(&app, &ctrl('r')).await?;
     app.wait_for_text(".show-list", "Second Show", WAIT).await?;
 
     let out = data.path().join("export.opml");
-    let count = app
-        .client
-        .execute_async(&invoke("export_opml", &out), vec![])
-        .await?;
-    anyhow::ensure!(count == 2, "export answered {count}");
+    app.click_nth("[data-testid=opml-export]", 0, WAIT).await?;
+    answer_file_dialog("Export subscriptions", FileDialog::Save, &out).await?;
+    app.wait_for_text(
+        "[data-testid=opml-export-done]",
+        "Exported 2 podcasts",
+        WAIT,
+    )
+    .await
+    .context("no export confirmation")?;
     let written = std::fs::read_to_string(&out)?;
     for url in [server.url("/feed.xml"), server.url("/second.xml")] {
         anyhow::ensure!(written.contains(&url), "{url} missing from {written}");

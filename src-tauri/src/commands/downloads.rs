@@ -1,8 +1,6 @@
 //! Downloads: start, pause, cancel, delete, list, and the folder they go to. Progress is
 //! reported by the `download-update` event.
 
-use std::path::PathBuf;
-
 use tauri::State;
 
 use crate::error::{CommandError, ErrorKind};
@@ -92,14 +90,29 @@ pub async fn get_download_folder(app: State<'_, AppState>) -> Result<String, Com
         .into_owned())
 }
 
-/// Sets the folder new downloads go to; it must be an absolute path we can create and write.
+/// Asks for the folder new downloads go to (the native dialog) and uses it; returns it, or
+/// `None` when the listener cancels. The page never names a folder.
 #[tauri::command]
 #[specta::specta]
-pub async fn set_download_folder(
+pub async fn choose_download_folder(
+    window: tauri::AppHandle,
     app: State<'_, AppState>,
-    folder: String,
-) -> Result<(), CommandError> {
-    let path = PathBuf::from(folder.trim());
+) -> Result<Option<String>, CommandError> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    window
+        .dialog()
+        .file()
+        .set_title("Download episodes to")
+        .pick_folder(move |folder| {
+            let _ = tx.send(folder);
+        });
+    let Some(chosen) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = chosen.into_path().map_err(|e| {
+        CommandError::new(ErrorKind::BadInput, format!("Cannot use that folder: {e}."))
+    })?;
     if !path.is_absolute() {
         return Err(CommandError::new(
             ErrorKind::BadInput,
@@ -112,5 +125,6 @@ pub async fn set_download_folder(
             format!("Cannot use {}: {e}.", path.display()),
         )
     })?;
-    Ok(app.engine.set_download_folder(&path).await?)
+    app.engine.set_download_folder(&path).await?;
+    Ok(Some(path.to_string_lossy().into_owned()))
 }

@@ -9,9 +9,7 @@ use crate::state::AppState;
 use crate::wire::OpmlImportReport;
 
 /// Asks for an OPML file to import; `None` when the listener cancels.
-#[tauri::command]
-#[specta::specta]
-pub async fn pick_opml_file(app: tauri::AppHandle) -> Result<Option<String>, CommandError> {
+async fn pick_opml_file(app: &tauri::AppHandle) -> Option<String> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
@@ -20,13 +18,11 @@ pub async fn pick_opml_file(app: tauri::AppHandle) -> Result<Option<String>, Com
         .pick_file(move |path| {
             let _ = tx.send(path);
         });
-    Ok(rx.await.ok().flatten().map(|p| p.to_string()))
+    rx.await.ok().flatten().map(|p| p.to_string())
 }
 
 /// Asks where to save the exported subscriptions; `None` when the listener cancels.
-#[tauri::command]
-#[specta::specta]
-pub async fn pick_opml_save_path(app: tauri::AppHandle) -> Result<Option<String>, CommandError> {
+async fn pick_opml_save_path(app: &tauri::AppHandle) -> Option<String> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
@@ -36,34 +32,46 @@ pub async fn pick_opml_save_path(app: tauri::AppHandle) -> Result<Option<String>
         .save_file(move |path| {
             let _ = tx.send(path);
         });
-    Ok(rx.await.ok().flatten().map(|p| p.to_string()))
+    rx.await.ok().flatten().map(|p| p.to_string())
 }
 
-/// Subscribes to every new feed in an OPML file; `opml-progress` follows each feed.
+/// Asks for an OPML file (the native dialog) and subscribes to every new feed in it;
+/// `opml-progress` follows each feed. `None` when the listener cancels. The page never names a
+/// file: what is read is what the listener picked.
 #[tauri::command]
 #[specta::specta]
 pub async fn import_opml(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
-    path: String,
-) -> Result<OpmlImportReport, CommandError> {
+) -> Result<Option<OpmlImportReport>, CommandError> {
+    let Some(path) = pick_opml_file(&app).await else {
+        return Ok(None);
+    };
     let bytes = read_limited(&path).await?;
     let report = state
         .engine
         .import_opml(&bytes)
         .await
         .map_err(|e| CommandError::new(ErrorKind::BadInput, format!("{e}.")))?;
-    Ok(report.into())
+    Ok(Some(report.into()))
 }
 
-/// Writes every subscription to an OPML 2.0 file; returns how many.
+/// Asks where to save (the native dialog) and writes every subscription there as OPML 2.0;
+/// returns how many, or `None` when the listener cancels.
 #[tauri::command]
 #[specta::specta]
-pub async fn export_opml(state: State<'_, AppState>, path: String) -> Result<u32, CommandError> {
+pub async fn export_opml(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+) -> Result<Option<u32>, CommandError> {
+    let Some(path) = pick_opml_save_path(&app).await else {
+        return Ok(None);
+    };
     let (document, count) = state.engine.export_opml().await?;
     tokio::fs::write(&path, document).await.map_err(|e| {
         CommandError::new(ErrorKind::Storage, format!("Could not write {path}: {e}."))
     })?;
-    Ok(count as u32)
+    Ok(Some(count as u32))
 }
 
 async fn read_limited(path: &str) -> Result<Vec<u8>, CommandError> {

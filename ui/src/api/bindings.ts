@@ -94,16 +94,22 @@ export const commands = {
 	listDownloads: () => typedError<DownloadView[], CommandError>(__TAURI_INVOKE("list_downloads")),
 	/**  The folder new downloads go to. */
 	getDownloadFolder: () => typedError<string, CommandError>(__TAURI_INVOKE("get_download_folder")),
-	/**  Sets the folder new downloads go to; it must be an absolute path we can create and write. */
-	setDownloadFolder: (folder: string) => typedError<null, CommandError>(__TAURI_INVOKE("set_download_folder", { folder })),
-	/**  Asks for an OPML file to import; `None` when the listener cancels. */
-	pickOpmlFile: () => typedError<string | null, CommandError>(__TAURI_INVOKE("pick_opml_file")),
-	/**  Asks where to save the exported subscriptions; `None` when the listener cancels. */
-	pickOpmlSavePath: () => typedError<string | null, CommandError>(__TAURI_INVOKE("pick_opml_save_path")),
-	/**  Subscribes to every new feed in an OPML file; `opml-progress` follows each feed. */
-	importOpml: (path: string) => typedError<OpmlImportReport, CommandError>(__TAURI_INVOKE("import_opml", { path })),
-	/**  Writes every subscription to an OPML 2.0 file; returns how many. */
-	exportOpml: (path: string) => typedError<number, CommandError>(__TAURI_INVOKE("export_opml", { path })),
+	/**
+	 *  Asks for the folder new downloads go to (the native dialog) and uses it; returns it, or
+	 *  `None` when the listener cancels. The page never names a folder.
+	 */
+	chooseDownloadFolder: () => typedError<string | null, CommandError>(__TAURI_INVOKE("choose_download_folder")),
+	/**
+	 *  Asks for an OPML file (the native dialog) and subscribes to every new feed in it;
+	 *  `opml-progress` follows each feed. `None` when the listener cancels. The page never names a
+	 *  file: what is read is what the listener picked.
+	 */
+	importOpml: () => typedError<OpmlImportReport | null, CommandError>(__TAURI_INVOKE("import_opml")),
+	/**
+	 *  Asks where to save (the native dialog) and writes every subscription there as OPML 2.0;
+	 *  returns how many, or `None` when the listener cancels.
+	 */
+	exportOpml: () => typedError<number | null, CommandError>(__TAURI_INVOKE("export_opml")),
 };
 
 /** Events */

@@ -13,11 +13,11 @@ vi.mock("./bindings", () => ({
     }),
     playEpisode: vi.fn(async () => ({ status: "error", error: { kind: "NotFound", message: "No such episode." } })),
     listDownloads: vi.fn(async () => ({ status: "ok", data: [{ episode_id: "a", state: "done" }] })),
-    setDownloadFolder: vi.fn(async () => ({ status: "error", error: { kind: "BadInput", message: "Not an absolute path." } })),
+    chooseDownloadFolder: vi.fn(async () => ({ status: "error", error: { kind: "BadInput", message: "Cannot use that folder." } })),
     search: vi.fn(async () => ({ status: "ok", data: [{ episode_id: "a" }] })),
     setPlayedMany: vi.fn(async () => ({ status: "ok", data: 2 })),
     getRefreshIntervalHours: vi.fn(async () => ({ status: "ok" as const, data: 6 })),
-    pickOpmlFile: vi.fn(async () => ({ status: "ok", data: null })),
+    importOpml: vi.fn(async () => ({ status: "ok", data: null })),
   },
   events: {
     opmlProgress: {
@@ -55,7 +55,7 @@ import {
   getRefreshIntervalHours,
   onLibraryUpdate,
   onOpmlProgress,
-  pickOpmlFile,
+  importOpml,
   search,
   setPlayedMany,
   listDownloads,
@@ -66,7 +66,7 @@ import {
   playerSeek,
   playerStatus,
   refreshLibrary,
-  setDownloadFolder,
+  chooseDownloadFolder,
   subscribeFeed,
 } from "./index";
 
@@ -105,8 +105,8 @@ describe("api wrapper", () => {
   });
   it("lists downloads and passes on the folder's refusal", async () => {
     await expect(listDownloads()).resolves.toEqual([{ episode_id: "a", state: "done" }]);
-    await expect(setDownloadFolder("Podcasts")).rejects.toMatchObject({ kind: "BadInput", message: "Not an absolute path." });
-    expect(vi.mocked(commands.setDownloadFolder)).toHaveBeenCalledWith("Podcasts");
+    await expect(chooseDownloadFolder()).rejects.toMatchObject({ kind: "BadInput", message: "Cannot use that folder." });
+    expect(vi.mocked(commands.chooseDownloadFolder)).toHaveBeenCalledWith();
   });
 
   it("hands download updates' payloads to the listener", async () => {
@@ -127,7 +127,7 @@ describe("api wrapper", () => {
   });
 
   it("passes OPML, settings and library-update answers through", async () => {
-    await expect(pickOpmlFile()).resolves.toBeNull();
+    await expect(importOpml()).resolves.toBeNull();
     await expect(getRefreshIntervalHours()).resolves.toBe(6);
     const seen: unknown[] = [];
     await onOpmlProgress((p) => seen.push(p));

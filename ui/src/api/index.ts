@@ -248,9 +248,9 @@ export const deleteDownload = async (episodeId: string): Promise<void> => {
 /** Unfinished downloads, then what is on disk, with titles (events have none). */
 export const listDownloads = (): Promise<DownloadView[]> => call((c) => c.listDownloads());
 export const getDownloadFolder = (): Promise<string> => call((c) => c.getDownloadFolder());
-/** Where new downloads go; the backend refuses (with a message) a folder it cannot use. */
-export const setDownloadFolder = async (folder: string): Promise<void> => {
-  await call((c) => c.setDownloadFolder(folder));
+/** Asks for the download folder in the native dialog and uses it: the new folder, or null when cancelled. */
+export const chooseDownloadFolder = async (): Promise<string | null> => {
+  return await call((c) => c.chooseDownloadFolder());
 };
 /** Calls `cb` with every download update (no titles); resolves to the function that stops listening. */
 export const onDownloadUpdate = async (cb: (view: DownloadView) => void): Promise<Unlisten> => {
@@ -289,12 +289,13 @@ export const playerSetSleepTimer = async (timer: SleepTimer | null): Promise<voi
 };
 
 // OPML. The backend shows the native file dialogs; null when the listener cancels.
-export const pickOpmlFile = (): Promise<string | null> => call((c) => c.pickOpmlFile());
-export const pickOpmlSavePath = (): Promise<string | null> => call((c) => c.pickOpmlSavePath());
-/** Subscribes to every feed in the file; progress arrives through `onOpmlProgress` while it runs. */
-export const importOpml = (path: string): Promise<OpmlImportReport> => call((c) => c.importOpml(path));
-/** Writes every subscription to `path`; resolves to the number of feeds written. */
-export const exportOpml = (path: string): Promise<number> => call((c) => c.exportOpml(path));
+/**
+ * Asks for an OPML file in the native dialog and subscribes to every feed in it (null when cancelled);
+ * progress arrives through `onOpmlProgress` while it runs.
+ */
+export const importOpml = (): Promise<OpmlImportReport | null> => call((c) => c.importOpml());
+/** Asks where to save in the native dialog and writes every subscription there: how many, or null when cancelled. */
+export const exportOpml = (): Promise<number | null> => call((c) => c.exportOpml());
 export const onOpmlProgress = (cb: (progress: OpmlProgress) => void): Promise<Unlisten> => listen((b) => b.onOpmlProgress(cb));
 
 // Background refresh.
@@ -630,12 +631,11 @@ function demoBackend(): Backend {
       return ok(dl.list());
     },
     getDownloadFolder: async () => ok(folder),
-    async setDownloadFolder(to: string) {
+    async chooseDownloadFolder() {
       await wait(200);
-      if (!to.startsWith("/")) return err("BadInput", `"${to}" is not an absolute path. Choose a folder like /home/you/Podcasts.`);
-      if (to.startsWith("/proc") || to.startsWith("/sys")) return err("Storage", `Cannot write to ${to}.`);
-      folder = to;
-      return ok(null);
+      if (params.has("opmlcancel")) return ok(null);
+      folder = "/home/demo/Big disk/Podcasts";
+      return ok(folder);
     },
     async search(query: string) {
       await wait(40 + Math.random() * 60);
@@ -657,16 +657,10 @@ function demoBackend(): Backend {
       fake.setSleep(timer);
       return ok(null);
     },
-    async pickOpmlFile() {
+    async importOpml() {
       await wait(150);
-      return ok(params.has("opmlcancel") ? null : "/home/demo/Documents/subscriptions.opml");
-    },
-    async pickOpmlSavePath() {
-      await wait(150);
-      return ok(params.has("opmlcancel") ? null : "/home/demo/Documents/chaptercast.opml");
-    },
-    async importOpml(path: string) {
-      if (!path.endsWith(".opml")) return err("BadInput", `${path} is not an OPML file.`);
+      if (params.has("opmlcancel")) return ok(null);
+      const path = "/home/demo/Documents/subscriptions.opml";
       const feeds = [
         { url: "https://feeds.example.com/hard-fork.xml", title: "Hard Fork" },
         { url: shows[0]?.feed_url ?? "https://anchor.fm/s/ea2b1f8/podcast/rss", title: "Meta Tech Podcast" },
@@ -700,9 +694,9 @@ function demoBackend(): Backend {
       }
       return ok(report);
     },
-    async exportOpml(path: string) {
+    async exportOpml() {
       await wait(200);
-      if (!path.startsWith("/")) return err("BadInput", `"${path}" is not an absolute path.`);
+      if (params.has("opmlcancel")) return ok(null);
       return ok(shows.length);
     },
     queueList: async () => ok(upNext.view()),

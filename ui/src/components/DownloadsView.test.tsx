@@ -15,7 +15,7 @@ vi.mock("../api", () => {
     onDownloadUpdate: vi.fn(),
     listDownloads: vi.fn(),
     getDownloadFolder: vi.fn(),
-    setDownloadFolder: vi.fn(),
+    chooseDownloadFolder: vi.fn(),
     downloadEpisode: vi.fn(async () => undefined),
     pauseDownload: vi.fn(async () => undefined),
     cancelDownload: vi.fn(async () => undefined),
@@ -131,40 +131,28 @@ describe("DownloadsView", () => {
     expect(onOpenEpisode).toHaveBeenCalledWith("two");
   });
 
-  it("shows the folder and the backend's reason when it refuses a new one", async () => {
-    mocked.setDownloadFolder.mockRejectedValue(new api.ApiError("BadInput", "“Podcasts” is not an absolute path."));
+  it("shows the folder and the backend's reason when it refuses the one chosen", async () => {
+    mocked.chooseDownloadFolder.mockRejectedValue(new api.ApiError("BadInput", "Cannot use /proc: read-only."));
     const { q } = await mount();
-    const input = q<HTMLInputElement>("download-folder")!;
-    const save = q<HTMLButtonElement>("download-folder-save")!;
-    expect(input.value).toBe("/home/me/Podcasts");
-    expect(save.disabled).toBe(true); // nothing changed yet
-    input.value = "Podcasts";
-    input.dispatchEvent(new Event("input", { bubbles: true }));
-    expect(save.disabled).toBe(false);
-    save.click();
+    expect(q("download-folder")!.textContent).toBe("/home/me/Podcasts");
+    // No field to type a path into: the backend's dialog chooses.
+    expect(q("download-folder")!.tagName).not.toBe("INPUT");
+    q<HTMLButtonElement>("download-folder-choose")!.click();
     await settle();
-    expect(mocked.setDownloadFolder).toHaveBeenCalledWith("Podcasts");
+    expect(mocked.chooseDownloadFolder).toHaveBeenCalledWith();
     const error = q("download-folder-error")!;
-    expect(error.textContent).toBe("“Podcasts” is not an absolute path.");
+    expect(error.textContent).toBe("Cannot use /proc: read-only.");
     expect(error.getAttribute("role")).toBe("alert");
-    expect(input.getAttribute("aria-invalid")).toBe("true");
-    // Typing again clears it.
-    input.value = "/mnt/Podcasts";
-    input.dispatchEvent(new Event("input", { bubbles: true }));
-    expect(q("download-folder-error")).toBeNull();
+    expect(q("download-folder")!.textContent).toBe("/home/me/Podcasts");
   });
 
-  it("saves a folder the backend accepts", async () => {
-    mocked.setDownloadFolder.mockResolvedValue(undefined);
+  it("shows the folder chosen in the dialog", async () => {
+    mocked.chooseDownloadFolder.mockResolvedValue("/mnt/big/Podcasts");
     const { q } = await mount();
-    const input = q<HTMLInputElement>("download-folder")!;
-    input.value = "/mnt/big/Podcasts";
-    input.dispatchEvent(new Event("input", { bubbles: true }));
-    q<HTMLButtonElement>("download-folder-save")!.click();
+    q<HTMLButtonElement>("download-folder-choose")!.click();
     await settle();
-    expect(mocked.setDownloadFolder).toHaveBeenCalledWith("/mnt/big/Podcasts");
+    expect(q("download-folder")!.textContent).toBe("/mnt/big/Podcasts");
     expect(q("download-folder-error")).toBeNull();
     expect(q("download-folder-saved")).not.toBeNull();
-    expect(q<HTMLButtonElement>("download-folder-save")!.disabled).toBe(true);
   });
 });

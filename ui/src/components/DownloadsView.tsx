@@ -1,4 +1,4 @@
-import { createEffect, createSignal, For, on, onCleanup, Show } from "solid-js";
+import { createSignal, For, onCleanup, Show } from "solid-js";
 import type { DownloadView } from "../api";
 import { formatBytes } from "../format";
 import { fileSize } from "../stores/downloads";
@@ -104,65 +104,35 @@ function Titles(props: { download: DownloadView; onOpen: (episodeId: string) => 
   );
 }
 
-/** Where new downloads go: a path field, saved by the backend, which says why when it refuses. */
+/**
+ * Where new downloads go: shown, and changed in the native folder dialog the backend opens (the
+ * page never names a folder), which says why when it refuses one.
+ */
 function FolderSetting(props: { downloads: Downloads }) {
   const dl = props.downloads;
-  const [draft, setDraft] = createSignal(dl.folder() ?? "");
   const [saved, setSaved] = createSignal(false);
-  // The folder may arrive after the view opens: it fills the field unless the listener has typed.
-  let edited = false;
-  createEffect(
-    on(dl.folder, (folder) => {
-      if (!edited && folder != null) setDraft(folder);
-    }),
-  );
   // An old refusal is not news the next time the view opens.
   onCleanup(() => dl.clearFolderError());
-
-  const unchanged = () => draft().trim() === (dl.folder() ?? "");
-  const save = async (event: SubmitEvent) => {
-    event.preventDefault();
+  const choose = async () => {
     if (dl.folderSaving()) return;
-    if (await dl.setFolder(draft())) {
-      edited = false;
-      setDraft(dl.folder() ?? draft());
-      setSaved(true);
-    }
+    setSaved(false);
+    if (await dl.chooseFolder()) setSaved(true);
   };
 
   return (
-    <form class="downloads-section download-folder" onSubmit={save} novalidate>
-      <label class="section-label downloads-section-title" for="download-folder-input">
+    <section class="downloads-section download-folder" aria-labelledby="download-folder-label">
+      <h3 id="download-folder-label" class="section-label downloads-section-title">
         Download folder
-      </label>
+      </h3>
       <p class="download-folder-hint">New downloads go here; episodes already downloaded stay where they are.</p>
       <div class="download-folder-row">
         <Icon name="folder" size={16} />
-        <input
-          id="download-folder-input"
-          class="download-folder-input"
-          type="text"
-          autocomplete="off"
-          spellcheck={false}
-          data-testid="download-folder"
-          value={draft()}
-          aria-invalid={dl.folderError() ? "true" : undefined}
-          aria-describedby={dl.folderError() ? "download-folder-error" : undefined}
-          onInput={(e) => {
-            edited = true;
-            setDraft(e.currentTarget.value);
-            setSaved(false);
-            dl.clearFolderError();
-          }}
-        />
-        <button
-          class="button button-primary"
-          type="submit"
-          data-testid="download-folder-save"
-          disabled={dl.folderSaving() || unchanged()}
-        >
-          <Show when={dl.folderSaving()} fallback="Save">
-            <span class="spinner" aria-hidden="true" /> Saving…
+        <span class="download-folder-path" data-testid="download-folder" title={dl.folder() ?? ""}>
+          {dl.folder() ?? ""}
+        </span>
+        <button class="button" type="button" data-testid="download-folder-choose" disabled={dl.folderSaving()} onClick={() => void choose()}>
+          <Show when={dl.folderSaving()} fallback="Change…">
+            <span class="spinner" aria-hidden="true" /> Choosing…
           </Show>
         </button>
       </div>
@@ -176,6 +146,6 @@ function FolderSetting(props: { downloads: Downloads }) {
           Saved.
         </p>
       </Show>
-    </form>
+    </section>
   );
 }

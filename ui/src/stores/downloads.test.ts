@@ -18,7 +18,7 @@ vi.mock("../api", () => {
     cancelDownload: vi.fn(),
     deleteDownload: vi.fn(),
     getDownloadFolder: vi.fn(),
-    setDownloadFolder: vi.fn(),
+    chooseDownloadFolder: vi.fn(),
     // For the library, in the test of the two together.
     listShows: vi.fn(),
     listEpisodes: vi.fn(),
@@ -241,32 +241,34 @@ describe("downloads store: commands", () => {
 });
 
 describe("downloads store: folder", () => {
-  it("reads the folder at start and saves a new one", async () => {
-    mocked.setDownloadFolder.mockResolvedValue(undefined);
+  it("reads the folder at start and takes the one chosen in the backend's dialog", async () => {
+    mocked.chooseDownloadFolder.mockResolvedValue("/mnt/big/Podcasts");
     const { dl } = await started();
     expect(dl.folder()).toBe("/home/me/Podcasts");
-    expect(await dl.setFolder("  /mnt/big/Podcasts ")).toBe(true);
-    expect(mocked.setDownloadFolder).toHaveBeenCalledWith("/mnt/big/Podcasts");
+    expect(await dl.chooseFolder()).toBe(true);
+    expect(mocked.chooseDownloadFolder).toHaveBeenCalledWith();
     expect(dl.folder()).toBe("/mnt/big/Podcasts");
   });
 
-  it("keeps the backend's reason when it refuses, and the old folder", async () => {
-    mocked.setDownloadFolder.mockRejectedValue(new api.ApiError("BadInput", "Podcasts is not an absolute path."));
+  it("keeps the old folder when the dialog is cancelled", async () => {
+    mocked.chooseDownloadFolder.mockResolvedValue(null);
     const { dl } = await started();
-    expect(await dl.setFolder("Podcasts")).toBe(false);
-    expect(dl.folderError()).toBe("Podcasts is not an absolute path.");
+    expect(await dl.chooseFolder()).toBe(false);
+    expect(dl.folder()).toBe("/home/me/Podcasts");
+    expect(dl.folderError()).toBeNull();
+  });
+
+  it("keeps the backend's reason when it refuses, and the old folder", async () => {
+    mocked.chooseDownloadFolder.mockRejectedValue(new api.ApiError("BadInput", "Cannot use /proc: read-only."));
+    const { dl } = await started();
+    expect(await dl.chooseFolder()).toBe(false);
+    expect(dl.folderError()).toBe("Cannot use /proc: read-only.");
     expect(dl.folder()).toBe("/home/me/Podcasts");
     dl.clearFolderError();
     expect(dl.folderError()).toBeNull();
   });
-
-  it("does not send an empty folder", async () => {
-    const { dl } = await started();
-    expect(await dl.setFolder("   ")).toBe(false);
-    expect(dl.folderError()).not.toBeNull();
-    expect(mocked.setDownloadFolder).not.toHaveBeenCalled();
-  });
 });
+
 
 describe("progress helpers", () => {
   it("says how much, how fast and how long", () => {

@@ -247,18 +247,18 @@ export function createDownloads(options: DownloadsOptions = {}) {
     }
   }
 
-  /** Sets where new downloads go. Resolves true when saved; else the reason is in `folderError()`. */
-  async function setFolder(path: string): Promise<boolean> {
-    const trimmed = path.trim();
-    if (!trimmed) {
-      setFolderError("Type the full path of a folder, like /home/you/Podcasts.");
-      return false;
-    }
+  /**
+   * Asks for the folder new downloads go to, in the backend's native dialog (the page never names
+   * a folder). Resolves true when one was chosen and saved; false when cancelled or refused (the
+   * reason is then in `folderError()`).
+   */
+  async function chooseFolder(): Promise<boolean> {
     setFolderSaving(true);
     setFolderError(null);
     try {
-      await api.setDownloadFolder(trimmed);
-      setFolderSignal(trimmed);
+      const chosen = await api.chooseDownloadFolder();
+      if (chosen === null) return false;
+      setFolderSignal(chosen);
       return true;
     } catch (e) {
       setFolderError(message(e));
@@ -315,7 +315,7 @@ export function createDownloads(options: DownloadsOptions = {}) {
     folder,
     folderError,
     folderSaving,
-    setFolder,
+    chooseFolder,
     clearFolderError,
     download,
     pause,

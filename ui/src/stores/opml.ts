@@ -1,5 +1,6 @@
-// Importing and exporting subscriptions as OPML. The backend shows the native file dialogs;
-// an import reports progress as `opml-progress` events and ends with a report.
+// Importing and exporting subscriptions as OPML. The backend shows the native file dialogs and
+// acts on what the listener picks (the page never names a file); an import reports progress as
+// `opml-progress` events and ends with a report.
 import { createStore } from "solid-js/store";
 import * as api from "../api";
 import type { OpmlImportReport, OpmlProgress } from "../api";
@@ -25,30 +26,20 @@ export function createOpml(options: { onImported?: () => void | Promise<void> } 
   const [state, setState] = createStore<OpmlState>({ phase: "idle", progress: null, report: null, exported: null, error: null });
   const busy = () => state.phase !== "idle";
 
-  /** Asks for a file, then imports it. Nothing happens when the listener cancels. */
+  /** Asks for a file (the backend's dialog), then imports it. Nothing happens when the listener cancels. */
   async function importFile(): Promise<void> {
     if (busy()) return;
     setState({ phase: "picking", error: null, exported: null, report: null, progress: null });
-    let path: string | null;
-    try {
-      path = await api.pickOpmlFile();
-    } catch (e) {
-      setState({ phase: "idle", error: message(e) });
-      return;
-    }
-    if (!path) {
-      setState("phase", "idle");
-      return;
-    }
-    setState({ phase: "importing", progress: null });
     let unlisten: (() => void) | undefined;
     try {
-      unlisten = await api.onOpmlProgress((p) => setState("progress", { ...p }));
+      // The first progress report means a file was chosen and the import is under way.
+      unlisten = await api.onOpmlProgress((p) => setState({ phase: "importing", progress: { ...p } }));
     } catch (e) {
       console.warn("no OPML progress", e);
     }
+    let report: OpmlImportReport | null = null;
     try {
-      const report = await api.importOpml(path);
+      report = await api.importOpml();
       setState({ report, error: null });
     } catch (e) {
       setState("error", message(e));
@@ -56,6 +47,7 @@ export function createOpml(options: { onImported?: () => void | Promise<void> } 
       unlisten?.();
       setState({ phase: "idle", progress: null });
     }
+    if (report === null && !state.error) return; // cancelled
     // Whatever got added before a failure is in the library too.
     try {
       await options.onImported?.();
@@ -64,16 +56,13 @@ export function createOpml(options: { onImported?: () => void | Promise<void> } 
     }
   }
 
-  /** Asks where to save, then writes every subscription there. */
+  /** Asks where to save (the backend's dialog), then writes every subscription there. */
   async function exportFile(): Promise<void> {
     if (busy()) return;
     setState({ phase: "picking", error: null, exported: null });
     try {
-      const path = await api.pickOpmlSavePath();
-      if (!path) return;
-      setState("phase", "exporting");
-      const n = await api.exportOpml(path);
-      setState("exported", n);
+      const n = await api.exportOpml();
+      if (n !== null) setState("exported", n);
     } catch (e) {
       setState("error", message(e));
     } finally {
