@@ -52,6 +52,8 @@ pub enum LibraryError {
         "the library was written by a newer Chaptercast (schema {found}, this one knows {known})"
     )]
     TooNew { found: i64, known: i64 },
+    #[error("the library file was not written by Chaptercast (schema version {found})")]
+    NotOurs { found: i64 },
     #[error("library migration {index} failed")]
     Migrate {
         index: usize,
@@ -121,6 +123,11 @@ impl Library {
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))?;
         let known = MIGRATIONS.len() as i64;
+        // A negative version was never written by Chaptercast: some other program's file, or a
+        // damaged one. Skipping every migration would run on a schema we know nothing of.
+        if version < 0 {
+            return Err(LibraryError::NotOurs { found: version });
+        }
         if version > known {
             return Err(LibraryError::TooNew {
                 found: version,

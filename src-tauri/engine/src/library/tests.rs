@@ -241,3 +241,29 @@ fn set_played_many_changes_only_what_differs() {
     assert_eq!(played, [true, true, true, false, false]);
     assert_eq!(library.set_played_many(&ids, false).expect("unplay"), 3);
 }
+
+#[test]
+fn a_schema_version_chaptercast_never_wrote_is_refused_not_skipped() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (version, refused) in [
+        (-1i64, "not written by Chaptercast"),
+        (-42, "not written by Chaptercast"),
+        (9_999, "newer Chaptercast"),
+    ] {
+        let path = dir.path().join(format!("v{version}.sqlite3"));
+        let conn = Connection::open(&path).expect("create");
+        conn.pragma_update(None, "user_version", version)
+            .expect("version");
+        drop(conn);
+        match Library::open(&path) {
+            Ok(_) => panic!("version {version} was opened"),
+            Err(e) => assert!(e.to_string().contains(refused), "{version}: {e}"),
+        }
+        // Untouched: still the version it had.
+        let conn = Connection::open(&path).expect("reopen");
+        let kept: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("read");
+        assert_eq!(kept, version);
+    }
+}
