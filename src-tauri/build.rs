@@ -43,6 +43,8 @@ fn main() {
             "get_refresh_interval_hours",
             "set_refresh_interval_hours",
             "player_set_sleep_timer",
+            "library_problem",
+            "start_fresh_library",
             "import_opml",
             "export_opml",
         ]));

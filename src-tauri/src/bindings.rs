@@ -3,7 +3,7 @@
 
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::commands::{downloads, library, opml, player};
+use crate::commands::{downloads, library, opml, player, startup};
 use crate::wire::{
     DownloadView, LibraryUpdate, NowPlayingView, OpmlProgress, PlayerView, QueueView,
     SessionNoticeView,
@@ -54,6 +54,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             downloads::list_downloads,
             downloads::get_download_folder,
             downloads::choose_download_folder,
+            startup::library_problem,
+            startup::start_fresh_library,
             opml::import_opml,
             opml::export_opml,
         ])

@@ -20,13 +20,21 @@ use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
 use crate::playback::PlayerState;
 use crate::state::AppState;
 
-/// Builds and runs the GUI until the window closes.
+/// Builds and runs the GUI until the window closes. A library that cannot be opened does not
+/// stop the window: it opens and says so, and offers to start fresh (`library_problem`).
 pub fn run_gui() -> anyhow::Result<()> {
     let config = Config::from_env();
     let instance_id = single_instance_id(&config.data_dir);
-    let (engine, events) = Engine::open(config).context("could not open the library")?;
+    let (opened, problem) = match Engine::open(config.clone()) {
+        Ok(opened) => (Some(opened), None),
+        Err(error) => {
+            tracing::error!(%error, "the library cannot be opened");
+            let problem = state::LibraryProblem::new(&config, &error);
+            (None, Some(problem))
+        }
+    };
     // Taken by the setup below, which runs once.
-    let mut events = Some(events);
+    let mut opened = opened;
     let builder = bindings::builder();
     tauri::Builder::default()
         // First: a second launch on the same library focuses this window and exits.
@@ -45,14 +53,12 @@ pub fn run_gui() -> anyhow::Result<()> {
                 .build(),
         )
         .invoke_handler(builder.invoke_handler())
-        .manage(AppState { engine })
+        .manage(state::Startup::new(config, problem))
         .setup(move |app| {
             builder.mount_events(app);
-            let engine = app.state::<AppState>().engine.clone();
-            let events = events.take().ok_or("the app was set up twice")?;
-            app.manage(PlayerState::start(app.handle(), &engine, events)?);
-            resume_downloads(&engine);
-            start_background_refresh(app.handle(), &engine);
+            if let Some((engine, events)) = opened.take() {
+                start_library(app.handle(), engine, events)?;
+            }
             create_main_window(app)?;
             Ok(())
         })
@@ -69,6 +75,22 @@ pub fn run_gui() -> anyhow::Result<()> {
                 }
             }
         });
+    Ok(())
+}
+
+/// Everything that runs on an open library: the engine for the commands, the listening session,
+/// downloads and the background refresh. At start-up, or once a damaged library was moved aside.
+pub(crate) fn start_library(
+    app: &tauri::AppHandle,
+    engine: Engine,
+    events: chaptercast_engine::Events,
+) -> std::io::Result<()> {
+    app.manage(AppState {
+        engine: engine.clone(),
+    });
+    app.manage(PlayerState::start(app, &engine, events)?);
+    resume_downloads(&engine);
+    start_background_refresh(app, &engine);
     Ok(())
 }
 

@@ -252,3 +252,59 @@ async fn first_start_offline_flow() -> anyhow::Result<()> {
     app.close().await?;
     Ok(())
 }
+
+/// A library file that is not a database: the window opens anyway, says what is wrong and
+/// with which file, and "start fresh" moves it aside (kept, renamed) and opens a new library.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_damaged_library_opens_a_window_that_says_so_and_starts_fresh() -> anyhow::Result<()> {
+    tokio::time::timeout(TEST_LIMIT, damaged_library_flow())
+        .await
+        .context("test timed out")?
+}
+
+async fn damaged_library_flow() -> anyhow::Result<()> {
+    let server = TestServer::start().await?;
+    server.route(
+        "/feed.xml",
+        Route::ok("application/rss+xml", meta_feed_xml(&server.base_url())),
+    );
+    let data = tempfile::tempdir()?;
+    let library = data.path().join("library.sqlite3");
+    let garbage = b"this is not a database, it is a shopping list\n".repeat(200);
+    std::fs::write(&library, &garbage)?;
+    let env = env_for(data.path(), &server.url("/feed.xml"));
+    let app = AppSession::launch(&env).await?;
+    app.wait_for("[data-testid=library-problem]", WAIT)
+        .await
+        .context("no window saying the library is damaged")?;
+    let reason = app.texts("[data-testid=library-problem-reason]").await?;
+    anyhow::ensure!(
+        reason.len() == 1 && reason[0].contains("not a database"),
+        "reason: {reason:?}"
+    );
+    let path = app.texts("[data-testid=library-problem-path]").await?;
+    anyhow::ensure!(
+        path == [library.to_string_lossy().into_owned()],
+        "path: {path:?}"
+    );
+    app.screenshot("library-damaged").await?;
+    app.click_nth("[data-testid=library-start-fresh]", 0, WAIT)
+        .await?;
+    app.wait_for_count("[data-testid=episode-item]", 24, WAIT)
+        .await
+        .context("the new library did not open")?;
+    app.screenshot("library-started-fresh").await?;
+    // The old file is kept, renamed, byte for byte.
+    let kept: Vec<_> = std::fs::read_dir(data.path())?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("library.sqlite3.broken-"))
+        })
+        .collect();
+    anyhow::ensure!(kept.len() == 1, "kept: {kept:?}");
+    anyhow::ensure!(std::fs::read(&kept[0])? == garbage, "the old file changed");
+    app.close().await?;
+    Ok(())
+}

@@ -4,6 +4,7 @@ pub mod downloads;
 pub mod library;
 pub mod opml;
 pub mod player;
+pub mod startup;
 
 use chaptercast_engine::EpisodeId;
 

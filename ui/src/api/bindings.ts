@@ -99,6 +99,13 @@ export const commands = {
 	 *  `None` when the listener cancels. The page never names a folder.
 	 */
 	chooseDownloadFolder: () => typedError<string | null, CommandError>(__TAURI_INVOKE("choose_download_folder")),
+	/**  Why the library could not be opened, or `None` when it is open. */
+	libraryProblem: () => __TAURI_INVOKE<LibraryProblem | null>("library_problem"),
+	/**
+	 *  Renames the library file (and its journal files) aside as `<name>.broken-<time>`, opens a
+	 *  new library and starts everything on it. Returns where the old file now is.
+	 */
+	startFreshLibrary: () => typedError<string, CommandError>(__TAURI_INVOKE("start_fresh_library")),
 	/**
 	 *  Asks for an OPML file (the native dialog) and subscribes to every new feed in it;
 	 *  `opml-progress` follows each feed. `None` when the listener cancels. The page never names a
@@ -213,6 +220,14 @@ export type ErrorKind =
 "NotFound" | 
 /**  The library on disk failed. */
 "Storage";
+
+/**  A library file Chaptercast cannot use, as the window tells it. */
+export type LibraryProblem = {
+	/**  What went wrong, in a sentence. */
+	reason: string,
+	/**  The library file. */
+	path: string,
+};
 
 /**  Sent after a background refresh found new episodes. */
 export type LibraryUpdate = {

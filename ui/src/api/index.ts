@@ -9,6 +9,7 @@ import type {
   EpisodeRow,
   EpisodeView,
   ErrorKind,
+  LibraryProblem,
   LibraryUpdate,
   NowPlayingView,
   NetworkView,
@@ -38,6 +39,7 @@ export type {
   EpisodeRow,
   EpisodeView,
   ErrorKind,
+  LibraryProblem,
   LibraryUpdate,
   NowPlayingView,
   NetworkView,
@@ -151,6 +153,12 @@ export const openExternal = async (url: string): Promise<void> => {
 export const setPlayed = async (episodeId: string, isPlayed: boolean): Promise<void> => {
   await call((c) => c.setPlayed(episodeId, isPlayed));
 };
+
+// Start-up. A library that cannot be opened still opens the window, which says why.
+/** Why the library could not be opened; null when it is open. */
+export const libraryProblem = (): Promise<LibraryProblem | null> => callPlain((c) => c.libraryProblem());
+/** Moves the unusable library file aside and starts a new one: resolves to where the old file now is. */
+export const startFreshLibrary = (): Promise<string> => call((c) => c.startFreshLibrary());
 
 // Playback. Every command returns at once; what happens arrives as `player-update` events.
 /** Plays an episode from `atMs`, or from where the listener left off when null. */
@@ -599,6 +607,9 @@ function demoBackend(): Backend {
       return ok(null);
     },
     playerStatus: async () => ({ ...fake.view }),
+    libraryProblem: async () =>
+      params.has("brokenlibrary") ? { reason: "cannot open the library at /home/demo/.local/share/chaptercast/library.sqlite3: file is not a database", path: "/home/demo/.local/share/chaptercast/library.sqlite3" } : null,
+    startFreshLibrary: async () => ok("/home/demo/.local/share/chaptercast/library.sqlite3.broken-20261206-120000"),
     nowPlaying: async () => fake.now(),
     playerPlay: async () => fake.play(),
     playerPause: async () => fake.pause(),
