@@ -48,6 +48,8 @@ pub struct EpisodeView {
     pub link: Option<String>,
     pub image_url: Option<String>,
     pub enclosure_url: String,
+    /// A video episode: its audio track is what plays.
+    pub is_video: bool,
     pub season: Option<u32>,
     pub episode_number: Option<u32>,
     /// The chapters known without the network (show notes, Podlove, earlier fetches);
@@ -147,6 +149,10 @@ impl EpisodeView {
             description_html: e.description_html,
             link: e.link,
             image_url: e.image_url,
+            is_video: engine::feed::is_video_enclosure(
+                &e.enclosure_url,
+                e.enclosure_type.as_deref(),
+            ),
             enclosure_url: e.enclosure_url,
             season: e.season,
             episode_number: e.episode_number,
@@ -530,6 +536,9 @@ pub struct NowPlayingView {
     pub artwork_url: Option<String>,
     /// The visible chapters, as the player's `chapter_index` counts them.
     pub chapters: Vec<ChapterView>,
+    /// For a video episode, its file's address ("Open in video player" when its audio cannot be
+    /// played here); `None` for audio.
+    pub video_url: Option<String>,
 }
 
 impl NowPlayingView {
@@ -540,6 +549,7 @@ impl NowPlayingView {
             show_title: now.show_title,
             artwork_url: now.artwork_url,
             chapters: chapter_views(now.chapters),
+            video_url: now.video_url,
         }
     }
 }

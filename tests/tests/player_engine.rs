@@ -429,3 +429,61 @@ async fn pause_and_a_new_load_answer_at_once_while_a_host_is_unreachable() {
     .await
     .expect("join");
 }
+
+/// A video episode (H.264 video and AAC audio in MP4): opened for its audio track, with the
+/// audio's length, and no error.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_video_episode_opens_for_its_audio_track() {
+    use chaptercast_engine::player::{Command, LoadRequest, MediaLocation, PlaybackState};
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("video.mp4");
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y"])
+        .args([
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=160x120:rate=10:duration=4",
+        ])
+        .args([
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:duration=4:sample_rate=44100",
+        ])
+        .args([
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+        ])
+        .arg(&path)
+        .status()
+        .expect("ffmpeg");
+    assert!(made.success(), "ffmpeg could not make the video");
+    let (player, events) = spawn_player();
+    player.send(Command::Load(Box::new(LoadRequest {
+        key: "video".into(),
+        location: MediaLocation::File(path),
+        mime: Some("video/mp4".into()),
+        start_ms: 0,
+        chapters: Vec::new(),
+        autoplay: false,
+    })));
+    let status = tokio::task::spawn_blocking(move || {
+        status_until(&events, std::time::Duration::from_secs(10), |s| {
+            s.state != PlaybackState::Loading && s.state != PlaybackState::Idle
+        })
+    })
+    .await
+    .expect("join")
+    .expect("a status");
+    assert_eq!(status.state, PlaybackState::Paused, "{status:?}");
+    assert_eq!(status.error, None);
+    let length = status.duration_ms.expect("the audio's length");
+    assert!(length.abs_diff(4_000) < 200, "{length} ms");
+    player.shutdown(std::time::Duration::from_secs(2));
+}

@@ -252,6 +252,7 @@ export default function App() {
         chapters={nowPlaying.chapters()}
         downloadOf={downloads.get}
         onDownload={(id) => void downloads.download(id)}
+        videoUrl={nowPlaying.current()?.video_url ?? null}
       />
       <NoticeArea notices={notices} />
       <Show when={modal() === "search"}>

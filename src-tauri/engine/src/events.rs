@@ -42,6 +42,8 @@ pub struct NowPlaying {
     pub show_title: String,
     pub artwork_url: Option<String>,
     pub chapters: Vec<Chapter>,
+    /// A video episode's file (its audio track is what plays); `None` for audio.
+    pub video_url: Option<String>,
 }
 
 /// Up Next, first first.
@@ -160,7 +162,13 @@ impl NowPlaying {
     pub(crate) fn read(library: &Library, id: EpisodeId) -> Result<NowPlaying, LibraryError> {
         let episode = library.episode(id)?;
         let show = library.show(episode.summary.show_id).ok();
+        let video_url = crate::feed::is_video_enclosure(
+            &episode.enclosure_url,
+            episode.enclosure_type.as_deref(),
+        )
+        .then(|| episode.enclosure_url.clone());
         Ok(NowPlaying {
+            video_url,
             episode: id,
             title: episode.summary.title,
             show_title: show.as_ref().map(|s| s.title.clone()).unwrap_or_default(),

@@ -199,6 +199,8 @@ export type EpisodeView = {
 	link: string | null,
 	image_url: string | null,
 	enclosure_url: string,
+	/**  A video episode: its audio track is what plays. */
+	is_video: boolean,
 	season: number | null,
 	episode_number: number | null,
 	/**
@@ -259,6 +261,11 @@ export type NowPlayingView = {
 	artwork_url: string | null,
 	/**  The visible chapters, as the player's `chapter_index` counts them. */
 	chapters: ChapterView[],
+	/**
+	 *  For a video episode, its file's address ("Open in video player" when its audio cannot be
+	 *  played here); `None` for audio.
+	 */
+	video_url: string | null,
 };
 
 /**  A feed an OPML import could not subscribe to. */

@@ -484,6 +484,7 @@ function demoBackend(): Backend {
     link: "https://engineering.fb.com/",
     image_url: null,
     enclosure_url: `https://example.com/ep${i}.mp3`,
+    is_video: false,
     season: null,
     episode_number: 60 - i,
     chapters: demoChapters[`meta-${i}`] ?? [],
@@ -504,6 +505,7 @@ function demoBackend(): Backend {
       link: null,
       image_url: null,
       enclosure_url: "https://example.org/a.mp3",
+      is_video: false,
       season: 2,
       episode_number: 12 - i,
       chapters: [],
@@ -1119,8 +1121,9 @@ function demoPlayer(params: URLSearchParams, showTitle: (showId: string) => stri
       });
       stallUntil = Date.now() + 600;
       set({ state: "loading" });
-      now = { episode_id: e.row.id, title: e.row.title, show_title: showTitle(e.row.show_id), artwork_url: null, chapters: e.chapters };
-      for (const cb of nowListeners) cb(now);
+      const next: NowPlayingView = { episode_id: e.row.id, title: e.row.title, show_title: showTitle(e.row.show_id), artwork_url: null, chapters: e.chapters, video_url: null };
+      now = next;
+      for (const cb of nowListeners) cb(next);
       if (params.has("noaudio")) play();
       else run();
     },

@@ -17,6 +17,7 @@ vi.mock("../api", () => ({
   playerSetVolume: vi.fn(async () => undefined),
   playerSetSleepTimer: vi.fn(async () => undefined),
   playerRetry: vi.fn(async () => undefined),
+  openExternal: vi.fn(async () => undefined),
   onPlayerUpdate: vi.fn(),
 }));
 
@@ -55,7 +56,10 @@ afterEach(() => {
   document.body.replaceChildren();
 });
 
-async function mount(status: PlayerView, extra: { downloadOf?: (id: string) => DownloadView | undefined; onDownload?: (id: string) => void } = {}) {
+async function mount(
+  status: PlayerView,
+  extra: { downloadOf?: (id: string) => DownloadView | undefined; onDownload?: (id: string) => void; videoUrl?: string | null } = {},
+) {
   let listener: ((v: PlayerView) => void) | undefined;
   mocked.onPlayerUpdate.mockImplementation(async (cb) => {
     listener = cb;
@@ -67,7 +71,14 @@ async function mount(status: PlayerView, extra: { downloadOf?: (id: string) => D
   const root = document.createElement("div");
   document.body.append(root);
   dispose = render(
-    () => <PlayerBar player={player} title={player.isIdle() ? null : "Episode A"} chapters={chapters} downloadOf={extra.downloadOf} onDownload={extra.onDownload} />,
+    () => <PlayerBar
+        player={player}
+        title={player.isIdle() ? null : "Episode A"}
+        chapters={chapters}
+        downloadOf={extra.downloadOf}
+        onDownload={extra.onDownload}
+        videoUrl={extra.videoUrl}
+      />,
     root,
   );
   const q = <T extends Element = HTMLElement>(id: string) => root.querySelector<T & Element>(`[data-testid=${id}]`);
@@ -190,6 +201,16 @@ describe("PlayerBar", () => {
     // Back online: nothing to offer.
     emit(view({ state: "playing", streaming: true, network: null }));
     expect(q("player-download-pending")).toBeNull();
+  });
+
+  it("says a video episode plays its audio, and offers a video player when it cannot", async () => {
+    const { q, emit } = await mount(view({ state: "playing" }), { videoUrl: "https://h/ep.mp4" });
+    expect(q("player-video-note")!.textContent).toContain("Video episode — audio only");
+    expect(q("player-open-video")).toBeNull();
+    emit(view({ state: "error", error: "This file has no audio Chaptercast can play." }));
+    expect(q("player-video-note")).toBeNull();
+    button(q, "player-open-video").click();
+    expect(mocked.openExternal).toHaveBeenCalledWith("https://h/ep.mp4");
   });
 
   it("shows a playback error as an alert and stays usable", async () => {

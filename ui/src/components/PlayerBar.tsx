@@ -1,4 +1,5 @@
 import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
+import * as api from "../api";
 import type { ChapterView, DownloadView, NetworkView } from "../api";
 import { playingChapterIndex } from "../chapters";
 import { formatSpeed, formatTimeLeft, formatTimestamp } from "../format";
@@ -17,6 +18,8 @@ type Props = {
   downloadOf?: (episodeId: string) => DownloadView | undefined;
   /** Starts a download that waits for the network ("Download when online"). */
   onDownload?: (episodeId: string) => void;
+  /** A video episode's file: its audio track plays; "Open in video player" when it cannot. */
+  videoUrl?: string | null;
 };
 
 /** Every quarter from 0.5× to 3×, the steps `[` and `]` take. */
@@ -156,11 +159,28 @@ export default function PlayerBar(props: Props) {
             </span>
           </Show>
         </div>
+        <Show when={!idle() && props.videoUrl && !p.error()}>
+          <span class="player-note" data-testid="player-video-note">
+            Video episode — audio only
+          </span>
+        </Show>
         <Show when={p.error()}>
           <p class="player-error" role="alert" data-testid="player-error" title={p.error() ?? ""}>
             <Icon name="alert" size={13} />
             <span>{p.error()}</span>
           </p>
+          <Show when={props.videoUrl}>
+            {(url) => (
+              <button
+                class="button button-small"
+                type="button"
+                data-testid="player-open-video"
+                onClick={() => api.openExternal(url()).catch((e: unknown) => console.warn("could not open the video", e))}
+              >
+                Open in video player
+              </button>
+            )}
+          </Show>
         </Show>
       </div>
 

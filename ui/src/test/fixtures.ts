@@ -32,6 +32,7 @@ export const episodeView = (row: EpisodeRow, over: Partial<EpisodeView> = {}): E
   link: null,
   image_url: null,
   enclosure_url: "https://example.org/a.mp3",
+  is_video: false,
   season: null,
   episode_number: null,
   chapters: [],

@@ -149,10 +149,14 @@ fn text_types_normalised(text: &str) -> Option<String> {
 }
 
 fn episode(entry: &Entry, lookup: &Lookup, base: Option<&Url>) -> Option<ParsedEpisode> {
-    let enclosure = entry
-        .links()
+    let enclosure = [is_audio_enclosure, super::is_video_enclosure]
         .iter()
-        .find(|l| l.rel() == "enclosure" && is_audio_enclosure(l.href().trim(), l.mime_type()))?;
+        .find_map(|wanted| {
+            entry
+                .links()
+                .iter()
+                .find(|l| l.rel() == "enclosure" && wanted(l.href().trim(), l.mime_type()))
+        })?;
     let url = resolve_url(base, enclosure.href());
     if url.is_empty() {
         return None;

@@ -330,6 +330,23 @@ pub(crate) fn title_from_url(url: &str) -> String {
     }
 }
 
+/// True when an enclosure is a video: a `video/*` type, or a missing/generic type with a video
+/// file extension. Video episodes are listed; their audio track plays when the engine can
+/// decode it.
+pub fn is_video_enclosure(url: &str, mime_type: Option<&str>) -> bool {
+    let mime = mime_type.map(|m| m.trim().to_ascii_lowercase());
+    let ext = || {
+        let path = url.split(['?', '#']).next().unwrap_or(url);
+        let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+        matches!(ext.as_deref(), Some("mp4" | "m4v" | "mov" | "webm" | "mkv"))
+    };
+    match mime.as_deref() {
+        Some(m) if m.starts_with("video/") => true,
+        None | Some("") | Some("application/octet-stream") | Some("binary/octet-stream") => ext(),
+        _ => false,
+    }
+}
+
 fn has_audio_extension(url: &str) -> bool {
     let path = url.split(['?', '#']).next().unwrap_or(url);
     let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());

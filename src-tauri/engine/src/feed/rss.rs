@@ -187,7 +187,8 @@ fn episode(
     base: Option<&Url>,
 ) -> Option<ParsedEpisode> {
     let ext = item.extensions();
-    let (url, mime_type, length) = audio_enclosure(item, namespaces)?;
+    let (url, mime_type, length) = media_enclosure(item, namespaces, is_audio_enclosure)
+        .or_else(|| media_enclosure(item, namespaces, super::is_video_enclosure))?;
     let url = resolve_url(base, &url);
     let url = url.as_str();
     let itunes = item.itunes_ext();
@@ -305,16 +306,18 @@ fn episode(
     })
 }
 
-/// The item's audio file: its `<enclosure>`, else the first audio `media:content` (also
+/// The item's media file of the kind `wanted` accepts (audio first, else video): its
+/// `<enclosure>`, else RSS 1.0's `enc:enclosure`, else the first matching `media:content` (also
 /// inside `media:group`), as Media RSS feeds write it.
-fn audio_enclosure(
+fn media_enclosure(
     item: &Item,
     namespaces: &BTreeMap<String, String>,
+    wanted: fn(&str, Option<&str>) -> bool,
 ) -> Option<(String, Option<String>, Option<u64>)> {
     if let Some(enclosure) = item.enclosure() {
         let url = enclosure.url().trim();
         let mime_type = non_empty(Some(enclosure.mime_type()));
-        if !url.is_empty() && is_audio_enclosure(url, mime_type.as_deref()) {
+        if !url.is_empty() && wanted(url, mime_type.as_deref()) {
             let length = enclosure.length().trim().parse().ok().filter(|l| *l > 0);
             return Some((url.to_string(), mime_type, length));
         }
@@ -337,7 +340,7 @@ fn audio_enclosure(
     .find_map(|e| {
         let url = attr(&e.attrs, "resource").or_else(|| attr(&e.attrs, "url"))?;
         let mime_type = attr(&e.attrs, "type");
-        is_audio_enclosure(&url, mime_type.as_deref()).then(|| {
+        wanted(&url, mime_type.as_deref()).then(|| {
             let length = attr(&e.attrs, "length").and_then(|l| l.trim().parse().ok());
             (url, mime_type, length)
         })
@@ -351,7 +354,7 @@ fn audio_enclosure(
     direct.chain(grouped).find_map(|content| {
         let url = non_empty(content.attrs.get("url").map(String::as_str))?;
         let mime_type = non_empty(content.attrs.get("type").map(String::as_str));
-        if !is_audio_enclosure(&url, mime_type.as_deref()) {
+        if !wanted(&url, mime_type.as_deref()) {
             return None;
         }
         let length = content

@@ -442,3 +442,30 @@ fn rss_1_0_and_0_90_items_outside_the_channel_with_mod_enclosure_are_read() {
         assert_eq!(titles, ["One", "Two"], "RSS {version}");
     }
 }
+
+#[test]
+fn video_episodes_are_listed_and_audio_is_preferred_when_both_are_offered() {
+    let xml = r#"<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>t</title>
+      <item><title>Video only</title><guid>v</guid><enclosure url="https://h/v.mp4" type="video/mp4" length="1"/></item>
+      <item><title>Both</title><guid>b</guid>
+        <media:content url="https://h/b.mp4" type="video/mp4"/><media:content url="https://h/b.m4a" type="audio/mp4"/></item>
+      <item><title>Untyped video</title><guid>u</guid><enclosure url="https://h/u.m4v" type=""/></item>
+      <item><title>A PDF</title><guid>p</guid><enclosure url="https://h/p.pdf" type="application/pdf"/></item>
+      </channel></rss>"#;
+    let feed = parse_str(xml);
+    let got: Vec<(&str, &str)> = feed
+        .episodes
+        .iter()
+        .map(|e| (e.title.as_str(), e.enclosure.url.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Video only", "https://h/v.mp4"),
+            ("Both", "https://h/b.m4a"),
+            ("Untyped video", "https://h/u.m4v"),
+        ]
+    );
+    assert!(is_video_enclosure("https://h/v.mp4", Some("video/mp4")));
+    assert!(!is_video_enclosure("https://h/b.m4a", Some("audio/mp4")));
+}
