@@ -61,7 +61,7 @@ fn entity_and_cdata_titles_are_decoded() {
 }
 
 #[test]
-fn items_without_audio_enclosure_are_not_episodes() {
+fn items_without_audio_or_video_are_not_episodes() {
     let mut video = ItemBuilder::audio("Video", "v", "https://e.com/v.mp4");
     video.enclosure = Some(("https://e.com/v.mp4".into(), "video/mp4".into()));
     let mut none = ItemBuilder::audio("Blog post", "n", "https://e.com/x");
@@ -76,7 +76,8 @@ fn items_without_audio_enclosure_are_not_episodes() {
             .to_xml(),
     );
     let guids: Vec<_> = feed.episodes.iter().map(|e| e.guid.as_str()).collect();
-    assert_eq!(guids, vec!["u"]);
+    // A video episode is listed (its audio track plays); a blog post is not an episode.
+    assert_eq!(guids, vec!["v", "u"]);
 }
 
 #[test]
