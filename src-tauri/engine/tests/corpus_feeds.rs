@@ -70,23 +70,37 @@ fn attr(tag: &str, name: &str) -> Option<String> {
 }
 
 fn audio_enclosure_url(block: &str) -> Option<String> {
+    // Audio first, as the parser prefers it; else a video (its audio track plays), also from
+    // Media RSS `media:content`.
+    let mut video = None;
     let mut rest = block;
-    while let Some(i) = rest.find("<enclosure").or_else(|| rest.find("<link")) {
+    while let Some(i) = ["<enclosure", "<link", "<media:content"]
+        .iter()
+        .filter_map(|t| rest.find(t))
+        .min()
+    {
         let tag_end = rest[i..].find('>').map_or(rest.len(), |e| i + e);
         let tag = &rest[i..tag_end];
         rest = &rest[tag_end..];
         if tag.starts_with("<link") && attr(tag, "rel").as_deref() != Some("enclosure") {
             continue;
         }
-        let url = attr(tag, "url")
-            .or_else(|| attr(tag, "href"))?
-            .trim()
-            .to_string();
-        if !url.is_empty() && is_audio_enclosure(&url, attr(tag, "type").as_deref()) {
+        let Some(url) = attr(tag, "url").or_else(|| attr(tag, "href")) else {
+            continue;
+        };
+        let url = url.trim().to_string();
+        if url.is_empty() || !chaptercast_engine::feed::is_web_url(&url) {
+            continue;
+        }
+        let kind = attr(tag, "type");
+        if is_audio_enclosure(&url, kind.as_deref()) {
             return Some(url);
         }
+        if video.is_none() && chaptercast_engine::feed::is_video_enclosure(&url, kind.as_deref()) {
+            video = Some(url);
+        }
     }
-    None
+    video
 }
 
 fn element_text(block: &str, name: &str) -> Option<String> {
