@@ -61,6 +61,19 @@ async fn wait_for(seen: &Mutex<Vec<DownloadStatus>>, phase: DownloadPhase) -> Do
     panic!("never reached {phase:?}: {:?}", seen.lock().expect("lock"));
 }
 
+/// Starts downloading `id`, lets it run a little, pauses it; the paused report.
+async fn start_then_pause(
+    engine: &Engine,
+    seen: &Mutex<Vec<DownloadStatus>>,
+    id: EpisodeId,
+) -> DownloadStatus {
+    engine.download_episode(id).await.expect("start");
+    wait_for(seen, DownloadPhase::Running).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    engine.pause_download(id);
+    wait_for(seen, DownloadPhase::Paused).await
+}
+
 async fn serve(body: &[u8], throttle: Option<u64>) -> TestServer {
     let server = TestServer::start().await.expect("server");
     server.route(
@@ -125,11 +138,7 @@ async fn pause_resume_and_cancel() {
     let dir = tempfile::tempdir().expect("dir");
     let (engine, seen) = engine_in(dir.path(), &server.url("/feed.xml"));
     let id = newest_episode(&engine).await;
-    engine.download_episode(id).await.expect("start");
-    wait_for(&seen, DownloadPhase::Running).await;
-    tokio::time::sleep(Duration::from_millis(600)).await;
-    engine.pause_download(id);
-    let paused = wait_for(&seen, DownloadPhase::Paused).await;
+    let paused = start_then_pause(&engine, &seen, id).await;
     assert!(
         paused.downloaded > 0 && paused.downloaded < body.len() as u64,
         "{paused:?}"
@@ -314,11 +323,7 @@ async fn a_full_disk_stops_the_download_and_keeps_the_part_file() {
     let dir = tempfile::tempdir().expect("dir");
     let (engine, seen) = engine_in(dir.path(), &server.url("/feed.xml"));
     let id = newest_episode(&engine).await;
-    engine.download_episode(id).await.expect("start");
-    wait_for(&seen, DownloadPhase::Running).await;
-    tokio::time::sleep(Duration::from_millis(600)).await;
-    engine.pause_download(id);
-    let paused = wait_for(&seen, DownloadPhase::Paused).await;
+    let paused = start_then_pause(&engine, &seen, id).await;
     // The disk "fills up": less free than the space always kept.
     engine.set_download_limits(2 << 30, u64::MAX / 4);
     seen.lock().expect("lock").clear();

@@ -28,21 +28,19 @@ pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
     let items = std::mem::take(&mut channel.items);
     let namespaces = channel.namespaces();
     let channel_itunes = channel.itunes_ext();
-    let itunes_image = |attr: &str| {
-        ext_attr(
-            channel.extensions(),
-            namespaces,
-            &[ITUNES_NAMESPACE],
-            "itunes",
-            "image",
-            attr,
-        )
-    };
+    // (`<itunes:image url=…>`, as some hosts write it, was said as `href` by the pre-pass.)
     let image = channel_itunes
         .and_then(|i| non_empty(i.image()))
-        .or_else(|| itunes_image("href"))
-        // Written with `url` instead of `href` by some hosts.
-        .or_else(|| itunes_image("url"))
+        .or_else(|| {
+            ext_attr(
+                channel.extensions(),
+                namespaces,
+                &[ITUNES_NAMESPACE],
+                "itunes",
+                "image",
+                "href",
+            )
+        })
         .or_else(|| channel.image().and_then(|i| non_empty(Some(i.url()))))
         // An old-style `<atom:link rel="image">`.
         .or_else(|| {
@@ -226,28 +224,17 @@ fn episode(
         .and_then(|i| i.duration().map(str::to_string))
         .or_else(|| itunes_raw("duration"))
         .and_then(|d| parse_duration_s(&d));
-    let image = itunes
-        .and_then(|i| non_empty(i.image()))
-        .or_else(|| {
-            ext_attr(
-                ext,
-                namespaces,
-                &[ITUNES_NAMESPACE],
-                "itunes",
-                "image",
-                "href",
-            )
-        })
-        .or_else(|| {
-            ext_attr(
-                ext,
-                namespaces,
-                &[ITUNES_NAMESPACE],
-                "itunes",
-                "image",
-                "url",
-            )
-        });
+    // (`<itunes:image url=…>` was said as `href` by the pre-pass.)
+    let image = itunes.and_then(|i| non_empty(i.image())).or_else(|| {
+        ext_attr(
+            ext,
+            namespaces,
+            &[ITUNES_NAMESPACE],
+            "itunes",
+            "image",
+            "href",
+        )
+    });
     let season = itunes
         .and_then(|i| i.season().map(str::to_string))
         .or_else(|| itunes_raw("season"))
