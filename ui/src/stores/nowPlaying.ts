@@ -4,6 +4,7 @@
 import { createSignal } from "solid-js";
 import * as api from "../api";
 import type { ChapterView, NowPlayingView } from "../api";
+import { follow } from "./follow";
 
 export type NowPlaying = ReturnType<typeof createNowPlaying>;
 
@@ -14,9 +15,6 @@ export function createNowPlaying(options: {
   onChange?: (now: NowPlayingView) => void;
 }) {
   const [now, setNow] = createSignal<NowPlayingView | null>(null);
-  let heard = false;
-  let stopped = false;
-  let unlisten: (() => void) | undefined;
 
   const take = (next: NowPlayingView): void => {
     setNow(next);
@@ -30,31 +28,12 @@ export function createNowPlaying(options: {
   };
 
   /** Listens first, so nothing is missed, then asks for what was said before. */
-  async function start(): Promise<void> {
-    try {
-      const off = await api.onNowPlaying((next) => {
-        heard = true;
-        take(next);
-      });
-      if (stopped) off();
-      else unlisten = off;
-    } catch (e) {
-      console.warn("could not listen to the now-playing episode", e);
-    }
-    if (stopped) return;
-    try {
-      const first = await api.nowPlaying();
-      if (first && !heard) take(first); // an event that came first is newer
-    } catch (e) {
-      console.warn("could not read the now-playing episode", e);
-    }
-  }
-
-  function stop(): void {
-    stopped = true;
-    unlisten?.();
-    unlisten = undefined;
-  }
+  const { start, stop } = follow<NowPlayingView | null>({
+    listen: api.onNowPlaying,
+    read: api.nowPlaying,
+    take: (next) => next && take(next),
+    what: "the now-playing episode",
+  });
 
   return {
     current,

@@ -7,6 +7,7 @@ import { createSignal } from "solid-js";
 import { createStore } from "solid-js/store";
 import * as api from "../api";
 import type { PlayerView, PlayState, SleepTimer } from "../api";
+import { follow } from "./follow";
 import { defaultStorage, loadSkip, saveSkip, clampSkip } from "./skipSettings";
 import type { SkipSettings } from "./skipSettings";
 
@@ -72,9 +73,6 @@ export function createPlayer(options: PlayerOptions = {}) {
   const [commandError, setCommandError] = createSignal<string | null>(null);
   const [skip, setSkipSignal] = createSignal<SkipSettings>(loadSkip(storage));
 
-  let heardEvent = false;
-  let unlisten: (() => void) | undefined;
-  let stopped = false;
 
   const isLoaded = (episodeId: string): boolean => !!episodeId && view.episode_id === episodeId && view.state !== "idle";
   const isIdle = (): boolean => !view.episode_id || view.state === "idle";
@@ -238,31 +236,7 @@ export function createPlayer(options: PlayerOptions = {}) {
   const error = (): string | null => commandError() ?? view.error;
 
   /** Start-up: listen first, so nothing is missed, then ask where the player is. */
-  async function start(): Promise<void> {
-    try {
-      const off = await api.onPlayerUpdate((v) => {
-        heardEvent = true;
-        update(v);
-      });
-      if (stopped) off();
-      else unlisten = off;
-    } catch (e) {
-      console.warn("could not listen to the player", e);
-    }
-    if (stopped) return;
-    try {
-      const status = await api.playerStatus();
-      if (!heardEvent) update(status); // an update that came first is newer
-    } catch (e) {
-      console.warn("could not read the player status", e);
-    }
-  }
-
-  function stop(): void {
-    stopped = true;
-    unlisten?.();
-    unlisten = undefined;
-  }
+  const { start, stop } = follow({ listen: api.onPlayerUpdate, read: api.playerStatus, take: update, what: "the player" });
 
   return {
     view,

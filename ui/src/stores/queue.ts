@@ -3,6 +3,7 @@
 import { createStore, reconcile } from "solid-js/store";
 import * as api from "../api";
 import type { QueueView } from "../api";
+import { follow } from "./follow";
 
 export type Queue = ReturnType<typeof createQueue>;
 
@@ -13,9 +14,6 @@ export function createQueue() {
     view: { items: [], continuous: true },
     error: null,
   });
-  let unlisten: (() => void) | undefined;
-  let stopped = false;
-  let heard = false;
 
   const apply = (view: QueueView) => setState("view", reconcile(view, { key: "episode_id" }));
 
@@ -28,32 +26,14 @@ export function createQueue() {
     }
   }
 
-  /** Listen first, so nothing is missed, then ask for the queue as it is. */
-  async function start(): Promise<void> {
-    try {
-      const off = await api.onQueueUpdate((v) => {
-        heard = true;
-        apply(v);
-      });
-      if (stopped) off();
-      else unlisten = off;
-    } catch (e) {
-      console.warn("could not listen to Up Next", e);
-    }
-    if (stopped) return;
-    try {
-      const view = await api.queueList();
-      if (!heard) apply(view);
-    } catch (e) {
-      setState("error", message(e));
-    }
-  }
-
-  function stop(): void {
-    stopped = true;
-    unlisten?.();
-    unlisten = undefined;
-  }
+  const follower = follow({
+    listen: api.onQueueUpdate,
+    read: api.queueList,
+    take: apply,
+    what: "Up Next",
+    onReadError: (e) => setState("error", message(e)),
+  });
+  const { start, stop } = follower;
 
   const has = (episodeId: string): boolean => state.view.items.some((i) => i.episode_id === episodeId);
   const indexOf = (episodeId: string): number => state.view.items.findIndex((i) => i.episode_id === episodeId);
