@@ -7,6 +7,7 @@ fn main() {
             "list_episodes",
             "get_episode",
             "load_chapters",
+            "load_transcript",
             "subscribe_feed",
             "unsubscribe_show",
             "refresh_library",

@@ -18,6 +18,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             library::list_episodes,
             library::get_episode,
             library::load_chapters,
+            library::load_transcript,
             library::subscribe_feed,
             library::unsubscribe_show,
             library::refresh_library,

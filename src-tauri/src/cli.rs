@@ -52,6 +52,17 @@ pub enum Command {
         #[arg(long, value_name = "PATH|URL")]
         audio: Option<String>,
     },
+    /// Print a transcript's cues (WebVTT, SRT, Podcast Index JSON, HTML or plain text).
+    Transcript {
+        /// An http(s) URL or a path to a local file.
+        source: String,
+        /// The format; guessed from the content when not given.
+        #[arg(long = "type", value_name = "vtt|srt|json|html|text")]
+        format: Option<String>,
+        /// Print the cues as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Download a file (an episode's audio) to PATH, resuming an earlier interrupted run.
     Download {
         /// The http(s) URL to download.
@@ -166,6 +177,11 @@ pub fn run(command: Command) -> ExitCode {
             json.as_deref(),
             audio.as_deref(),
         ),
+        Command::Transcript {
+            source,
+            format,
+            json,
+        } => transcript_command(&source, format.as_deref(), json),
         Command::Download { url, out } => crate::cli_download::download_command(&url, out),
         Command::Play {
             source,
@@ -364,6 +380,58 @@ fn chapters_command(
         return Err("say where the chapters are: --notes, --json or --audio".to_string());
     };
     print_json(&serde_json::json!({ "chapters": chapters_json(&list) }))
+}
+
+/// `chaptercast transcript <PATH|URL> [--type T] [--json]`.
+fn transcript_command(source: &str, format: Option<&str>, as_json: bool) -> Result<(), String> {
+    use chaptercast_engine::transcript_fetch;
+    use chaptercast_engine::transcripts::Format;
+    let format =
+        match format {
+            Some(name) => Some(Format::from_name(name).ok_or_else(|| {
+                format!("--type must be vtt, srt, json, html or text, not {name:?}")
+            })?),
+            None => None,
+        };
+    let transcript = if is_url(source) {
+        let http = http_client()?;
+        runtime()?.block_on(transcript_fetch::fetch(&http, source, format))
+    } else {
+        transcript_fetch::read_file(Path::new(source), format)
+    }
+    .map_err(|e| format!("{source}: {e}"))?;
+    let ms_to_s = |ms: u64| serde_json::json!(ms as f64 / 1000.0);
+    if as_json {
+        let cues: Vec<_> = transcript
+            .cues
+            .iter()
+            .map(|c| {
+                let timed = transcript.timed;
+                serde_json::json!({
+                    "start_s": if timed { ms_to_s(c.start_ms) } else { serde_json::Value::Null },
+                    "end_s": if timed { ms_to_s(c.end_ms) } else { serde_json::Value::Null },
+                    "speaker": c.speaker,
+                    "text": c.text,
+                })
+            })
+            .collect();
+        return print_json(&serde_json::json!({ "timed": transcript.timed, "cues": cues }));
+    }
+    let mut text = String::new();
+    let mut speaker: Option<&str> = None;
+    for cue in &transcript.cues {
+        if transcript.timed {
+            text.push_str(&format!("[{}] ", crate::cli_play::clock(cue.start_ms)));
+        }
+        // A name once per turn, as people read a script.
+        if cue.speaker.is_some() && cue.speaker.as_deref() != speaker {
+            speaker = cue.speaker.as_deref();
+            text.push_str(&format!("{}: ", speaker.unwrap_or_default()));
+        }
+        text.push_str(&cue.text);
+        text.push('\n');
+    }
+    print_text(&text)
 }
 
 pub(crate) fn audio_chapters(source: &str) -> Result<Vec<Chapter>, String> {

@@ -23,6 +23,11 @@ pub fn subscribe_command(url: &str) -> Result<(), String> {
     let (engine, _events) = open_engine()?;
     runtime()?.block_on(async {
         let show = engine.subscribe(url).await.map_err(|e| user_message(&e))?;
+        // A script gets the transcripts before it goes on (the app fetches them meanwhile).
+        engine
+            .fetch_transcripts(show)
+            .await
+            .map_err(|e| e.to_string())?;
         let show = engine.show(show).await.map_err(|e| e.to_string())?;
         println!(
             "Subscribed to {} ({} episodes)",
@@ -38,6 +43,14 @@ pub fn refresh_command() -> Result<(), String> {
     runtime()?.block_on(async {
         let shows = engine.shows().await.map_err(|e| e.to_string())?;
         let results = engine.refresh_all().await.map_err(|e| e.to_string())?;
+        for (id, result) in &results {
+            if matches!(result, Ok(RefreshOutcome::Merged(_))) {
+                engine
+                    .fetch_transcripts(*id)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+        }
         let mut failed = 0;
         for (id, result) in results {
             let title = shows
@@ -137,19 +150,21 @@ pub fn search_command(query: &str, as_json: bool) -> Result<(), String> {
                     text(&h.snippet_runs)
                 };
                 json!({
+                    "kind": kind_word(h.kind),
                     "podcast": h.podcast,
                     "episode_guid": h.episode_guid,
                     "episode_title": h.episode_title,
                     "chapter_title": h.chapter_title,
                     "start_s": h.start_ms.map(|ms| ms as f64 / 1000.0),
                     "snippet": snippet,
+                    "speaker": h.speaker,
                 })
             })
             .collect();
         return print_json(&json!({ "results": results }));
     }
     if hits.is_empty() {
-        println!("No episode or chapter matches \"{query}\".");
+        println!("No episode, chapter or transcript matches \"{query}\".");
     }
     let mut out = std::io::stdout().lock();
     for h in &hits {
@@ -161,6 +176,12 @@ pub fn search_command(query: &str, as_json: bool) -> Result<(), String> {
                 chapter,
                 crate::cli_play::clock(ms)
             ),
+            (None, Some(ms)) => format!(
+                "{} — {} — said at {}",
+                h.podcast,
+                h.episode_title,
+                crate::cli_play::clock(ms)
+            ),
             _ => format!("{} — {}", h.podcast, h.episode_title),
         };
         writeln!(out, "{line}").map_err(|e| e.to_string())?;
@@ -169,6 +190,17 @@ pub fn search_command(query: &str, as_json: bool) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The word `search --json` uses for what a hit matched.
+fn kind_word(kind: chaptercast_engine::library::HitKind) -> &'static str {
+    use chaptercast_engine::library::HitKind;
+    match kind {
+        HitKind::Title => "title",
+        HitKind::Notes => "notes",
+        HitKind::Chapter => "chapter",
+        HitKind::Transcript => "transcript",
+    }
 }
 
 /// `chaptercast opml import <FILE>`.

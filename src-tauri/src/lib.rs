@@ -157,6 +157,7 @@ fn start_background_refresh(app: &tauri::AppHandle, engine: &Engine) {
                     continue;
                 }
             };
+            engine.fetch_transcripts_soon(commands::library::merged(&results));
             let mut update = wire::LibraryUpdate {
                 new_episodes: 0,
                 show_titles: Vec::new(),

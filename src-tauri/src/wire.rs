@@ -55,6 +55,88 @@ pub struct EpisodeView {
     /// The chapters known without the network (show notes, Podlove, earlier fetches);
     /// `load_chapters` adds what must be fetched.
     pub chapters: Vec<ChapterView>,
+    /// The feed offers a transcript, or one sits beside the download: `load_transcript`
+    /// reads it.
+    pub has_transcript: bool,
+}
+
+/// An episode's transcript as the Transcript tab shows it.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct TranscriptView {
+    pub state: TranscriptState,
+    /// Cues carry times: a click plays from one.
+    pub timed: bool,
+    pub cues: Vec<CueView>,
+    /// Why it is unreadable or unavailable.
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum TranscriptState {
+    /// The episode has none.
+    None,
+    Ready,
+    /// It was fetched and could not be read.
+    Unreadable,
+    /// Offered but not fetched: offline or the server failed; asking again may work.
+    Unavailable,
+    /// Like `Unavailable`, because the network is missing.
+    Offline,
+}
+
+/// One cue: a line said, from `start_ms`.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct CueView {
+    pub start_ms: u32,
+    pub end_ms: u32,
+    pub speaker: Option<String>,
+    pub text: String,
+    /// Timed and within the audio: a click plays from here.
+    pub playable: bool,
+}
+
+impl TranscriptView {
+    /// `duration_ms`: the audio's length when known (cues after it are kept, not playable).
+    pub fn new(state: engine::transcript_fetch::TranscriptState, duration_ms: Option<u64>) -> Self {
+        use engine::transcript_fetch::TranscriptState as S;
+        let empty = |state, detail| TranscriptView {
+            state,
+            timed: false,
+            cues: Vec::new(),
+            detail,
+        };
+        match state {
+            S::None => empty(TranscriptState::None, None),
+            S::Unavailable { reason, offline } => empty(
+                if offline {
+                    TranscriptState::Offline
+                } else {
+                    TranscriptState::Unavailable
+                },
+                Some(reason),
+            ),
+            S::Stored(stored) => match stored.error {
+                Some(error) => empty(TranscriptState::Unreadable, Some(error)),
+                None => TranscriptView {
+                    state: TranscriptState::Ready,
+                    timed: stored.timed,
+                    cues: stored
+                        .cues
+                        .into_iter()
+                        .map(|c| CueView {
+                            playable: stored.timed && duration_ms.is_none_or(|d| c.start_ms < d),
+                            start_ms: ms_u32(c.start_ms),
+                            end_ms: ms_u32(c.end_ms),
+                            speaker: c.speaker,
+                            text: c.text,
+                        })
+                        .collect(),
+                    detail: None,
+                },
+            },
+        }
+    }
 }
 
 /// One chapter of the merged list.
@@ -156,6 +238,10 @@ impl EpisodeView {
             enclosure_url: e.enclosure_url,
             season: e.season,
             episode_number: e.episode_number,
+            has_transcript: !e.transcripts.is_empty()
+                || e.download_path.as_deref().is_some_and(|p| {
+                    engine::transcript_fetch::sidecar_of(std::path::Path::new(p)).is_some()
+                }),
             chapters: chapter_views(chapters),
         }
     }
@@ -192,6 +278,9 @@ pub struct PlayerView {
     /// Index into the episode's visible chapter list: the engine's one rule for the current
     /// chapter (gaps between chapters are `null`).
     pub chapter_index: Option<u32>,
+    /// Index into the loaded episode's transcript cues: the one being said (the engine's rule,
+    /// like the chapter's).
+    pub cue_index: Option<u32>,
     pub speed: f32,
     pub volume: f32,
     /// Playing from the network rather than a downloaded file.
@@ -274,6 +363,7 @@ impl PlayerView {
             position_ms: 0,
             duration_ms: None,
             chapter_index: None,
+            cue_index: None,
             speed: 1.0,
             volume: 1.0,
             streaming: false,
@@ -300,6 +390,7 @@ impl PlayerView {
             position_ms: ms_u32(status.position_ms),
             duration_ms: status.duration_ms.map(ms_u32),
             chapter_index: status.visible_chapter.map(|i| i as u32),
+            cue_index: status.cue.map(|i| i as u32),
             speed: status.speed,
             volume: status.volume,
             streaming: status.streaming,
@@ -384,15 +475,39 @@ pub struct TextRun {
     pub hit: bool,
 }
 
-/// One search result: an episode, or a chapter of it.
+/// What a search hit matched.
+#[derive(Debug, Clone, Copy, Serialize, Type, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum HitKind {
+    Title,
+    Notes,
+    Chapter,
+    Transcript,
+}
+
+impl From<engine::library::HitKind> for HitKind {
+    fn from(kind: engine::library::HitKind) -> Self {
+        use engine::library::HitKind as K;
+        match kind {
+            K::Title => HitKind::Title,
+            K::Notes => HitKind::Notes,
+            K::Chapter => HitKind::Chapter,
+            K::Transcript => HitKind::Transcript,
+        }
+    }
+}
+
+/// One search result: an episode, a chapter of it, or something said in it.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct SearchHit {
+    pub kind: HitKind,
     pub show_id: String,
     pub podcast: String,
     pub episode_id: String,
     pub episode_title: String,
     /// Set for a chapter hit.
     pub chapter_title: Option<String>,
+    /// Where the chapter or the cue starts.
     pub start_ms: Option<u32>,
     /// RFC 3339, UTC.
     pub published: Option<String>,
@@ -400,8 +515,11 @@ pub struct SearchHit {
     pub title_runs: Vec<TextRun>,
     /// The chapter title, matches marked; empty for an episode hit.
     pub chapter_runs: Vec<TextRun>,
-    /// Show-notes excerpt around the first match; empty when the notes did not match.
+    /// Show-notes excerpt around the first match, or the cue that was said; empty when
+    /// neither matched.
     pub snippet_runs: Vec<TextRun>,
+    /// Who said it (a transcript hit that names speakers).
+    pub speaker: Option<String>,
 }
 
 fn runs(list: Vec<engine::library::TextRun>) -> Vec<TextRun> {
@@ -416,6 +534,7 @@ fn runs(list: Vec<engine::library::TextRun>) -> Vec<TextRun> {
 impl From<engine::library::SearchHit> for SearchHit {
     fn from(hit: engine::library::SearchHit) -> Self {
         SearchHit {
+            kind: hit.kind.into(),
             show_id: hit.show_id.0.to_string(),
             podcast: hit.podcast,
             episode_id: hit.episode_id.0.to_string(),
@@ -426,6 +545,7 @@ impl From<engine::library::SearchHit> for SearchHit {
             title_runs: runs(hit.title_runs),
             chapter_runs: runs(hit.chapter_runs),
             snippet_runs: runs(hit.snippet_runs),
+            speaker: hit.speaker,
         }
     }
 }

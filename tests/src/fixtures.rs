@@ -121,3 +121,140 @@ pub fn corpus_folder(folder: &str) -> Option<std::path::PathBuf> {
     eprintln!("SKIPPED: corpus absent at {}", dir.display());
     None
 }
+
+/// Tones of `TRANSCRIPT_TONE_S` seconds each, the audio of every episode of the transcript feed.
+pub const TRANSCRIPT_TONE_S: f64 = 20.0;
+
+/// The cue the transcript tests click: it starts 2 s before the third tone.
+pub const CLICKED_CUE_MS: u64 = 38_000;
+/// Said only in episode A's transcript, in the cue at [`SAID_CUE_MS`] (the fourth tone).
+pub const SAID_PHRASE: &str = "zebra crossing";
+pub const SAID_CUE_MS: u64 = 62_000;
+/// Said only in episode B's (word-level JSON) transcript, at [`JSON_SAID_MS`].
+pub const JSON_SAID_WORD: &str = "marmalade";
+pub const JSON_SAID_MS: u64 = 81_000;
+
+/// Episode A's transcript: WebVTT with voices, a cue every 2 s over 100 s.
+pub fn transcript_vtt() -> String {
+    let mut vtt = String::from("WEBVTT Kind: captions\n\nNOTE written for the tests\n\n");
+    for i in 0..50u64 {
+        let start = i * 2_000;
+        let speaker = if (i / 5) % 2 == 0 { "Ada" } else { "Grace" };
+        let text = match start {
+            CLICKED_CUE_MS => "Listen closely as the third tone begins.".to_string(),
+            SAID_CUE_MS => format!("The {SAID_PHRASE} is where the fourth tone plays."),
+            _ => format!("Line {i} of the tone episode, said in plain words."),
+        };
+        let clock = |ms: u64| format!("{:02}:{:02}.{:03}", ms / 60_000, ms / 1000 % 60, ms % 1000);
+        vtt.push_str(&format!(
+            "cue-{i}\n{} --> {} align:start\n<v {speaker}>{text}</v>\n\n",
+            clock(start),
+            clock(start + 1_800)
+        ));
+    }
+    vtt
+}
+
+/// Episode B's transcript: Podcast Index JSON, one word per segment.
+pub fn transcript_json() -> String {
+    let mut segments = Vec::new();
+    let sentence = |start_s: f64, words: &str, segments: &mut Vec<serde_json::Value>| {
+        for (k, word) in words.split(' ').enumerate() {
+            let t = start_s + k as f64 * 0.4;
+            segments.push(serde_json::json!({
+                "speaker": "Linus", "startTime": t, "endTime": t + 0.35, "body": word,
+            }));
+        }
+    };
+    sentence(1.0, "Welcome to the second tone episode.", &mut segments);
+    sentence(
+        JSON_SAID_MS as f64 / 1000.0,
+        &format!("Spread the {JSON_SAID_WORD} thinly."),
+        &mut segments,
+    );
+    serde_json::json!({ "version": "1.0.0", "segments": segments }).to_string()
+}
+
+/// A feed of four tone episodes: A with a VTT transcript, B a JSON one (served gzipped),
+/// C one that is gone (404) and D one that is garbage.
+pub fn transcript_feed_xml(base: &str) -> String {
+    let item = |guid: &str, title: &str, day: u32, transcript: &str, mime: &str| {
+        format!(
+            r#"<item><guid>{guid}</guid><title>{title}</title>
+<pubDate>Mon, {day:02} Jun 2025 10:00:00 GMT</pubDate><itunes:duration>100</itunes:duration>
+<enclosure url="{base}/audio/{guid}.mp3" type="audio/mpeg" length="1600000"/>
+<description>Tones for the transcript tests.</description>
+<podcast:transcript url="{base}{transcript}" type="{mime}" language="en"/></item>"#
+        )
+    };
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:podcast="https://podcastindex.org/namespace/1.0">
+<channel><title>Transcript Tones</title><link>{base}/</link><description>Fixture</description><language>en</language>
+{}
+{}
+{}
+{}
+</channel></rss>"#,
+        item("a", "Tones read aloud", 4, "/t/a.vtt", "text/vtt"),
+        item("b", "Tones in JSON", 3, "/t/b.json", "application/json"),
+        item(
+            "c",
+            "Tones with a lost transcript",
+            2,
+            "/t/c.vtt",
+            "text/vtt"
+        ),
+        item(
+            "d",
+            "Tones with a broken transcript",
+            1,
+            "/t/d.srt",
+            "application/x-subrip"
+        ),
+    )
+}
+
+/// The transcript feed on a fresh local server, every episode's audio the same tone MP3
+/// (`freqs`, [`TRANSCRIPT_TONE_S`] each, ID3 chapters "Tone <f> Hz").
+pub async fn serve_transcript_feed_with_tones(
+    freqs: &[f64],
+) -> anyhow::Result<(crate::server::TestServer, tempfile::TempDir)> {
+    use crate::server::{Route, TestServer};
+    use std::io::Write;
+    let dir = tempfile::tempdir()?;
+    let tones = crate::audio::tone_mp3(
+        dir.path(),
+        "tones",
+        freqs,
+        TRANSCRIPT_TONE_S,
+        crate::audio::Encoding::Cbr128,
+    )?;
+    let server = TestServer::start().await?;
+    server.route(
+        "/feed.xml",
+        Route::ok(
+            "application/rss+xml",
+            transcript_feed_xml(&server.base_url()),
+        ),
+    );
+    for guid in ["a", "b", "c", "d"] {
+        server.route(
+            &format!("/audio/{guid}.mp3"),
+            Route::file("audio/mpeg", tones.bytes()?),
+        );
+    }
+    server.route("/t/a.vtt", Route::ok("text/vtt", transcript_vtt()));
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(transcript_json().as_bytes())?;
+    server.route(
+        "/t/b.json",
+        Route::ok("application/json", gz.finish()?).with_header("Content-Encoding", "gzip"),
+    );
+    server.route("/t/c.vtt", Route::status(404));
+    let garbage: Vec<u8> = (0..200_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    server.route("/t/d.srt", Route::ok("application/x-subrip", garbage));
+    Ok((server, dir))
+}

@@ -78,6 +78,8 @@ const row = (id: string, showId: string, day: number): EpisodeRow =>
 const rows: EpisodeRow[] = [row("a3", "a", 3), row("a2", "a", 2), row("a1", "a", 1), row("b2", "b", 2), row("b1", "b", 1)];
 
 const hit = (over: Partial<SearchHit>): SearchHit => ({
+  kind: "title",
+  speaker: null,
   show_id: "b",
   podcast: "Show B",
   episode_id: "b1",

@@ -163,11 +163,11 @@ export default function App() {
           data-testid="search-open"
           aria-haspopup="dialog"
           aria-keyshortcuts="Control+K /"
-          title={`Search episodes and chapters (${modKey()}+K)`}
+          title={`Search episodes, chapters and transcripts (${modKey()}+K)`}
           onClick={openSearch}
         >
           <Icon name="search" size={14} />
-          <span class="search-open-label">Search episodes and chapters</span>
+          <span class="search-open-label">Search episodes, chapters and transcripts</span>
           <span class="search-open-keys" aria-hidden="true">
             <kbd>{modKey()}</kbd>
             <kbd>K</kbd>
@@ -236,6 +236,7 @@ export default function App() {
           error={lib.state.episodeError}
           positionIn={player.positionIn}
           chapterIndexIn={player.chapterIndexIn}
+          cueIndexIn={player.cueIndexIn}
           loaded={{ episodeId: player.view.episode_id, state: player.view.state, positionMs: player.position() }}
           onPlay={(id) => void player.playOrPause(id)}
           onSetPlayed={(id, played) => void lib.setPlayed(id, played)}

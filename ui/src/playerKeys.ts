@@ -33,7 +33,7 @@ export const SHORTCUTS: readonly { keys: readonly (readonly string[])[]; action:
   { keys: [["Shift", "→"]], action: "Next chapter" },
   { keys: [["["]], action: "Slower (−0.25×)" },
   { keys: [["]"]], action: "Faster (+0.25×)" },
-  { keys: [["Ctrl", "K"], ["/"]], action: "Search episodes and chapters" },
+  { keys: [["Ctrl", "K"], ["/"]], action: "Search episodes, chapters and transcripts" },
   { keys: [["?"]], action: "Show or hide these shortcuts" },
   { keys: [["Esc"]], action: "Close a dialog or menu" },
   { keys: [["↑"], ["↓"]], action: "Move in a list or in search results" },

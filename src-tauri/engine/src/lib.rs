@@ -19,6 +19,8 @@ pub mod session;
 pub mod subscriptions;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
+pub mod transcript_fetch;
+pub mod transcripts;
 
 use std::sync::{Arc, Mutex};
 
@@ -145,8 +147,16 @@ impl Engine {
     pub(crate) fn index_search_soon(&self) {
         let engine = self.clone();
         tokio::spawn(async move {
-            if let Err(error) = engine.with_library(|l| l.index_pending()).await {
-                tracing::warn!(%error, "search indexing failed");
+            // A few episodes per step: between steps the library is free for the listener.
+            loop {
+                match engine.with_library(|l| l.index_some(8)).await {
+                    Ok(0) => break,
+                    Ok(_) => tokio::task::yield_now().await,
+                    Err(error) => {
+                        tracing::warn!(%error, "search indexing failed");
+                        break;
+                    }
+                }
             }
         });
     }

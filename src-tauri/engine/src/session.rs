@@ -14,6 +14,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use crate::events::{EngineEvent, NowPlaying, SessionNotice, UpNext};
 use crate::library::{EpisodeId, Library, LibraryError, QueuePlace};
 use crate::player::{self, Command, LoadRequest, MediaLocation, PlayerEvent, PlayerHandle};
+use crate::transcript_fetch::TranscriptState;
 use crate::Engine;
 
 const NOW_PLAYING_KEY: &str = "session_episode";
@@ -34,6 +35,8 @@ enum Note {
     Player(Box<PlayerEvent>),
     QueueChanged,
     ChaptersFound(EpisodeId),
+    /// A transcript of the episode was stored: the player follows its cues.
+    TranscriptFound(EpisodeId),
 }
 
 impl Engine {
@@ -206,6 +209,11 @@ impl Session {
         let _ = self.notes.send(Note::ChaptersFound(id));
     }
 
+    /// A transcript of `id` was stored: if it is the episode playing, the player follows it.
+    pub fn transcript_found(&self, id: EpisodeId) {
+        let _ = self.notes.send(Note::TranscriptFound(id));
+    }
+
     fn queue_changed(&self) {
         let _ = self.notes.send(Note::QueueChanged);
     }
@@ -361,6 +369,7 @@ impl Worker {
                         self.resend_chapters(id);
                     }
                 }
+                Note::TranscriptFound(id) => self.send_cues(id),
             }
         }
     }
@@ -536,6 +545,7 @@ impl Worker {
             _ => {
                 self.loaded = Some((id, None));
                 self.report_now_playing(id);
+                self.send_cues(id);
                 self.fetch_chapters(id);
                 if length.is_none() {
                     return;
@@ -571,9 +581,22 @@ impl Worker {
         }
     }
 
-    /// Fetches what the feed only points to (a chapters file, the audio's own chapters) for
-    /// the episode just loaded, however it was started (Up Next, search, a relaunch): they reach
-    /// the player and the listener when found. Cached after the first time.
+    /// Gives the player the cue times of `id`'s stored transcript, so it reports the cue being
+    /// said (the one rule for "current cue"). The player ignores them if another episode is in.
+    fn send_cues(&self, id: EpisodeId) {
+        match self.with_library(|l| l.cue_starts(id)) {
+            Ok(starts_ms) => self.player.send(Command::SetCues {
+                key: episode_key(id),
+                starts_ms,
+            }),
+            Err(error) => tracing::warn!(episode = id.0, %error, "could not read the cues"),
+        }
+    }
+
+    /// Fetches what the feed only points to (a chapters file, the audio's own chapters, the
+    /// transcript) for the episode just loaded, however it was started (Up Next, search, a
+    /// relaunch): they reach the player and the listener when found. Cached after the first
+    /// time.
     fn fetch_chapters(&self, id: EpisodeId) {
         let engine = self.engine.clone();
         let notes = self.notes.clone();
@@ -592,6 +615,13 @@ impl Worker {
                         let _ = notes.send(Note::ChaptersFound(id));
                     }
                     Err(error) => tracing::info!(episode = id.0, %error, "no chapters fetched"),
+                }
+                match runtime.block_on(engine.load_transcript(id)) {
+                    Ok(TranscriptState::Stored(_)) => {
+                        let _ = notes.send(Note::TranscriptFound(id));
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::info!(episode = id.0, %error, "no transcript fetched"),
                 }
             });
         if let Err(error) = spawned {

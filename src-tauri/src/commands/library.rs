@@ -8,7 +8,7 @@ use crate::error::{CommandError, ErrorKind};
 use crate::state::AppState;
 use crate::wire::{
     chapter_views, ChapterView, EpisodeRow, EpisodeView, RefreshReport, SearchHit, ShowRefresh,
-    ShowView,
+    ShowView, TranscriptView,
 };
 
 fn show_id(id: &str) -> Result<ShowId, CommandError> {
@@ -65,6 +65,29 @@ pub async fn load_chapters(
     Ok(chapter_views(chapters))
 }
 
+/// The episode's transcript, fetched (or read from a sidecar file) the first time and kept;
+/// offline, it says so and a later call tries again.
+#[tauri::command]
+#[specta::specta]
+pub async fn load_transcript(
+    app: State<'_, AppState>,
+    player: State<'_, crate::playback::PlayerState>,
+    episode_id: String,
+) -> Result<TranscriptView, CommandError> {
+    let id = self::episode_id(&episode_id)?;
+    let state = app.engine.load_transcript(id).await?;
+    let duration_ms = app
+        .engine
+        .episode(id)
+        .await?
+        .summary
+        .duration_s
+        .map(|s| u64::from(s) * 1000);
+    // Playing it already: the player follows its cues now.
+    player.session.transcript_found(id);
+    Ok(TranscriptView::new(state, duration_ms))
+}
+
 /// Subscribes to a feed URL; fails with the reason when it is not a working feed.
 #[tauri::command]
 #[specta::specta]
@@ -73,6 +96,7 @@ pub async fn subscribe_feed(
     url: String,
 ) -> Result<ShowView, CommandError> {
     let id = app.engine.subscribe(&url).await?;
+    app.engine.fetch_transcripts_soon(vec![id]);
     Ok(app.engine.show(id).await?.into())
 }
 
@@ -91,7 +115,9 @@ pub async fn unsubscribe_show(
 #[tauri::command]
 #[specta::specta]
 pub async fn refresh_library(app: State<'_, AppState>) -> Result<RefreshReport, CommandError> {
-    Ok(refresh_report(app.engine.refresh_all().await?))
+    let results = app.engine.refresh_all().await?;
+    app.engine.fetch_transcripts_soon(merged(&results));
+    Ok(refresh_report(results))
 }
 
 /// The start-up refresh: every show except those whose server asked not to be fetched again
@@ -99,15 +125,24 @@ pub async fn refresh_library(app: State<'_, AppState>) -> Result<RefreshReport, 
 #[tauri::command]
 #[specta::specta]
 pub async fn refresh_due_shows(app: State<'_, AppState>) -> Result<RefreshReport, CommandError> {
-    Ok(refresh_report(
-        app.engine.refresh_due(std::time::Duration::ZERO).await?,
-    ))
+    let results = app.engine.refresh_due(std::time::Duration::ZERO).await?;
+    app.engine.fetch_transcripts_soon(merged(&results));
+    Ok(refresh_report(results))
 }
 
 type RefreshResults = Vec<(
     ShowId,
     Result<chaptercast_engine::RefreshOutcome, chaptercast_engine::RefreshError>,
 )>;
+
+/// The shows whose feed was stored anew (they may list new transcripts).
+pub(crate) fn merged(results: &RefreshResults) -> Vec<ShowId> {
+    results
+        .iter()
+        .filter(|(_, r)| matches!(r, Ok(chaptercast_engine::RefreshOutcome::Merged(_))))
+        .map(|(id, _)| *id)
+        .collect()
+}
 
 fn refresh_report(results: RefreshResults) -> RefreshReport {
     let failures = results.iter().filter(|(_, r)| r.is_err()).count();

@@ -18,6 +18,11 @@ export const commands = {
 	 *  chapters inside the audio). Slow the first time, cached after.
 	 */
 	loadChapters: (episodeId: string) => typedError<ChapterView[], CommandError>(__TAURI_INVOKE("load_chapters", { episodeId })),
+	/**
+	 *  The episode's transcript, fetched (or read from a sidecar file) the first time and kept;
+	 *  offline, it says so and a later call tries again.
+	 */
+	loadTranscript: (episodeId: string) => typedError<TranscriptView, CommandError>(__TAURI_INVOKE("load_transcript", { episodeId })),
 	/**  Subscribes to a feed URL; fails with the reason when it is not a working feed. */
 	subscribeFeed: (url: string) => typedError<ShowView, CommandError>(__TAURI_INVOKE("subscribe_feed", { url })),
 	/**  Removes a show and its episodes. */
@@ -151,6 +156,16 @@ export type CommandError = {
 	message: string,
 };
 
+/**  One cue: a line said, from `start_ms`. */
+export type CueView = {
+	start_ms: number,
+	end_ms: number,
+	speaker: string | null,
+	text: string,
+	/**  Timed and within the audio: a click plays from here. */
+	playable: boolean,
+};
+
 /**  Where a download stands, as the UI names it. */
 export type DownloadState = "queued" | "running" | 
 /**  Waiting for the network. */
@@ -208,6 +223,11 @@ export type EpisodeView = {
 	 *  `load_chapters` adds what must be fetched.
 	 */
 	chapters: ChapterView[],
+	/**
+	 *  The feed offers a transcript, or one sits beside the download: `load_transcript`
+	 *  reads it.
+	 */
+	has_transcript: boolean,
 };
 
 /**  What kind of failure, for the UI to choose how to show it. */
@@ -222,6 +242,9 @@ export type ErrorKind =
 "NotFound" | 
 /**  The library on disk failed. */
 "Storage";
+
+/**  What a search hit matched. */
+export type HitKind = "title" | "notes" | "chapter" | "transcript";
 
 /**  A library file Chaptercast cannot use, as the window tells it. */
 export type LibraryProblem = {
@@ -310,6 +333,11 @@ export type PlayerView = {
 	 *  chapter (gaps between chapters are `null`).
 	 */
 	chapter_index: number | null,
+	/**
+	 *  Index into the loaded episode's transcript cues: the one being said (the engine's rule,
+	 *  like the chapter's).
+	 */
+	cue_index: number | null,
 	speed: number | null,
 	volume: number | null,
 	/**  Playing from the network rather than a downloaded file. */
@@ -347,14 +375,16 @@ export type RefreshReport = {
 	is_offline: boolean,
 };
 
-/**  One search result: an episode, or a chapter of it. */
+/**  One search result: an episode, a chapter of it, or something said in it. */
 export type SearchHit = {
+	kind: HitKind,
 	show_id: string,
 	podcast: string,
 	episode_id: string,
 	episode_title: string,
 	/**  Set for a chapter hit. */
 	chapter_title: string | null,
+	/**  Where the chapter or the cue starts. */
 	start_ms: number | null,
 	/**  RFC 3339, UTC. */
 	published: string | null,
@@ -362,8 +392,13 @@ export type SearchHit = {
 	title_runs: TextRun[],
 	/**  The chapter title, matches marked; empty for an episode hit. */
 	chapter_runs: TextRun[],
-	/**  Show-notes excerpt around the first match; empty when the notes did not match. */
+	/**
+	 *  Show-notes excerpt around the first match, or the cue that was said; empty when
+	 *  neither matched.
+	 */
 	snippet_runs: TextRun[],
+	/**  Who said it (a transcript hit that names speakers). */
+	speaker: string | null,
 };
 
 /**  Something the session did on its own, worded; sent as `session-notice`. */
@@ -411,6 +446,26 @@ export type SleepView = {
 export type TextRun = {
 	text: string,
 	hit: boolean,
+};
+
+export type TranscriptState = 
+/**  The episode has none. */
+"none" | "ready" | 
+/**  It was fetched and could not be read. */
+"unreadable" | 
+/**  Offered but not fetched: offline or the server failed; asking again may work. */
+"unavailable" | 
+/**  Like `Unavailable`, because the network is missing. */
+"offline";
+
+/**  An episode's transcript as the Transcript tab shows it. */
+export type TranscriptView = {
+	state: TranscriptState,
+	/**  Cues carry times: a click plays from one. */
+	timed: boolean,
+	cues: CueView[],
+	/**  Why it is unreadable or unavailable. */
+	detail: string | null,
 };
 
 /* Tauri Specta runtime */

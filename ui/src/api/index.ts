@@ -28,6 +28,9 @@ import type {
   SleepTimer,
   SleepView,
   TextRun,
+  TranscriptView,
+  CueView,
+  HitKind,
 } from "./bindings";
 import { byNewest } from "../format";
 
@@ -58,6 +61,9 @@ export type {
   SleepTimer,
   SleepView,
   TextRun,
+  TranscriptView,
+  CueView,
+  HitKind,
 };
 
 /** A failed command. `kind` is the backend's `ErrorKind`, or "Internal" for a JavaScript-level failure. */
@@ -140,6 +146,7 @@ export const listEpisodes = (showId: string): Promise<EpisodeRow[]> => call((c) 
 export const getEpisode = (episodeId: string): Promise<EpisodeView> => call((c) => c.getEpisode(episodeId));
 /** The episode's full chapter list, fetching a chapters file or reading the audio if needed. Can be slow. */
 export const loadChapters = (episodeId: string): Promise<ChapterView[]> => call((c) => c.loadChapters(episodeId));
+export const loadTranscript = (episodeId: string): Promise<TranscriptView> => call((c) => c.loadTranscript(episodeId));
 export const subscribeFeed = (url: string): Promise<ShowView> => call((c) => c.subscribeFeed(url));
 export const unsubscribeShow = async (showId: string): Promise<void> => {
   await call((c) => c.unsubscribeShow(showId));
@@ -488,6 +495,7 @@ function demoBackend(): Backend {
     season: null,
     episode_number: 60 - i,
     chapters: demoChapters[`meta-${i}`] ?? [],
+    has_transcript: i === 0,
   }));
   episodes.push(
     ...["Tuning a pirate transmitter", "The last shortwave stations"].map((title, i) => ({
@@ -509,6 +517,7 @@ function demoBackend(): Backend {
       season: 2,
       episode_number: 12 - i,
       chapters: [],
+      has_transcript: false,
     })),
   );
   if (params.has("many")) {
@@ -544,6 +553,12 @@ function demoBackend(): Backend {
       await wait(20);
       const e = episodes.find((x) => x.row.id === episodeId);
       return e ? ok(clone(e)) : err("NotFound", "That episode is no longer in the library.");
+    },
+    async loadTranscript(episodeId: string) {
+      await wait(150);
+      if (episodeId !== "meta-0") return ok({ state: "none" as const, timed: false, cues: [], detail: null });
+      if (params.has("offline")) return ok({ state: "offline" as const, timed: false, cues: [], detail: "could not connect to example.com" });
+      return ok({ state: "ready" as const, timed: true, cues: demoCues(), detail: null });
     },
     async loadChapters(episodeId: string) {
       const e = episodes.find((x) => x.row.id === episodeId);
@@ -822,6 +837,27 @@ function demoQueue(episodes: EpisodeView[], shows: ShowView[]) {
   };
 }
 
+/** The dev preview's transcript (meta-0): two voices, a cue every ~6 s for the first 40 minutes. */
+function demoCues(): CueView[] {
+  const lines = [
+    "Welcome back to the show, today we are talking about the rollout.",
+    "Thanks for having me, it has been a long year.",
+    "So why did this matter in the first place?",
+    "Our startup time had regressed by almost forty percent.",
+    "We moved the build to a remote execution cluster.",
+    "And the cache hit rate went from sixty to ninety five percent.",
+    "What surprised you most during the migration?",
+    "Honestly, how much of it was people rather than code.",
+  ];
+  return Array.from({ length: 400 }, (_, i) => ({
+    start_ms: i * 6000,
+    end_ms: i * 6000 + 5500,
+    speaker: i % 3 === 2 ? "Pascal" : "Mia",
+    text: lines[i % lines.length]!,
+    playable: true,
+  }));
+}
+
 /**
  * The dev preview's search, shaped like the backend's: every word must appear in the episode
  * (title, notes or one chapter title); chapter hits come as their own results with `start_ms`.
@@ -865,7 +901,15 @@ function demoSearch(query: string, episodes: EpisodeView[], shows: ShowView[]): 
     if (words.every((w) => has(e.row.title, w) || has(notes, w))) {
       scored.push({
         score: inTitle * 10 + inNotes,
-        hit: { ...base, chapter_title: null, start_ms: null, chapter_runs: [], snippet_runs: inNotes > 0 ? snippet(notes) : [] },
+        hit: {
+          ...base,
+          kind: inTitle > 0 ? "title" : "notes",
+          chapter_title: null,
+          start_ms: null,
+          chapter_runs: [],
+          snippet_runs: inNotes > 0 ? snippet(notes) : [],
+          speaker: null,
+        },
       });
     }
     for (const c of e.chapters) {
@@ -873,8 +917,17 @@ function demoSearch(query: string, episodes: EpisodeView[], shows: ShowView[]): 
       if (!words.some((w) => has(c.title, w))) continue;
       scored.push({
         score: words.filter((w) => has(c.title, w)).length * 8 + inTitle,
-        hit: { ...base, chapter_title: c.title, start_ms: c.start_ms, chapter_runs: runs(c.title), snippet_runs: [] },
+        hit: { ...base, kind: "chapter", chapter_title: c.title, start_ms: c.start_ms, chapter_runs: runs(c.title), snippet_runs: [], speaker: null },
       });
+    }
+    if (e.has_transcript) {
+      const cue = demoCues().find((c) => words.every((w) => has(c.text, w)));
+      if (cue) {
+        scored.push({
+          score: words.length * 2,
+          hit: { ...base, kind: "transcript", chapter_title: null, start_ms: cue.start_ms, chapter_runs: [], snippet_runs: runs(cue.text), speaker: cue.speaker },
+        });
+      }
     }
   }
   return scored
@@ -999,6 +1052,7 @@ function demoPlayer(params: URLSearchParams, showTitle: (showId: string) => stri
     position_ms: 0,
     duration_ms: null,
     chapter_index: null,
+    cue_index: null,
     speed: 1,
     volume: 1,
     streaming: false,
@@ -1010,6 +1064,7 @@ function demoPlayer(params: URLSearchParams, showTitle: (showId: string) => stri
   const emit = () => {
     const index = episode ? currentChapterIndex(episode.chapters, view.position_ms) : -1;
     view.chapter_index = index >= 0 ? index : null;
+    view.cue_index = episode?.has_transcript ? Math.floor(view.position_ms / 6000) : null;
     for (const cb of listeners) cb({ ...view });
   };
   const set = (patch: Partial<PlayerView>) => {

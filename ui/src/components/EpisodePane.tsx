@@ -1,4 +1,4 @@
-import { Show } from "solid-js";
+import { createSignal, Show } from "solid-js";
 import type { EpisodeView } from "../api";
 import { formatDate, formatDuration, formatRemaining, joinMeta } from "../format";
 import { playButton } from "../playButton";
@@ -8,6 +8,7 @@ import ChapterList from "./ChapterList";
 import DownloadControl from "./DownloadControl";
 import Icon from "./Icon";
 import ShowNotes from "./ShowNotes";
+import TranscriptPanel from "./TranscriptPanel";
 
 type Props = {
   episode: EpisodeView | null;
@@ -17,6 +18,8 @@ type Props = {
   positionIn: (episodeId: string) => number | null;
   /** The player's current chapter in an episode (index into its chapter list), when it reports one. */
   chapterIndexIn: (episodeId: string) => number | null;
+  /** The engine's current transcript cue in an episode, when it plays that one. */
+  cueIndexIn?: (episodeId: string) => number | null;
   /** What the player has loaded, for the Play button's label. */
   loaded: Loaded;
   /** Plays, pauses or resumes this episode. */
@@ -35,6 +38,9 @@ type Props = {
 
 /** The right pane: the open episode and its show notes. */
 export default function EpisodePane(props: Props) {
+  // The tab the listener chose last; kept from episode to episode (someone reading along
+  // keeps reading along).
+  const [tab, setTab] = createSignal<"chapters" | "transcript">("chapters");
   const number = (e: EpisodeView) =>
     e.episode_number == null ? null : e.season == null ? `Episode ${e.episode_number}` : `S${e.season} E${e.episode_number}`;
   return (
@@ -48,7 +54,28 @@ export default function EpisodePane(props: Props) {
           </div>
         }
       >
-        {(episode) => (
+        {(episode) => {
+          const chapterList = () => (
+              <ChapterList
+              episodeId={episode().row.id}
+              chapters={episode().chapters}
+              chapterIndex={props.chapterIndexIn(episode().row.id)}
+              onJump={props.onJump}
+              menuItems={
+                props.onQueueChapter
+                  ? (chapter) => {
+                      const id = episode().row.id;
+                      return [
+                        { label: "Play from here", testId: "chapter-menu-play", icon: "play", onSelect: () => props.onJump(id, chapter.start_ms) },
+                        { label: "Play next", testId: "chapter-menu-play-next", icon: "play-next", onSelect: () => props.onQueueChapter?.(id, chapter.start_ms, true) },
+                        { label: "Play last", testId: "chapter-menu-play-last", icon: "list", onSelect: () => props.onQueueChapter?.(id, chapter.start_ms, false) },
+                      ];
+                    }
+                  : undefined
+              }
+            />
+          );
+          return (
           <article class="episode-article">
             <header class="episode-header">
               <Show when={props.showName}>
@@ -99,25 +126,76 @@ export default function EpisodePane(props: Props) {
                 </p>
               </Show>
             </header>
-            <Show when={episode().chapters.length > 0}>
-              <ChapterList
-                episodeId={episode().row.id}
-                chapters={episode().chapters}
-                chapterIndex={props.chapterIndexIn(episode().row.id)}
-                onJump={props.onJump}
-                menuItems={
-                  props.onQueueChapter
-                    ? (chapter) => {
-                        const id = episode().row.id;
-                        return [
-                          { label: "Play from here", testId: "chapter-menu-play", icon: "play", onSelect: () => props.onJump(id, chapter.start_ms) },
-                          { label: "Play next", testId: "chapter-menu-play-next", icon: "play-next", onSelect: () => props.onQueueChapter?.(id, chapter.start_ms, true) },
-                          { label: "Play last", testId: "chapter-menu-play-last", icon: "list", onSelect: () => props.onQueueChapter?.(id, chapter.start_ms, false) },
-                        ];
-                      }
-                    : undefined
-                }
-              />
+            <Show
+              when={episode().has_transcript}
+              fallback={<Show when={episode().chapters.length > 0}>{chapterList()}</Show>}
+            >
+              {(() => {
+                const shown = () => (tab() === "transcript" || episode().chapters.length === 0 ? "transcript" : "chapters");
+                return (
+                  <>
+                    <div class="tabs" role="tablist" aria-label="Chapters and transcript">
+                      <Show when={episode().chapters.length > 0}>
+                        <button
+                          class="tab"
+                          type="button"
+                          role="tab"
+                          id="tab-chapters"
+                          aria-selected={shown() === "chapters"}
+                          aria-controls="tabpanel-episode"
+                          tabIndex={shown() === "chapters" ? 0 : -1}
+                          data-testid="tab-chapters"
+                          onClick={() => setTab("chapters")}
+                          onKeyDown={(e) => {
+                            if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+                              setTab("transcript");
+                              document.getElementById("tab-transcript")?.focus();
+                            }
+                          }}
+                        >
+                          Chapters <span class="tab-count">{episode().chapters.length}</span>
+                        </button>
+                      </Show>
+                      <button
+                        class="tab"
+                        type="button"
+                        role="tab"
+                        id="tab-transcript"
+                        aria-selected={shown() === "transcript"}
+                        aria-controls="tabpanel-episode"
+                        tabIndex={shown() === "transcript" ? 0 : -1}
+                        data-testid="tab-transcript"
+                        onClick={() => setTab("transcript")}
+                        onKeyDown={(e) => {
+                          if ((e.key === "ArrowRight" || e.key === "ArrowLeft") && episode().chapters.length > 0) {
+                            setTab("chapters");
+                            document.getElementById("tab-chapters")?.focus();
+                          }
+                        }}
+                      >
+                        Transcript
+                      </button>
+                    </div>
+                    <div
+                      id="tabpanel-episode"
+                      role="tabpanel"
+                      aria-labelledby={shown() === "chapters" ? "tab-chapters" : "tab-transcript"}
+                    >
+                      <Show
+                        when={shown() === "transcript"}
+                        fallback={chapterList()}
+                      >
+                        <TranscriptPanel
+                          episodeId={episode().row.id}
+                          chapters={episode().chapters}
+                          cueIndex={props.cueIndexIn?.(episode().row.id) ?? null}
+                          onJump={props.onJump}
+                        />
+                      </Show>
+                    </div>
+                  </>
+                );
+              })()}
             </Show>
             <ShowNotes
               episodeId={episode().row.id}
@@ -126,7 +204,8 @@ export default function EpisodePane(props: Props) {
               onJump={props.onJump}
             />
           </article>
-        )}
+          );
+        }}
       </Show>
     </section>
   );

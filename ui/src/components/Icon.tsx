@@ -34,6 +34,7 @@ const paths = {
   list: "M8 6h12M8 12h12M8 18h12M4 6h.01M4 12h.01M4 18h.01",
   grip: "M9 6h.01M15 6h.01M9 12h.01M15 12h.01M9 18h.01M15 18h.01",
   "play-next": "M4 6h10M4 12h7M4 18h7M15 11v9l6-4.5z",
+  quote: "M4 5.5h16a1 1 0 0 1 1 1v9a1 1 0 0 1-1 1h-9l-5 4v-4H4a1 1 0 0 1-1-1v-9a1 1 0 0 1 1-1zM7.5 9.5h9M7.5 12.5h6",
 } as const;
 
 /** Solid shapes; the rest are drawn with a stroke. */

@@ -43,6 +43,7 @@ const view = (over: Partial<PlayerView> = {}): PlayerView => ({
   position_ms: 60_000,
   duration_ms: 3_600_000,
   chapter_index: 1,
+  cue_index: null,
   ...over,
 });
 

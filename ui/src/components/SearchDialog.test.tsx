@@ -19,6 +19,8 @@ const runs = (...parts: (string | [string])[]): TextRun[] =>
   parts.map((p) => (typeof p === "string" ? { text: p, hit: false } : { text: p[0], hit: true }));
 
 const episodeHit: SearchHit = {
+  kind: "title",
+  speaker: null,
   show_id: "meta",
   podcast: "Meta Tech Podcast",
   episode_id: "meta-1",
@@ -33,6 +35,7 @@ const episodeHit: SearchHit = {
 
 const chapterHit: SearchHit = {
   ...episodeHit,
+  kind: "chapter",
   episode_id: "meta-2",
   episode_title: "The rollout",
   chapter_title: "Threads on the web",
@@ -101,7 +104,7 @@ describe("SearchDialog", () => {
     expect(dialog.getAttribute("role")).toBe("dialog");
     expect(dialog.getAttribute("aria-modal")).toBe("true");
     expect(document.activeElement).toBe(input());
-    expect(q("search-empty")!.textContent).toBe("Type to search every episode and chapter");
+    expect(q("search-empty")!.textContent).toBe("Type to search every episode, chapter and transcript");
   });
 
   it("searches as you type, once typing pauses, and marks the hits as text", async () => {
@@ -193,10 +196,10 @@ describe("SearchDialog", () => {
     await type("  zebra ");
     expect(mocked.search).toHaveBeenCalledWith("zebra");
     expect(results()).toHaveLength(0);
-    expect(q("search-empty")!.textContent).toBe("No episode or chapter matches “zebra”");
+    expect(q("search-empty")!.textContent).toBe("Nothing said or written matches “zebra”");
     await type("   ");
     expect(mocked.search).toHaveBeenCalledTimes(1);
-    expect(q("search-empty")!.textContent).toBe("Type to search every episode and chapter");
+    expect(q("search-empty")!.textContent).toBe("Type to search every episode, chapter and transcript");
   });
 
   it("closes on Escape and gives focus back", async () => {

@@ -28,7 +28,7 @@ const RESULT_STEPS = new Map([
   ["PageUp", -5],
 ]);
 
-/** A chapter hit starts somewhere; an episode hit does not. */
+/** A chapter or transcript hit starts somewhere; an episode hit does not. */
 export const isChapterHit = (hit: SearchHit): hit is SearchHit & { start_ms: number } => hit.start_ms != null;
 
 type Status = "idle" | "searching" | "done" | "error";
@@ -151,12 +151,12 @@ export default function SearchDialog(props: Props) {
           class="search-input"
           type="text"
           role="combobox"
-          aria-label="Search episodes and chapters"
+          aria-label="Search episodes, chapters and transcripts"
           aria-expanded={hasResults()}
           aria-controls="search-results"
           aria-autocomplete="list"
           aria-activedescendant={hasResults() ? optionId(active()) : undefined}
-          placeholder="Search episodes and chapters"
+          placeholder="Search episodes, chapters and transcripts"
           autocomplete="off"
           spellcheck={false}
           data-testid="search-input"
@@ -202,12 +202,12 @@ export default function SearchDialog(props: Props) {
         </Match>
         <Match when={noMatch()}>
           <p class="search-empty" data-testid="search-empty">
-            No episode or chapter matches “{answered()}”
+            Nothing said or written matches “{answered()}”
           </p>
         </Match>
         <Match when={!query().trim()}>
           <p class="search-empty" data-testid="search-empty">
-            Type to search every episode and chapter
+            Type to search every episode, chapter and transcript
           </p>
         </Match>
       </Switch>
@@ -252,6 +252,7 @@ function SearchResult(props: {
   onChoose: () => void;
 }) {
   const chapter = () => isChapterHit(props.hit);
+  const said = () => props.hit.kind === "transcript";
   const time = () => (props.hit.start_ms != null ? formatTimestamp(props.hit.start_ms) : "");
   return (
     <li
@@ -272,17 +273,30 @@ function SearchResult(props: {
       onClick={() => props.onChoose()}
     >
       <span class="search-result-icon" aria-hidden="true">
-        <Icon name={chapter() ? "chapter-next" : "podcast"} size={14} />
+        <Icon name={said() ? "quote" : chapter() ? "chapter-next" : "podcast"} size={14} />
       </span>
       <span class="search-result-body">
         <span class="search-result-podcast">{joinMeta(props.hit.podcast, formatDate(props.hit.published))}</span>
         <span class="search-result-title">
           <Runs runs={props.hit.title_runs} fallback={props.hit.episode_title} />
         </span>
+        <Show when={said()}>
+          <span class="search-result-said" data-testid="search-result-said">
+            <Show when={props.hit.start_ms != null}>
+              <span class="search-result-time">{time()}</span>
+            </Show>
+            <Show when={props.hit.speaker}>
+              <span class="search-result-speaker">{props.hit.speaker}:</span>
+            </Show>
+            <span class="search-result-quote">
+              “<Runs runs={props.hit.snippet_runs} />”
+            </span>
+          </span>
+        </Show>
         <Show
-          when={chapter()}
+          when={chapter() && !said()}
           fallback={
-            <Show when={props.hit.snippet_runs.length > 0}>
+            <Show when={props.hit.snippet_runs.length > 0 && !said()}>
               <span class="search-result-snippet" data-testid="search-result-snippet">
                 <Runs runs={props.hit.snippet_runs} />
               </span>

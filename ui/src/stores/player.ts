@@ -31,6 +31,7 @@ export const IDLE_VIEW: Readonly<PlayerView> = {
   position_ms: 0,
   duration_ms: null,
   chapter_index: null,
+  cue_index: null,
   speed: 1,
   volume: 1,
   streaming: false,
@@ -229,6 +230,9 @@ export function createPlayer(options: PlayerOptions = {}) {
   /** The backend's current chapter (index into the visible list) in `episodeId`; null when unknown or elsewhere. */
   const chapterIndexIn = (episodeId: string): number | null => (isLoaded(episodeId) ? view.chapter_index : null);
 
+  /** The backend's current transcript cue in `episodeId`; null when unknown or elsewhere. */
+  const cueIndexIn = (episodeId: string): number | null => (isLoaded(episodeId) ? view.cue_index : null);
+
   /** Tries an unreachable host again now (the player also retries by itself). */
   const retry = (): Promise<void> => run(() => api.playerRetry());
 
@@ -248,6 +252,7 @@ export function createPlayer(options: PlayerOptions = {}) {
     position,
     positionIn,
     chapterIndexIn,
+    cueIndexIn,
     start,
     stop,
     jumpTo,

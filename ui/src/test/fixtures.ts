@@ -33,6 +33,7 @@ export const episodeView = (row: EpisodeRow, over: Partial<EpisodeView> = {}): E
   image_url: null,
   enclosure_url: "https://example.org/a.mp3",
   is_video: false,
+  has_transcript: false,
   season: null,
   episode_number: null,
   chapters: [],

@@ -89,6 +89,12 @@ pub struct TranscriptRef {
     pub url: String,
     #[serde(rename = "type")]
     pub mime_type: Option<String>,
+    /// The transcript's language (BCP 47), when the feed says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// `captions` for timed captions; absent for a transcript.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rel: Option<String>,
 }
 
 /// A `psc:chapter` element, raw: `start` is Normal Play Time text.
@@ -215,6 +221,8 @@ fn strip_control_characters(feed: &mut ParsedFeed) {
         for t in &mut episode.transcripts {
             line(&mut t.url);
             opt(&mut t.mime_type);
+            opt(&mut t.language);
+            opt(&mut t.rel);
         }
         for c in &mut episode.podlove_chapters {
             line(&mut c.start);

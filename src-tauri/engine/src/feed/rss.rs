@@ -263,6 +263,8 @@ fn episode(
         Some(TranscriptRef {
             url: non_empty(e.attrs.get("url").map(String::as_str))?,
             mime_type: non_empty(e.attrs.get("type").map(String::as_str)),
+            language: non_empty(e.attrs.get("language").map(String::as_str)),
+            rel: non_empty(e.attrs.get("rel").map(String::as_str)),
         })
     })
     .collect();

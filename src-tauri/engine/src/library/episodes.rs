@@ -387,7 +387,7 @@ fn content_hash(episode: &ParsedEpisode) -> i64 {
 fn encode_transcripts(transcripts: &[TranscriptRef]) -> String {
     let list: Vec<serde_json::Value> = transcripts
         .iter()
-        .map(|t| serde_json::json!({"url": t.url, "type": t.mime_type}))
+        .map(|t| serde_json::json!({"url": t.url, "type": t.mime_type, "language": t.language, "rel": t.rel}))
         .collect();
     serde_json::Value::Array(list).to_string()
 }
@@ -398,9 +398,12 @@ fn decode_transcripts(json: &str) -> Vec<TranscriptRef> {
     };
     list.iter()
         .filter_map(|v| {
+            let text = |key: &str| v.get(key).and_then(|t| t.as_str()).map(str::to_string);
             Some(TranscriptRef {
                 url: v.get("url")?.as_str()?.to_string(),
-                mime_type: v.get("type").and_then(|t| t.as_str()).map(str::to_string),
+                mime_type: text("type"),
+                language: text("language"),
+                rel: text("rel"),
             })
         })
         .collect()

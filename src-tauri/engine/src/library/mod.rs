@@ -8,6 +8,7 @@ mod episodes;
 mod queue;
 mod search;
 mod shows;
+mod transcripts;
 
 use std::path::{Path, PathBuf};
 
@@ -17,8 +18,9 @@ pub use chapters::FetchedChaptersKind;
 pub use downloads::{DownloadRecord, DownloadState};
 pub use episodes::{Episode, EpisodeId, EpisodeSummary, MergeReport};
 pub use queue::QueuePlace;
-pub use search::{SearchHit, TextRun, MAX_RESULTS};
+pub use search::{HitKind, SearchHit, TextRun, MAX_RESULTS};
 pub use shows::{Show, ShowId};
+pub use transcripts::StoredTranscript;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
 /// Append-only: never edit one that has shipped.
@@ -31,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_audio_length.sql"),
     include_str!("migrations/0007_queue.sql"),
     include_str!("migrations/0008_search_marks.sql"),
+    include_str!("migrations/0009_transcripts.sql"),
 ];
 
 /// Why a library operation failed.

@@ -1,26 +1,43 @@
-//! Search across every episode and chapter: the FTS5 index (kept in step with each write to
-//! an episode or its chapters, in the same transaction) and queries with marked-up hits.
+//! Search across every episode, chapter and transcript: the FTS5 index (kept in step with each
+//! write to an episode, its chapters or its transcript: they list the episode for re-indexing
+//! in the same transaction) and queries with marked-up hits.
 
 use rusqlite::{params, Connection};
 
 use super::chapters::known_chapters;
 use super::episodes::read_episode;
+use super::transcripts::read_cues;
 use super::{EpisodeId, Library, LibraryError, ShowId};
 use crate::chapters::shownotes::notes_text;
 
 /// Most results one query returns.
 pub const MAX_RESULTS: usize = 50;
 
-/// Column weights for bm25 (title, chapter, notes): a match in an episode or chapter title
-/// outranks any number of matches in the notes (bm25 saturates term frequency).
-const RANK: &str = "bm25(search_fts, 100.0, 100.0, 1.0)";
+/// Column weights for bm25 (title, chapter, notes, spoken): a match in an episode or chapter
+/// title outranks any number of matches in the notes or a transcript (bm25 saturates term
+/// frequency).
+const RANK: &str = "bm25(search_fts, 100.0, 100.0, 1.0, 1.0)";
 
 /// Matches ranked per query (see [`Library::ranked_docs`]).
 const RANKED_CANDIDATES: i64 = 500;
 
-/// One search result: an episode, or one chapter of it.
+/// What a hit matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HitKind {
+    /// The episode's title.
+    Title,
+    /// The show notes (and not the title).
+    Notes,
+    /// A chapter's title.
+    Chapter,
+    /// Something said: a cue of the transcript.
+    Transcript,
+}
+
+/// One search result: an episode, one chapter of it, or a cue of its transcript.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchHit {
+    pub kind: HitKind,
     pub episode_id: EpisodeId,
     pub show_id: ShowId,
     pub podcast: String,
@@ -30,14 +47,17 @@ pub struct SearchHit {
     pub published_at: Option<i64>,
     /// Set when the hit is a chapter.
     pub chapter_title: Option<String>,
+    /// Where the chapter or the cue starts.
     pub start_ms: Option<u64>,
     /// The episode title, with the words that matched marked.
     pub title_runs: Vec<TextRun>,
     /// The chapter title with the matches marked; empty for an episode hit.
     pub chapter_runs: Vec<TextRun>,
-    /// A short excerpt of the show notes around the first match; empty when the notes did not
-    /// match.
+    /// A short excerpt of the show notes around the first match, or the cue that matched;
+    /// empty when neither did.
     pub snippet_runs: Vec<TextRun>,
+    /// Who said it, for a transcript hit whose transcript names speakers.
+    pub speaker: Option<String>,
 }
 
 /// A piece of text, marked when it matched the query.
@@ -48,7 +68,8 @@ pub struct TextRun {
 }
 
 impl Library {
-    /// Searches episode titles, show notes and chapter titles across every show, best first.
+    /// Searches episode titles, show notes, chapter titles and transcripts across every show,
+    /// best first: title and chapter matches before notes and transcript matches.
     /// The last word counts as a prefix (search as you type); word forms match ("cache" finds
     /// "Caching"). Any text is accepted: FTS syntax in it is treated as words.
     pub fn search(&mut self, query: &str, limit: usize) -> Result<Vec<SearchHit>, LibraryError> {
@@ -72,6 +93,12 @@ impl Library {
         let mut chapter_row = self
             .conn
             .prepare_cached("SELECT title, start_ms FROM search_chapters WHERE doc_id = ?1")?;
+        let mut passage_row = self
+            .conn
+            .prepare_cached("SELECT first_seq, last_seq FROM search_passages WHERE doc_id = ?1")?;
+        let mut timed_of = self
+            .conn
+            .prepare_cached("SELECT timed FROM transcripts WHERE episode_id = ?1")?;
         let mut notes_of = self
             .conn
             .prepare_cached("SELECT description_html FROM episodes WHERE id = ?1")?;
@@ -88,24 +115,8 @@ impl Library {
                         row.get::<_, String>(4)?,
                     ))
                 })?;
-            let chapter = if doc.rem_euclid(DOC_SLOTS) == 0 {
-                None
-            } else {
-                Some(chapter_row.query_row([doc], |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, i64>(1)?.max(0) as u64,
-                    ))
-                })?)
-            };
-            // Chapter hits are about the chapter: the notes excerpt is for episode hits.
-            let snippet_runs = if chapter.is_none() {
-                let notes: String = notes_of.query_row([episode_id.0], |r| r.get(0))?;
-                terms.snippet(&notes_text(&notes))
-            } else {
-                Vec::new()
-            };
-            hits.push(SearchHit {
+            let mut hit = SearchHit {
+                kind: HitKind::Title,
                 episode_id,
                 show_id: show,
                 podcast,
@@ -113,14 +124,50 @@ impl Library {
                 title_runs: terms.mark(&title),
                 episode_title: title,
                 published_at,
-                chapter_runs: chapter
-                    .as_ref()
-                    .map(|(t, _)| terms.mark(t))
-                    .unwrap_or_default(),
-                start_ms: chapter.as_ref().map(|(_, start)| *start),
-                chapter_title: chapter.map(|(t, _)| t),
-                snippet_runs,
-            });
+                chapter_title: None,
+                start_ms: None,
+                chapter_runs: Vec::new(),
+                snippet_runs: Vec::new(),
+                speaker: None,
+            };
+            let slot = doc.rem_euclid(DOC_SLOTS);
+            if slot == 0 {
+                let notes: String = notes_of.query_row([episode_id.0], |r| r.get(0))?;
+                hit.snippet_runs = terms.snippet(&notes_text(&notes));
+                if !hit.title_runs.iter().any(|r| r.hit) {
+                    hit.kind = HitKind::Notes;
+                }
+            } else if slot < PASSAGE_SLOT_BASE {
+                let (chapter, start) = chapter_row.query_row([doc], |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, i64>(1)?.max(0) as u64,
+                    ))
+                })?;
+                hit.kind = HitKind::Chapter;
+                hit.chapter_runs = terms.mark(&chapter);
+                hit.chapter_title = Some(chapter);
+                hit.start_ms = Some(start);
+            } else {
+                let (first, last) = passage_row.query_row([doc], |row| {
+                    Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+                })?;
+                let timed: bool = timed_of.query_row([episode_id.0], |r| r.get(0))?;
+                let cues = read_cues(&self.conn, episode_id, first, last)?;
+                // The cue that says most of what was asked; the passage's first without one.
+                let best = cues
+                    .iter()
+                    .enumerate()
+                    .max_by_key(|(i, cue)| (terms.matched_words(&cue.text), std::cmp::Reverse(*i)))
+                    .map(|(_, cue)| cue);
+                hit.kind = HitKind::Transcript;
+                if let Some(cue) = best {
+                    hit.snippet_runs = terms.mark(&cue.text);
+                    hit.speaker = cue.speaker.clone();
+                    hit.start_ms = timed.then_some(cue.start_ms);
+                }
+            }
+            hits.push(hit);
         }
         Ok(hits)
     }
@@ -164,6 +211,13 @@ impl Library {
     /// Writes the index rows of every episode changed since the last call (one transaction);
     /// returns how many. Cheap when nothing is pending.
     pub fn index_pending(&mut self) -> Result<usize, LibraryError> {
+        self.index_some(i64::MAX)
+    }
+
+    /// Like [`Library::index_pending`], for at most `max` episodes: a background indexer
+    /// calls this in a loop, letting go of the library between steps (an hour of transcript
+    /// is a few thousand rows).
+    pub fn index_some(&mut self, max: i64) -> Result<usize, LibraryError> {
         // A search must not write when there is nothing to write: with a refresh running in
         // another process, even an empty write transaction would wait on (or fail against) it.
         let pending: bool = self
@@ -179,13 +233,15 @@ impl Library {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let ids: Vec<i64> = tx
-            .prepare_cached("SELECT episode_id FROM search_pending")?
-            .query_map([], |r| r.get(0))?
+            .prepare_cached("SELECT episode_id FROM search_pending LIMIT ?1")?
+            .query_map([max], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
+        let mut done = tx.prepare_cached("DELETE FROM search_pending WHERE episode_id = ?1")?;
         for &id in &ids {
             index_episode(&tx, EpisodeId(id))?;
+            done.execute([id])?;
         }
-        tx.execute("DELETE FROM search_pending", [])?;
+        drop(done);
         tx.commit()?;
         Ok(ids.len())
     }
@@ -198,11 +254,18 @@ pub(super) fn mark_pending(conn: &Connection, id: EpisodeId) -> Result<(), Libra
     Ok(())
 }
 
-/// Index rows per episode: the episode itself, then up to 4,095 chapters (see the migration).
-const DOC_SLOTS: i64 = 4096;
+/// Index rows per episode: the episode itself, up to 4,095 chapters, then transcript passages
+/// (see the migration).
+const DOC_SLOTS: i64 = 1 << 20;
+/// The first passage's slot; chapters use the ones below.
+const PASSAGE_SLOT_BASE: i64 = 4096;
+/// Words a transcript passage gathers before the next cue starts a new one. A passage is one
+/// index row: fewer, longer rows keep the index small, and a query's words may be said across
+/// neighbouring cues.
+const PASSAGE_WORDS: usize = 60;
 
-/// Replaces an episode's rows in the index: one for the episode (title and notes) and one per
-/// listed chapter. Runs inside the caller's transaction.
+/// Replaces an episode's rows in the index: one for the episode (title and notes), one per
+/// listed chapter and one per transcript passage. Runs inside the caller's transaction.
 fn index_episode(conn: &Connection, id: EpisodeId) -> Result<(), LibraryError> {
     let first = id.0 * DOC_SLOTS;
     let last = first + DOC_SLOTS - 1;
@@ -210,15 +273,19 @@ fn index_episode(conn: &Connection, id: EpisodeId) -> Result<(), LibraryError> {
         .execute(params![first, last])?;
     conn.prepare_cached("DELETE FROM search_chapters WHERE doc_id BETWEEN ?1 AND ?2")?
         .execute(params![first, last])?;
+    conn.prepare_cached("DELETE FROM search_passages WHERE doc_id BETWEEN ?1 AND ?2")?
+        .execute(params![first, last])?;
     let episode = read_episode(conn, id)?;
     let mut fts = conn.prepare_cached(
-        "INSERT INTO search_fts (rowid, title, chapter, notes) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO search_fts (rowid, title, chapter, notes, spoken)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     fts.execute(params![
         first,
         index_form(&episode.summary.title),
         "",
-        index_form(&notes_text(&episode.description_html))
+        index_form(&notes_text(&episode.description_html)),
+        ""
     ])?;
     let mut chapter_row = conn.prepare_cached(
         "INSERT INTO search_chapters (doc_id, start_ms, title) VALUES (?1, ?2, ?3)",
@@ -228,10 +295,37 @@ fn index_episode(conn: &Connection, id: EpisodeId) -> Result<(), LibraryError> {
     let listed = chapters
         .iter()
         .filter(|c| !c.is_hidden && !c.title.is_empty());
-    for (slot, chapter) in (1..DOC_SLOTS).zip(listed) {
+    for (slot, chapter) in (1..PASSAGE_SLOT_BASE).zip(listed) {
         let start = chapter.start_ms.min(i64::MAX as u64) as i64;
-        fts.execute(params![first + slot, "", index_form(&chapter.title), ""])?;
+        fts.execute(params![
+            first + slot,
+            "",
+            index_form(&chapter.title),
+            "",
+            ""
+        ])?;
         chapter_row.execute(params![first + slot, start, chapter.title])?;
+    }
+    let mut passage_row = conn.prepare_cached(
+        "INSERT INTO search_passages (doc_id, first_seq, last_seq) VALUES (?1, ?2, ?3)",
+    )?;
+    let cues = read_cues(conn, id, 0, i64::MAX)?;
+    let mut slot = PASSAGE_SLOT_BASE;
+    let mut start = 0;
+    while start < cues.len() && slot < DOC_SLOTS {
+        let mut end = start;
+        let mut words = 0;
+        let mut text = String::new();
+        while end < cues.len() && (words < PASSAGE_WORDS || end == start) {
+            words += words_of(&cues[end].text).count();
+            text.push_str(&cues[end].text);
+            text.push(' ');
+            end += 1;
+        }
+        fts.execute(params![first + slot, "", "", "", index_form(&text)])?;
+        passage_row.execute(params![first + slot, start as i64, end as i64 - 1])?;
+        slot += 1;
+        start = end;
     }
     Ok(())
 }
@@ -296,6 +390,24 @@ impl QueryTerms {
                     && self.last_is_prefix
                     && (lower.starts_with(&self.words[i]) || stem.starts_with(s.as_str())))
         })
+    }
+
+    /// How many of the query's words `text` says.
+    fn matched_words(&self, text: &str) -> usize {
+        let mut found = vec![false; self.words.len()];
+        for word in words_of(text) {
+            let lower = index_form(word).to_lowercase();
+            let stem = self.stemmer.stem(&lower);
+            let last = self.words.len().saturating_sub(1);
+            for (i, s) in self.stems.iter().enumerate() {
+                if *s == stem
+                    || (i == last && self.last_is_prefix && lower.starts_with(&self.words[i]))
+                {
+                    found[i] = true;
+                }
+            }
+        }
+        found.iter().filter(|f| **f).count()
     }
 
     /// `text` split into runs, the words that match marked.
@@ -662,6 +774,149 @@ mod tests {
         for query in ["🎧", "❤️ 🎧", "\u{94d}", "\u{64e}\u{650}", "\"\"", "*", "-"] {
             assert!(guids(&mut library, query).is_empty(), "{query:?}");
         }
+    }
+
+    fn cue(start_s: u64, speaker: Option<&str>, text: &str) -> crate::transcripts::Cue {
+        crate::transcripts::Cue {
+            start_ms: start_s * 1000,
+            end_ms: start_s * 1000 + 4000,
+            speaker: speaker.map(str::to_string),
+            text: text.to_string(),
+        }
+    }
+
+    /// An hour-like transcript: filler cues, with `said` at `at_s`.
+    fn transcript_saying(at_s: u64, said: &str) -> crate::transcripts::Transcript {
+        let mut cues: Vec<_> = (0..400)
+            .map(|i| {
+                cue(
+                    i * 9,
+                    Some("Host"),
+                    "We talk about the weather and other small things.",
+                )
+            })
+            .collect();
+        let slot = (at_s / 9) as usize;
+        cues[slot] = cue(at_s, Some("Guest"), said);
+        crate::transcripts::Transcript { cues, timed: true }
+    }
+
+    #[test]
+    fn something_said_is_found_at_its_cue_after_title_hits() {
+        let (mut library, show) = fixture();
+        let episodes = library.episodes(show).expect("episodes");
+        let notes = episodes
+            .iter()
+            .find(|e| e.guid == "notes")
+            .expect("notes")
+            .id;
+        let cache = episodes
+            .iter()
+            .find(|e| e.guid == "cache")
+            .expect("cache")
+            .id;
+        library
+            .store_transcript(
+                notes,
+                "https://h/notes.vtt",
+                crate::transcripts::Format::Vtt,
+                Ok(&transcript_saying(
+                    1503,
+                    "Flamingos taught us about caching layers.",
+                )),
+            )
+            .expect("store");
+        let hits = search(&mut library, "flamingos");
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        let hit = &hits[0];
+        assert_eq!(hit.kind, HitKind::Transcript);
+        assert_eq!(hit.episode_id, notes);
+        assert_eq!(hit.start_ms, Some(1_503_000));
+        assert_eq!(hit.speaker.as_deref(), Some("Guest"));
+        assert_eq!(marked(&hit.snippet_runs), ["Flamingos"]);
+        // Words said across one passage find the cue that says most of them.
+        let both = search(&mut library, "flamingos caching");
+        let said = both
+            .iter()
+            .find(|h| h.kind == HitKind::Transcript)
+            .expect("transcript hit");
+        assert_eq!(said.start_ms, Some(1_503_000));
+        // A title match still comes first; the transcript hit is among the rest.
+        let cached = search(&mut library, "caching");
+        assert_eq!(cached[0].episode_id, cache, "{cached:?}");
+        assert_eq!(cached[0].kind, HitKind::Title);
+        assert!(
+            cached.iter().position(|h| h.kind == HitKind::Transcript)
+                > cached.iter().position(|h| h.kind == HitKind::Chapter),
+            "{cached:?}"
+        );
+        assert!(cached.iter().any(|h| h.kind == HitKind::Notes));
+    }
+
+    #[test]
+    fn a_new_transcript_replaces_the_old_words_and_unsubscribing_removes_them() {
+        let (mut library, show) = fixture();
+        let id = library.episodes(show).expect("episodes")[0].id;
+        let store = |library: &mut Library, said: &str| {
+            library
+                .store_transcript(
+                    id,
+                    "https://h/t.json",
+                    crate::transcripts::Format::Json,
+                    Ok(&transcript_saying(90, said)),
+                )
+                .expect("store");
+        };
+        store(&mut library, "Kumquats are underrated.");
+        assert_eq!(search(&mut library, "kumquats").len(), 1);
+        store(&mut library, "Persimmons are underrated.");
+        assert!(search(&mut library, "kumquats").is_empty());
+        assert_eq!(search(&mut library, "persimmons").len(), 1);
+        // A failed read keeps nothing searchable.
+        library
+            .store_transcript(
+                id,
+                "https://h/t2.json",
+                crate::transcripts::Format::Json,
+                Err("garbage"),
+            )
+            .expect("store failure");
+        assert!(search(&mut library, "persimmons").is_empty());
+        let stored = library.transcript(id).expect("read").expect("stored");
+        assert_eq!(stored.error.as_deref(), Some("garbage"));
+        store(&mut library, "Persimmons again.");
+        library.unsubscribe(show).expect("unsubscribe");
+        for table in [
+            "search_fts_docsize",
+            "search_passages",
+            "transcript_cues",
+            "transcripts",
+        ] {
+            let rows: i64 = library
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .expect("count");
+            assert_eq!(rows, 0, "{table}");
+        }
+    }
+
+    #[test]
+    fn an_untimed_transcript_is_found_without_a_start() {
+        let (mut library, show) = fixture();
+        let id = library.episodes(show).expect("episodes")[0].id;
+        let mut transcript = transcript_saying(90, "Axolotls regrow limbs.");
+        transcript.timed = false;
+        library
+            .store_transcript(
+                id,
+                "https://h/t.txt",
+                crate::transcripts::Format::Text,
+                Ok(&transcript),
+            )
+            .expect("store");
+        let hit = &search(&mut library, "axolotls")[0];
+        assert_eq!((hit.kind, hit.start_ms), (HitKind::Transcript, None));
+        assert!(library.cue_starts(id).expect("starts").is_empty());
     }
 
     /// Searching writes nothing when nothing is waiting to be indexed, so another process

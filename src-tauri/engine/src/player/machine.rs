@@ -187,6 +187,8 @@ pub struct Machine {
     phase: Phase,
     /// The current episode's chapters.
     chapters: Vec<Chapter>,
+    /// When the current episode's transcript cues start, in order.
+    cue_starts_ms: Vec<u64>,
     speed: f32,
     volume: f32,
     /// The sleep timer's fade, 1.0 when none.
@@ -205,6 +207,7 @@ impl Default for Machine {
         Machine {
             phase: Phase::Idle,
             chapters: Vec::new(),
+            cue_starts_ms: Vec::new(),
             speed: 1.0,
             volume: 1.0,
             fade: 1.0,
@@ -337,6 +340,11 @@ impl Machine {
                     r.prefetched = false;
                 }
             }
+            Command::SetCues { key, starts_ms } => {
+                if self.key().as_deref() == Some(key.as_str()) {
+                    self.cue_starts_ms = starts_ms;
+                }
+            }
             Command::SetSleepTimer(timer) => {
                 let end = self.chapter_end_ms(self.position_ms(seen));
                 self.sleep = timer.map(|t| SleepState::new(t, end));
@@ -384,6 +392,9 @@ impl Machine {
             mime,
         });
         self.chapters = load.chapters.clone();
+        if self.key().as_deref() != Some(load.key.as_str()) {
+            self.cue_starts_ms.clear();
+        }
         self.last_save_ms = seen.now_ms;
         self.phase = Phase::Opening {
             request: self.last_request,
@@ -707,6 +718,9 @@ impl Machine {
             duration_ms,
             chapter,
             visible_chapter: chapter.and_then(|i| visible_index(&self.chapters, i)),
+            cue: loaded
+                .then(|| cue_at(&self.cue_starts_ms, position_ms))
+                .flatten(),
             speed: self.speed,
             volume: self.volume,
             streaming,
@@ -722,6 +736,14 @@ impl Machine {
             }),
         }
     }
+}
+
+/// The cue being said at `position_ms`: the last to start at or before it. A pause between
+/// cues keeps the one just said (the reader's place), like a karaoke line.
+fn cue_at(starts_ms: &[u64], position_ms: u64) -> Option<usize> {
+    starts_ms
+        .partition_point(|&s| s <= position_ms)
+        .checked_sub(1)
 }
 
 /// Where the chapter at `position_ms` ends: its own end, the next one's start, or the episode's.

@@ -161,6 +161,8 @@ pub struct PlayerStatus {
     pub chapter: Option<usize>,
     /// The same chapter counted among the visible ones (what a chapter list shows).
     pub visible_chapter: Option<usize>,
+    /// Index into the transcript's cues: the last one started at or before the position.
+    pub cue: Option<usize>,
     pub speed: f32,
     pub volume: f32,
     /// Playing from the network (not a file).
@@ -214,6 +216,12 @@ pub enum Command {
     SetVolume(f32),
     /// The loaded episode's chapters, when they arrive after it started.
     SetChapters(Vec<Chapter>),
+    /// When each cue of episode `key`'s transcript starts, in order: the player reports the
+    /// current one. Ignored unless `key` is what is loaded (a late answer for another episode).
+    SetCues {
+        key: String,
+        starts_ms: Vec<u64>,
+    },
     /// Starts (or, with `None`, cancels) the sleep timer.
     SetSleepTimer(Option<SleepTimer>),
     /// Opens the audio device now, so the first Play does not wait for it.

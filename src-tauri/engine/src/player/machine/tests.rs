@@ -930,3 +930,44 @@ fn a_listener_waiting_for_sound_while_the_host_is_down_gets_a_try_every_second_t
     let mut machine = opening();
     assert_eq!(retries(&mut machine, 200, 10_200, Buffer::default()), 10);
 }
+
+#[test]
+fn the_current_cue_is_the_last_one_started_and_only_for_its_episode() {
+    let mut machine = playing();
+    let cues = |key: &str| Command::SetCues {
+        key: key.into(),
+        starts_ms: vec![0, 4_000, 9_500, 20_000],
+    };
+    // Cues for another episode (a late answer) are not taken.
+    machine.step(Input::Command(cues("b")), &at(200, 10_000));
+    assert_eq!(status(&machine, &at(210, 10_000)).cue, None);
+    machine.step(Input::Command(cues("a")), &at(220, 10_000));
+    for (position_ms, want) in [
+        (0, Some(0)),
+        (3_999, Some(0)),
+        (4_000, Some(1)),
+        (15_000, Some(2)), // a pause after a cue keeps it
+        (99_000, Some(3)),
+    ] {
+        assert_eq!(
+            status(&machine, &at(300, position_ms)).cue,
+            want,
+            "at {position_ms} ms"
+        );
+    }
+    // Another episode loaded: its cues are not known yet.
+    machine.step(
+        Input::Command(Command::Load(request("b", 0, true))),
+        &at(400, 10_000),
+    );
+    machine.step(opened(2), &at(500, 0));
+    assert_eq!(status(&machine, &at(600, 10_000)).cue, None);
+    // The same episode loaded again (a jump) keeps them.
+    machine.step(Input::Command(cues("b")), &at(700, 10_000));
+    machine.step(
+        Input::Command(Command::Load(request("b", 30_000, true))),
+        &at(800, 10_000),
+    );
+    machine.step(opened(3), &at(900, 30_000));
+    assert_eq!(status(&machine, &at(1_000, 30_000)).cue, Some(3));
+}
