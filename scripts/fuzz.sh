@@ -27,7 +27,7 @@ SANITIZER=${FUZZ_SANITIZER:-address}
 export CARGO_BUILD_JOBS=${FUZZ_BUILD_JOBS:-1}
 export PATH=$HOME/.cargo/bin:$PATH
 
-ALL_TARGETS=(feed shownotes chapters_json podlove id3 vorbis mp4 audio)
+ALL_TARGETS=(feed shownotes chapters_json podlove id3 vorbis mp4 audio transcript)
 if (($# > 0)); then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 
 # Largest input per target (FUZZ_MAX_LEN_<target> overrides). Sanitizing show notes with
@@ -42,6 +42,7 @@ max_len() {
         shownotes) echo 2048 ;;
         chapters_json | podlove) echo 16384 ;;
         id3 | vorbis | mp4 | audio) echo 262144 ;;
+        transcript) echo 4096 ;;
         *) echo "unknown target: $1" >&2; exit 2 ;;
     esac
 }
@@ -171,6 +172,7 @@ for t in "${TARGETS[@]}"; do
         mp4) add_seeds mp4 "$C/audio" -name '*.m4a' -o -name '*.mp4' -o -name '*.m4b' ;;
         audio) add_seeds audio "$C/audio" -name '*.mp3' -o -name '*.m4a' -o -name '*.mp4' -o -name '*.m4b' \
             -o -name '*.ogg' -o -name '*.opus' -o -name '*.flac' ;;
+        transcript) add_seeds transcript "$C/transcripts" -name '*' ;;
     esac
     echo "   $t: $(find "$FUZZ_DIR/corpus/$t" -type f | wc -l) inputs"
 done

@@ -25,6 +25,7 @@ fn main() {
             "player_set_speed",
             "player_set_volume",
             "player_retry",
+            "player_undo_skip",
             "queue_list",
             "queue_add",
             "queue_remove",

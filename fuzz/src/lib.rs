@@ -12,12 +12,13 @@ use chaptercast_engine::chapters::embedded::{
 };
 use chaptercast_engine::chapters::{self, id3, json, mp4, podlove, shownotes, vorbis, Chapter};
 use chaptercast_engine::feed::{self, sanitize, PodloveChapterRef};
+use chaptercast_engine::transcripts;
 
 /// A target's name and what it does with an input.
 pub type Target = (&'static str, fn(&[u8]));
 
 /// Every target, by name: the file names of saved crashers start with `<name>-`.
-pub const TARGETS: [Target; 8] = [
+pub const TARGETS: [Target; 9] = [
     ("feed", feed),
     ("shownotes", shownotes),
     ("chapters_json", chapters_json),
@@ -26,6 +27,7 @@ pub const TARGETS: [Target; 8] = [
     ("vorbis", vorbis),
     ("mp4", mp4),
     ("audio", audio),
+    ("transcript", transcript),
 ];
 
 /// Packets decoded at most per position: enough to cross a few frames and a seek.
@@ -305,6 +307,40 @@ pub fn audio(data: &[u8]) {
     for target in [frames / 2, frames.saturating_sub(1), 0] {
         if decoding.seek(target).is_ok() {
             decode_some(&mut decoding);
+        }
+    }
+}
+
+/// The transcript formats a feed may declare.
+const TRANSCRIPT_FORMATS: [transcripts::Format; 5] = [
+    transcripts::Format::Json,
+    transcripts::Format::Vtt,
+    transcripts::Format::Srt,
+    transcripts::Format::Html,
+    transcripts::Format::Text,
+];
+
+/// A transcript sniffed, then read as each format (and as sniffed), what comes back held to
+/// what `transcripts::parse` promises: sorted, ends not before starts, trimmed non-empty text,
+/// untimed cues at 0.
+pub fn transcript(data: &[u8]) {
+    let _ = transcripts::sniff(data);
+    if let Ok(word) = std::str::from_utf8(data) {
+        let _ = transcripts::Format::from_mime(word);
+        let _ = transcripts::Format::from_name(word);
+    }
+    for format in std::iter::once(None).chain(TRANSCRIPT_FORMATS.map(Some)) {
+        if let Ok(t) = transcripts::parse(data, format) {
+            assert!(!t.cues.is_empty());
+            assert!(t.cues.windows(2).all(|w| w[0].start_ms <= w[1].start_ms));
+            for cue in &t.cues {
+                assert!(cue.end_ms >= cue.start_ms);
+                assert!(!cue.text.is_empty() && cue.text.trim() == cue.text);
+                assert!(cue.speaker.as_deref().is_none_or(|s| !s.is_empty()));
+                if !t.timed {
+                    assert_eq!((cue.start_ms, cue.end_ms), (0, 0));
+                }
+            }
         }
     }
 }

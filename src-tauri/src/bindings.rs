@@ -41,6 +41,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             player::player_set_speed,
             player::player_set_volume,
             player::player_retry,
+            player::player_undo_skip,
             player::player_set_sleep_timer,
             player::queue_list,
             player::queue_add,

@@ -87,6 +87,31 @@ pub enum Command {
         /// Playback speed, 0.5 to 3.0; the pitch stays the same.
         #[arg(long, default_value_t = 1.0)]
         speed: f32,
+        /// Play at a loudness target (a file is measured first; a stream converges as it plays).
+        #[arg(long)]
+        normalize: bool,
+        /// The target for --normalize, in LUFS (-23 to -14).
+        #[arg(long, value_name = "LUFS", default_value_t = -16.0, requires = "normalize", allow_hyphen_values = true)]
+        loudness: f64,
+        /// Extra gain for a quiet recording, in dB (0 to 12), peaks still limited.
+        #[arg(long, value_name = "DB")]
+        boost: Option<f64>,
+        /// Shorten long pauses.
+        #[arg(long, value_name = "mild|strong")]
+        skip_silence: Option<String>,
+        /// Skip chapters whose titles say one of these words (comma-separated).
+        #[arg(long, value_name = "WORDS")]
+        skip_chapters: Option<String>,
+    },
+    /// Measure a file's loudness (EBU R128): integrated LUFS, true peak, and the gain to -16 LUFS.
+    Loudness {
+        /// An http(s) URL or a path to a local audio file.
+        source: String,
+        /// The target the gain is for, in LUFS.
+        #[arg(long, value_name = "LUFS", default_value_t = -16.0, allow_hyphen_values = true)]
+        target: f64,
+        #[arg(long)]
+        json: bool,
     },
     /// Subscribe to a feed (in the app's library) and fetch its episodes.
     Subscribe {
@@ -189,13 +214,27 @@ pub fn run(command: Command) -> ExitCode {
             chapter,
             for_seconds,
             speed,
+            normalize,
+            loudness,
+            boost,
+            skip_silence,
+            skip_chapters,
         } => crate::cli_play::play_command(crate::cli_play::PlayArgs {
             source,
             at,
             chapter,
             for_seconds,
             speed,
+            normalize: normalize.then_some(loudness),
+            boost_db: boost,
+            skip_silence,
+            skip_chapters,
         }),
+        Command::Loudness {
+            source,
+            target,
+            json,
+        } => crate::cli_play::loudness_command(&source, target, json),
         Command::Subscribe { url } => crate::cli_library::subscribe_command(&url),
         Command::Refresh => crate::cli_library::refresh_command(),
         Command::List { json } => crate::cli_library::list_command(json),

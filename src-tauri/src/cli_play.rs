@@ -24,6 +24,107 @@ pub struct PlayArgs {
     pub chapter: Option<usize>,
     pub for_seconds: Option<f64>,
     pub speed: f32,
+    /// Normalise to this target (LUFS).
+    pub normalize: Option<f64>,
+    pub boost_db: Option<f64>,
+    pub skip_silence: Option<String>,
+    pub skip_chapters: Option<String>,
+}
+
+/// The sound chain and skips `play` was asked for, checked. A file to normalise is measured
+/// first, so it starts at the right gain.
+fn sound_of(
+    args: &PlayArgs,
+    location: &MediaLocation,
+) -> Result<(player::SoundSettings, player::skips::Skips), String> {
+    use chaptercast_engine::sound_profile::{self, SilenceLevel, SoundProfile};
+    let skip_silence = match args.skip_silence.as_deref() {
+        None => SilenceLevel::Off,
+        Some(word) => SilenceLevel::from_name(word)
+            .ok_or_else(|| format!("--skip-silence must be mild or strong, not {word:?}"))?,
+    };
+    if let Some(target) = args.normalize {
+        if !(sound_profile::MIN_TARGET_LUFS..=sound_profile::MAX_TARGET_LUFS).contains(&target) {
+            return Err(format!(
+                "--loudness must be between {} and {} LUFS",
+                sound_profile::MIN_TARGET_LUFS,
+                sound_profile::MAX_TARGET_LUFS
+            ));
+        }
+    }
+    if let Some(boost) = args.boost_db {
+        if !(0.0..=sound_profile::MAX_BOOST_DB).contains(&boost) {
+            return Err(format!(
+                "--boost must be between 0 and {} dB",
+                sound_profile::MAX_BOOST_DB
+            ));
+        }
+    }
+    let measured = match (args.normalize, location) {
+        (Some(_), MediaLocation::File(path)) => Some(measure_file(path)?.integrated_lufs),
+        _ => None,
+    };
+    let profile = SoundProfile {
+        normalize: args.normalize.is_some(),
+        target_lufs: args.normalize.unwrap_or(sound_profile::DEFAULT_TARGET_LUFS),
+        boost_db: args.boost_db.unwrap_or(0.0),
+        skip_silence,
+        skip_chapters: args
+            .skip_chapters
+            .as_deref()
+            .map(SoundProfile::chapter_words)
+            .unwrap_or_default(),
+        ..SoundProfile::default()
+    };
+    Ok((profile.sound(measured, None), profile.skips()))
+}
+
+fn measure_file(path: &std::path::Path) -> Result<player::sound::LoudnessReport, String> {
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    player::measure::measure(player::input::MediaInput::File(file), None)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// `chaptercast loudness <PATH|URL> [--target LUFS] [--json]`.
+pub fn loudness_command(source: &str, target: f64, as_json: bool) -> Result<(), String> {
+    let report = if is_url(source) {
+        let http = http_client()?;
+        let runtime = crate::cli::runtime()?;
+        let stream = player::stream::RangeStream::start(
+            runtime.handle(),
+            http,
+            source,
+            player::RetryPolicy {
+                give_up_after: Some(GIVE_UP_AFTER),
+            },
+        )
+        .map_err(|e| format!("{source}: {e}"))?;
+        let measured =
+            player::measure::measure(player::input::MediaInput::Stream(stream.clone()), None);
+        stream.close();
+        measured.map_err(|e| format!("{source}: {e}"))?
+    } else {
+        let path = PathBuf::from(source);
+        if !path.is_file() {
+            return Err(format!("{source}: no such file"));
+        }
+        measure_file(&path)?
+    };
+    let gain_db = player::sound::normalising_gain_db(report.integrated_lufs, target);
+    let round = |x: f64| (x * 100.0).round() / 100.0;
+    if as_json {
+        return crate::cli::print_json(&serde_json::json!({
+            "integrated_lufs": round(report.integrated_lufs),
+            "true_peak_dbtp": round(report.true_peak_dbtp),
+            "gain_db": round(gain_db),
+        }));
+    }
+    println!(
+        "{:.1} LUFS integrated, true peak {:.1} dBTP; {:+.1} dB brings it to {target} LUFS",
+        report.integrated_lufs, report.true_peak_dbtp, gain_db
+    );
+    Ok(())
 }
 
 /// Reads `--at`: plain seconds (fractions allowed) or a clock time.
@@ -65,6 +166,7 @@ pub fn play_command(args: PlayArgs) -> Result<(), String> {
         }
         MediaLocation::File(path)
     };
+    let (sound, skips) = sound_of(&args, &location)?;
     player::output::quiet_native_errors(true);
     let (events_tx, events) = mpsc::channel();
     let handle = player::spawn(
@@ -88,6 +190,8 @@ pub fn play_command(args: PlayArgs) -> Result<(), String> {
             start_ms,
             chapters,
             autoplay: true,
+            skips: skips.clone(),
+            sound: sound.clone(),
         }))
     };
     let chapters = match args.chapter {
@@ -112,6 +216,12 @@ pub fn play_command(args: PlayArgs) -> Result<(), String> {
                 }
             };
             handle.send(load(start_ms, chapters.clone()));
+            chapters
+        }
+        // Chapters to skip are known before the first sample plays.
+        None if !skips.chapter_words.is_empty() => {
+            let chapters = embedded_chapters(&args.source);
+            handle.send(load(at_ms.unwrap_or(0), chapters.clone()));
             chapters
         }
         // Otherwise sound first, chapters as soon as they are read.
@@ -155,8 +265,24 @@ fn follow(
         let Some(event) = next_event(events)? else {
             continue;
         };
-        let PlayerEvent::Status(status) = event else {
-            continue;
+        let status = match event {
+            PlayerEvent::Status(status) => status,
+            PlayerEvent::Skipped {
+                reason,
+                from_ms,
+                to_ms,
+                ..
+            } => {
+                let seconds = to_ms.saturating_sub(from_ms).div_ceil(1000);
+                let what = match reason {
+                    player::skips::SkipReason::Chapter(title) => title,
+                    player::skips::SkipReason::Intro => "the intro".into(),
+                    player::skips::SkipReason::Outro => "the outro".into(),
+                };
+                println!("Skipped: {what} ({}:{:02})", seconds / 60, seconds % 60);
+                continue;
+            }
+            PlayerEvent::SavePosition { .. } => continue,
         };
         if let Some(error) = &status.error {
             return Err(player_error_message(error));

@@ -161,5 +161,20 @@ pub fn session_notice_message(notice: &chaptercast_engine::events::SessionNotice
                 many.len()
             ),
         },
+        SessionNotice::Skipped {
+            what,
+            from_ms,
+            to_ms,
+            ..
+        } => {
+            use chaptercast_engine::player::skips::SkipReason;
+            let seconds = to_ms.saturating_sub(*from_ms).div_ceil(1000);
+            let length = format!("{}:{:02}", seconds / 60, seconds % 60);
+            match what {
+                SkipReason::Chapter(title) => format!("Skipped: {title} ({length})"),
+                SkipReason::Intro => format!("Skipped the intro ({length})"),
+                SkipReason::Outro => format!("Skipped the outro ({length})"),
+            }
+        }
     }
 }

@@ -679,12 +679,15 @@ impl NowPlayingView {
 #[tauri_specta(event_name = "session-notice")]
 pub struct SessionNoticeView {
     pub text: String,
+    /// The notice offers Undo (`player_undo_skip`): a skipped stretch.
+    pub undo: bool,
 }
 
 impl SessionNoticeView {
     pub fn from_notice(notice: &engine::events::SessionNotice) -> SessionNoticeView {
         SessionNoticeView {
             text: crate::error::session_notice_message(notice),
+            undo: matches!(notice, engine::events::SessionNotice::Skipped { .. }),
         }
     }
 }

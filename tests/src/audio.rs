@@ -101,6 +101,26 @@ pub fn tone_mp3_without_chapters(
     make_tone_mp3(dir, name, freqs, chapter_seconds, Encoding::Cbr128, false)
 }
 
+/// A CBR MP3 of tones whose ID3 chapters carry `titles` (one per tone).
+pub fn tone_mp3_titled(
+    dir: &Path,
+    name: &str,
+    freqs: &[f64],
+    titles: &[&str],
+    chapter_seconds: f64,
+) -> anyhow::Result<PathBuf> {
+    let titles: Vec<String> = titles.iter().map(|t| t.to_string()).collect();
+    make_tone_mp3_with(
+        dir,
+        name,
+        freqs,
+        chapter_seconds,
+        Encoding::Cbr128,
+        Some(&titles),
+    )
+    .map(|f| f.path)
+}
+
 fn make_tone_mp3(
     dir: &Path,
     name: &str,
@@ -109,13 +129,35 @@ fn make_tone_mp3(
     encoding: Encoding,
     with_chapters: bool,
 ) -> anyhow::Result<ToneFixture> {
+    let titles: Vec<String> = freqs
+        .iter()
+        .map(|f| format!("Tone {} Hz", *f as u64))
+        .collect();
+    make_tone_mp3_with(
+        dir,
+        name,
+        freqs,
+        chapter_seconds,
+        encoding,
+        with_chapters.then_some(&titles),
+    )
+}
+
+fn make_tone_mp3_with(
+    dir: &Path,
+    name: &str,
+    freqs: &[f64],
+    chapter_seconds: f64,
+    encoding: Encoding,
+    titles: Option<&Vec<String>>,
+) -> anyhow::Result<ToneFixture> {
+    let with_chapters = titles.is_some();
     let mut metadata = String::from(";FFMETADATA1\ntitle=Tone chapters\n");
-    for (i, f) in freqs.iter().enumerate() {
+    for (i, title) in titles.into_iter().flatten().enumerate() {
         let start = (i as f64 * chapter_seconds * 1000.0) as u64;
         let end = ((i + 1) as f64 * chapter_seconds * 1000.0) as u64;
         metadata.push_str(&format!(
-            "[CHAPTER]\nTIMEBASE=1/1000\nSTART={start}\nEND={end}\ntitle=Tone {} Hz\n",
-            *f as u64
+            "[CHAPTER]\nTIMEBASE=1/1000\nSTART={start}\nEND={end}\ntitle={title}\n"
         ));
     }
     let meta_path = dir.join(format!("{name}.ffmeta"));
@@ -399,4 +441,139 @@ mod tests {
             .max_by(|a, b| goertzel(&x, *a, rate).total_cmp(&goertzel(&x, *b, rate)));
         assert_eq!(best, Some(550.0));
     }
+}
+
+/// What ffmpeg's EBU R128 meter (`-af ebur128=peak=true`) says of a recording: an independent
+/// meter for the player's loudness normalisation.
+#[derive(Debug, Clone)]
+pub struct EbuReport {
+    pub integrated_lufs: f64,
+    pub true_peak_dbtp: f64,
+    /// Short-term loudness (3 s window) every 100 ms: (seconds, LUFS).
+    pub short_term: Vec<(f64, f64)>,
+}
+
+impl Recording {
+    /// The samples as a mono 16-bit WAV file.
+    pub fn write_wav(&self, path: &Path) -> anyhow::Result<()> {
+        let data_len = (self.samples.len() * 2) as u32;
+        let mut bytes = Vec::with_capacity(44 + data_len as usize);
+        bytes.extend_from_slice(b"RIFF");
+        bytes.extend_from_slice(&(36 + data_len).to_le_bytes());
+        bytes.extend_from_slice(b"WAVEfmt ");
+        bytes.extend_from_slice(&16u32.to_le_bytes());
+        bytes.extend_from_slice(&1u16.to_le_bytes()); // PCM
+        bytes.extend_from_slice(&1u16.to_le_bytes()); // mono
+        bytes.extend_from_slice(&CAPTURE_RATE.to_le_bytes());
+        bytes.extend_from_slice(&(CAPTURE_RATE * 2).to_le_bytes());
+        bytes.extend_from_slice(&2u16.to_le_bytes());
+        bytes.extend_from_slice(&16u16.to_le_bytes());
+        bytes.extend_from_slice(b"data");
+        bytes.extend_from_slice(&data_len.to_le_bytes());
+        for s in &self.samples {
+            bytes.extend_from_slice(&s.to_le_bytes());
+        }
+        std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+    }
+
+    /// Only the part from the first sound on (what was played, not the wait before it).
+    pub fn from_first_sound(self) -> Recording {
+        match self.first_sound() {
+            Some(at) => self.since(at),
+            None => self,
+        }
+    }
+}
+
+/// Measures an audio file with ffmpeg's ebur128 filter. A mono file is measured as dual mono
+/// (both speakers), which is how the player plays mono and how it measures: the null sink's
+/// monitor is recorded in mono, so this gives the loudness of the stereo output.
+pub fn ebur128_of(path: &Path) -> anyhow::Result<EbuReport> {
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostats", "-i"])
+        .arg(path)
+        .args([
+            "-af",
+            "aformat=channel_layouts=mono,pan=stereo|c0=c0|c1=c0,ebur128=peak=true:framelog=info",
+            "-f",
+            "null",
+            "-",
+        ])
+        .output()
+        .context("running ffmpeg")?;
+    let log = String::from_utf8_lossy(&out.stderr);
+    let number_after = |line: &str, key: &str| -> Option<f64> {
+        let rest = &line[line.find(key)? + key.len()..];
+        rest.split_whitespace().next()?.parse::<f64>().ok()
+    };
+    let mut short_term = Vec::new();
+    for line in log
+        .lines()
+        .filter(|l| l.contains(" t: ") && l.contains(" S: "))
+    {
+        if let (Some(t), Some(s)) = (number_after(line, " t: "), number_after(line, " S: ")) {
+            short_term.push((t, s));
+        }
+    }
+    // The summary at the end: "I: -16.0 LUFS" under "Integrated loudness:", "Peak: -1.2 dBFS"
+    // under "True peak:".
+    let summary = log
+        .rfind("Summary:")
+        .map(|i| &log[i..])
+        .context("ffmpeg printed no ebur128 summary")?;
+    let integrated = summary
+        .lines()
+        .find_map(|l| number_after(l, "I:"))
+        .context("no integrated loudness")?;
+    let peak = summary
+        .lines()
+        .find_map(|l| number_after(l, "Peak:"))
+        .context("no true peak")?;
+    Ok(EbuReport {
+        integrated_lufs: integrated,
+        true_peak_dbtp: peak,
+        short_term,
+    })
+}
+
+/// Makes a test signal with ffmpeg: `spec` is a lavfi source graph producing mono audio (e.g.
+/// a tone mixed with pink noise), scaled so ffmpeg's own meter reads `lufs` integrated
+/// (measured, then corrected once). Written as 16-bit WAV, `seconds` long.
+pub fn signal_at_loudness(
+    dir: &Path,
+    name: &str,
+    spec: &str,
+    seconds: f64,
+    lufs: f64,
+) -> anyhow::Result<PathBuf> {
+    let path = dir.join(format!("{name}.wav"));
+    let make = |gain_db: f64| -> anyhow::Result<()> {
+        let status = Command::new("ffmpeg")
+            .args([
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+            ])
+            .arg(format!("{spec},atrim=0:{seconds},volume={gain_db}dB"))
+            .args(["-ac", "1", "-ar", "44100", "-c:a", "pcm_s16le"])
+            .arg(&path)
+            .status()
+            .context("running ffmpeg")?;
+        anyhow::ensure!(status.success(), "ffmpeg failed making {}", path.display());
+        Ok(())
+    };
+    make(0.0)?;
+    let first = ebur128_of(&path)?.integrated_lufs;
+    make(lufs - first)?;
+    let got = ebur128_of(&path)?;
+    anyhow::ensure!(
+        (got.integrated_lufs - lufs).abs() < 0.5,
+        "{name}: wanted {lufs} LUFS, made {} LUFS",
+        got.integrated_lufs
+    );
+    Ok(path)
 }

@@ -336,6 +336,8 @@ fn load(key: &str, url: String, start_ms: u64) -> chaptercast_engine::player::Co
         start_ms,
         chapters: Vec::new(),
         autoplay: false,
+        skips: Default::default(),
+        sound: Default::default(),
     }))
 }
 
@@ -472,6 +474,8 @@ async fn a_video_episode_opens_for_its_audio_track() {
         start_ms: 0,
         chapters: Vec::new(),
         autoplay: false,
+        skips: Default::default(),
+        sound: Default::default(),
     })));
     let status = tokio::task::spawn_blocking(move || {
         status_until(&events, std::time::Duration::from_secs(10), |s| {

@@ -122,7 +122,9 @@ export default function App() {
     void downloads.start();
     void lib.start();
     api
-      .onSessionNotice((notice) => notices.show(notice.text))
+      .onSessionNotice((notice) =>
+        notices.show(notice.text, notice.undo ? { label: "Undo", run: () => void api.playerUndoSkip() } : undefined),
+      )
       .then((off) => (stopped ? off() : (stopSessionNotices = off)))
       .catch((e: unknown) => console.warn("could not listen to session notices", e));
     api

@@ -1,11 +1,13 @@
 //! Search over a library of 10,000 episodes and 100,000 chapters (ten shows of 1,000 episodes
-//! with real titles and notes from the corpus, ten show-notes chapters each): query latency, and
-//! what the index costs on disk.
+//! with real titles and notes from the corpus, ten show-notes chapters each), then with 1,000
+//! hour-long transcripts (~9,000 words each) added: query latency, what the index costs on
+//! disk, and how long the library waits for the listener while transcripts are indexed.
 //! Run: `cargo bench -p chaptercast-engine --bench search`.
 
-use chaptercast_engine::library::{Library, MAX_RESULTS};
+use chaptercast_engine::library::{EpisodeId, Library, MAX_RESULTS};
 use chaptercast_engine::net::CacheValidators;
 use chaptercast_engine::testkit::{escape, FeedBuilder, ItemBuilder};
+use chaptercast_engine::transcripts::{Cue, Format, Transcript};
 use chaptercast_engine::{chapters, feed};
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -139,10 +141,19 @@ fn report_sizes(path: &std::path::Path) {
     let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
     let total = count("SELECT SUM(pgsize) FROM dbstat");
     let index = count("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search%'");
-    let episodes = count("SELECT count(*) FROM episodes");
-    let chapters = count("SELECT count(*) FROM search_fts_docsize WHERE id % 4096 != 0");
+    let spoken = count("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search_spoken%' OR name = 'search_passages'");
     println!(
-        "library: {episodes} episodes, {chapters} chapters; file {:.1} MB, search index {:.1} MB = {:.1} % of the library",
+        "of which the spoken-word index: {:.1} MB",
+        spoken as f64 / 1e6
+    );
+    let episodes = count("SELECT count(*) FROM episodes");
+    let chapters = count("SELECT count(*) FROM search_chapters");
+    let cues = count("SELECT count(*) FROM transcript_cues");
+    let words = count(
+        "SELECT coalesce(sum(length(text) - length(replace(text, ' ', '')) + 1), 0) FROM transcript_cues",
+    );
+    println!(
+        "library: {episodes} episodes, {chapters} chapters, {cues} cues ({words} words); file {:.1} MB, search index {:.1} MB = {:.1} % of the library",
         total as f64 / 1e6,
         index as f64 / 1e6,
         100.0 * index as f64 / total as f64
@@ -179,5 +190,167 @@ fn queries(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, queries);
+/// Running text from the corpus's show notes: transcripts are made of it, a cue of ~10 words
+/// every 4 s, so the vocabulary and word frequencies are those of real English about podcasts.
+fn speech_words() -> Vec<String> {
+    let text: String = real_episodes()
+        .iter()
+        .map(|(_, notes)| chaptercast_engine::chapters::shownotes::notes_text(notes))
+        .collect::<Vec<_>>()
+        .join(" ");
+    text.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic) && !w.contains("://"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Said once, in one cue of one transcript, and nowhere else.
+const SAID_ONLY: &str = "quixotic flamingo";
+
+/// An hour of speech: 900 cues of 10 words, two speakers.
+fn hour_transcript(words: &[String], rng: &mut Rng) -> Transcript {
+    let mut at = rng.below(words.len());
+    let cues = (0..900u64)
+        .map(|i| {
+            let text: Vec<&str> = (0..10)
+                .map(|_| {
+                    at = (at + 1) % words.len();
+                    words[at].as_str()
+                })
+                .collect();
+            Cue {
+                start_ms: i * 4_000,
+                end_ms: i * 4_000 + 3_800,
+                speaker: Some(if i % 7 < 4 { "Host" } else { "Guest" }.to_string()),
+                text: text.join(" "),
+            }
+        })
+        .collect();
+    Transcript { cues, timed: true }
+}
+
+/// Adds 1,000 transcripts the way the app does (stored one by one, indexed in steps of 8 in
+/// the background) while the "listener" asks the library for a show's episodes every 20 ms;
+/// prints the longest such call. Then times queries over the whole library.
+fn with_transcripts(c: &mut Criterion) {
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("library.sqlite3");
+    let mut library = build_library(&path);
+    library.index_pending().expect("index");
+    let shows = library.shows().expect("shows");
+    let episodes: Vec<EpisodeId> = shows
+        .iter()
+        .flat_map(|s| library.episodes(s.id).expect("episodes"))
+        .map(|e| e.id)
+        .step_by(10)
+        .take(1_000)
+        .collect();
+    let words = speech_words();
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut transcripts: Vec<Transcript> = (0..episodes.len())
+        .map(|_| hour_transcript(&words, &mut rng))
+        .collect();
+    transcripts[500].cues[450].text = format!("and then a {SAID_ONLY} walked in");
+    // Words said in the middle of one transcript (and, the transcripts being made of notes
+    // text, written in some notes too).
+    let said: String = transcripts[700].cues[450]
+        .text
+        .split(' ')
+        .skip(3)
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let library = Arc::new(Mutex::new(library));
+    let started = std::time::Instant::now();
+    let writer = {
+        let library = Arc::clone(&library);
+        std::thread::spawn(move || {
+            // As the app does it: each store is its own library call (between network
+            // fetches), and the indexer pauses between its steps.
+            for (id, transcript) in episodes.iter().zip(&transcripts) {
+                library
+                    .lock()
+                    .expect("lock")
+                    .store_transcript(*id, "https://h/t.vtt", Format::Vtt, Ok(transcript))
+                    .expect("store");
+                std::thread::sleep(chaptercast_engine::INDEX_STEP_PAUSE);
+            }
+            let mut longest_step = std::time::Duration::ZERO;
+            loop {
+                let step = std::time::Instant::now();
+                let indexed = library
+                    .lock()
+                    .expect("lock")
+                    .index_some(chaptercast_engine::INDEX_STEP_EPISODES)
+                    .expect("index");
+                longest_step = longest_step.max(step.elapsed());
+                if indexed == 0 {
+                    break;
+                }
+                std::thread::sleep(chaptercast_engine::INDEX_STEP_PAUSE);
+            }
+            longest_step
+        })
+    };
+    let show = shows[0].id;
+    let mut longest = std::time::Duration::ZERO;
+    let mut calls = 0;
+    while !writer.is_finished() {
+        let asked = std::time::Instant::now();
+        let listed = library
+            .lock()
+            .expect("lock")
+            .episodes(show)
+            .expect("episodes");
+        std::hint::black_box(listed);
+        longest = longest.max(asked.elapsed());
+        calls += 1;
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let longest_step = writer.join().expect("writer");
+    println!(
+        "1,000 transcripts stored and indexed in {:.1} s (longest index step {:.0} ms); the listener's {calls} calls meanwhile waited at most {:.0} ms",
+        started.elapsed().as_secs_f64(),
+        longest_step.as_secs_f64() * 1000.0,
+        longest.as_secs_f64() * 1000.0
+    );
+    let mut library = Arc::try_unwrap(library)
+        .ok()
+        .expect("one owner")
+        .into_inner()
+        .expect("lock");
+    report_sizes(&path);
+    let mut group = c.benchmark_group("search 10k episodes + 100k chapters + 1k transcripts");
+    group.sample_size(30);
+    for (label, query) in [
+        ("rare word", "passthrough"),
+        ("typing a word (prefix)", "notebo"),
+        ("common chapter word", "intro"),
+        ("common word everywhere", "linux"),
+        ("three common words", "we talked about"),
+        ("three words said in a cue", said.as_str()),
+        ("said, not written", SAID_ONLY),
+        ("no match", "zzzzqqq"),
+    ] {
+        let hits = library.search(query, MAX_RESULTS).expect("search");
+        let kinds: Vec<_> = hits.iter().map(|h| h.kind).collect();
+        let count = |k| kinds.iter().filter(|x| **x == k).count();
+        use chaptercast_engine::library::HitKind as K;
+        println!(
+            "{label:28} {query:18} {} hits: {} title, {} chapter, {} notes, {} said",
+            hits.len(),
+            count(K::Title),
+            count(K::Chapter),
+            count(K::Notes),
+            count(K::Transcript)
+        );
+        group.bench_function(label, |b| {
+            b.iter(|| library.search(query, MAX_RESULTS).expect("search"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, queries, with_transcripts);
 criterion_main!(benches);

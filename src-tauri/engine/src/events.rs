@@ -70,6 +70,14 @@ pub struct UpNextItem {
 pub enum SessionNotice {
     /// Offline, continuous play passed over Up Next items that are not downloaded.
     SkippedOffline { titles: Vec<String> },
+    /// A stretch the show's profile skips was jumped over: a chapter (by title), the intro or
+    /// the outro. Undo plays it.
+    Skipped {
+        episode: EpisodeId,
+        what: crate::player::skips::SkipReason,
+        from_ms: u64,
+        to_ms: u64,
+    },
 }
 
 /// The receiving end, read by one consumer.

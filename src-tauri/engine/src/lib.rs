@@ -16,6 +16,7 @@ pub mod opml;
 pub mod player;
 pub mod refresh;
 pub mod session;
+pub mod sound_profile;
 pub mod subscriptions;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
@@ -40,6 +41,11 @@ pub enum OpenError {
     #[error("cannot set up HTTP")]
     Http(#[from] NetError),
 }
+
+/// Episodes indexed per step by the background indexer.
+pub const INDEX_STEP_EPISODES: i64 = 4;
+/// The pause between its steps.
+pub const INDEX_STEP_PAUSE: std::time::Duration = std::time::Duration::from_millis(3);
 
 /// The engine: cheap to clone, shared by the GUI's commands and the command line.
 #[derive(Clone)]
@@ -147,11 +153,16 @@ impl Engine {
     pub(crate) fn index_search_soon(&self) {
         let engine = self.clone();
         tokio::spawn(async move {
-            // A few episodes per step: between steps the library is free for the listener.
+            // A few episodes per step (an hour of transcript takes ~20 ms), with a pause
+            // between steps: the listener's calls, waiting on the same lock, get it then (a
+            // mutex is not fair, and a loop that takes it again at once could starve them).
             loop {
-                match engine.with_library(|l| l.index_some(8)).await {
+                match engine
+                    .with_library(|l| l.index_some(INDEX_STEP_EPISODES))
+                    .await
+                {
                     Ok(0) => break,
-                    Ok(_) => tokio::task::yield_now().await,
+                    Ok(_) => tokio::time::sleep(INDEX_STEP_PAUSE).await,
                     Err(error) => {
                         tracing::warn!(%error, "search indexing failed");
                         break;

@@ -310,6 +310,14 @@ pub fn load_request(
     } else {
         episode.summary.position_ms
     };
+    let profile = crate::sound_profile::profile_for(library, episode.summary.show_id)?;
+    let measured = match &location {
+        MediaLocation::File(path) => library
+            .episode_loudness(id, &path.to_string_lossy())?
+            .map(|m| m.integrated_lufs),
+        MediaLocation::Url(_) => None,
+    };
+    let show_lufs = library.show_loudness(episode.summary.show_id)?;
     Ok(LoadRequest {
         key: episode_key(id),
         location,
@@ -317,6 +325,8 @@ pub fn load_request(
         start_ms: at_ms.unwrap_or(resume),
         chapters,
         autoplay: true,
+        skips: profile.skips(),
+        sound: profile.sound(measured, show_lufs),
     })
 }
 
@@ -393,6 +403,22 @@ impl Worker {
                     if finished {
                         self.advance(id);
                     }
+                }
+            }
+            PlayerEvent::Skipped {
+                key,
+                reason,
+                from_ms,
+                to_ms,
+            } => {
+                if let Some(episode) = episode_of_key(&key) {
+                    self.engine
+                        .emit(EngineEvent::Notice(SessionNotice::Skipped {
+                            episode,
+                            what: reason,
+                            from_ms,
+                            to_ms,
+                        }));
                 }
             }
         }

@@ -159,6 +159,13 @@ pub fn player_retry(player: State<'_, PlayerState>) {
     player.send(Command::RetryNow);
 }
 
+/// Plays what was just skipped after all (the "Skipped: Sponsor — Undo" notice).
+#[tauri::command]
+#[specta::specta]
+pub fn player_undo_skip(player: State<'_, PlayerState>) {
+    player.send(Command::UndoSkip);
+}
+
 /// Jumps to `position_ms` in the loaded episode.
 #[tauri::command]
 #[specta::specta]

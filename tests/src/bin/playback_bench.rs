@@ -297,6 +297,8 @@ async fn in_process_jumps(url: &str) -> anyhow::Result<(f64, f64, u64)> {
             start_ms: 0,
             chapters,
             autoplay: true,
+            skips: Default::default(),
+            sound: Default::default(),
         })));
         // Play a while: after 5 s the chapter starts are prefetched.
         std::thread::sleep(Duration::from_secs(8));
@@ -404,6 +406,8 @@ async fn memory_while_streaming(server: &TestServer, episode: &Path) -> anyhow::
             start_ms: 0,
             chapters: Vec::new(),
             autoplay: true,
+            skips: Default::default(),
+            sound: Default::default(),
         })));
         std::thread::sleep(Duration::from_secs(2));
         let (mut min, mut max) = (u64::MAX, 0);

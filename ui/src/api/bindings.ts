@@ -72,6 +72,8 @@ export const commands = {
 	playerSetVolume: (volume: number | null) => typedError<null, CommandError>(__TAURI_INVOKE("player_set_volume", { volume })),
 	/**  Tries the stream's host again now (the bar's Retry while it cannot be reached). */
 	playerRetry: () => __TAURI_INVOKE<void>("player_retry"),
+	/**  Plays what was just skipped after all (the "Skipped: Sponsor — Undo" notice). */
+	playerUndoSkip: () => __TAURI_INVOKE<void>("player_undo_skip"),
 	/**  Starts the sleep timer, or cancels it with `null`. */
 	playerSetSleepTimer: (timer: SleepTimer | null) => typedError<null, CommandError>(__TAURI_INVOKE("player_set_sleep_timer", { timer })),
 	/**  Up Next as it is now (updates follow as `queue-update`). */
@@ -404,6 +406,8 @@ export type SearchHit = {
 /**  Something the session did on its own, worded; sent as `session-notice`. */
 export type SessionNoticeView = {
 	text: string,
+	/**  The notice offers Undo (`player_undo_skip`): a skipped stretch. */
+	undo: boolean,
 };
 
 /**  The result of refreshing one show. */

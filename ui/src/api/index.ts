@@ -191,6 +191,7 @@ export const playerSetVolume = async (volume: number): Promise<void> => {
 };
 /** Tries the stream's host again now, instead of after the backoff. */
 export const playerRetry = (): Promise<void> => callPlain((c) => c.playerRetry());
+export const playerUndoSkip = (): Promise<void> => callPlain((c) => c.playerUndoSkip());
 /** Calls `cb` with every player update; resolves to the function that stops listening. */
 export const onPlayerUpdate = async (cb: (view: PlayerView) => void): Promise<Unlisten> => {
   try {
@@ -634,6 +635,7 @@ function demoBackend(): Backend {
     playerSeek: async (positionMs: number) => fake.seek(positionMs),
     playerSkip: async (deltaMs: number) => fake.seek(fake.view.position_ms + deltaMs),
     playerRetry: async () => fake.set({ network: null }),
+    playerUndoSkip: async () => undefined,
     playerChapterStep: async (step: number) => fake.chapterStep(step),
     async playerSetSpeed(speed: number | null) {
       if (speed == null || !Number.isFinite(speed)) return err("BadInput", "That is not a speed.");

@@ -31,6 +31,19 @@ describe("library update text", () => {
 });
 
 describe("NoticeArea", () => {
+  it("offers a notice's action (Undo a skipped chapter), then closes", () => {
+    const { notices, notice, root } = mount();
+    const undo = vi.fn();
+    notices.show("Skipped: Sponsor (1:30)", { label: "Undo", run: undo });
+    const button = root.querySelector<HTMLButtonElement>("[data-testid=notice-action]")!;
+    expect(button.textContent).toBe("Undo");
+    button.click();
+    expect(undo).toHaveBeenCalledTimes(1);
+    expect(notice()).toBeNull();
+    notices.show("3 new episodes — A");
+    expect(root.querySelector("[data-testid=notice-action]")).toBeNull();
+  });
+
   it("shows a quiet status that hides itself after about 8 s, without taking focus", () => {
     const { notices, notice } = mount();
     const focused = document.activeElement;

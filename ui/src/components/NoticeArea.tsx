@@ -23,6 +23,21 @@ export default function NoticeArea(props: { notices: Notices }) {
           >
             <Icon name="podcast" size={15} />
             <span class="notice-text">{notice.text}</span>
+            <Show when={notice.action}>
+              {(action) => (
+                <button
+                  class="button notice-action"
+                  type="button"
+                  data-testid="notice-action"
+                  onClick={() => {
+                    action().run();
+                    n.dismiss();
+                  }}
+                >
+                  {action().label}
+                </button>
+              )}
+            </Show>
             <button
               class="button button-icon notice-dismiss"
               type="button"

@@ -3,7 +3,9 @@
 import { createSignal, onCleanup, getOwner } from "solid-js";
 import type { LibraryUpdate } from "../api";
 
-export type Notice = { id: number; text: string };
+/** A notice's one button ("Undo"). */
+export type NoticeAction = { label: string; run: () => void };
+export type Notice = { id: number; text: string; action?: NoticeAction };
 export type Notices = ReturnType<typeof createNotices>;
 
 export const NOTICE_MS = 8000;
@@ -32,8 +34,8 @@ export function createNotices(options: { hideAfterMs?: number } = {}) {
     clearTimeout(timer);
     timer = held ? undefined : setTimeout(dismiss, hideAfter);
   };
-  function show(text: string): void {
-    setNotice({ id: ++next, text });
+  function show(text: string, action?: NoticeAction): void {
+    setNotice({ id: ++next, text, action });
     schedule();
   }
   function dismiss(): void {

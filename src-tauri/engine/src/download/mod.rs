@@ -286,6 +286,7 @@ impl Engine {
         if let Some(e) = &error {
             tracing::warn!(episode = id.0, error = %e, "download failed");
         }
+        let done = phase == DownloadPhase::Done;
         self.emit_download(DownloadStatus {
             episode_id: id,
             state: phase,
@@ -295,6 +296,17 @@ impl Engine {
             error,
             path,
         });
+        // The transcript goes with the episode, for the train: fetched now if it was not yet
+        // (or read from a sidecar file the listener put beside it).
+        if done {
+            if let Err(error) = self.load_transcript(id).await {
+                tracing::warn!(episode = id.0, %error, "transcript not kept with the download");
+            }
+            // Measured once, now: its next play starts at the right gain.
+            if let Err(error) = self.measure_download(id).await {
+                tracing::warn!(episode = id.0, %error, "download not measured");
+            }
+        }
     }
 
     /// Pauses a running or queued download; its `.part` file stays for a resume.

@@ -8,6 +8,7 @@ mod episodes;
 mod queue;
 mod search;
 mod shows;
+mod sound;
 mod transcripts;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ pub use episodes::{Episode, EpisodeId, EpisodeSummary, MergeReport};
 pub use queue::QueuePlace;
 pub use search::{HitKind, SearchHit, TextRun, MAX_RESULTS};
 pub use shows::{Show, ShowId};
+pub use sound::MeasuredLoudness;
 pub use transcripts::StoredTranscript;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
@@ -34,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_queue.sql"),
     include_str!("migrations/0008_search_marks.sql"),
     include_str!("migrations/0009_transcripts.sql"),
+    include_str!("migrations/0010_sound.sql"),
 ];
 
 /// Why a library operation failed.

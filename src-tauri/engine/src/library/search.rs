@@ -13,13 +13,19 @@ use crate::chapters::shownotes::notes_text;
 /// Most results one query returns.
 pub const MAX_RESULTS: usize = 50;
 
-/// Column weights for bm25 (title, chapter, notes, spoken): a match in an episode or chapter
-/// title outranks any number of matches in the notes or a transcript (bm25 saturates term
-/// frequency).
-const RANK: &str = "bm25(search_fts, 100.0, 100.0, 1.0, 1.0)";
+/// Column weights for bm25 (title, chapter, notes): a match in an episode or chapter title
+/// outranks any number of matches in the notes (bm25 saturates term frequency).
+const RANK: &str = "bm25(search_fts, 100.0, 100.0, 1.0)";
+/// Spoken words have a table of their own (see the migration); its scores are on the notes'
+/// scale, so notes and transcript hits are ranked together.
+const SPOKEN_RANK: &str = "bm25(search_spoken)";
 
 /// Matches ranked per query (see [`Library::ranked_docs`]).
 const RANKED_CANDIDATES: i64 = 500;
+/// The same for spoken words. Fewer: an episode has ~150 passages, and a hit list shows one
+/// passage per episode, so 200 of them still reach well past the newest episode; ranking
+/// costs ~20 µs a candidate, and common spoken words match almost every passage.
+const SPOKEN_CANDIDATES: i64 = 200;
 
 /// What a hit matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,12 +85,24 @@ impl Library {
             return Ok(Vec::new());
         };
         let limit = limit.min(MAX_RESULTS);
-        // Title and chapter matches first, then the rest: two bounded queries.
-        let mut ranked =
-            self.ranked_docs(&format!("{{title chapter}} : ({fts_query})"), limit, &[])?;
+        // Title and chapter matches first, then notes and what was said, ranked together:
+        // three bounded queries.
+        let mut ranked: Vec<i64> = self
+            .ranked_docs(
+                Index::Written,
+                &format!("{{title chapter}} : ({fts_query})"),
+                limit,
+                &[],
+            )?
+            .into_iter()
+            .map(|(doc, _)| doc)
+            .collect();
         if ranked.len() < limit {
-            let more = self.ranked_docs(&fts_query, limit - ranked.len(), &ranked)?;
-            ranked.extend(more);
+            let wanted = limit - ranked.len();
+            let written = self.ranked_docs(Index::Written, &fts_query, wanted, &ranked)?;
+            let spoken =
+                one_per_episode(self.ranked_docs(Index::Spoken, &fts_query, wanted, &[])?);
+            ranked.extend(interleave(written, spoken, wanted));
         }
         let mut episode_row = self.conn.prepare_cached(
             "SELECT e.title, e.guid, e.published_at, s.id, s.title
@@ -172,20 +190,26 @@ impl Library {
         Ok(hits)
     }
 
-    /// The best `limit` documents for an FTS query, best first, leaving out `skip`. Relevance
-    /// (bm25) is ranked among the newest [`RANKED_CANDIDATES`] matches: FTS5 walks its doclist
-    /// newest first and stops there, so a word found in every episode costs no more than a
-    /// rare one. Below that many matches the ranking is exact.
+    /// The best `limit` documents of `index` for an FTS query with their scores (lower is
+    /// better), best first, leaving out `skip`. Relevance (bm25) is ranked among the newest
+    /// [`RANKED_CANDIDATES`] matches: FTS5 walks its doclist newest first and stops there, so a
+    /// word found in every episode costs no more than a rare one. Below that many matches the
+    /// ranking is exact.
     fn ranked_docs(
         &self,
+        index: Index,
         fts_query: &str,
         limit: usize,
         skip: &[i64],
-    ) -> Result<Vec<i64>, LibraryError> {
+    ) -> Result<Vec<(i64, f64)>, LibraryError> {
+        let (table, rank, candidates) = match index {
+            Index::Written => ("search_fts", RANK, RANKED_CANDIDATES),
+            Index::Spoken => ("search_spoken", SPOKEN_RANK, SPOKEN_CANDIDATES),
+        };
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT doc_id FROM (
-                SELECT rowid AS doc_id, {RANK} AS score FROM search_fts
-                WHERE search_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2
+            "SELECT doc_id, score FROM (
+                SELECT rowid AS doc_id, {rank} AS score FROM {table}
+                WHERE {table} MATCH ?1 ORDER BY rowid DESC LIMIT ?2
              ) ORDER BY score LIMIT ?3"
         ))?;
         // An error from here on is about the query (the index refused it), not the library.
@@ -194,14 +218,14 @@ impl Library {
         };
         let rows = stmt
             .query_map(
-                params![fts_query, RANKED_CANDIDATES, (limit + skip.len()) as i64],
-                |r| r.get::<_, i64>(0),
+                params![fts_query, candidates, (limit + skip.len()) as i64],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?)),
             )
             .map_err(refused)?;
         let mut docs = Vec::with_capacity(limit);
         for doc in rows {
             let doc = doc.map_err(refused)?;
-            if !skip.contains(&doc) && docs.len() < limit {
+            if !skip.contains(&doc.0) && docs.len() < limit {
                 docs.push(doc);
             }
         }
@@ -254,9 +278,48 @@ pub(super) fn mark_pending(conn: &Connection, id: EpisodeId) -> Result<(), Libra
     Ok(())
 }
 
-/// Index rows per episode: the episode itself, up to 4,095 chapters, then transcript passages
-/// (see the migration).
-const DOC_SLOTS: i64 = 1 << 20;
+/// The best passage of each episode, in rank order: a list of hits shows where an episode
+/// says it, not the same episode fifty times.
+fn one_per_episode(docs: Vec<(i64, f64)>) -> Vec<(i64, f64)> {
+    let mut seen = std::collections::HashSet::new();
+    docs.into_iter()
+        .filter(|(doc, _)| seen.insert(doc.div_euclid(DOC_SLOTS)))
+        .collect()
+}
+
+/// Notes and transcript hits in one list of `limit`. Their bm25 scores come from different
+/// tables (long notes, short passages) and are not comparable as they are; each is taken
+/// relative to its list's best, so the best of each come first and the rest follow by how
+/// close they come to it.
+fn interleave(written: Vec<(i64, f64)>, spoken: Vec<(i64, f64)>, limit: usize) -> Vec<i64> {
+    let relative = |list: Vec<(i64, f64)>| {
+        // bm25 is negative, best first: the best is the most negative.
+        let best = list
+            .first()
+            .map_or(-1.0, |(_, s)| s.min(-f64::MIN_POSITIVE));
+        list.into_iter()
+            .map(move |(doc, score)| (doc, score / best))
+            .collect::<Vec<_>>()
+    };
+    let mut all = relative(written);
+    all.extend(relative(spoken));
+    // Stable: on a tie the written hit (earlier in the list) stays first.
+    all.sort_by(|a, b| b.1.total_cmp(&a.1));
+    all.into_iter().take(limit).map(|(doc, _)| doc).collect()
+}
+
+/// The two FTS tables: what was written (titles, chapters, notes) and what was said.
+#[derive(Debug, Clone, Copy)]
+enum Index {
+    Written,
+    Spoken,
+}
+
+/// Index rows per episode: the episode itself, up to 4,095 chapters, then up to 12,288
+/// transcript passages (~80 hours of speech; see the migration). Small on purpose: FTS5
+/// stores row id deltas as varints, and below 2^14 they take two bytes (2^20 made the index
+/// 10 % larger).
+const DOC_SLOTS: i64 = 16_384;
 /// The first passage's slot; chapters use the ones below.
 const PASSAGE_SLOT_BASE: i64 = 4096;
 /// Words a transcript passage gathers before the next cue starts a new one. A passage is one
@@ -273,19 +336,19 @@ fn index_episode(conn: &Connection, id: EpisodeId) -> Result<(), LibraryError> {
         .execute(params![first, last])?;
     conn.prepare_cached("DELETE FROM search_chapters WHERE doc_id BETWEEN ?1 AND ?2")?
         .execute(params![first, last])?;
+    conn.prepare_cached("DELETE FROM search_spoken WHERE rowid BETWEEN ?1 AND ?2")?
+        .execute(params![first, last])?;
     conn.prepare_cached("DELETE FROM search_passages WHERE doc_id BETWEEN ?1 AND ?2")?
         .execute(params![first, last])?;
     let episode = read_episode(conn, id)?;
     let mut fts = conn.prepare_cached(
-        "INSERT INTO search_fts (rowid, title, chapter, notes, spoken)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO search_fts (rowid, title, chapter, notes) VALUES (?1, ?2, ?3, ?4)",
     )?;
     fts.execute(params![
         first,
         index_form(&episode.summary.title),
         "",
-        index_form(&notes_text(&episode.description_html)),
-        ""
+        index_form(&notes_text(&episode.description_html))
     ])?;
     let mut chapter_row = conn.prepare_cached(
         "INSERT INTO search_chapters (doc_id, start_ms, title) VALUES (?1, ?2, ?3)",
@@ -297,15 +360,11 @@ fn index_episode(conn: &Connection, id: EpisodeId) -> Result<(), LibraryError> {
         .filter(|c| !c.is_hidden && !c.title.is_empty());
     for (slot, chapter) in (1..PASSAGE_SLOT_BASE).zip(listed) {
         let start = chapter.start_ms.min(i64::MAX as u64) as i64;
-        fts.execute(params![
-            first + slot,
-            "",
-            index_form(&chapter.title),
-            "",
-            ""
-        ])?;
+        fts.execute(params![first + slot, "", index_form(&chapter.title), ""])?;
         chapter_row.execute(params![first + slot, start, chapter.title])?;
     }
+    let mut spoken =
+        conn.prepare_cached("INSERT INTO search_spoken (rowid, spoken) VALUES (?1, ?2)")?;
     let mut passage_row = conn.prepare_cached(
         "INSERT INTO search_passages (doc_id, first_seq, last_seq) VALUES (?1, ?2, ?3)",
     )?;
@@ -322,7 +381,7 @@ fn index_episode(conn: &Connection, id: EpisodeId) -> Result<(), LibraryError> {
             text.push(' ');
             end += 1;
         }
-        fts.execute(params![first + slot, "", "", "", index_form(&text)])?;
+        spoken.execute(params![first + slot, index_form(&text)])?;
         passage_row.execute(params![first + slot, start as i64, end as i64 - 1])?;
         slot += 1;
         start = end;
@@ -397,6 +456,10 @@ impl QueryTerms {
         let mut found = vec![false; self.words.len()];
         for word in words_of(text) {
             let lower = index_form(word).to_lowercase();
+            // A stem keeps the start of its word: most words fail here without being stemmed.
+            if !self.heads.iter().any(|h| lower.starts_with(h.as_str())) {
+                continue;
+            }
             let stem = self.stemmer.stem(&lower);
             let last = self.words.len().saturating_sub(1);
             for (i, s) in self.stems.iter().enumerate() {
@@ -854,6 +917,31 @@ mod tests {
     }
 
     #[test]
+    fn an_episode_that_says_it_often_is_one_hit() {
+        let (mut library, show) = fixture();
+        let id = library.episodes(show).expect("episodes")[0].id;
+        let mut transcript = transcript_saying(900, "Pelicans, pelicans and more pelicans.");
+        transcript.cues[20].text = "A pelican flew by.".into();
+        transcript.cues[300].text = "Pelicans again.".into();
+        library
+            .store_transcript(
+                id,
+                "https://h/t.vtt",
+                crate::transcripts::Format::Vtt,
+                Ok(&transcript),
+            )
+            .expect("store");
+        let hits = search(&mut library, "pelicans");
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        // Which of the three: the index keeps no word counts (detail=column), so bm25 sees
+        // each passage say it once and prefers the shortest.
+        assert!(
+            [Some(180_000), Some(900_000), Some(2_700_000)].contains(&hits[0].start_ms),
+            "{hits:?}"
+        );
+    }
+
+    #[test]
     fn a_new_transcript_replaces_the_old_words_and_unsubscribing_removes_them() {
         let (mut library, show) = fixture();
         let id = library.episodes(show).expect("episodes")[0].id;
@@ -888,6 +976,7 @@ mod tests {
         library.unsubscribe(show).expect("unsubscribe");
         for table in [
             "search_fts_docsize",
+            "search_spoken_docsize",
             "search_passages",
             "transcript_cues",
             "transcripts",

@@ -7,10 +7,11 @@
 //! table below. The model is psst's player: opening is tagged with a request id, and a result
 //! for a request that is no longer current is dropped.
 
+use super::skips::{range_at, skip_ranges, SkipRange, SkipReason, Skips};
 use super::sleep::{SleepState, SleepStep};
 use super::{
     is_near_end, mime_from_location, Command, LoadRequest, MediaLocation, NetworkStall,
-    PlaybackState, PlayerError, PlayerStatus, SleepStatus, MAX_SPEED, MIN_SPEED,
+    PlaybackState, PlayerError, PlayerStatus, SleepStatus, SoundSettings, MAX_SPEED, MIN_SPEED,
 };
 use crate::chapters::{chapter_at, chapter_step_target, visible_index, Chapter};
 
@@ -42,6 +43,8 @@ pub struct Seen {
     pub decoder_error: Option<PlayerError>,
     /// The stream's host is not answering (it retries by itself).
     pub stalled: bool,
+    /// Episode time skip silence has left out since the episode was opened.
+    pub silence_saved_ms: u64,
 }
 
 /// The decoded audio waiting for the device.
@@ -102,7 +105,10 @@ pub enum Effect {
         request: u64,
         start_ms: u64,
         speed: f32,
+        sound: SoundSettings,
     },
+    /// The loaded episode's sound chain settings changed.
+    SetSound(SoundSettings),
     /// Open the device ahead of the first Play.
     OpenDevice,
     /// Forget the device (it went away): the next Play opens it again.
@@ -119,6 +125,15 @@ pub enum Effect {
     SetSpeed(f32),
     /// The output's volume: the listener's times the sleep timer's fade.
     SetGain(f32),
+    /// Drop whatever reaches the output inside these ranges of episode time (ms).
+    SetSkipRanges(Vec<(u64, u64)>),
+    /// Jumped over a skipped range of `key`: the listener hears about it (and may undo it).
+    Skipped {
+        key: String,
+        reason: SkipReason,
+        from_ms: u64,
+        to_ms: u64,
+    },
     /// Fetch these positions' first seconds ahead, likeliest first.
     Prefetch {
         ms: Vec<u64>,
@@ -189,6 +204,17 @@ pub struct Machine {
     chapters: Vec<Chapter>,
     /// When the current episode's transcript cues start, in order.
     cue_starts_ms: Vec<u64>,
+    /// How the current episode should sound (its show's profile).
+    sound: SoundSettings,
+    /// What the listener skips in the current episode, and what of it they chose to hear.
+    skips: Skips,
+    skip_allowed: Vec<u64>,
+    /// Where the current episode's load started (the intro is skipped only from before it).
+    load_start_ms: u64,
+    /// The ranges the output was last told to drop.
+    told_ranges: Vec<(u64, u64)>,
+    /// The last jump over a skipped range (for Undo).
+    last_skip: Option<SkipRange>,
     speed: f32,
     volume: f32,
     /// The sleep timer's fade, 1.0 when none.
@@ -208,6 +234,12 @@ impl Default for Machine {
             phase: Phase::Idle,
             chapters: Vec::new(),
             cue_starts_ms: Vec::new(),
+            sound: SoundSettings::default(),
+            skips: Skips::default(),
+            skip_allowed: Vec::new(),
+            load_start_ms: 0,
+            told_ranges: Vec::new(),
+            last_skip: None,
             speed: 1.0,
             volume: 1.0,
             fade: 1.0,
@@ -309,17 +341,36 @@ impl Machine {
                     self.play(seen, out)
                 }
             }
-            Command::SeekTo(ms) => self.seek(ms, out),
+            Command::SeekTo(ms) => self.listener_seek(ms, out),
             Command::SeekBy(delta) => {
                 let now = self.position_ms(seen) as i64;
-                self.seek(now.saturating_add(delta).max(0) as u64, out)
+                self.listener_seek(now.saturating_add(delta).max(0) as u64, out)
             }
             Command::ChapterStep(step) => {
                 let at = self.position_ms(seen);
                 if let Some(ms) =
                     chapter_step_target(&self.chapters, at, step, RESTART_CHAPTER_AFTER_MS)
                 {
-                    self.seek(ms, out)
+                    self.listener_seek(ms, out)
+                }
+            }
+            Command::SetSkips { key, skips } => {
+                if self.key().as_deref() == Some(key.as_str()) {
+                    self.skips = skips;
+                    self.update_skip_ranges(out);
+                }
+            }
+            Command::SetSound { key, sound } => {
+                if self.key().as_deref() == Some(key.as_str()) {
+                    self.sound = sound.clone();
+                    out.push(Effect::SetSound(sound));
+                }
+            }
+            Command::UndoSkip => {
+                if let Some(skipped) = self.last_skip.take() {
+                    self.skip_allowed.push(skipped.from_ms);
+                    self.update_skip_ranges(out);
+                    self.seek(skipped.from_ms, out);
                 }
             }
             Command::SetSpeed(speed) => {
@@ -339,6 +390,7 @@ impl Machine {
                 if let Phase::Ready(r) = &mut self.phase {
                     r.prefetched = false;
                 }
+                self.update_skip_ranges(out);
             }
             Command::SetCues { key, starts_ms } => {
                 if self.key().as_deref() == Some(key.as_str()) {
@@ -392,8 +444,13 @@ impl Machine {
             mime,
         });
         self.chapters = load.chapters.clone();
+        self.sound = load.sound.clone();
         if self.key().as_deref() != Some(load.key.as_str()) {
             self.cue_starts_ms.clear();
+            self.skips = load.skips.clone();
+            self.skip_allowed.clear();
+            self.last_skip = None;
+            self.load_start_ms = load.start_ms;
         }
         self.last_save_ms = seen.now_ms;
         self.phase = Phase::Opening {
@@ -439,6 +496,7 @@ impl Machine {
                     request,
                     start_ms,
                     speed: self.speed,
+                    sound: self.sound.clone(),
                 });
                 let mode = if load.autoplay {
                     out.push(Effect::StartOutput { gain: self.gain() });
@@ -614,6 +672,12 @@ impl Machine {
             return;
         }
         r.mode = Mode::Playing;
+        if self.skip_if_inside(seen, out) {
+            return;
+        }
+        let Phase::Ready(r) = &mut self.phase else {
+            return;
+        };
         let since = *r.playing_since.get_or_insert(seen.now_ms);
         if r.streaming && !r.prefetched && seen.now_ms.saturating_sub(since) >= PREFETCH_AFTER_MS {
             r.prefetched = true;
@@ -626,6 +690,63 @@ impl Machine {
             self.save(seen, out);
         }
         self.tick_sleep(played_ms, seen, out);
+    }
+
+    /// A jump the listener asked for. Into a skipped range, it means "play this after all".
+    fn listener_seek(&mut self, ms: u64, out: &mut Vec<Effect>) {
+        if let Some(range) = range_at(&self.skip_ranges(), ms) {
+            self.skip_allowed.push(range.from_ms);
+            self.update_skip_ranges(out);
+        }
+        self.seek(ms, out);
+    }
+
+    fn skip_ranges(&self) -> Vec<SkipRange> {
+        if self.skips.is_empty() {
+            return Vec::new();
+        }
+        skip_ranges(
+            &self.skips,
+            &self.chapters,
+            self.duration_ms(),
+            self.load_start_ms < self.skips.intro_ms,
+            &self.skip_allowed,
+        )
+    }
+
+    /// Tells the output what to drop when the ranges changed (new skips, chapters, length).
+    fn update_skip_ranges(&mut self, out: &mut Vec<Effect>) {
+        let spans: Vec<(u64, u64)> = self
+            .skip_ranges()
+            .iter()
+            .map(|r| (r.from_ms, r.to_ms))
+            .collect();
+        if spans != self.told_ranges {
+            self.told_ranges = spans.clone();
+            out.push(Effect::SetSkipRanges(spans));
+        }
+    }
+
+    /// Playing inside a skipped range: jumps to its end and says so. The output has dropped
+    /// what it reached of the range meanwhile, so none of it is heard.
+    fn skip_if_inside(&mut self, seen: &Seen, out: &mut Vec<Effect>) -> bool {
+        self.update_skip_ranges(out);
+        let ranges = self.skip_ranges();
+        let Some(range) = range_at(&ranges, seen.position_ms).cloned() else {
+            return false;
+        };
+        let Some(key) = self.key() else {
+            return false;
+        };
+        self.seek(range.to_ms, out);
+        out.push(Effect::Skipped {
+            key,
+            reason: range.reason.clone(),
+            from_ms: range.from_ms,
+            to_ms: range.to_ms,
+        });
+        self.last_skip = Some(range);
+        true
     }
 
     /// Runs the sleep timer for `played_ms` of listening.
@@ -721,6 +842,7 @@ impl Machine {
             cue: loaded
                 .then(|| cue_at(&self.cue_starts_ms, position_ms))
                 .flatten(),
+            silence_saved_ms: if loaded { seen.silence_saved_ms } else { 0 },
             speed: self.speed,
             volume: self.volume,
             streaming,

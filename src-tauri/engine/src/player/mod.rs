@@ -7,15 +7,19 @@
 //! (the device and the callback's source), [`time_stretch`] (speed without pitch change),
 //! [`mp3_layout`] (where MP3 frames are).
 
+pub mod chain;
 pub mod decode;
 pub mod feeder;
 pub mod input;
 pub mod machine;
+pub mod measure;
 pub mod mp3_layout;
 pub mod mp4_guard;
 pub mod output;
 pub mod ring;
+pub mod skips;
 pub mod sleep;
+pub mod sound;
 pub mod stream;
 pub mod time_stretch;
 
@@ -63,6 +67,31 @@ pub struct LoadRequest {
     pub chapters: Vec<Chapter>,
     /// Start playing once loaded (else stay paused there).
     pub autoplay: bool,
+    /// What of it to skip (the show's profile).
+    pub skips: skips::Skips,
+    /// How it should sound (the show's profile), from its first sample.
+    pub sound: SoundSettings,
+}
+
+/// The sound chain's settings for one episode: skip silence, loudness, boost.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SoundSettings {
+    /// Play at a loudness target; `None` leaves the episode as mastered.
+    pub normalize: Option<Normalize>,
+    /// Extra gain (dB), through the same limiter.
+    pub boost_db: f64,
+    pub skip_silence: crate::sound_profile::SilenceLevel,
+}
+
+/// Loudness normalisation for one episode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Normalize {
+    pub target_lufs: f64,
+    /// The file's own measured loudness: a fixed gain from the first sample.
+    pub measured_lufs: Option<f64>,
+    /// Where a stream with no measurement starts (the show's last measured loudness), before
+    /// the running estimate takes over.
+    pub start_lufs: Option<f64>,
 }
 
 /// The one state machine.
@@ -163,6 +192,8 @@ pub struct PlayerStatus {
     pub visible_chapter: Option<usize>,
     /// Index into the transcript's cues: the last one started at or before the position.
     pub cue: Option<usize>,
+    /// Episode time skip silence has saved in this episode since it was opened.
+    pub silence_saved_ms: u64,
     pub speed: f32,
     pub volume: f32,
     /// Playing from the network (not a file).
@@ -198,6 +229,14 @@ pub enum PlayerEvent {
         finished: bool,
         duration_ms: Option<u64>,
     },
+    /// A skipped stretch of `key` was jumped over (a chapter the listener skips, the intro or
+    /// the outro); [`Command::UndoSkip`] plays it after all.
+    Skipped {
+        key: String,
+        reason: skips::SkipReason,
+        from_ms: u64,
+        to_ms: u64,
+    },
 }
 
 /// Commands, in the order they were sent.
@@ -216,6 +255,19 @@ pub enum Command {
     SetVolume(f32),
     /// The loaded episode's chapters, when they arrive after it started.
     SetChapters(Vec<Chapter>),
+    /// What to skip in episode `key` (intro, outro, chapters by title). Ignored unless `key`
+    /// is what is loaded.
+    SetSkips {
+        key: String,
+        skips: skips::Skips,
+    },
+    /// Go back to the start of what was just skipped and play it.
+    UndoSkip,
+    /// New sound settings for episode `key` (the listener changed its show's profile).
+    SetSound {
+        key: String,
+        sound: SoundSettings,
+    },
     /// When each cue of episode `key`'s transcript starts, in order: the player reports the
     /// current one. Ignored unless `key` is what is loaded (a late answer for another episode).
     SetCues {
@@ -324,6 +376,8 @@ struct Actor {
     opening: Option<Opening>,
     loaded: Option<Loaded>,
     last_status: Option<PlayerStatus>,
+    /// What the output drops (episode ms), kept for the next episode attached too.
+    skip_ranges_ms: Vec<(u64, u64)>,
 }
 
 impl Actor {
@@ -346,6 +400,7 @@ impl Actor {
             opening: None,
             loaded: None,
             last_status: None,
+            skip_ranges_ms: Vec::new(),
         }
     }
 
@@ -447,6 +502,8 @@ impl Actor {
             buffer,
             decoder_error: loaded.feeder.error(),
             stalled,
+            silence_saved_ms: loaded.ring.silence_dropped_frames.load(Ordering::Relaxed) * 1000
+                / rate,
         }
     }
 
@@ -485,12 +542,15 @@ impl Actor {
                 request,
                 start_ms,
                 speed,
+                sound,
             } => {
                 let opening = self.opening.take().filter(|o| o.request == request)?;
                 let decoding = opening.opened?;
                 let rate = decoding.sample_rate;
                 let ring = Arc::new(Ring::new(decoding.channels, rate));
                 ring.set_speed(speed);
+                ring.set_skip_ranges(&self.skip_ranges_ms);
+                ring.set_sound(sound);
                 let start_frame = start_ms * u64::from(rate) / 1000;
                 let feeder =
                     Feeder::start(decoding, Arc::clone(&ring), opening.stream, start_frame);
@@ -554,6 +614,33 @@ impl Actor {
                     l.feeder
                         .prefetch(ms.iter().map(|ms| ms * rate / 1000).collect());
                 }
+                None
+            }
+            Effect::SetSound(sound) => {
+                if let Some(l) = &self.loaded {
+                    l.ring.set_sound(sound);
+                }
+                None
+            }
+            Effect::SetSkipRanges(ranges) => {
+                if let Some(l) = &self.loaded {
+                    l.ring.set_skip_ranges(&ranges);
+                }
+                self.skip_ranges_ms = ranges;
+                None
+            }
+            Effect::Skipped {
+                key,
+                reason,
+                from_ms,
+                to_ms,
+            } => {
+                (self.on_event)(PlayerEvent::Skipped {
+                    key,
+                    reason,
+                    from_ms,
+                    to_ms,
+                });
                 None
             }
             Effect::RetryNow => {

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use rodio::{ChannelCount, DeviceSinkBuilder, MixerDeviceSink, SampleRate, Source};
 
+use super::chain::SoundChain;
 use super::ring::Ring;
 use super::time_stretch::TimeStretch;
 
@@ -122,6 +123,11 @@ impl Drop for StderrSilenced {
 /// The endless source for one episode: it plays what the ring holds, or silence.
 pub struct RingSource {
     ring: Arc<Ring>,
+    chain: SoundChain,
+    /// The ring's `sound_version` the chain was last set up for.
+    sound_version: u64,
+    /// Scratch: what skip silence kept of `input`.
+    kept: Vec<f32>,
     stretch: TimeStretch,
     /// Samples ready for the device.
     out: Vec<f32>,
@@ -141,7 +147,12 @@ impl RingSource {
         let sample_rate = NonZero::new(ring.sample_rate.max(1)).unwrap_or(NonZero::<u32>::MIN);
         let stretch = TimeStretch::new(ring.channels.max(1), ring.sample_rate.max(1));
         let generation = ring.lock().generation;
+        let sound_version = ring.sound_version.load(Ordering::Acquire);
+        let chain = SoundChain::new(ring.channels.max(1), ring.sample_rate.max(1), ring.sound());
         RingSource {
+            chain,
+            sound_version,
+            kept: Vec::with_capacity(REFILL_FRAMES * usize::from(ring.channels.max(1)) * 4),
             stretch,
             out: vec![0.0; REFILL_FRAMES * usize::from(ring.channels.max(1)) * 4],
             out_pos: 0,
@@ -159,9 +170,16 @@ impl RingSource {
         let channels = usize::from(self.channels.get());
         let speed = self.ring.speed();
         self.stretch.set_speed(speed);
+        let version = self.ring.sound_version.load(Ordering::Acquire);
+        if version != self.sound_version {
+            self.sound_version = version;
+            self.chain.apply(self.ring.sound());
+        }
         let want = REFILL_FRAMES * channels;
         self.out.resize(want, 0.0);
         let mut produced = 0;
+        // Frames taken and dropped (inside a skipped range): silence then, not starvation.
+        let mut skipping = false;
         // Take from the ring until the stretcher gives a block (or the ring runs dry).
         for _ in 0..8 {
             produced = self.stretch.pull(&mut self.out[..want]);
@@ -175,6 +193,7 @@ impl RingSource {
                 if inner.generation != self.generation {
                     self.generation = inner.generation;
                     self.stretch.reset();
+                    self.chain.reset();
                 }
                 self.next_frame = inner.head_frame;
                 let n = (frames_wanted * channels).min(inner.samples.len());
@@ -184,22 +203,42 @@ impl RingSource {
                 self.next_frame = inner.head_frame;
             }
             self.ring.room.notify_all();
+            let taken = (self.input.len() / channels) as u64;
+            self.ring
+                .drop_skipped(self.next_frame - taken, &mut self.input);
             if self.input.is_empty() {
+                if taken > 0 {
+                    skipping = true;
+                    continue;
+                }
                 break;
             }
-            self.stretch.push(&self.input);
+            self.kept.clear();
+            let dropped = self.chain.before_stretch(&self.input, &mut self.kept);
+            if dropped > 0 {
+                self.ring
+                    .silence_dropped_frames
+                    .fetch_add(dropped, Ordering::Relaxed);
+            }
+            if self.kept.is_empty() {
+                // All of it was a pause being shortened (or held while it is measured).
+                skipping = true;
+                continue;
+            }
+            self.stretch.push(&self.kept);
         }
         if produced == 0 {
             // Starved: silence keeps the device running; the player shows "buffering".
             self.out[..want].fill(0.0);
             produced = want;
-            self.ring.starved.store(true, Ordering::Relaxed);
+            self.ring.starved.store(!skipping, Ordering::Relaxed);
         } else {
             self.ring.starved.store(false, Ordering::Relaxed);
         }
         self.out.truncate(produced);
+        self.chain.after_stretch(&mut self.out);
         self.out_pos = 0;
-        let buffered = self.stretch.buffered_input_frames() as u64;
+        let buffered = self.stretch.buffered_input_frames() as u64 + self.chain.held_frames();
         let playing = self.next_frame.saturating_sub(buffered);
         self.ring.played_frame.store(playing, Ordering::Relaxed);
     }

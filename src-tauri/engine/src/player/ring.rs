@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::SoundSettings;
+
 /// Decoded audio kept ahead of the output: small, so a seek or speed change is heard at once.
 pub const RING_SECONDS: f64 = 0.75;
 
@@ -26,6 +28,14 @@ pub struct Ring {
     pub starved: AtomicBool,
     /// Speed as f32 bits, read by the output on each refill.
     speed_bits: AtomicU32,
+    /// Episode frame ranges the output drops (skipped chapters, intro, outro), sorted.
+    skip_frames: Mutex<Vec<(u64, u64)>>,
+    /// The sound chain's settings, and a count bumped on each change (the output looks at
+    /// the count on every refill, the settings only when it moved).
+    sound: Mutex<SoundSettings>,
+    pub sound_version: AtomicU64,
+    /// Episode frames skip silence has left out since the episode was attached.
+    pub silence_dropped_frames: AtomicU64,
 }
 
 pub struct RingInner {
@@ -58,6 +68,10 @@ impl Ring {
             played_frame: AtomicU64::new(0),
             starved: AtomicBool::new(false),
             speed_bits: AtomicU32::new(1.0f32.to_bits()),
+            skip_frames: Mutex::new(Vec::new()),
+            sound: Mutex::new(SoundSettings::default()),
+            sound_version: AtomicU64::new(0),
+            silence_dropped_frames: AtomicU64::new(0),
         }
     }
 
@@ -102,6 +116,55 @@ impl Ring {
 
     pub fn speed(&self) -> f32 {
         f32::from_bits(self.speed_bits.load(Ordering::Relaxed))
+    }
+
+    pub fn set_sound(&self, settings: SoundSettings) {
+        *self.sound.lock().unwrap_or_else(|p| p.into_inner()) = settings;
+        self.sound_version.fetch_add(1, Ordering::Release);
+    }
+
+    pub fn sound(&self) -> SoundSettings {
+        self.sound.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The stretches (episode ms) the output must not play.
+    pub fn set_skip_ranges(&self, ranges_ms: &[(u64, u64)]) {
+        let rate = u64::from(self.sample_rate);
+        let mut frames: Vec<(u64, u64)> = ranges_ms
+            .iter()
+            .map(|(from, to)| (from * rate / 1000, to * rate / 1000))
+            .filter(|(from, to)| to > from)
+            .collect();
+        frames.sort_unstable();
+        *self.skip_frames.lock().unwrap_or_else(|p| p.into_inner()) = frames;
+    }
+
+    /// Takes out of `samples` (interleaved, starting at episode frame `first_frame`) the
+    /// frames inside a skipped range. The machine jumps over a range as soon as it sees the
+    /// position inside it; this makes sure nothing of it is heard before that jump lands.
+    pub fn drop_skipped(&self, first_frame: u64, samples: &mut Vec<f32>) {
+        let channels = usize::from(self.channels.max(1));
+        let frames = (samples.len() / channels) as u64;
+        let last = first_frame + frames;
+        let ranges = self.skip_frames.lock().unwrap_or_else(|p| p.into_inner());
+        if !ranges
+            .iter()
+            .any(|(from, to)| *from < last && *to > first_frame)
+        {
+            return;
+        }
+        let mut keep = 0;
+        for (i, frame) in (first_frame..last).enumerate() {
+            let skipped = ranges
+                .iter()
+                .any(|(from, to)| *from <= frame && frame < *to);
+            if !skipped {
+                let at = i * channels;
+                samples.copy_within(at..at + channels, keep * channels);
+                keep += 1;
+            }
+        }
+        samples.truncate(keep * channels);
     }
 
     /// The frame now being heard.

@@ -6,6 +6,7 @@
 //! - `json.rs`: Podcast Index JSON, word-level segments merged into sentences.
 //! - `html.rs`: the Podcasting 2.0 HTML style (`<cite>`, `<time>`, `<p>`), by a tag scanner.
 //! - `text.rs`: plain text, paragraphs without times.
+//! - `tests.rs`: unit tests, including the spec's example files from the shared corpus.
 //!
 //! Pure functions: no I/O. Every reader is linear in its input and never panics, whatever
 //! the bytes (the `transcript` fuzz target holds them to that).
@@ -279,9 +280,8 @@ const SNIFF_BYTES: usize = 4096;
 fn decode(bytes: &[u8]) -> Result<String, TranscriptError> {
     if let Some((encoding, skip)) = utf16_encoding(bytes) {
         let body = bytes.get(skip..).unwrap_or_default();
-        let (text, had_errors) = encoding.decode_without_bom_handling(body);
-        let text = text.into_owned();
-        if had_errors && mostly_replaced(&text) {
+        let text = encoding.decode_without_bom_handling(body).0.into_owned();
+        if too_many_strange(&text) {
             return Err(TranscriptError::NotText);
         }
         return check_text(text);
@@ -305,14 +305,19 @@ fn decode(bytes: &[u8]) -> Result<String, TranscriptError> {
 }
 
 fn check_text(text: String) -> Result<String, TranscriptError> {
-    let (mut total, mut controls) = (0usize, 0usize);
-    for c in text.chars() {
-        total += 1;
-        if c.is_control() && !u8::try_from(c).is_ok_and(is_text_control) {
-            controls += 1;
-        }
-    }
-    if too_many_controls(total, controls) {
+    // Counted on the bytes, which is quick: characters are the bytes that do not continue
+    // one, and the C1 controls (U+0080..U+009F) are 0xC2 then 0x80..0x9F.
+    let bytes = text.as_bytes();
+    let total = bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count();
+    let c0 = bytes
+        .iter()
+        .filter(|b| (**b < 0x20 && !is_text_control(**b)) || **b == 0x7F)
+        .count();
+    let c1 = bytes
+        .windows(2)
+        .filter(|w| w[0] == 0xC2 && (0x80..=0x9F).contains(&w[1]))
+        .count();
+    if too_many_controls(total, c0 + c1) {
         return Err(TranscriptError::NotText);
     }
     Ok(text)
@@ -328,10 +333,17 @@ fn too_many_controls(total: usize, controls: usize) -> bool {
     controls.saturating_mul(20) > total
 }
 
-fn mostly_replaced(text: &str) -> bool {
-    let total = text.chars().count();
-    let bad = text.chars().filter(|c| *c == '\u{fffd}').count();
-    bad.saturating_mul(20) > total
+/// Binary read as UTF-16 decodes to something in every script, but also to lone surrogates
+/// (replaced) and private-use characters, about one in eight; text has next to none.
+fn too_many_strange(text: &str) -> bool {
+    let (mut total, mut strange) = (0usize, 0usize);
+    for c in text.chars() {
+        total += 1;
+        if matches!(c, '\u{fffd}' | '\u{e000}'..='\u{f8ff}') {
+            strange += 1;
+        }
+    }
+    too_many_controls(total, strange)
 }
 
 /// UTF-16 by its BOM, or by the zero bytes of ASCII text in the first bytes; with the number of
@@ -468,7 +480,12 @@ fn collapse_whitespace(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.chars() {
-        if c.is_whitespace() || c.is_control() || c == '\u{feff}' {
+        let gap = if c.is_ascii() {
+            c.is_ascii_whitespace() || c.is_ascii_control()
+        } else {
+            c.is_whitespace() || c.is_control() || c == '\u{feff}'
+        };
+        if gap {
             space = true;
         } else {
             if space && !out.is_empty() {

@@ -199,6 +199,11 @@ fn binary_input_is_not_text() {
         assert!(matches!(err, TranscriptError::NotText), "{err}");
     }
     assert_eq!(TranscriptError::NotText.to_string(), "not a text file");
+    // Random bytes behind a UTF-16 byte order mark.
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(lcg_bytes(1 << 20, 11));
+    let err = parse(&utf16, None).expect_err("utf-16 garbage");
+    assert!(matches!(err, TranscriptError::NotText), "{err}");
     // Valid UTF-8 full of control characters is no better.
     let err = parse(&[1u8; 100], None).expect_err("controls");
     assert!(matches!(err, TranscriptError::NotText));

@@ -22,15 +22,22 @@ CREATE TABLE transcript_cues (
     PRIMARY KEY (episode_id, seq)
 ) WITHOUT ROWID;
 
--- The search index gains a column for spoken words. FTS5 cannot add a column, and the index
--- is contentless (rebuilt from the library), so it is made again and every episode re-indexed.
--- Row ids now leave room for transcripts: episode id × 2^20 for the episode, + 1 + k for its
--- k-th listed chapter (k < 4095), + 4096 + p for the p-th passage of its transcript.
+-- Spoken words get their own index table: a query for common words ("we talked about") must
+-- not walk hundreds of thousands of transcript rows while it looks for title and chapter
+-- matches. The episode/chapter table is made again too, because row ids change to leave room
+-- for transcripts: episode id × 16384 for the episode, + 1 + k for its k-th listed chapter
+-- (k < 4095), + 4096 + p for the p-th passage of its transcript (in `search_spoken`). Both
+-- are contentless, rebuilt from the library: every episode is listed for re-indexing.
 DROP TRIGGER search_episode_deleted;
 DROP TABLE search_fts;
 DELETE FROM search_chapters;
 CREATE VIRTUAL TABLE search_fts USING fts5(
-    title, chapter, notes, spoken,
+    title, chapter, notes,
+    content = '', contentless_delete = 1, detail = column,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE search_spoken USING fts5(
+    spoken,
     content = '', contentless_delete = 1, detail = column,
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
@@ -43,8 +50,9 @@ CREATE TABLE search_passages (
 );
 
 CREATE TRIGGER search_episode_deleted AFTER DELETE ON episodes BEGIN
-    DELETE FROM search_fts WHERE rowid BETWEEN old.id * 1048576 AND old.id * 1048576 + 1048575;
-    DELETE FROM search_chapters WHERE doc_id BETWEEN old.id * 1048576 AND old.id * 1048576 + 1048575;
-    DELETE FROM search_passages WHERE doc_id BETWEEN old.id * 1048576 AND old.id * 1048576 + 1048575;
+    DELETE FROM search_fts WHERE rowid BETWEEN old.id * 16384 AND old.id * 16384 + 16383;
+    DELETE FROM search_chapters WHERE doc_id BETWEEN old.id * 16384 AND old.id * 16384 + 16383;
+    DELETE FROM search_spoken WHERE rowid BETWEEN old.id * 16384 AND old.id * 16384 + 16383;
+    DELETE FROM search_passages WHERE doc_id BETWEEN old.id * 16384 AND old.id * 16384 + 16383;
 END;
 INSERT OR IGNORE INTO search_pending (episode_id) SELECT id FROM episodes;

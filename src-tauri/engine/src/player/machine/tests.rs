@@ -18,6 +18,8 @@ fn request(key: &str, start_ms: u64, autoplay: bool) -> Box<LoadRequest> {
         start_ms,
         chapters: chapters(),
         autoplay,
+        skips: Default::default(),
+        sound: Default::default(),
     })
 }
 
@@ -77,6 +79,7 @@ fn attach(request: u64, start_ms: u64) -> Effect {
         request,
         start_ms,
         speed: 1.0,
+        sound: SoundSettings::default(),
     }
 }
 
@@ -902,6 +905,7 @@ fn a_listener_waiting_for_sound_while_the_host_is_down_gets_a_try_every_second_t
         buffer,
         decoder_error: None,
         stalled: true,
+        silence_saved_ms: 0,
     };
     let dry = Buffer {
         starved: true,
@@ -970,4 +974,138 @@ fn the_current_cue_is_the_last_one_started_and_only_for_its_episode() {
     );
     machine.step(opened(3), &at(900, 30_000));
     assert_eq!(status(&machine, &at(1_000, 30_000)).cue, Some(3));
+}
+
+#[test]
+fn skipped_chapters_are_jumped_over_announced_and_undone() {
+    use crate::player::skips::{SkipReason, Skips};
+    let mut machine = playing();
+    machine.step(
+        Input::Command(Command::SetChapters(
+            ["Intro", "Sponsor", "Main", "Ad break"]
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Chapter::new(i as u64 * 60_000, *t, ChapterSource::Id3))
+                .collect(),
+        )),
+        &at(110, 30_000),
+    );
+    let set = |key: &str| {
+        Input::Command(Command::SetSkips {
+            key: key.into(),
+            skips: Skips {
+                intro_ms: 0,
+                outro_ms: 0,
+                chapter_words: vec!["sponsor".into(), "ad break".into()],
+            },
+        })
+    };
+    // Skips for another episode are not taken.
+    assert!(!machine
+        .step(set("b"), &at(120, 30_000))
+        .iter()
+        .any(|e| matches!(e, Effect::SetSkipRanges(_))));
+    // The output learns the ranges at once (it drops anything inside them).
+    let effects = machine.step(set("a"), &at(130, 30_000));
+    assert!(
+        effects.contains(&Effect::SetSkipRanges(vec![
+            (60_000, 120_000),
+            (180_000, LENGTH_MS)
+        ])),
+        "{effects:?}"
+    );
+    // Playing into the sponsor: a jump to its end, announced.
+    let effects = machine.step(Input::Tick, &at(200, 60_050));
+    assert!(
+        effects.contains(&Effect::Seek { ms: 120_000 }),
+        "{effects:?}"
+    );
+    assert!(
+        effects.contains(&Effect::Skipped {
+            key: "a".into(),
+            reason: SkipReason::Chapter("Sponsor".into()),
+            from_ms: 60_000,
+            to_ms: 120_000,
+        }),
+        "{effects:?}"
+    );
+    // Undo: back to its start, and it plays this time.
+    let effects = machine.step(Input::Command(Command::UndoSkip), &at(300, 120_100));
+    assert!(
+        effects.contains(&Effect::Seek { ms: 60_000 }),
+        "{effects:?}"
+    );
+    assert!(effects.contains(&Effect::SetSkipRanges(vec![(180_000, LENGTH_MS)])));
+    let effects = machine.step(Input::Tick, &at(400, 60_500));
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Seek { .. })),
+        "{effects:?}"
+    );
+    // A jump the listener makes into a skipped chapter plays it too.
+    let effects = machine.step(Input::Command(Command::SeekTo(190_000)), &at(500, 60_600));
+    assert!(
+        effects.contains(&Effect::Seek { ms: 190_000 }),
+        "{effects:?}"
+    );
+    let effects = machine.step(Input::Tick, &at(600, 190_100));
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Seek { .. })),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn the_intro_is_skipped_from_the_start_only_and_the_outro_ends_the_episode() {
+    use crate::player::skips::Skips;
+    let skips = Skips {
+        intro_ms: 20_000,
+        outro_ms: 30_000,
+        chapter_words: Vec::new(),
+    };
+    let mut machine = after(vec![
+        (
+            Input::Command(Command::Load(request("a", 0, true))),
+            at(0, 0),
+        ),
+        (
+            Input::Command(Command::SetSkips {
+                key: "a".into(),
+                skips: skips.clone(),
+            }),
+            at(5, 0),
+        ),
+        (opened(1), at(10, 0)),
+    ]);
+    let effects = machine.step(Input::Tick, &at(100, 0));
+    assert!(
+        effects.contains(&Effect::Seek { ms: 20_000 }),
+        "{effects:?}"
+    );
+    let effects = machine.step(Input::Tick, &at(200, LENGTH_MS - 29_000));
+    assert!(
+        effects.contains(&Effect::Seek { ms: LENGTH_MS - 1 }),
+        "{effects:?}"
+    );
+    // Resumed at 0:30: the intro stays (the listener is past it and may go back to it).
+    let mut machine = playing();
+    machine.step(
+        Input::Command(Command::SetSkips {
+            key: "a".into(),
+            skips,
+        }),
+        &at(110, 30_000),
+    );
+    let effects = machine.step(Input::Command(Command::SeekTo(5_000)), &at(120, 30_000));
+    assert_eq!(
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Seek { .. }))
+            .count(),
+        1
+    );
+    let effects = machine.step(Input::Tick, &at(200, 5_100));
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Seek { .. })),
+        "{effects:?}"
+    );
 }
