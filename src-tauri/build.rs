@@ -26,6 +26,8 @@ fn main() {
             "player_set_volume",
             "player_retry",
             "player_undo_skip",
+            "get_sound_profile",
+            "set_sound_profile",
             "queue_list",
             "queue_add",
             "queue_remove",

@@ -3,7 +3,7 @@
 
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::commands::{downloads, library, opml, player, startup};
+use crate::commands::{downloads, library, opml, player, sound, startup};
 use crate::wire::{
     DownloadView, LibraryUpdate, NowPlayingView, OpmlProgress, PlayerView, QueueView,
     SessionNoticeView,
@@ -42,6 +42,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             player::player_set_volume,
             player::player_retry,
             player::player_undo_skip,
+            sound::get_sound_profile,
+            sound::set_sound_profile,
             player::player_set_sleep_timer,
             player::queue_list,
             player::queue_add,

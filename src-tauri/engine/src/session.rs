@@ -37,6 +37,8 @@ enum Note {
     ChaptersFound(EpisodeId),
     /// A transcript of the episode was stored: the player follows its cues.
     TranscriptFound(EpisodeId),
+    /// A show's sound profile changed: an episode of it playing takes it now.
+    ProfileChanged(crate::library::ShowId),
 }
 
 impl Engine {
@@ -61,6 +63,7 @@ impl Engine {
             loaded: None,
             told: None,
             advanced_to: None,
+            silence_counted: None,
         };
         std::thread::Builder::new()
             .name("chaptercast-session".into())
@@ -207,6 +210,12 @@ impl Session {
     /// playing, the player and the listener get them now.
     pub fn chapters_found(&self, id: EpisodeId) {
         let _ = self.notes.send(Note::ChaptersFound(id));
+    }
+
+    /// The listener changed `show`'s sound profile: an episode of it playing sounds, skips and
+    /// runs at the new settings at once.
+    pub fn profile_changed(&self, show: crate::library::ShowId) {
+        let _ = self.notes.send(Note::ProfileChanged(show));
     }
 
     /// A transcript of `id` was stored: if it is the episode playing, the player follows it.
@@ -361,6 +370,8 @@ struct Worker {
     /// The episode that finished and the Up Next item continuous play started after it, until
     /// that plays or is passed over.
     advanced_to: Option<(EpisodeId, EpisodeId)>,
+    /// Skip silence's savings already added to the library: (episode, ms of this load).
+    silence_counted: Option<(EpisodeId, u64)>,
 }
 
 /// An Up Next item started by continuous play whose host has not answered for this long, while
@@ -380,6 +391,7 @@ impl Worker {
                     }
                 }
                 Note::TranscriptFound(id) => self.send_cues(id),
+                Note::ProfileChanged(show) => self.apply_profile(show),
             }
         }
     }
@@ -387,6 +399,7 @@ impl Worker {
     fn on_player(&mut self, event: PlayerEvent) {
         match event {
             PlayerEvent::Status(status) => {
+                self.count_silence_saved(&status);
                 self.remember(&status);
                 self.follow_length(&status);
                 self.pass_over_offline(&status);
@@ -572,6 +585,7 @@ impl Worker {
                 self.loaded = Some((id, None));
                 self.report_now_playing(id);
                 self.send_cues(id);
+                self.apply_speed(id);
                 self.fetch_chapters(id);
                 if length.is_none() {
                     return;
@@ -604,6 +618,51 @@ impl Worker {
                 self.engine.emit(EngineEvent::NowPlaying(now));
             }
             Err(error) => tracing::warn!(episode = id.0, %error, "could not read the chapters"),
+        }
+    }
+
+    /// The show's own speed, when its profile has one (its sound and skips came with the load).
+    fn apply_speed(&self, id: EpisodeId) {
+        let profile = self.with_library(|l| {
+            let show = l.episode(id)?.summary.show_id;
+            crate::sound_profile::profile_for(l, show)
+        });
+        match profile {
+            Ok(profile) => {
+                if let Some(speed) = profile.speed {
+                    self.player.send(Command::SetSpeed(speed));
+                }
+            }
+            Err(error) => tracing::warn!(episode = id.0, %error, "could not read the profile"),
+        }
+    }
+
+    /// Sends the playing episode's new sound, skips (and speed) when it belongs to `show`.
+    fn apply_profile(&self, show: crate::library::ShowId) {
+        let Some((id, _)) = self.loaded else {
+            return;
+        };
+        let request = self.with_library(|l| {
+            if l.episode(id)?.summary.show_id != show {
+                return Ok(None);
+            }
+            load_request(l, id, None).map(Some)
+        });
+        match request {
+            Ok(Some(request)) => {
+                let key = episode_key(id);
+                self.player.send(Command::SetSound {
+                    key: key.clone(),
+                    sound: request.sound,
+                });
+                self.player.send(Command::SetSkips {
+                    key,
+                    skips: request.skips,
+                });
+                self.apply_speed(id);
+            }
+            Ok(None) => {}
+            Err(error) => tracing::warn!(episode = id.0, %error, "could not apply the profile"),
         }
     }
 
@@ -670,6 +729,27 @@ impl Worker {
         match self.with_library(|l| UpNext::read(l, is_continuous(l))) {
             Ok(up_next) => self.engine.emit(EngineEvent::UpNext(up_next)),
             Err(error) => tracing::warn!(%error, "could not read Up Next"),
+        }
+    }
+
+    /// Adds what skip silence saved to the episode's total, a second or more at a time.
+    fn count_silence_saved(&mut self, status: &player::PlayerStatus) {
+        let Some(id) = status.key.as_deref().and_then(episode_of_key) else {
+            return;
+        };
+        let now = status.silence_saved_ms;
+        // Another episode, or a new load of this one (its count starts at 0 again).
+        let counted = match self.silence_counted {
+            Some((episode, ms)) if episode == id && ms <= now => ms,
+            _ => 0,
+        };
+        if now >= counted + 1_000 {
+            if let Err(error) = self.with_library(|l| l.add_silence_saved(id, now - counted)) {
+                tracing::warn!(episode = id.0, %error, "could not count the time saved");
+            }
+            self.silence_counted = Some((id, now));
+        } else if counted == 0 {
+            self.silence_counted = Some((id, 0));
         }
     }
 

@@ -228,6 +228,11 @@ impl Engine {
         }
     }
 
+    /// Time skip silence has saved, over every episode.
+    pub async fn silence_saved_total_ms(&self) -> Result<u64, LibraryError> {
+        self.with_library(|l| l.silence_saved_total_ms()).await
+    }
+
     /// The show's profile (see [`profile_for`]).
     pub async fn sound_profile(&self, show: ShowId) -> Result<SoundProfile, LibraryError> {
         self.with_library(move |l| profile_for(l, show)).await

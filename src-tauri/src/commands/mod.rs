@@ -4,6 +4,7 @@ pub mod downloads;
 pub mod library;
 pub mod opml;
 pub mod player;
+pub mod sound;
 pub mod startup;
 
 use chaptercast_engine::EpisodeId;

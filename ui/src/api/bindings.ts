@@ -74,6 +74,13 @@ export const commands = {
 	playerRetry: () => __TAURI_INVOKE<void>("player_retry"),
 	/**  Plays what was just skipped after all (the "Skipped: Sponsor — Undo" notice). */
 	playerUndoSkip: () => __TAURI_INVOKE<void>("player_undo_skip"),
+	/**  The show's profile (its own, else the defaults every show starts from). */
+	getSoundProfile: (showId: string) => typedError<SoundProfileView, CommandError>(__TAURI_INVOKE("get_sound_profile", { showId })),
+	/**
+	 *  Stores the show's profile (values brought into range) and applies it to an episode of the
+	 *  show that is playing. Returns what was stored.
+	 */
+	setSoundProfile: (showId: string, settings: SoundProfileView) => typedError<SoundProfileView, CommandError>(__TAURI_INVOKE("set_sound_profile", { showId, settings })),
 	/**  Starts the sleep timer, or cancels it with `null`. */
 	playerSetSleepTimer: (timer: SleepTimer | null) => typedError<null, CommandError>(__TAURI_INVOKE("player_set_sleep_timer", { timer })),
 	/**  Up Next as it is now (updates follow as `queue-update`). */
@@ -434,6 +441,8 @@ export type ShowView = {
 	last_error: string | null,
 };
 
+export type SilenceView = "off" | "mild" | "strong";
+
 /**  When the sleep timer stops playback. */
 export type SleepTimer = 
 /**  After this many minutes of listening. */
@@ -444,6 +453,24 @@ export type SleepView = {
 	timer: SleepTimer,
 	/**  Until playback stops; `null` when not known yet. */
 	remaining_ms: number | null,
+};
+
+/**  A show's profile as the UI edits it. */
+export type SoundProfileView = {
+	/**  The show's own speed; null keeps the listener's. */
+	speed: number | null,
+	normalize: boolean,
+	/**  -23 to -14 LUFS. */
+	target_lufs: number | null,
+	/**  0 to 12 dB. */
+	boost_db: number | null,
+	skip_silence: SilenceView,
+	skip_intro_s: number,
+	skip_outro_s: number,
+	/**  Chapter title words to skip ("Sponsor", "Ad break"). */
+	skip_chapters: string[],
+	/**  Time skip silence has saved over every episode (ms; read only). */
+	time_saved_ms: number,
 };
 
 /**  A piece of text, marked when it matched the search. */

@@ -28,6 +28,7 @@ import type {
   SleepTimer,
   SleepView,
   TextRun,
+  SoundProfileView,
   TranscriptView,
   CueView,
   HitKind,
@@ -61,6 +62,7 @@ export type {
   SleepTimer,
   SleepView,
   TextRun,
+  SoundProfileView,
   TranscriptView,
   CueView,
   HitKind,
@@ -192,6 +194,9 @@ export const playerSetVolume = async (volume: number): Promise<void> => {
 /** Tries the stream's host again now, instead of after the backoff. */
 export const playerRetry = (): Promise<void> => callPlain((c) => c.playerRetry());
 export const playerUndoSkip = (): Promise<void> => callPlain((c) => c.playerUndoSkip());
+export const getSoundProfile = (showId: string): Promise<SoundProfileView> => call((c) => c.getSoundProfile(showId));
+export const setSoundProfile = (showId: string, settings: SoundProfileView): Promise<SoundProfileView> =>
+  call((c) => c.setSoundProfile(showId, settings));
 /** Calls `cb` with every player update; resolves to the function that stops listening. */
 export const onPlayerUpdate = async (cb: (view: PlayerView) => void): Promise<Unlisten> => {
   try {
@@ -555,6 +560,15 @@ function demoBackend(): Backend {
       const e = episodes.find((x) => x.row.id === episodeId);
       return e ? ok(clone(e)) : err("NotFound", "That episode is no longer in the library.");
     },
+    async getSoundProfile(showId: string) {
+      await wait(20);
+      return ok(clone(soundProfiles.get(showId) ?? DEFAULT_SOUND));
+    },
+    async setSoundProfile(showId: string, settings: SoundProfileView) {
+      await wait(20);
+      soundProfiles.set(showId, clone(settings));
+      return ok(clone(settings));
+    },
     async loadTranscript(episodeId: string) {
       await wait(150);
       if (episodeId !== "meta-0") return ok({ state: "none" as const, timed: false, cues: [], detail: null });
@@ -838,6 +852,19 @@ function demoQueue(episodes: EpisodeView[], shows: ShowView[]) {
     },
   };
 }
+
+const DEFAULT_SOUND: SoundProfileView = {
+  speed: null,
+  normalize: true,
+  target_lufs: -16,
+  boost_db: 0,
+  skip_silence: "off",
+  skip_intro_s: 0,
+  skip_outro_s: 0,
+  skip_chapters: [],
+  time_saved_ms: 754_000,
+};
+const soundProfiles = new Map<string, SoundProfileView>();
 
 /** The dev preview's transcript (meta-0): two voices, a cue every ~6 s for the first 40 minutes. */
 function demoCues(): CueView[] {

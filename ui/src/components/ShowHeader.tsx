@@ -4,6 +4,7 @@ import { formatDate, showName } from "../format";
 import Artwork from "./Artwork";
 import Icon from "./Icon";
 import RichText from "./RichText";
+import SoundProfilePopover from "./SoundProfilePopover";
 
 type Props = {
   show: ShowView;
@@ -44,6 +45,7 @@ export default function ShowHeader(props: Props) {
             <span>Updated {formatDate(props.show.last_refreshed_at)}</span>
           </Show>
         </p>
+        <SoundProfilePopover showId={props.show.id} />
         <Show when={props.show.description_html}>
           <RichText
             ref={(el) => (description = el)}

@@ -121,4 +121,14 @@ impl Library {
         )?;
         Ok((one.max(0) as u64, all.max(0) as u64))
     }
+
+    /// Time saved over every episode.
+    pub fn silence_saved_total_ms(&self) -> Result<u64, LibraryError> {
+        let all: i64 = self.conn.query_row(
+            "SELECT coalesce(sum(silence_saved_ms), 0) FROM episodes",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(all.max(0) as u64)
+    }
 }

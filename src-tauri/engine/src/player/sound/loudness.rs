@@ -2,8 +2,9 @@
 //! peak, through the `ebur128` crate (the Rust port of libebur128), and the normalising gain
 //! derived from it.
 //!
-//! Cost: the K-weighting and gating are cheap; the 4× true-peak interpolation is most of the
-//! work. See `tests.rs` (`meter_speed_one_hour_extrapolated`) for the measured time per hour.
+//! Cost: the 4× true-peak interpolation is about half the work. [`PeakKind::Sample`] trades it
+//! for the sample peak where measuring speed matters more (see `tests.rs`,
+//! `meter_speed_one_hour_extrapolated`, for the time per hour of each).
 
 use ebur128::{Channel, EbuR128, Mode};
 
@@ -13,12 +14,23 @@ use super::{finite, whole_frames, SoundError, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN
 /// tone, a broken encode) must not be raised by +60 dB, and nothing real needs more than this.
 pub const MAX_NORMALISING_GAIN_DB: f64 = 20.0;
 
+/// Which peak a [`LoudnessMeter`] measures.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PeakKind {
+    /// True peak, 4× oversampled (BS.1770 Annex 2 style): what the limiter's ceiling means.
+    True,
+    /// Sample peak: cheaper, and a lower bound of the true peak (by up to ~3 dB on content
+    /// near Nyquist, typically a few tenths of a dB).
+    Sample,
+}
+
 /// The result of measuring a whole file.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LoudnessReport {
     /// Gated integrated loudness (BS.1770-4), LUFS.
     pub integrated_lufs: f64,
-    /// Highest true peak over all channels (4× oversampled below 96 kHz), dBTP.
+    /// Highest true peak over all channels (4× oversampled below 96 kHz), dBTP; the sample
+    /// peak (dBFS) for a meter built with [`PeakKind::Sample`].
     pub true_peak_dbtp: f64,
 }
 
@@ -27,6 +39,7 @@ pub struct LoudnessReport {
 pub struct LoudnessMeter {
     meter: EbuR128,
     channels: usize,
+    peak: PeakKind,
     /// Where a block with non-finite samples is cleaned before measuring; the meter's filters
     /// would carry a NaN forever. Only used for such blocks, so normal blocks are not copied.
     scratch: Vec<f32>,
@@ -42,7 +55,13 @@ impl std::fmt::Debug for LoudnessMeter {
 }
 
 impl LoudnessMeter {
+    /// Integrated loudness and true peak.
     pub fn new(channels: u16, sample_rate: u32) -> Result<Self, SoundError> {
+        Self::with_peak(channels, sample_rate, PeakKind::True)
+    }
+
+    /// Integrated loudness and the chosen kind of peak.
+    pub fn with_peak(channels: u16, sample_rate: u32, peak: PeakKind) -> Result<Self, SoundError> {
         if !(1..=MAX_CHANNELS).contains(&channels)
             || !(MIN_SAMPLE_RATE..=MAX_SAMPLE_RATE).contains(&sample_rate)
         {
@@ -51,10 +70,15 @@ impl LoudnessMeter {
                 sample_rate,
             });
         }
-        let meter = new_meter(channels, sample_rate, Mode::I | Mode::TRUE_PEAK)?;
+        let peak_mode = match peak {
+            PeakKind::True => Mode::TRUE_PEAK,
+            PeakKind::Sample => Mode::SAMPLE_PEAK,
+        };
+        let meter = new_meter(channels, sample_rate, Mode::I | peak_mode)?;
         Ok(Self {
             meter,
             channels: usize::from(channels),
+            peak,
             scratch: Vec::new(),
         })
     }
@@ -81,7 +105,10 @@ impl LoudnessMeter {
             return None;
         }
         let peak = (0..self.channels as u32)
-            .filter_map(|c| self.meter.true_peak(c).ok())
+            .filter_map(|c| match self.peak {
+                PeakKind::True => self.meter.true_peak(c).ok(),
+                PeakKind::Sample => self.meter.sample_peak(c).ok(),
+            })
             .fold(0.0f64, f64::max);
         Some(LoudnessReport {
             integrated_lufs,

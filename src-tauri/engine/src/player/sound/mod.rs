@@ -33,7 +33,7 @@ pub mod silence;
 mod tests;
 
 pub use limiter::TruePeakLimiter;
-pub use loudness::{normalising_gain_db, LoudnessMeter, LoudnessReport};
+pub use loudness::{normalising_gain_db, LoudnessMeter, LoudnessReport, PeakKind};
 pub use running::{AdaptiveGain, MAX_SLEW_DB_PER_S};
 pub use silence::{SilenceSkipper, SkipSilence};
 

@@ -132,7 +132,7 @@ impl AdaptiveGain {
         let rate = sample_rate.max(1);
         let meter = new_meter(channels, rate, Mode::M).ok();
         // ebur128's own hop length, rounded as it rounds it.
-        let hop_frames = (rate as usize + 5) / 10;
+        let hop_frames = ((rate as usize + 5) / 10).max(1);
         let block_frames = hop_frames * 4;
         let rate_f = f64::from(rate);
         let window_blocks = (WINDOW_SECONDS * 10.0).round() as usize;

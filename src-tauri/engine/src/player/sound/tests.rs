@@ -175,30 +175,52 @@ mod loudness_tests {
         assert!(db_to_gain(f64::INFINITY).is_finite());
     }
 
-    /// How long measuring an hour of 44.1 kHz stereo takes (integrated + true peak): a few
-    /// minutes of audio are timed and the time is scaled to an hour.
+    #[test]
+    fn sample_peak_meter_reads_samples_only() {
+        // fs/4 at 45°: samples at −3 dB of the real peak.
+        let signal: Vec<f32> = (0..44_100)
+            .flat_map(|n| {
+                let s = (0.9 * (PI / 2.0 * n as f64 + PI / 4.0).sin()) as f32;
+                [s, s]
+            })
+            .collect();
+        let mut meter = LoudnessMeter::with_peak(STEREO, RATE, PeakKind::Sample).expect("ok");
+        meter.add(&signal);
+        let report = meter.finish().expect("measurable");
+        let sample_peak = 20.0 * (0.9 * std::f64::consts::FRAC_1_SQRT_2).log10();
+        assert!(
+            (report.true_peak_dbtp - sample_peak).abs() < 0.01,
+            "{report:?}"
+        );
+        assert!((report.integrated_lufs - lufs(&signal, STEREO, RATE)).abs() < 1e-9);
+    }
+
+    /// How long measuring an hour of 44.1 kHz stereo takes (integrated loudness with true
+    /// peak, and with sample peak): ten minutes of audio are timed, scaled to an hour.
     #[test]
     fn meter_speed_one_hour_extrapolated() {
         let piece = noise_tone(STEREO, RATE, 10.0, 3);
         let repeats = if release_build() { 60 } else { 2 };
-        let mut meter = LoudnessMeter::new(STEREO, RATE).expect("supported");
-        let started = Instant::now();
-        for _ in 0..repeats {
-            for block in piece.chunks(4096 * 2) {
-                meter.add(block);
+        for kind in [PeakKind::True, PeakKind::Sample] {
+            let mut meter = LoudnessMeter::with_peak(STEREO, RATE, kind).expect("supported");
+            let started = Instant::now();
+            for _ in 0..repeats {
+                for block in piece.chunks(4096 * 2) {
+                    meter.add(block);
+                }
             }
-        }
-        let elapsed = started.elapsed().as_secs_f64();
-        assert!(meter.finish().is_some());
-        let per_hour = elapsed * 3600.0 / (10.0 * repeats as f64);
-        println!(
-            "LoudnessMeter: {:.3} s for {} s of 44.1 kHz stereo → {per_hour:.1} s per hour ({})",
-            elapsed,
-            10 * repeats,
-            if release_build() { "release" } else { "debug" }
-        );
-        if release_build() {
-            assert!(per_hour < 30.0, "measuring an hour takes {per_hour:.1} s");
+            let elapsed = started.elapsed().as_secs_f64();
+            assert!(meter.finish().is_some());
+            let per_hour = elapsed * 3600.0 / (10.0 * repeats as f64);
+            println!(
+                "LoudnessMeter ({kind:?} peak): {elapsed:.3} s for {} s of 44.1 kHz stereo → \
+                 {per_hour:.1} s per hour ({})",
+                10 * repeats,
+                if release_build() { "release" } else { "debug" }
+            );
+            if release_build() {
+                assert!(per_hour < 30.0, "measuring an hour takes {per_hour:.1} s");
+            }
         }
     }
 }
