@@ -7,7 +7,7 @@ ifeq ($(CI),true)
 export CARGO_INCREMENTAL := 0
 endif
 
-.PHONY: run test deps test-deps ui-deps ui lint test-rust test-ui test-e2e bench bench-engine bench-playback bench-session bench-download fuzz bundle
+.PHONY: run test deps test-deps ui-deps ui lint test-rust test-ui test-e2e bench bench-engine bench-playback bench-session bench-download bench-sound fuzz bundle
 
 run: deps ui
 	$(CARGO) run -p chaptercast
@@ -41,7 +41,7 @@ test-rust: ui
 	scripts/test-env.sh $(CARGO) test --workspace
 	@git diff --exit-code -- ui/src/api/bindings.ts || { echo "ui/src/api/bindings.ts is out of date: commit the regenerated file" >&2; exit 1; }
 
-bench: bench-engine bench-playback bench-session bench-download
+bench: bench-engine bench-playback bench-session bench-download bench-sound
 
 bench-engine:
 	$(CARGO) bench -p chaptercast-engine
@@ -60,6 +60,13 @@ bench-session: test-deps
 	$(CARGO) build --release -p chaptercast
 	$(CARGO) build --release -p chaptercast-e2e --bin session_bench
 	scripts/test-env.sh target/release/session_bench
+
+# CPU at 2x with the whole sound chain on, next to the same file plain and ffplay/mpv with
+# their own filters (release build).
+bench-sound: test-deps
+	@scripts/install-deps.sh --bench
+	$(CARGO) build --release -p chaptercast
+	scripts/test-env.sh scripts/bench-sound.sh target/release/chaptercast
 
 # `chaptercast download` next to curl on a 200 MB loopback URL (release build).
 bench-download:

@@ -81,28 +81,19 @@ impl Library {
     pub fn search(&mut self, query: &str, limit: usize) -> Result<Vec<SearchHit>, LibraryError> {
         self.index_pending()?;
         let terms = QueryTerms::parse(query);
-        let Some(fts_query) = terms.fts_query() else {
+        let Some(exact) = terms.fts_query(false) else {
             return Ok(Vec::new());
         };
         let limit = limit.min(MAX_RESULTS);
-        // Title and chapter matches first, then notes and what was said, ranked together:
-        // three bounded queries.
-        let mut ranked: Vec<i64> = self
-            .ranked_docs(
-                Index::Written,
-                &format!("{{title chapter}} : ({fts_query})"),
-                limit,
-                &[],
-            )?
-            .into_iter()
-            .map(|(doc, _)| doc)
-            .collect();
-        if ranked.len() < limit {
-            let wanted = limit - ranked.len();
-            let written = self.ranked_docs(Index::Written, &fts_query, wanted, &ranked)?;
-            let spoken =
-                one_per_episode(self.ranked_docs(Index::Spoken, &fts_query, wanted, &[])?);
-            ranked.extend(interleave(written, spoken, wanted));
+        // Complete words first. A prefix of a common word ("about"*) makes FTS5 merge the
+        // doclists of every term it starts, so the last word is taken as a prefix only for
+        // what is still missing: while typing, the unfinished word finds the rest.
+        let mut ranked = self.ranked_tiers(&exact, limit, &[])?;
+        if terms.last_is_prefix && ranked.len() < limit {
+            if let Some(prefix) = terms.fts_query(true) {
+                let more = self.ranked_tiers(&prefix, limit - ranked.len(), &ranked)?;
+                ranked.extend(more);
+            }
         }
         let mut episode_row = self.conn.prepare_cached(
             "SELECT e.title, e.guid, e.published_at, s.id, s.title
@@ -188,6 +179,46 @@ impl Library {
             hits.push(hit);
         }
         Ok(hits)
+    }
+
+    /// Title and chapter matches first, then notes and what was said ranked together: three
+    /// bounded queries. `skip` are documents already listed.
+    fn ranked_tiers(
+        &self,
+        fts_query: &str,
+        limit: usize,
+        skip: &[i64],
+    ) -> Result<Vec<i64>, LibraryError> {
+        let mut ranked: Vec<i64> = self
+            .ranked_docs(
+                Index::Written,
+                &format!("{{title chapter}} : ({fts_query})"),
+                limit,
+                skip,
+            )?
+            .into_iter()
+            .map(|(doc, _)| doc)
+            .collect();
+        if ranked.len() < limit {
+            let wanted = limit - ranked.len();
+            let listed: Vec<i64> = skip.iter().chain(&ranked).copied().collect();
+            let written = self.ranked_docs(Index::Written, fts_query, wanted, &listed)?;
+            // Every candidate: one passage per episode is kept of them, and none of an
+            // episode whose passage is already listed.
+            let spoken =
+                self.ranked_docs(Index::Spoken, fts_query, SPOKEN_CANDIDATES as usize, &[])?;
+            let listed_said: Vec<i64> = skip
+                .iter()
+                .filter(|d| d.rem_euclid(DOC_SLOTS) >= PASSAGE_SLOT_BASE)
+                .map(|d| d.div_euclid(DOC_SLOTS))
+                .collect();
+            let spoken: Vec<(i64, f64)> = one_per_episode(spoken)
+                .into_iter()
+                .filter(|(doc, _)| !listed_said.contains(&doc.div_euclid(DOC_SLOTS)))
+                .collect();
+            ranked.extend(interleave(written, spoken, wanted));
+        }
+        Ok(ranked)
     }
 
     /// The best `limit` documents of `index` for an FTS query with their scores (lower is
@@ -417,15 +448,15 @@ impl QueryTerms {
     }
 
     /// Every word quoted (so `AND`, `NEAR`, `"` or `*` typed by the listener are just words);
-    /// the last also as a prefix. `None` for a query without words.
-    fn fts_query(&self) -> Option<String> {
+    /// with `prefix`, the last one as a prefix. `None` for a query without words.
+    fn fts_query(&self, prefix: bool) -> Option<String> {
         let last = self.words.len().checked_sub(1)?;
         let terms: Vec<String> = self
             .words
             .iter()
             .enumerate()
             .map(|(i, w)| {
-                if i == last && self.last_is_prefix {
+                if i == last && prefix {
                     format!("\"{w}\"*")
                 } else {
                     format!("\"{w}\"")

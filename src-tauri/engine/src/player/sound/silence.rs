@@ -162,7 +162,8 @@ impl SilenceSkipper {
         if self.frames.is_none() {
             out.append(&mut self.pending);
             out.extend(input.iter().copied().map(finite));
-            return 0;
+            // A level change may have just ended a shortened pause.
+            return self.dropped - dropped_before;
         }
         let window_samples = self.window * self.channels;
         let mut rest = input;
