@@ -17,14 +17,27 @@ ffmpeg -hide_banner -loglevel error -y -f lavfi \
 cpu() { # cpu <label> <command...>: user+system CPU over wall time, in % of one core
   local label=$1; shift
   local out
-  out=$( { /usr/bin/time -f "%U %S %e" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 )
+  /usr/bin/time -o "$dir/time" -f "%U %S %e" "$@" >/dev/null 2>&1 || true
+  out=$(tail -1 "$dir/time")
   awk -v l="$label" -v o="$out" 'BEGIN { split(o, a, " "); printf "%-46s %5.1f %% of a core (%.2f s CPU over %.1f s)\n", l, 100 * (a[1] + a[2]) / a[3], a[1] + a[2], a[3] }'
 }
 
+# Chaptercast streams it from loopback, so the loudness follows the stream as it plays (a file
+# would first be measured whole: that is a separate cost, printed last).
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$dir" >/dev/null 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$dir"' EXIT
+sleep 0.5
+url="http://127.0.0.1:$port/speech.mp3"
+
 echo "$seconds s of playback at 2x, $(nproc) cores, $(date -u +%FT%TZ)"
-cpu "chaptercast play, 2x, plain" "$bin" play "$dir/speech.mp3" --speed 2 --for "$seconds"
-cpu "chaptercast play, 2x, normalize+boost+skip silence" "$bin" play "$dir/speech.mp3" --speed 2 --normalize --boost 3 --skip-silence strong --for "$seconds"
+cpu "chaptercast play, 2x, plain" "$bin" play "$url" --speed 2 --for "$seconds"
+cpu "chaptercast play, 2x, normalize+boost+skip silence" "$bin" play "$url" --speed 2 --normalize --boost 3 --skip-silence strong --for "$seconds"
 cpu "ffplay, 2x, atempo+loudnorm+silenceremove" timeout "$seconds" ffplay -nodisp -autoexit -loglevel quiet \
   -af "silenceremove=stop_periods=-1:stop_duration=0.35:stop_threshold=-50dB,atempo=2,loudnorm=I=-16:TP=-1" "$dir/speech.mp3"
 cpu "mpv, 2x, scaletempo2+loudnorm+silenceremove" timeout "$seconds" mpv --no-video --really-quiet --speed=2 \
   --af="lavfi=[silenceremove=stop_periods=-1:stop_duration=0.35:stop_threshold=-50dB],lavfi=[loudnorm=I=-16:TP=-1]" "$dir/speech.mp3"
+start=$(date +%s.%N)
+"$bin" loudness "$dir/speech.mp3" >/dev/null
+echo "chaptercast loudness of the 10-minute file: $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }') s (an hour: ×6)"
