@@ -86,15 +86,15 @@ impl Library {
         };
         let limit = limit.min(MAX_RESULTS);
         // Complete words first. A prefix of a common word ("about"*) makes FTS5 merge the
-        // doclists of every term it starts, so the last word is taken as a prefix only for
-        // what is still missing: while typing, the unfinished word finds the rest.
-        let mut ranked = self.ranked_tiers(&exact, limit, &[])?;
-        if terms.last_is_prefix && ranked.len() < limit {
-            if let Some(prefix) = terms.fts_query(true) {
-                let more = self.ranked_tiers(&prefix, limit - ranked.len(), &ranked)?;
-                ranked.extend(more);
-            }
-        }
+        // doclists of every term it starts, so within each tier the last word is taken as a
+        // prefix only for what the complete words did not find: while typing, the unfinished
+        // word finds the rest.
+        let prefix = if terms.last_is_prefix {
+            terms.fts_query(true)
+        } else {
+            None
+        };
+        let ranked = self.ranked_tiers(&exact, prefix.as_deref(), limit)?;
         let mut episode_row = self.conn.prepare_cached(
             "SELECT e.title, e.guid, e.published_at, s.id, s.title
              FROM episodes e JOIN shows s ON s.id = e.show_id WHERE e.id = ?1",
@@ -181,43 +181,66 @@ impl Library {
         Ok(hits)
     }
 
-    /// Title and chapter matches first, then notes and what was said ranked together: three
-    /// bounded queries. `skip` are documents already listed.
+    /// Title and chapter matches first, then notes and what was said ranked together. Each
+    /// tier asks with complete words, then (when the last word may be unfinished) with it as a
+    /// prefix for what is still missing.
     fn ranked_tiers(
         &self,
-        fts_query: &str,
+        exact: &str,
+        prefix: Option<&str>,
         limit: usize,
-        skip: &[i64],
     ) -> Result<Vec<i64>, LibraryError> {
+        let titles = |query: &str| format!("{{title chapter}} : ({query})");
         let mut ranked: Vec<i64> = self
-            .ranked_docs(
-                Index::Written,
-                &format!("{{title chapter}} : ({fts_query})"),
-                limit,
-                skip,
-            )?
+            .ranked_docs(Index::Written, &titles(exact), limit, &[])?
             .into_iter()
             .map(|(doc, _)| doc)
             .collect();
-        if ranked.len() < limit {
-            let wanted = limit - ranked.len();
-            let listed: Vec<i64> = skip.iter().chain(&ranked).copied().collect();
-            let written = self.ranked_docs(Index::Written, fts_query, wanted, &listed)?;
-            // Every candidate: one passage per episode is kept of them, and none of an
-            // episode whose passage is already listed.
-            let spoken =
-                self.ranked_docs(Index::Spoken, fts_query, SPOKEN_CANDIDATES as usize, &[])?;
-            let listed_said: Vec<i64> = skip
-                .iter()
-                .filter(|d| d.rem_euclid(DOC_SLOTS) >= PASSAGE_SLOT_BASE)
-                .map(|d| d.div_euclid(DOC_SLOTS))
-                .collect();
-            let spoken: Vec<(i64, f64)> = one_per_episode(spoken)
-                .into_iter()
-                .filter(|(doc, _)| !listed_said.contains(&doc.div_euclid(DOC_SLOTS)))
-                .collect();
-            ranked.extend(interleave(written, spoken, wanted));
+        if let Some(prefix) = prefix.filter(|_| ranked.len() < limit) {
+            let more = self.ranked_docs(
+                Index::Written,
+                &titles(prefix),
+                limit - ranked.len(),
+                &ranked,
+            )?;
+            ranked.extend(more.into_iter().map(|(doc, _)| doc));
         }
+        if ranked.len() >= limit {
+            return Ok(ranked);
+        }
+        let wanted = limit - ranked.len();
+        let mut written = self.ranked_docs(Index::Written, exact, wanted, &ranked)?;
+        // Every spoken candidate: one passage per episode is kept of them.
+        let mut spoken = one_per_episode(self.ranked_docs(
+            Index::Spoken,
+            exact,
+            SPOKEN_CANDIDATES as usize,
+            &[],
+        )?);
+        if let Some(prefix) = prefix.filter(|_| written.len() + spoken.len() < wanted) {
+            let listed: Vec<i64> = ranked
+                .iter()
+                .chain(written.iter().map(|(doc, _)| doc))
+                .copied()
+                .collect();
+            let more = self.ranked_docs(Index::Written, prefix, wanted - written.len(), &listed)?;
+            written.extend(more);
+            let said: Vec<i64> = spoken
+                .iter()
+                .map(|(doc, _)| doc.div_euclid(DOC_SLOTS))
+                .collect();
+            let more = one_per_episode(self.ranked_docs(
+                Index::Spoken,
+                prefix,
+                SPOKEN_CANDIDATES as usize,
+                &[],
+            )?);
+            spoken.extend(
+                more.into_iter()
+                    .filter(|(doc, _)| !said.contains(&doc.div_euclid(DOC_SLOTS))),
+            );
+        }
+        ranked.extend(interleave(written, spoken, wanted));
         Ok(ranked)
     }
 
@@ -722,6 +745,25 @@ mod tests {
         let both = search(&mut library, "remote exec");
         assert_eq!(both[0].chapter_title.as_deref(), Some("Remote execution"));
         assert_eq!(marked(&both[0].chapter_runs), ["Remote", "execution"]);
+    }
+
+    #[test]
+    fn a_title_that_starts_the_typed_word_ranks_before_notes_that_say_it_whole() {
+        let (mut library, _) = library_with(&[
+            (
+                "chapter",
+                "Build systems",
+                "<p>Timestamps</p><p>Intro 0:06 Remote execution 4:10 Outro 20:00</p>",
+            ),
+            ("notes", "Tooling", "<p>We use remote exec for tests.</p>"),
+        ]);
+        let hits = search(&mut library, "remote exec");
+        assert_eq!(
+            hits[0].chapter_title.as_deref(),
+            Some("Remote execution"),
+            "{hits:?}"
+        );
+        assert!(hits.iter().any(|h| h.episode_guid == "notes"), "{hits:?}");
     }
 
     #[test]
