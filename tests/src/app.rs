@@ -56,6 +56,11 @@ pub fn app_env(
     ]
 }
 
+/// The pause between two tries of a WebDriver query.
+async fn pause_before_retry() {
+    tokio::time::sleep(Duration::from_millis(100)).await;
+}
+
 /// Folder for screenshots and logs: `<workspace>/artifacts/e2e`.
 pub fn artifacts_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts/e2e");
@@ -179,15 +184,17 @@ impl AppSession {
     ) -> anyhow::Result<Vec<fantoccini::elements::Element>> {
         let deadline = Instant::now() + timeout;
         loop {
-            let found = self.client.find_all(Locator::Css(css)).await?;
-            if found.len() >= count {
-                return Ok(found);
-            }
+            // A page that reloads (the UI starting over on a fresh library) cuts a query short
+            // ("Callback was not called before the unload event"): ask again until the
+            // deadline, and report the last answer if it never comes.
+            let found = match self.client.find_all(Locator::Css(css)).await {
+                Ok(found) if found.len() >= count => return Ok(found),
+                Ok(found) => format!("found {}", found.len()),
+                Err(e) if Instant::now() <= deadline => format!("{e}"),
+                Err(e) => return Err(e.into()),
+            };
             if Instant::now() > deadline {
-                bail!(
-                    "timed out waiting for {count} × `{css}` (found {})",
-                    found.len()
-                );
+                bail!("timed out waiting for {count} × `{css}` ({found})");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -213,7 +220,15 @@ impl AppSession {
     ) -> anyhow::Result<()> {
         let deadline = Instant::now() + timeout;
         loop {
-            let found = self.client.find_all(Locator::Css(css)).await?;
+            let found = match self.client.find_all(Locator::Css(css)).await {
+                Ok(found) => found,
+                // A reloading page cuts queries short: try again (see `wait_for_count`).
+                Err(_) if Instant::now() <= deadline => {
+                    pause_before_retry().await;
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
             let error = match found.get(index) {
                 Some(element) => match element.clone().click().await {
                     Ok(()) => return Ok(()),
