@@ -273,13 +273,7 @@ fn follow(
                 to_ms,
                 ..
             } => {
-                let seconds = to_ms.saturating_sub(from_ms).div_ceil(1000);
-                let what = match reason {
-                    player::skips::SkipReason::Chapter(title) => title,
-                    player::skips::SkipReason::Intro => "the intro".into(),
-                    player::skips::SkipReason::Outro => "the outro".into(),
-                };
-                println!("Skipped: {what} ({}:{:02})", seconds / 60, seconds % 60);
+                println!("{}", crate::error::skipped_message(&reason, from_ms, to_ms));
                 continue;
             }
             PlayerEvent::SavePosition { .. } => continue,

@@ -166,15 +166,22 @@ pub fn session_notice_message(notice: &chaptercast_engine::events::SessionNotice
             from_ms,
             to_ms,
             ..
-        } => {
-            use chaptercast_engine::player::skips::SkipReason;
-            let seconds = to_ms.saturating_sub(*from_ms).div_ceil(1000);
-            let length = format!("{}:{:02}", seconds / 60, seconds % 60);
-            match what {
-                SkipReason::Chapter(title) => format!("Skipped: {title} ({length})"),
-                SkipReason::Intro => format!("Skipped the intro ({length})"),
-                SkipReason::Outro => format!("Skipped the outro ({length})"),
-            }
-        }
+        } => skipped_message(what, *from_ms, *to_ms),
+    }
+}
+
+/// "Skipped: Sponsor (1:30)": a stretch the show's profile skips, for the app and the terminal.
+pub fn skipped_message(
+    what: &chaptercast_engine::player::skips::SkipReason,
+    from_ms: u64,
+    to_ms: u64,
+) -> String {
+    use chaptercast_engine::player::skips::SkipReason;
+    let seconds = to_ms.saturating_sub(from_ms).div_ceil(1000);
+    let length = format!("{}:{:02}", seconds / 60, seconds % 60);
+    match what {
+        SkipReason::Chapter(title) => format!("Skipped: {title} ({length})"),
+        SkipReason::Intro => format!("Skipped the intro ({length})"),
+        SkipReason::Outro => format!("Skipped the outro ({length})"),
     }
 }

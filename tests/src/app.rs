@@ -56,6 +56,42 @@ pub fn app_env(
     ]
 }
 
+/// `chaptercast ARGS…` with no display, on the library in `data_dir`, with a short HTTP
+/// timeout; waits for it to end.
+pub async fn run_cli_in(data_dir: &Path, args: &[&str]) -> std::process::Output {
+    let binary = app_binary().expect("app binary");
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let dir = data_dir.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        Command::new(binary)
+            .args(&args)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env("CHAPTERCAST_DATA_DIR", &dir)
+            .env("CHAPTERCAST_HTTP_TIMEOUT_S", "2")
+            .output()
+            .expect("run chaptercast")
+    })
+    .await
+    .expect("join")
+}
+
+/// The JSON a command printed; it must have succeeded.
+pub fn ok_json(out: &std::process::Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+/// Ctrl+`key` as WebDriver keys.
+pub fn ctrl(key: char) -> String {
+    use fantoccini::key::Key;
+    format!("{}{key}{}", char::from(Key::Control), char::from(Key::Null))
+}
+
 /// The pause between two tries of a WebDriver query.
 async fn pause_before_retry() {
     tokio::time::sleep(Duration::from_millis(100)).await;

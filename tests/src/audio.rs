@@ -577,3 +577,28 @@ pub fn signal_at_loudness(
     );
     Ok(path)
 }
+
+impl Recording {
+    /// The candidate tones heard in order, as runs of `window_ms` windows naming the same one:
+    /// (frequency, ms). Silent windows are left out.
+    pub fn tone_runs(&self, window_ms: u32, candidates: &[f64]) -> Vec<(f64, u64)> {
+        let mut runs: Vec<(f64, u64)> = Vec::new();
+        for w in self.windows(window_ms, candidates) {
+            let Some(tone) = w.tone else { continue };
+            match runs.last_mut() {
+                Some((f, ms)) if *f == tone => *ms += u64::from(window_ms),
+                _ => runs.push((tone, u64::from(window_ms))),
+            }
+        }
+        runs
+    }
+}
+
+/// How long `freq` sounded in runs of at least `min_ms`: one window across a jump (the end of
+/// one tone and the start of the next) can look like any frequency between them.
+pub fn heard_ms(runs: &[(f64, u64)], freq: f64, min_ms: u64) -> u64 {
+    runs.iter()
+        .filter(|(f, ms)| *f == freq && *ms >= min_ms)
+        .map(|(_, ms)| ms)
+        .sum()
+}

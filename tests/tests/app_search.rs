@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use chaptercast_e2e::app::{answer_file_dialog, app_binary, app_env, AppSession, FileDialog};
+use chaptercast_e2e::app::{answer_file_dialog, app_binary, app_env, ctrl, AppSession, FileDialog};
 use chaptercast_e2e::audio::{audio_env_ready, audio_lock, Capture};
 use chaptercast_e2e::fixtures::serve_meta_feed_with_tones;
 use fantoccini::key::Key;
@@ -19,10 +19,6 @@ const FREQS: [f64; 5] = [300.0, 420.0, 560.0, 700.0, 860.0];
 async fn press(app: &AppSession, keys: &str) -> anyhow::Result<()> {
     app.client.active_element().await?.send_keys(keys).await?;
     Ok(())
-}
-
-fn ctrl(key: char) -> String {
-    format!("{}{key}{}", char::from(Key::Control), char::from(Key::Null))
 }
 
 fn shift(key: Key) -> String {

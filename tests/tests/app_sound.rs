@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chaptercast_e2e::app::{app_env, AppSession};
-use chaptercast_e2e::audio::{audio_env_ready, audio_lock, ebur128_of, tone_mp3_titled, Capture};
+use chaptercast_e2e::audio::{
+    audio_env_ready, audio_lock, ebur128_of, heard_ms, tone_mp3_titled, Capture,
+};
 use chaptercast_e2e::server::{Route, TestServer};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -100,20 +102,8 @@ async fn flow() -> anyhow::Result<()> {
     let recording = tokio::task::spawn_blocking(move || capture.stop())
         .await?
         .from_first_sound();
-    let mut runs: Vec<(f64, u64)> = Vec::new();
-    for w in recording.windows(20, &TONES) {
-        let Some(tone) = w.tone else { continue };
-        match runs.last_mut() {
-            Some((f, ms)) if *f == tone => *ms += 20,
-            _ => runs.push((tone, 20)),
-        }
-    }
-    let heard = |f: f64| -> u64 {
-        runs.iter()
-            .filter(|(t, ms)| *t == f && *ms >= 40)
-            .map(|(_, ms)| ms)
-            .sum()
-    };
+    let runs = recording.tone_runs(20, &TONES);
+    let heard = |f: f64| heard_ms(&runs, f, 40);
     anyhow::ensure!(
         heard(420.0) == 0 && heard(700.0) == 0,
         "a skipped chapter was heard: {runs:?}"

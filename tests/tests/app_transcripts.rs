@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use chaptercast_e2e::app::{app_env, AppSession};
+use chaptercast_e2e::app::{app_env, ctrl, AppSession};
 use chaptercast_e2e::audio::{audio_env_ready, audio_lock, Capture};
 use chaptercast_e2e::fixtures::{
     serve_transcript_feed_with_tones, CLICKED_CUE_MS, SAID_CUE_MS, SAID_PHRASE, TRANSCRIPT_TONE_S,
@@ -17,10 +17,6 @@ use fantoccini::Locator;
 const WAIT: Duration = Duration::from_secs(30);
 const TEST_LIMIT: Duration = Duration::from_secs(300);
 const FREQS: [f64; 5] = [300.0, 420.0, 560.0, 700.0, 860.0];
-
-fn ctrl(key: char) -> String {
-    format!("{}{key}{}", char::from(Key::Control), char::from(Key::Null))
-}
 
 /// The tone playing at `ms` into an episode.
 fn tone_at(ms: u64) -> f64 {

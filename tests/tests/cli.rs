@@ -3,7 +3,7 @@
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use chaptercast_e2e::app::app_binary;
+use chaptercast_e2e::app::{app_binary, ok_json, run_cli_in};
 use chaptercast_e2e::fixtures::{meta_feed_xml, meta_titles_newest_first};
 use chaptercast_e2e::server::{Route, TestServer};
 
@@ -129,33 +129,6 @@ async fn gui_without_a_display_says_so() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("no display"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
-}
-
-async fn run_cli_in(data_dir: &std::path::Path, args: &[&str]) -> Output {
-    let binary = app_binary().expect("app binary");
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    let dir = data_dir.to_path_buf();
-    tokio::task::spawn_blocking(move || {
-        Command::new(binary)
-            .args(&args)
-            .env_remove("DISPLAY")
-            .env_remove("WAYLAND_DISPLAY")
-            .env("CHAPTERCAST_DATA_DIR", &dir)
-            .env("CHAPTERCAST_HTTP_TIMEOUT_S", "2")
-            .output()
-            .expect("run chaptercast")
-    })
-    .await
-    .expect("join")
-}
-
-fn ok_json(out: &Output) -> serde_json::Value {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
 }
 
 /// One line on stderr, exit 1.

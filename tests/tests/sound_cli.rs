@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use chaptercast_e2e::app::{app_binary, succeeded};
 use chaptercast_e2e::audio::{
-    audio_env_ready, audio_lock, ebur128_of, signal_at_loudness, Capture, Recording,
+    audio_env_ready, audio_lock, ebur128_of, heard_ms, signal_at_loudness, Capture, Recording,
 };
 use chaptercast_e2e::server::{Route, TestServer};
 
@@ -231,14 +231,7 @@ fn tones_with_gaps(dir: &Path) -> anyhow::Result<PathBuf> {
 
 /// The tones heard in order (runs of 20 ms windows), with how long each sounded (ms).
 fn tone_runs(recording: &Recording) -> Vec<(f64, u64)> {
-    let mut runs: Vec<(f64, u64)> = Vec::new();
-    for w in recording.windows(20, &GAP_TONES) {
-        let Some(tone) = w.tone else { continue };
-        match runs.last_mut() {
-            Some((f, ms)) if *f == tone => *ms += 20,
-            _ => runs.push((tone, 20)),
-        }
-    }
+    let mut runs = recording.tone_runs(20, &GAP_TONES);
     // A window straddling a tone's edge can name a neighbour: keep runs of 100 ms or more.
     runs.retain(|(_, ms)| *ms >= 100);
     runs
@@ -341,20 +334,8 @@ async fn skipped_chapters_are_never_heard() -> anyhow::Result<()> {
     // Runs of at least two 20 ms windows: one window across a jump (the end of one tone and
     // the start of the next in 20 ms) can look like any frequency between them; a sponsor
     // heard at all would be one tick of the player (~100 ms) or more.
-    let mut runs: Vec<(f64, u64)> = Vec::new();
-    for w in recording.from_first_sound().windows(20, &CHAPTER_TONES) {
-        let Some(tone) = w.tone else { continue };
-        match runs.last_mut() {
-            Some((f, ms)) if *f == tone => *ms += 20,
-            _ => runs.push((tone, 20)),
-        }
-    }
-    let heard = |f: f64| -> u64 {
-        runs.iter()
-            .filter(|(t, ms)| *t == f && *ms >= 40)
-            .map(|(_, ms)| ms)
-            .sum()
-    };
+    let runs = recording.from_first_sound().tone_runs(20, &CHAPTER_TONES);
+    let heard = |f: f64| heard_ms(&runs, f, 40);
     anyhow::ensure!(heard(420.0) == 0, "the Sponsor tone was heard: {runs:?}");
     anyhow::ensure!(heard(700.0) == 0, "the Ad break tone was heard: {runs:?}");
     for f in [300.0, 560.0, 860.0] {

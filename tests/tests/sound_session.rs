@@ -4,7 +4,9 @@
 
 use std::time::{Duration, Instant};
 
-use chaptercast_e2e::audio::{audio_env_ready, audio_lock, tone_mp3_without_chapters, Capture};
+use chaptercast_e2e::audio::{
+    audio_env_ready, audio_lock, heard_ms, tone_mp3_without_chapters, Capture,
+};
 use chaptercast_e2e::server::{Route, TestServer};
 use chaptercast_engine::events::SessionNotice;
 use chaptercast_engine::player::{Command, RetryPolicy};
@@ -94,20 +96,8 @@ async fn chapters_named_in_the_show_notes_are_skipped_and_announced() {
     let recording = tokio::task::spawn_blocking(move || capture.stop())
         .await
         .expect("join");
-    let mut runs: Vec<(f64, u64)> = Vec::new();
-    for w in recording.from_first_sound().windows(20, &TONES) {
-        let Some(tone) = w.tone else { continue };
-        match runs.last_mut() {
-            Some((f, ms)) if *f == tone => *ms += 20,
-            _ => runs.push((tone, 20)),
-        }
-    }
-    let heard = |f: f64| -> u64 {
-        runs.iter()
-            .filter(|(t, ms)| *t == f && *ms >= 40)
-            .map(|(_, ms)| ms)
-            .sum()
-    };
+    let runs = recording.from_first_sound().tone_runs(20, &TONES);
+    let heard = |f: f64| heard_ms(&runs, f, 40);
     assert_eq!(heard(420.0), 0, "the sponsor was heard: {runs:?}");
     assert_eq!(heard(700.0), 0, "the ad break was heard: {runs:?}");
     assert!(
@@ -177,9 +167,9 @@ async fn with_skip_silence_the_saved_position_is_in_episode_time() {
     let recording = tokio::task::spawn_blocking(move || capture.stop())
         .await
         .expect("join");
-    let heard_s = recording.clone_len_s();
+    let recording = recording.from_first_sound();
+    let heard_s = recording.samples.len() as f64 / 44_100.0;
     let last_tone = recording
-        .from_first_sound()
         .windows(20, &freqs)
         .iter()
         .rev()
@@ -207,19 +197,4 @@ async fn with_skip_silence_the_saved_position_is_in_episode_time() {
         "saved {saved} ms after {heard_s:.1} s heard: that is heard time, not episode time"
     );
     session.send(Command::Stop);
-}
-
-trait Len {
-    fn clone_len_s(&self) -> f64;
-}
-
-impl Len for chaptercast_e2e::audio::Recording {
-    /// Seconds of sound from the first sound to the end of the recording.
-    fn clone_len_s(&self) -> f64 {
-        let first = self.first_sound();
-        let from = first
-            .and_then(|t| self.times.iter().position(|x| *x >= t))
-            .unwrap_or(0);
-        (self.samples.len() - from) as f64 / 44_100.0
-    }
 }

@@ -1,41 +1,13 @@
 //! Transcripts from the command line: `transcript` reads any format, `subscribe` fetches the
 //! transcripts its feed offers before it returns, and `search` finds what was said, at its cue.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-use chaptercast_e2e::app::app_binary;
+use chaptercast_e2e::app::{ok_json, run_cli_in};
 use chaptercast_e2e::fixtures::{
     serve_transcript_feed_with_tones, transcript_vtt, JSON_SAID_MS, JSON_SAID_WORD, SAID_CUE_MS,
     SAID_PHRASE,
 };
-
-async fn run_cli_in(data_dir: &std::path::Path, args: &[&str]) -> Output {
-    let binary = app_binary().expect("app binary");
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    let dir = data_dir.to_path_buf();
-    tokio::task::spawn_blocking(move || {
-        Command::new(binary)
-            .args(&args)
-            .env_remove("DISPLAY")
-            .env_remove("WAYLAND_DISPLAY")
-            .env("CHAPTERCAST_DATA_DIR", &dir)
-            .env("CHAPTERCAST_HTTP_TIMEOUT_S", "2")
-            .env("LANG", "en_GB.UTF-8")
-            .output()
-            .expect("run chaptercast")
-    })
-    .await
-    .expect("join")
-}
-
-fn ok_json(out: &Output) -> serde_json::Value {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
-}
 
 /// Fails with exit code 1 and one line that names the problem.
 fn one_line_error(out: &Output, says: &str) {

@@ -586,7 +586,7 @@ impl Worker {
                 self.report_now_playing(id);
                 self.send_cues(id);
                 self.apply_speed(id);
-                self.fetch_chapters(id);
+                self.fetch_extras(id);
                 if length.is_none() {
                     return;
                 }
@@ -682,11 +682,11 @@ impl Worker {
     /// transcript) for the episode just loaded, however it was started (Up Next, search, a
     /// relaunch): they reach the player and the listener when found. Cached after the first
     /// time.
-    fn fetch_chapters(&self, id: EpisodeId) {
+    fn fetch_extras(&self, id: EpisodeId) {
         let engine = self.engine.clone();
         let notes = self.notes.clone();
         let spawned = std::thread::Builder::new()
-            .name("chaptercast-chapters".into())
+            .name("chaptercast-extras".into())
             .spawn(move || {
                 let runtime = match tokio::runtime::Builder::new_current_thread()
                     .enable_all()

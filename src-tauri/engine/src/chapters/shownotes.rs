@@ -1207,7 +1207,7 @@ fn read_entity(b: &[u8], i: usize) -> Option<(usize, Option<char>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     fn chapters(notes: &str) -> Vec<(u64, String)> {
         chapters_from_notes(notes, None)
@@ -1220,25 +1220,7 @@ mod tests {
         list.iter().map(|&(s, t)| (s, t.to_string())).collect()
     }
 
-    /// The shared test data folder, `<workspace root>/../shared`. This crate lives at
-    /// `<workspace root>/src-tauri/engine`, so that is `../../../shared` from
-    /// `CARGO_MANIFEST_DIR`; the `CHAPTERCAST_SHARED_DIR` environment variable overrides it.
-    /// When the folder is absent the caller skips its test, except under `CI=true`.
-    fn shared_dir() -> Option<PathBuf> {
-        let dir = std::env::var_os("CHAPTERCAST_SHARED_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-        if dir.is_dir() {
-            return Some(dir);
-        }
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "shared test data folder missing at {} (CI=true)",
-            dir.display()
-        );
-        eprintln!("skipped: ../shared absent (looked at {})", dir.display());
-        None
-    }
+    use crate::testkit::shared_dir;
 
     fn read(path: &Path) -> String {
         std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

@@ -111,17 +111,6 @@ impl Library {
         Ok(())
     }
 
-    /// Time saved in one episode, and in all.
-    pub fn silence_saved_ms(&self, episode: EpisodeId) -> Result<(u64, u64), LibraryError> {
-        let (one, all): (i64, i64) = self.conn.query_row(
-            "SELECT (SELECT silence_saved_ms FROM episodes WHERE id = ?1),
-                    (SELECT coalesce(sum(silence_saved_ms), 0) FROM episodes)",
-            [episode.0],
-            |r| Ok((r.get::<_, Option<i64>>(0)?.unwrap_or(0), r.get(1)?)),
-        )?;
-        Ok((one.max(0) as u64, all.max(0) as u64))
-    }
-
     /// Time saved over every episode.
     pub fn silence_saved_total_ms(&self) -> Result<u64, LibraryError> {
         let all: i64 = self.conn.query_row(

@@ -714,24 +714,22 @@ impl Machine {
         )
     }
 
-    /// Tells the output what to drop when the ranges changed (new skips, chapters, length).
-    fn update_skip_ranges(&mut self, out: &mut Vec<Effect>) {
-        let spans: Vec<(u64, u64)> = self
-            .skip_ranges()
-            .iter()
-            .map(|r| (r.from_ms, r.to_ms))
-            .collect();
+    /// Tells the output what to drop when the ranges changed (new skips, chapters, length);
+    /// returns them.
+    fn update_skip_ranges(&mut self, out: &mut Vec<Effect>) -> Vec<SkipRange> {
+        let ranges = self.skip_ranges();
+        let spans: Vec<(u64, u64)> = ranges.iter().map(|r| (r.from_ms, r.to_ms)).collect();
         if spans != self.told_ranges {
             self.told_ranges = spans.clone();
             out.push(Effect::SetSkipRanges(spans));
         }
+        ranges
     }
 
     /// Playing inside a skipped range: jumps to its end and says so. The output has dropped
     /// what it reached of the range meanwhile, so none of it is heard.
     fn skip_if_inside(&mut self, seen: &Seen, out: &mut Vec<Effect>) -> bool {
-        self.update_skip_ranges(out);
-        let ranges = self.skip_ranges();
+        let ranges = self.update_skip_ranges(out);
         let Some(range) = range_at(&ranges, seen.position_ms).cloned() else {
             return false;
         };

@@ -1,4 +1,3 @@
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::*;
@@ -843,25 +842,7 @@ fn text_without_blank_lines_splits_on_lines() {
 
 // ---- the spec's examples ----------------------------------------------------------------------
 
-/// The shared test data folder, `<workspace root>/../shared`. This crate lives at
-/// `<workspace root>/src-tauri/engine`, so that is `../../../shared` from
-/// `CARGO_MANIFEST_DIR`; the `CHAPTERCAST_SHARED_DIR` environment variable overrides it.
-/// When the folder is absent the caller skips its test, except under `CI=true`.
-fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("CHAPTERCAST_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "shared test data folder missing at {} (CI=true)",
-        dir.display()
-    );
-    eprintln!("skipped: ../shared absent (looked at {})", dir.display());
-    None
-}
+use crate::testkit::shared_dir;
 
 /// The four examples of the `podcast:transcript` spec. They are not one recording: HTML and
 /// SRT share theirs (Travis first), the VTT (Sarah) and the JSON (Darth Vader) are others, so
