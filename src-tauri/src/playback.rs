@@ -210,12 +210,7 @@ impl DesktopView {
                 let progress = Some(MediaPosition(Duration::from_millis(
                     status.position_ms.min(MAX_LENGTH_SECS * 1000),
                 )));
-                use chaptercast_engine::player::PlaybackState as S;
-                let playback = match status.state {
-                    S::Playing | S::Buffering | S::Loading => MediaPlayback::Playing { progress },
-                    S::Paused | S::Ended | S::Error => MediaPlayback::Paused { progress },
-                    S::Idle => MediaPlayback::Stopped,
-                };
+                let playback = desktop_playback(&status, progress);
                 // Loading, buffering and playing are all "Playing" to the desktop: one update,
                 // not three queued behind each other.
                 let kind = std::mem::discriminant(&playback);
@@ -316,9 +311,44 @@ fn command_for(event: MediaControlEvent) -> Option<Command> {
     })
 }
 
+/// What the desktop's media controls show: Playing whenever the listener asked for sound
+/// (loading and buffering included), Paused otherwise; a restored episode that loads paused,
+/// for as long as it takes offline, is Paused.
+fn desktop_playback(
+    status: &chaptercast_engine::player::PlayerStatus,
+    progress: Option<MediaPosition>,
+) -> MediaPlayback {
+    use chaptercast_engine::player::PlaybackState as S;
+    match status.state {
+        S::Idle => MediaPlayback::Stopped,
+        _ if status.wants_play => MediaPlayback::Playing { progress },
+        _ => MediaPlayback::Paused { progress },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_desktop_sees_paused_for_an_episode_loading_paused() {
+        use chaptercast_engine::player::{PlaybackState as S, PlayerStatus};
+        let status = |state, wants_play| PlayerStatus {
+            state,
+            wants_play,
+            ..PlayerStatus::default()
+        };
+        let shown = |s: &PlayerStatus| match desktop_playback(s, None) {
+            MediaPlayback::Playing { .. } => "playing",
+            MediaPlayback::Paused { .. } => "paused",
+            MediaPlayback::Stopped => "stopped",
+        };
+        assert_eq!(shown(&status(S::Loading, false)), "paused");
+        assert_eq!(shown(&status(S::Loading, true)), "playing");
+        assert_eq!(shown(&status(S::Buffering, true)), "playing");
+        assert_eq!(shown(&status(S::Paused, false)), "paused");
+        assert_eq!(shown(&status(S::Idle, false)), "stopped");
+    }
 
     #[test]
     fn media_keys_seek_and_next_is_the_sessions() {

@@ -273,6 +273,10 @@ pub struct PlayerView {
     /// The episode loaded, if any.
     pub episode_id: Option<String>,
     pub state: PlayState,
+    /// The listener asked for sound (playing, buffering, or loading to play): the engine's one
+    /// rule for whether a Play button shows Pause. An episode restored paused that is still
+    /// loading says false.
+    pub wants_play: bool,
     pub position_ms: u32,
     pub duration_ms: Option<u32>,
     /// Index into the episode's visible chapter list: the engine's one rule for the current
@@ -360,6 +364,7 @@ impl PlayerView {
         PlayerView {
             episode_id: None,
             state: PlayState::Idle,
+            wants_play: false,
             position_ms: 0,
             duration_ms: None,
             chapter_index: None,
@@ -387,6 +392,7 @@ impl PlayerView {
                 S::Ended => PlayState::Ended,
                 S::Error => PlayState::Error,
             },
+            wants_play: status.wants_play,
             position_ms: ms_u32(status.position_ms),
             duration_ms: status.duration_ms.map(ms_u32),
             chapter_index: status.visible_chapter.map(|i| i as u32),

@@ -239,7 +239,7 @@ export default function App() {
           positionIn={player.positionIn}
           chapterIndexIn={player.chapterIndexIn}
           cueIndexIn={player.cueIndexIn}
-          loaded={{ episodeId: player.view.episode_id, state: player.view.state, positionMs: player.position() }}
+          loaded={{ episodeId: player.view.episode_id, state: player.view.state, wantsPlay: player.wantsPlay(), positionMs: player.position() }}
           onPlay={(id) => void player.playOrPause(id)}
           onSetPlayed={(id, played) => void lib.setPlayed(id, played)}
           olderThan={(id) => olderEpisodeIds(lib.state.episodes, id)}

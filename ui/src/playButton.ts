@@ -3,7 +3,13 @@
 import type { EpisodeRow, PlayState } from "./api";
 import { formatTimestamp } from "./format";
 
-export type Loaded = { episodeId: string | null; state: PlayState; positionMs: number };
+export type Loaded = {
+  episodeId: string | null;
+  state: PlayState;
+  /** The engine's word on whether the listener asked for sound (loading may be paused). */
+  wantsPlay: boolean;
+  positionMs: number;
+};
 
 export type PlayButton = {
   label: string;
@@ -11,13 +17,11 @@ export type PlayButton = {
   pauses: boolean;
 };
 
-const WANTS_PLAY: readonly PlayState[] = ["playing", "loading", "buffering"];
-
 /** "Pause" while this episode plays, "Resume from 12:34" when it was left part-way, else "Play". */
 export function playButton(row: Pick<EpisodeRow, "id" | "is_played" | "position_ms">, loaded: Loaded): PlayButton {
   if (loaded.episodeId === row.id) {
-    if (WANTS_PLAY.includes(loaded.state)) return { label: "Pause", pauses: true };
-    if (loaded.state === "paused") {
+    if (loaded.wantsPlay) return { label: "Pause", pauses: true };
+    if (loaded.state === "paused" || loaded.state === "loading") {
       return loaded.positionMs >= 1000
         ? { label: `Resume from ${formatTimestamp(loaded.positionMs)}`, pauses: false }
         : { label: "Play", pauses: false };

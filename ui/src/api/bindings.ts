@@ -335,6 +335,12 @@ export type PlayerView = {
 	/**  The episode loaded, if any. */
 	episode_id: string | null,
 	state: PlayState,
+	/**
+	 *  The listener asked for sound (playing, buffering, or loading to play): the engine's one
+	 *  rule for whether a Play button shows Pause. An episode restored paused that is still
+	 *  loading says false.
+	 */
+	wants_play: boolean,
 	position_ms: number,
 	duration_ms: number | null,
 	/**

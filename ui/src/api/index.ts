@@ -1078,6 +1078,7 @@ function demoPlayer(params: URLSearchParams, showTitle: (showId: string) => stri
   const view: PlayerView = {
     episode_id: null,
     state: "idle",
+    wants_play: false,
     position_ms: 0,
     duration_ms: null,
     chapter_index: null,
@@ -1094,6 +1095,8 @@ function demoPlayer(params: URLSearchParams, showTitle: (showId: string) => stri
     const index = episode ? currentChapterIndex(episode.chapters, view.position_ms) : -1;
     view.chapter_index = index >= 0 ? index : null;
     view.cue_index = episode?.has_transcript ? Math.floor(view.position_ms / 6000) : null;
+    // The preview always loads to play, so its states say what the listener asked for.
+    view.wants_play = view.state === "playing" || view.state === "buffering" || view.state === "loading";
     for (const cb of listeners) cb({ ...view });
   };
   const set = (patch: Partial<PlayerView>) => {

@@ -38,7 +38,7 @@ const chapters: ChapterView[] = [0, 60_000, 120_000].map((start_ms, i) => ({
 const episode = (positionMs = 0, isPlayed = false): EpisodeView =>
   episodeView(episodeRow("a", { title: "Episode A", is_played: isPlayed, position_ms: positionMs }), { description_html: "<p>notes</p>", chapters });
 
-const nothing: Loaded = { episodeId: null, state: "idle", positionMs: 0 };
+const nothing: Loaded = { episodeId: null, state: "idle", wantsPlay: false, positionMs: 0 };
 
 let dispose: (() => void) | undefined;
 afterEach(() => {
@@ -61,7 +61,12 @@ async function downloadsStore() {
 
 describe("playButton", () => {
   const row = { id: "a", is_played: false, position_ms: 0 };
-  const loaded = (state: PlayState, positionMs = 0, episodeId = "a"): Loaded => ({ episodeId, state, positionMs });
+  const loaded = (state: PlayState, positionMs = 0, episodeId = "a", wantsPlay = ["playing", "buffering", "loading"].includes(state)): Loaded => ({
+    episodeId,
+    state,
+    wantsPlay,
+    positionMs,
+  });
 
   it("says Play, or Resume from where the listener left off", () => {
     expect(playButton(row, nothing)).toEqual({ label: "Play", pauses: false });
@@ -76,6 +81,8 @@ describe("playButton", () => {
     expect(playButton(row, loaded("playing"))).toEqual({ label: "Pause", pauses: true });
     expect(playButton(row, loaded("buffering")).label).toBe("Pause");
     expect(playButton(row, loaded("loading")).label).toBe("Pause");
+    // Restored paused and loading (offline it may load for long): Resume, not Pause.
+    expect(playButton(row, loaded("loading", 65_000, "a", false))).toEqual({ label: "Resume from 1:05", pauses: false });
     expect(playButton(row, loaded("paused", 65_000)).label).toBe("Resume from 1:05");
     expect(playButton(row, loaded("paused", 0)).label).toBe("Play");
     expect(playButton({ ...row, position_ms: 9_000 }, loaded("ended", 600_000)).label).toBe("Play");
@@ -121,7 +128,7 @@ describe("EpisodePane", () => {
     expect(play().textContent).toBe("Resume from 12:34");
     play().click();
     expect(onPlay).toHaveBeenCalledWith("a");
-    setLoaded({ episodeId: "a", state: "playing", positionMs: 760_000 });
+    setLoaded({ episodeId: "a", state: "playing", wantsPlay: true, positionMs: 760_000 });
     expect(play().textContent).toBe("Pause");
   });
 
@@ -130,7 +137,7 @@ describe("EpisodePane", () => {
     expect(current()).toEqual([]);
     setIndex(2);
     expect(current()).toEqual([]); // the player is elsewhere
-    setLoaded({ episodeId: "a", state: "playing", positionMs: 70_000 });
+    setLoaded({ episodeId: "a", state: "playing", wantsPlay: true, positionMs: 70_000 });
     expect(current()).toEqual(["2:00Part 3"]); // the engine's chapter_index
     setIndex(1);
     expect(current()).toEqual(["1:00Part 2"]);

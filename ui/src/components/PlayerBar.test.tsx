@@ -40,6 +40,8 @@ const view = (over: Partial<PlayerView> = {}): PlayerView => ({
   ...IDLE_VIEW,
   episode_id: "a",
   state: "playing",
+  // The engine's rule for states that load to play; a test of a paused load says so.
+  wants_play: ["playing", "buffering", "loading"].includes(over.state ?? "playing"),
   position_ms: 60_000,
   duration_ms: 3_600_000,
   chapter_index: 1,
@@ -152,6 +154,14 @@ describe("PlayerBar", () => {
     emit(view({ state: "buffering" }));
     expect(q("player-buffering")).not.toBeNull();
     expect(button(q, "play-pause").getAttribute("aria-label")).toBe("Pause");
+  });
+
+  it("offers Play for an episode restored paused while it loads, even with its host unreachable", async () => {
+    const offline = { host: "127.0.0.1", for_ms: 12_000, had_answered: false };
+    const { q, text } = await mount(view({ state: "loading", wants_play: false, position_ms: 135_000, network: offline }));
+    expect(button(q, "play-pause").getAttribute("aria-label")).toBe("Play");
+    expect(q("player-buffering")).toBeNull();
+    expect(text("player-unreachable")).toContain("Can't reach 127.0.0.1");
   });
 
   it("says Reconnecting… at once when the host drops, then names it with Retry", async () => {

@@ -75,7 +75,8 @@ export default function PlayerBar(props: Props) {
   const ticks = createMemo(() =>
     duration() > 0 ? props.chapters.filter((c) => c.start_ms > 0 && c.start_ms < duration()).map((c) => (c.start_ms / duration()) * 100) : [],
   );
-  const busy = () => v.state === "loading" || v.state === "buffering";
+  /** Waiting for sound the listener asked for (a paused episode loading quietly is not). */
+  const busy = () => (v.state === "loading" || v.state === "buffering") && v.wants_play;
   const back = () => p.skip().backS;
   const forward = () => p.skip().forwardS;
 
@@ -123,7 +124,9 @@ export default function PlayerBar(props: Props) {
                 }
               >
                 <span class="player-note player-offline" data-testid="player-unreachable">
-                  Can't reach {n().host}
+                  <span class="player-offline-host" title={`Can't reach ${n().host}`}>
+                    Can't reach {n().host}
+                  </span>
                   <button class="button button-small" type="button" data-testid="player-retry" onClick={() => void p.retry()}>
                     Retry
                   </button>

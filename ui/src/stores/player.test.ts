@@ -37,6 +37,8 @@ const view = (over: Partial<PlayerView> = {}): PlayerView => ({
   ...IDLE_VIEW,
   episode_id: "a",
   state: "paused",
+  // The engine's rule for states that load to play; a test of a paused load says so.
+  wants_play: ["playing", "buffering", "loading"].includes(over.state ?? "paused"),
   position_ms: 60_000,
   duration_ms: 3_600_000,
   chapter_index: 1,

@@ -6,7 +6,7 @@
 import { createSignal } from "solid-js";
 import { createStore } from "solid-js/store";
 import * as api from "../api";
-import type { PlayerView, PlayState, SleepTimer } from "../api";
+import type { PlayerView, SleepTimer } from "../api";
 import { follow } from "./follow";
 import { defaultStorage, loadSkip, saveSkip, clampSkip } from "./skipSettings";
 import type { SkipSettings } from "./skipSettings";
@@ -28,6 +28,7 @@ export type PlayerOptions = {
 export const IDLE_VIEW: Readonly<PlayerView> = {
   episode_id: null,
   state: "idle",
+  wants_play: false,
   position_ms: 0,
   duration_ms: null,
   chapter_index: null,
@@ -60,9 +61,6 @@ export function sameSleepTimer(a: SleepTimer | null | undefined, b: SleepTimer |
   return a.kind !== "minutes" || (b.kind === "minutes" && a.minutes === b.minutes);
 }
 
-/** The states in which the listener has asked to hear something. */
-const WANTS_PLAY: readonly PlayState[] = ["playing", "loading", "buffering"];
-
 /** How far playing moves before the library's copy of the position is brought up to date. */
 const PROGRESS_EVERY_MS = 10_000;
 
@@ -77,7 +75,8 @@ export function createPlayer(options: PlayerOptions = {}) {
 
   const isLoaded = (episodeId: string): boolean => !!episodeId && view.episode_id === episodeId && view.state !== "idle";
   const isIdle = (): boolean => !view.episode_id || view.state === "idle";
-  const wantsPlay = (): boolean => WANTS_PLAY.includes(view.state);
+  /** The listener asked for sound: the engine says so (a paused episode may be loading too). */
+  const wantsPlay = (): boolean => view.wants_play;
 
   /** Where the library was last told the playing episode is. */
   let reportedMs: number | null = null;

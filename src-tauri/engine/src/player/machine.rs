@@ -833,6 +833,7 @@ impl Machine {
         PlayerStatus {
             key: self.key(),
             state,
+            wants_play: self.wants_play(),
             position_ms,
             duration_ms,
             chapter,

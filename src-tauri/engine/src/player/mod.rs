@@ -95,9 +95,10 @@ pub struct Normalize {
 }
 
 /// The one state machine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PlaybackState {
+    #[default]
     Idle,
     Loading,
     Playing,
@@ -180,10 +181,13 @@ pub struct NetworkStall {
 
 /// Everything the player shows, reported on every change and several times a second while
 /// playing.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct PlayerStatus {
     pub key: Option<String>,
     pub state: PlaybackState,
+    /// Whether the listener asked for sound: playing, buffering, or loading to play. A restored
+    /// episode that is loading paused says false, so a Play button shows Play, not Pause.
+    pub wants_play: bool,
     pub position_ms: u64,
     pub duration_ms: Option<u64>,
     /// Index into the loaded chapter list.

@@ -1109,3 +1109,20 @@ fn the_intro_is_skipped_from_the_start_only_and_the_outro_ends_the_episode() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn the_status_says_whether_the_listener_asked_for_sound() {
+    // A restored episode loads paused: it is loading, but a Play button must still say Play
+    // (offline, it may load for a long time).
+    for (name, machine, want) in [
+        ("opening to play", opening(), true),
+        ("opening paused", opening_paused(), false),
+        ("paused", paused(), false),
+        ("playing", playing(), true),
+        ("idle", Machine::default(), false),
+    ] {
+        let status = status(&machine, &at(20, 0));
+        assert_eq!(status.wants_play, want, "{name} ({:?})", status.state);
+    }
+    assert_eq!(status(&opening_paused(), &at(20, 0)).state, S::Loading);
+}
