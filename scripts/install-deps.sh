@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Chaptercast needs: Debian packages (apt-get,
-# through sudo when not root), and with --test also tauri-driver. Idempotent and quiet when
+# through sudo when not root), and with --test also tauri-driver and podsync (a gpodder API
+# server, GPL-3.0, used only as a test tool). Idempotent and quiet when
 # everything is present. On systems without apt-get it prints what to install.
 set -euo pipefail
 
@@ -16,6 +17,8 @@ test_packages=(
   dbus-daemon dbus-bin
   # drives the native file dialogs in the OPML test
   xdotool
+  # gPodder's client library: the sync tests' second client
+  python3-mygpoclient
 )
 
 # The playback benchmark compares with these players.
@@ -53,4 +56,11 @@ fi
 if [[ "${1:-}" == "--test" ]] && ! command -v tauri-driver >/dev/null 2>&1 && [[ ! -x "$HOME/.cargo/bin/tauri-driver" ]]; then
   echo "Installing tauri-driver"
   cargo install tauri-driver --locked --quiet
+fi
+
+# The sync tests' server; pinned, so every run tests against the same behaviour.
+PODSYNC_VERSION=1.0.5
+if [[ "${1:-}" == "--test" ]] && ! cargo install --list 2>/dev/null | grep -q "^podsync v$PODSYNC_VERSION:"; then
+  echo "Installing podsync $PODSYNC_VERSION (a gpodder API server for the sync tests; about 5 minutes once)"
+  cargo install podsync --version "$PODSYNC_VERSION" --locked --quiet
 fi

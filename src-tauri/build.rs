@@ -51,6 +51,11 @@ fn main() {
             "start_fresh_library",
             "import_opml",
             "export_opml",
+            "sync_status",
+            "sync_check",
+            "sync_login",
+            "sync_now",
+            "sync_logout",
         ]));
     tauri_build::try_build(attributes).expect("tauri build script failed");
 }

@@ -3,7 +3,7 @@
 
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::commands::{downloads, library, opml, player, sound, startup};
+use crate::commands::{downloads, library, opml, player, sound, startup, sync};
 use crate::wire::{
     DownloadView, LibraryUpdate, NowPlayingView, OpmlProgress, PlayerView, QueueView,
     SessionNoticeView,
@@ -62,6 +62,11 @@ pub fn builder() -> Builder<tauri::Wry> {
             startup::start_fresh_library,
             opml::import_opml,
             opml::export_opml,
+            sync::sync_status,
+            sync::sync_check,
+            sync::sync_login,
+            sync::sync_now,
+            sync::sync_logout,
         ])
         .events(collect_events![
             PlayerView,
@@ -70,7 +75,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             SessionNoticeView,
             DownloadView,
             OpmlProgress,
-            LibraryUpdate
+            LibraryUpdate,
+            sync::SyncView
         ])
 }
 

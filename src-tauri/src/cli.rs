@@ -131,6 +131,32 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Remove a subscription (and its episodes) from the library.
+    Unsubscribe {
+        /// The feed's URL, as `chaptercast list` shows it.
+        feed_url: String,
+    },
+    /// Set an episode's position or played state (the episode named by GUID, see `list --json`).
+    #[command(group(clap::ArgGroup::new("mark").required(true).args(["position", "played", "unplayed"])))]
+    Mark {
+        guid: String,
+        /// Where the listener is, in seconds.
+        #[arg(long, value_name = "SECONDS")]
+        position: Option<f64>,
+        #[arg(long)]
+        played: bool,
+        #[arg(long)]
+        unplayed: bool,
+    },
+    /// Sync subscriptions, positions and played state with a gpodder API server (gpodder.net,
+    /// podsync, opodsync). Without a subcommand: sync now.
+    Sync {
+        #[command(subcommand)]
+        action: Option<SyncAction>,
+        /// Print what was sent and received as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Import or export subscriptions as OPML 2.0.
     Opml {
         #[command(subcommand)]
@@ -170,6 +196,26 @@ pub enum QueueAction {
         #[arg(long = "for", value_name = "SECONDS")]
         for_seconds: Option<f64>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncAction {
+    /// Log in (the account is checked first; nothing is kept if the server refuses).
+    Login {
+        /// The server's address, e.g. https://gpodder.net.
+        server_url: String,
+        #[arg(long)]
+        user: String,
+        /// Read the password from standard input (one line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// This computer's device id on the server (default: the host name). Give every
+        /// computer the same id when the server does not list devices.
+        #[arg(long, value_name = "ID")]
+        device: Option<String>,
+    },
+    /// Log out and forget the password; the library stays.
+    Logout,
 }
 
 #[derive(Debug, Subcommand)]
@@ -249,6 +295,30 @@ pub fn run(command: Command) -> ExitCode {
             QueueAction::Clear => crate::cli_queue::QueueArgs::Clear,
             QueueAction::Play { for_seconds } => crate::cli_queue::QueueArgs::Play { for_seconds },
         }),
+        Command::Unsubscribe { feed_url } => crate::cli_sync::unsubscribe_command(&feed_url),
+        Command::Mark {
+            guid,
+            position,
+            played,
+            unplayed: _,
+        } => crate::cli_sync::mark_command(
+            &guid,
+            match (position, played) {
+                (Some(seconds), _) => crate::cli_sync::Mark::Position { seconds },
+                (None, true) => crate::cli_sync::Mark::Played,
+                (None, false) => crate::cli_sync::Mark::Unplayed,
+            },
+        ),
+        Command::Sync { action, json } => match action {
+            None => crate::cli_sync::sync_command(json),
+            Some(SyncAction::Login {
+                server_url,
+                user,
+                password_stdin: _,
+                device,
+            }) => crate::cli_sync::login_command(&server_url, &user, device.as_deref()),
+            Some(SyncAction::Logout) => crate::cli_sync::logout_command(),
+        },
         Command::Opml {
             action: OpmlAction::Import { file },
         } => crate::cli_library::opml_import_command(&file),

@@ -94,6 +94,7 @@ pub fn list_command(as_json: bool) -> Result<(), String> {
                 listed.push(json!({
                     "title": show.title,
                     "feed_url": show.feed_url,
+                    "unsubscribed_elsewhere": show.unsubscribed_elsewhere,
                     "episodes": episodes.iter().map(|e| json!({
                         "guid": e.guid,
                         "title": e.title,
@@ -105,9 +106,14 @@ pub fn list_command(as_json: bool) -> Result<(), String> {
                     })).collect::<Vec<_>>(),
                 }));
             } else {
+                let note = if show.unsubscribed_elsewhere {
+                    " (unsubscribed on another device; kept for its downloads and positions)"
+                } else {
+                    ""
+                };
                 writeln!(
                     out,
-                    "{} ({} episodes) {}",
+                    "{} ({} episodes) {}{note}",
                     show.title,
                     episodes.len(),
                     show.feed_url

@@ -85,7 +85,7 @@ fn library(e: LibraryError) -> String {
     format!("the library failed: {e}")
 }
 
-async fn episode_for_guid(engine: &Engine, guid: &str) -> Result<EpisodeId, String> {
+pub(crate) async fn episode_for_guid(engine: &Engine, guid: &str) -> Result<EpisodeId, String> {
     let ids = engine
         .episodes_with_guid(guid.to_string())
         .await

@@ -185,3 +185,40 @@ pub fn skipped_message(
         SkipReason::Outro => format!("Skipped the outro ({length})"),
     }
 }
+
+/// One sentence for a sync failure, shared by the GUI and the command line.
+pub fn sync_message(error: &chaptercast_engine::sync::SyncError) -> String {
+    use chaptercast_engine::sync::{gpodder::GpodderError as G, SyncError as S};
+    match error {
+        S::NotLoggedIn => "Sync is not set up. Log in to a gpodder server first.".into(),
+        S::NoPassword { username, .. } => {
+            format!("The password for {username} is no longer stored. Log in again.")
+        }
+        S::BadServer { url, .. } => format!("\"{url}\" is not a server address (http or https)."),
+        S::BadDevice { device } => {
+            format!("\"{device}\" cannot be a device name: use letters, digits, '-' and '_'.")
+        }
+        S::Server(G::Unauthorized) => {
+            "The server refused the user name or password. Nothing was changed.".into()
+        }
+        S::Server(G::Busy { status, .. }) => {
+            format!("The sync server is busy or failing (HTTP {status}); trying again later.")
+        }
+        S::Server(G::Status { what, status }) if *status == 404 => {
+            format!("The server has no gpodder API here (HTTP 404 for {what}). Check the address.")
+        }
+        S::Server(G::Status { what, status }) => {
+            format!("The sync server answered HTTP {status} to {what}.")
+        }
+        S::Server(G::Malformed { what, .. }) => {
+            format!("The sync server's answer to {what} is not the gpodder API's.")
+        }
+        S::Server(G::Net(NetError::Connect { host, .. })) => {
+            format!("Could not connect to {host}. Are you offline?")
+        }
+        S::Server(G::Net(NetError::Timeout { url })) => format!("{url} did not answer in time."),
+        S::Server(G::Net(e)) => format!("Sync failed: {e}."),
+        S::Library(e) => format!("The library could not be read or written: {e}."),
+        S::Credentials(e) => format!("The password could not be kept: {e}."),
+    }
+}

@@ -7,6 +7,7 @@ mod cli_download;
 mod cli_library;
 mod cli_play;
 mod cli_queue;
+mod cli_sync;
 pub mod commands;
 pub mod error;
 pub mod playback;
@@ -91,6 +92,10 @@ pub(crate) fn start_library(
     app.manage(PlayerState::start(app, &engine, events)?);
     resume_downloads(&engine);
     start_background_refresh(app, &engine);
+    // Sync: at start, every few minutes, and soon after a pause or a refresh (the engine's
+    // schedule; idle until the listener logs in).
+    let syncing = engine.clone();
+    tauri::async_runtime::spawn(async move { syncing.run_sync_schedule().await });
     Ok(())
 }
 

@@ -116,6 +116,11 @@ impl Forwarder {
                 url: p.url,
             }
             .emit(&self.app),
+            EngineEvent::Sync {
+                account,
+                library_changed,
+            } => crate::commands::sync::SyncView::new(Some(&account), library_changed)
+                .emit(&self.app),
         };
         if let Err(error) = delivered {
             tracing::debug!(%error, "an update did not reach the window");

@@ -4,4 +4,5 @@
 pub mod app;
 pub mod audio;
 pub mod fixtures;
+pub mod podsync;
 pub mod server;

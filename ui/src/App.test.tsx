@@ -43,6 +43,8 @@ vi.mock("./api", () => {
     onLibraryUpdate: vi.fn(),
     getRefreshIntervalHours: vi.fn(async () => 6),
     setRefreshIntervalHours: vi.fn(done),
+    syncStatus: vi.fn(async () => ({ account: null, library_changed: false })),
+    onSyncUpdate: vi.fn(async () => () => {}),
     pickOpmlFile: vi.fn(async () => null),
     pickOpmlSavePath: vi.fn(async () => null),
     importOpml: vi.fn(),

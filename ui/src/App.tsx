@@ -9,6 +9,7 @@ import OpmlControls from "./components/OpmlControls";
 import PlayerBar from "./components/PlayerBar";
 import QueueView from "./components/QueueView";
 import RefreshIntervalSetting from "./components/RefreshIntervalSetting";
+import SyncStatus from "./components/SyncStatus";
 import SearchDialog, { isChapterHit } from "./components/SearchDialog";
 import ShortcutsDialog from "./components/ShortcutsDialog";
 import ShowPane from "./components/ShowPane";
@@ -208,6 +209,7 @@ export default function App() {
             <>
               <OpmlControls opml={opml} />
               <RefreshIntervalSetting />
+              <SyncStatus onLibraryChanged={() => void lib.reload()} />
             </>
           }
         />

@@ -23,6 +23,9 @@ pub struct Config {
     pub connect_timeout: Duration,
     /// Time allowed between two reads of a response body.
     pub read_timeout: Duration,
+    /// Keep the sync password in the desktop's keyring when one answers (else a file only the
+    /// user reads). `CHAPTERCAST_NO_KEYRING=1` turns it off.
+    pub use_keyring: bool,
 }
 
 impl Config {
@@ -36,6 +39,7 @@ impl Config {
             feed_body_limit_bytes: 50 * 1024 * 1024,
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
+            use_keyring: true,
         }
     }
 
@@ -62,6 +66,8 @@ impl Config {
         {
             config.read_timeout = Duration::from_secs_f64(secs);
         }
+        config.use_keyring =
+            std::env::var_os("CHAPTERCAST_NO_KEYRING").is_none_or(|v| v.is_empty() || v == "0");
         config
     }
 

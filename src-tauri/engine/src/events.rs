@@ -32,6 +32,12 @@ pub enum EngineEvent {
     Download(DownloadStatus),
     /// An OPML import finished another feed.
     Import(ImportProgress),
+    /// A sync finished (well or not): the account as it now stands (last sync time, error),
+    /// and whether the library changed (shows, positions or played states from elsewhere).
+    Sync {
+        account: crate::library::SyncAccount,
+        library_changed: bool,
+    },
 }
 
 /// The episode in the player.

@@ -18,6 +18,7 @@ pub mod refresh;
 pub mod session;
 pub mod sound_profile;
 pub mod subscriptions;
+pub mod sync;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 pub mod transcript_fetch;
@@ -59,6 +60,10 @@ struct Inner {
     library: Mutex<Library>,
     downloads: download::Downloads,
     events: events::Emitter,
+    /// One sync at a time.
+    sync_lock: tokio::sync::Mutex<()>,
+    /// Wakes the sync schedule early (a pause, a refresh).
+    sync_wake: tokio::sync::Notify,
 }
 
 impl Engine {
@@ -79,6 +84,8 @@ impl Engine {
                 library: Mutex::new(library),
                 downloads: download::Downloads::default(),
                 events: emitter,
+                sync_lock: tokio::sync::Mutex::new(()),
+                sync_wake: tokio::sync::Notify::new(),
             }),
         };
         Ok((engine, events))

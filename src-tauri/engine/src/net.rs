@@ -590,3 +590,63 @@ mod tests {
         ));
     }
 }
+
+/// A request to a web API that answers in status codes (sync): any status comes back.
+#[derive(Debug)]
+pub struct ApiRequest<'a> {
+    pub method: reqwest::Method,
+    pub url: &'a Url,
+    pub basic_auth: Option<(&'a str, &'a str)>,
+    /// A `Cookie` header value.
+    pub cookie: Option<&'a str>,
+    /// A JSON body.
+    pub json: Option<Vec<u8>>,
+    pub limit_bytes: u64,
+}
+
+/// An API's answer, whatever its status.
+#[derive(Debug)]
+pub struct ApiResponse {
+    pub status: u16,
+    /// Each `Set-Cookie` header, as sent.
+    pub set_cookies: Vec<String>,
+    pub retry_after: Option<Duration>,
+    pub bytes: Vec<u8>,
+}
+
+impl HttpClient {
+    /// Sends an API request through the one client (user agent, timeouts, redirect limit),
+    /// reading at most `limit_bytes` of the answer.
+    pub async fn api(&self, request: ApiRequest<'_>) -> Result<ApiResponse, NetError> {
+        let url = request.url.as_str().to_string();
+        let mut builder = self
+            .client
+            .request(request.method, request.url.clone())
+            .timeout(self.feed_timeout);
+        if let Some((user, password)) = request.basic_auth {
+            builder = builder.basic_auth(user, Some(password));
+        }
+        if let Some(cookie) = request.cookie {
+            builder = builder.header(reqwest::header::COOKIE, cookie);
+        }
+        if let Some(json) = request.json {
+            builder = builder.header(CONTENT_TYPE, "application/json").body(json);
+        }
+        let response = builder.send().await.map_err(|e| classify(&url, e))?;
+        let status = response.status().as_u16();
+        let set_cookies = response
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_string))
+            .collect();
+        let retry_after = retry_after_of(response.headers());
+        let bytes = read_capped(&url, response, request.limit_bytes).await?;
+        Ok(ApiResponse {
+            status,
+            set_cookies,
+            retry_after,
+            bytes,
+        })
+    }
+}

@@ -122,6 +122,7 @@ impl Engine {
             .with_library(move |library| {
                 let (show, _) = library.subscribe(&url)?;
                 library.apply_feed(show, &feed, &validators)?;
+                library.sync_apply_inbox()?;
                 Ok(show)
             })
             .await?;
@@ -155,7 +156,12 @@ impl Engine {
                 ..
             }) => {
                 let report = self
-                    .with_library(move |library| library.apply_feed(show, &feed, &validators))
+                    .with_library(move |library| {
+                        let report = library.apply_feed(show, &feed, &validators)?;
+                        // Positions another device sent before these episodes were here.
+                        library.sync_apply_inbox()?;
+                        Ok(report)
+                    })
                     .await?;
                 self.index_search_soon();
                 Ok(RefreshOutcome::Merged(report))
@@ -191,7 +197,13 @@ impl Engine {
     ) -> Result<Vec<(ShowId, Result<RefreshOutcome, RefreshError>)>, LibraryError> {
         let shows = self.with_library(|library| library.shows()).await?;
         Ok(self
-            .refresh_shows(shows.iter().map(|s| s.id).collect())
+            .refresh_shows(
+                shows
+                    .iter()
+                    .filter(|s| !s.unsubscribed_elsewhere)
+                    .map(|s| s.id)
+                    .collect(),
+            )
             .await)
     }
 
@@ -201,11 +213,14 @@ impl Engine {
         shows: Vec<ShowId>,
     ) -> Vec<(ShowId, Result<RefreshOutcome, RefreshError>)> {
         use futures_util::StreamExt;
-        futures_util::stream::iter(shows)
+        let results = futures_util::stream::iter(shows)
             .map(|id| async move { (id, self.refresh_show(id).await) })
             .buffered(PARALLEL_REFRESHES)
             .collect()
-            .await
+            .await;
+        // After a refresh: the moment to hear what other devices did with the new episodes.
+        self.sync_soon();
+        results
     }
 
     /// Hours between background refreshes; 0 means never.

@@ -64,6 +64,7 @@ impl Engine {
             told: None,
             advanced_to: None,
             silence_counted: None,
+            was_wanting_play: false,
         };
         std::thread::Builder::new()
             .name("chaptercast-session".into())
@@ -372,6 +373,9 @@ struct Worker {
     advanced_to: Option<(EpisodeId, EpisodeId)>,
     /// Skip silence's savings already added to the library: (episode, ms of this load).
     silence_counted: Option<(EpisodeId, u64)>,
+    /// The listener wanted sound at the last status: a pause or stop after it is a moment to
+    /// sync the position.
+    was_wanting_play: bool,
 }
 
 /// An Up Next item started by continuous play whose host has not answered for this long, while
@@ -403,6 +407,10 @@ impl Worker {
                 self.remember(&status);
                 self.follow_length(&status);
                 self.pass_over_offline(&status);
+                if self.was_wanting_play && !status.wants_play {
+                    self.engine.sync_soon();
+                }
+                self.was_wanting_play = status.wants_play;
                 self.engine.emit(EngineEvent::Player(status));
             }
             PlayerEvent::SavePosition {

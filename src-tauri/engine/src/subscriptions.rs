@@ -119,6 +119,7 @@ impl Engine {
             .shows()
             .await?
             .into_iter()
+            .filter(|s| !s.unsubscribed_elsewhere)
             .map(|s| OpmlFeed {
                 title: (!s.title.is_empty()).then_some(s.title),
                 url: s.feed_url,

@@ -6,6 +6,7 @@ pub mod opml;
 pub mod player;
 pub mod sound;
 pub mod startup;
+pub mod sync;
 
 use chaptercast_engine::EpisodeId;
 

@@ -131,6 +131,19 @@ export const commands = {
 	 *  returns how many, or `None` when the listener cancels.
 	 */
 	exportOpml: () => typedError<number | null, CommandError>(__TAURI_INVOKE("export_opml")),
+	/**  The sync status. */
+	syncStatus: () => typedError<SyncView, CommandError>(__TAURI_INVOKE("sync_status")),
+	/**  Checks an account without keeping anything. */
+	syncCheck: (serverUrl: string, username: string, password: string, deviceId: string | null) => typedError<SyncCheckView, CommandError>(__TAURI_INVOKE("sync_check", { serverUrl, username, password, deviceId })),
+	/**
+	 *  Checks the account on the server, then keeps it and syncs in the background. Nothing is
+	 *  kept when the server refuses.
+	 */
+	syncLogin: (serverUrl: string, username: string, password: string, deviceId: string | null) => typedError<SyncLoginView, CommandError>(__TAURI_INVOKE("sync_login", { serverUrl, username, password, deviceId })),
+	/**  Syncs now; the outcome also arrives as `sync-update`. */
+	syncNow: () => typedError<SyncView, CommandError>(__TAURI_INVOKE("sync_now")),
+	/**  Logs out and forgets the password; the library stays. */
+	syncLogout: () => typedError<null, CommandError>(__TAURI_INVOKE("sync_logout")),
 };
 
 /** Events */
@@ -142,6 +155,7 @@ export const events = {
 	playerUpdate: makeEvent<PlayerView, PlayerView>("player-update"),
 	queueUpdate: makeEvent<QueueView, QueueView>("queue-update"),
 	sessionNotice: makeEvent<SessionNoticeView, SessionNoticeView>("session-notice"),
+	syncUpdate: makeEvent<SyncView, SyncView>("sync-update"),
 };
 
 /* Types */
@@ -477,6 +491,42 @@ export type SoundProfileView = {
 	skip_chapters: string[],
 	/**  Time skip silence has saved over every episode (ms; read only). */
 	time_saved_ms: number,
+};
+
+export type SyncAccountView = {
+	server_url: string,
+	username: string,
+	device_id: string,
+	/**  RFC 3339, UTC; null before the first sync. */
+	last_synced_at: string | null,
+	/**  Why the last sync failed, in one sentence; null after a good one. */
+	last_error: string | null,
+};
+
+/**  What "Test" found: the server answers and takes the password; its devices if it lists them. */
+export type SyncCheckView = {
+	device_id: string,
+	devices: string[] | null,
+	insecure: boolean,
+};
+
+/**  What logging in found out, for the dialog to say. */
+export type SyncLoginView = {
+	device_id: string,
+	/**  The account's device ids, when the server lists them; null when it cannot. */
+	devices: string[] | null,
+	/**  "keyring", or the file the password is in (readable only by the user). */
+	password_kept_in: string,
+	/**  Plain http to another computer: the password crosses the network unencrypted. */
+	insecure: boolean,
+};
+
+/**  Sync as the sidebar and the Sync dialog show it; sent as `sync-update` after every sync. */
+export type SyncView = {
+	/**  Null when sync is not set up. */
+	account: SyncAccountView | null,
+	/**  Shows, positions or played states changed in the last sync: the lists need reloading. */
+	library_changed: boolean,
 };
 
 /**  A piece of text, marked when it matched the search. */

@@ -32,6 +32,10 @@ import type {
   TranscriptView,
   CueView,
   HitKind,
+  SyncView,
+  SyncAccountView,
+  SyncCheckView,
+  SyncLoginView,
 } from "./bindings";
 import { byNewest } from "../format";
 
@@ -66,6 +70,10 @@ export type {
   TranscriptView,
   CueView,
   HitKind,
+  SyncView,
+  SyncAccountView,
+  SyncCheckView,
+  SyncLoginView,
 };
 
 /** A failed command. `kind` is the backend's `ErrorKind`, or "Internal" for a JavaScript-level failure. */
@@ -92,6 +100,7 @@ type Backend = {
   onQueueUpdate: (cb: (queue: QueueView) => void) => Promise<Unlisten>;
   onNowPlaying: (cb: (now: NowPlayingView) => void) => Promise<Unlisten>;
   onSessionNotice: (cb: (notice: SessionNoticeView) => void) => Promise<Unlisten>;
+  onSyncUpdate: (cb: (view: SyncView) => void) => Promise<Unlisten>;
 };
 
 let backend: Promise<Backend> | undefined;
@@ -110,6 +119,7 @@ function getBackend(): Promise<Backend> {
             onQueueUpdate: (cb) => events.queueUpdate.listen((e) => cb(e.payload)),
             onNowPlaying: (cb) => events.nowPlaying.listen((e) => cb(e.payload)),
             onSessionNotice: (cb) => events.sessionNotice.listen((e) => cb(e.payload)),
+            onSyncUpdate: (cb) => events.syncUpdate.listen((e) => cb(e.payload)),
           });
   }
   return backend;
@@ -327,6 +337,24 @@ export const setRefreshIntervalHours = async (hours: number): Promise<void> => {
 };
 /** Calls `cb` when a background refresh found new episodes. */
 export const onLibraryUpdate = (cb: (update: LibraryUpdate) => void): Promise<Unlisten> => listen((b) => b.onLibraryUpdate(cb));
+
+// Sync with a gpodder API server.
+/** The account (null when sync is not set up), its last sync and error. */
+export const syncStatus = (): Promise<SyncView> => call((c) => c.syncStatus());
+/** Checks an account without keeping anything: throws the server's refusal. */
+export const syncCheck = (serverUrl: string, username: string, password: string, deviceId: string | null): Promise<SyncCheckView> =>
+  call((c) => c.syncCheck(serverUrl, username, password, deviceId));
+/** Checks, then keeps the account (nothing is kept if the server refuses); syncing starts in the background. */
+export const syncLogin = (serverUrl: string, username: string, password: string, deviceId: string | null): Promise<SyncLoginView> =>
+  call((c) => c.syncLogin(serverUrl, username, password, deviceId));
+/** Syncs now: the new status (also sent as `onSyncUpdate`). */
+export const syncNow = (): Promise<SyncView> => call((c) => c.syncNow());
+/** Logs out and forgets the password; the library stays. */
+export const syncLogout = async (): Promise<void> => {
+  await call((c) => c.syncLogout());
+};
+/** After every sync, background or not. */
+export const onSyncUpdate = (cb: (view: SyncView) => void): Promise<Unlisten> => listen((b) => b.onSyncUpdate(cb));
 
 // ---------------------------------------------------------------------------------------------
 // Dev-only preview: `vite` in a plain browser has no Tauri, so serve a small fake library.
@@ -758,7 +786,30 @@ function demoBackend(): Backend {
       refreshHours = hours;
       return ok(null);
     },
+    syncStatus: async () => ok({ account: syncAccount, library_changed: false }),
+    async syncCheck(_serverUrl: string, _username: string, password: string, deviceId: string | null) {
+      await wait(300);
+      if (password !== "demo") return err("BadInput", "The server refused the user name or password. Nothing was changed.");
+      return ok({ device_id: deviceId ?? "demo-desktop", devices: ["demo-desktop", "phone"], insecure: false });
+    },
+    async syncLogin(serverUrl: string, username: string, password: string, deviceId: string | null) {
+      await wait(300);
+      if (password !== "demo") return err("BadInput", "The server refused the user name or password. Nothing was changed.");
+      syncAccount = { server_url: serverUrl, username, device_id: deviceId ?? "demo-desktop", last_synced_at: null, last_error: null };
+      return ok({ device_id: syncAccount.device_id, devices: ["demo-desktop", "phone"], password_kept_in: "keyring", insecure: false });
+    },
+    async syncNow() {
+      await wait(300);
+      if (!syncAccount) return err("BadInput", "Sync is not set up. Log in to a gpodder server first.");
+      syncAccount = { ...syncAccount, last_synced_at: new Date().toISOString(), last_error: null };
+      const view = { account: syncAccount, library_changed: false };
+      for (const cb of syncListeners) cb(view);
+      return ok(view);
+    },
+    syncLogout: async () => ((syncAccount = null), ok(null)),
   };
+  let syncAccount: SyncAccountView | null = null;
+  const syncListeners = new Set<(v: SyncView) => void>();
   let refreshHours = 6;
   const opmlListeners = new Set<(p: OpmlProgress) => void>();
   const libraryListeners = new Set<(u: LibraryUpdate) => void>();
@@ -797,6 +848,7 @@ function demoBackend(): Backend {
     onQueueUpdate: async (cb) => upNext.listen(cb),
     onNowPlaying: async (cb) => fake.listenNow(cb),
     onSessionNotice: async () => () => {},
+    onSyncUpdate: async (cb) => subscribe(syncListeners, cb),
   };
 }
 

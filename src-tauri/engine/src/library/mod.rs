@@ -9,6 +9,7 @@ mod queue;
 mod search;
 mod shows;
 mod sound;
+mod sync;
 mod transcripts;
 
 use std::path::{Path, PathBuf};
@@ -22,6 +23,9 @@ pub use queue::QueuePlace;
 pub use search::{HitKind, SearchHit, TextRun, MAX_RESULTS};
 pub use shows::{Show, ShowId};
 pub use sound::MeasuredLoudness;
+pub use sync::{
+    AppliedActions, AppliedSubscriptions, Change, PendingChange, ReceivedAction, SyncAccount,
+};
 pub use transcripts::StoredTranscript;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
@@ -37,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_search_marks.sql"),
     include_str!("migrations/0009_transcripts.sql"),
     include_str!("migrations/0010_sound.sql"),
+    include_str!("migrations/0011_sync.sql"),
 ];
 
 /// Why a library operation failed.

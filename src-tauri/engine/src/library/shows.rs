@@ -26,12 +26,15 @@ pub struct Show {
     /// What went wrong in the last refresh, if it failed.
     pub last_error: Option<String>,
     pub episode_count: u32,
+    /// Another device unsubscribed (sync) while this one had downloads or positions in it:
+    /// kept, not refreshed or synced, until the listener subscribes again or deletes it.
+    pub unsubscribed_elsewhere: bool,
 }
 
 const SHOW_COLUMNS: &str =
     "s.id, s.feed_url, s.title, s.link, s.image_url, s.description_html, s.author, \
      s.etag, s.last_modified, s.last_refreshed_at, s.last_error, \
-     (SELECT COUNT(*) FROM episodes e WHERE e.show_id = s.id)";
+     (SELECT COUNT(*) FROM episodes e WHERE e.show_id = s.id), s.unsubscribed_at IS NOT NULL";
 
 fn show_from_row(row: &Row<'_>) -> rusqlite::Result<Show> {
     Ok(Show {
@@ -49,6 +52,7 @@ fn show_from_row(row: &Row<'_>) -> rusqlite::Result<Show> {
         last_refreshed_at: row.get(9)?,
         last_error: row.get(10)?,
         episode_count: row.get(11)?,
+        unsubscribed_elsewhere: row.get(12)?,
     })
 }
 
@@ -59,6 +63,12 @@ impl Library {
         let inserted = self.conn.execute(
             "INSERT OR IGNORE INTO shows (feed_url, subscribed_at) VALUES (?1, ?2)",
             params![feed_url, now_rfc3339()],
+        )?;
+        // Subscribing again to a show another device unsubscribed from.
+        self.conn.execute(
+            "UPDATE shows SET unsubscribed_at = NULL
+              WHERE feed_url = ?1 AND unsubscribed_at IS NOT NULL",
+            [feed_url],
         )?;
         let id = self.conn.query_row(
             "SELECT id FROM shows WHERE feed_url = ?1",
@@ -137,6 +147,7 @@ impl Library {
             "SELECT id FROM shows
              WHERE (last_checked_at IS NULL OR last_checked_at + ?2 <= ?1)
                AND (not_before IS NULL OR not_before <= ?1)
+               AND unsubscribed_at IS NULL
              ORDER BY id",
         )?;
         let rows = stmt.query_map(params![now, min_age_s], |r| Ok(ShowId(r.get(0)?)))?;
