@@ -22,6 +22,10 @@ pub struct ShowView {
     pub last_refreshed_at: Option<String>,
     /// Why the last refresh failed, if it did.
     pub last_error: Option<String>,
+    /// Another device unsubscribed (sync) while this one had downloads or positions in it: it
+    /// is no longer refreshed or synced, and stays until the listener subscribes again or
+    /// removes it.
+    pub unsubscribed_elsewhere: bool,
 }
 
 /// One line of an episode list.
@@ -205,6 +209,7 @@ impl From<engine::Show> for ShowView {
             episode_count: show.episode_count,
             last_refreshed_at: show.last_refreshed_at,
             last_error: show.last_error,
+            unsubscribed_elsewhere: show.unsubscribed_elsewhere,
         }
     }
 }

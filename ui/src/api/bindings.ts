@@ -459,6 +459,12 @@ export type ShowView = {
 	last_refreshed_at: string | null,
 	/**  Why the last refresh failed, if it did. */
 	last_error: string | null,
+	/**
+	 *  Another device unsubscribed (sync) while this one had downloads or positions in it: it
+	 *  is no longer refreshed or synced, and stays until the listener subscribes again or
+	 *  removes it.
+	 */
+	unsubscribed_elsewhere: boolean,
 };
 
 export type SilenceView = "off" | "mild" | "strong";

@@ -467,6 +467,7 @@ function demoBackend(): Backend {
       episode_count: 0,
       last_refreshed_at: "2024-08-02T09:00:00Z",
       last_error: null,
+      unsubscribed_elsewhere: false,
     },
     {
       id: "radio",
@@ -478,6 +479,7 @@ function demoBackend(): Backend {
       episode_count: 0,
       last_refreshed_at: "2024-07-30T09:00:00Z",
       last_error: "https://example.org/radio.xml answered with an error (HTTP 503).",
+      unsubscribed_elsewhere: false,
     },
     {
       id: "lost",
@@ -489,6 +491,7 @@ function demoBackend(): Backend {
       episode_count: 0,
       last_refreshed_at: null,
       last_error: null,
+      unsubscribed_elsewhere: false,
     },
   ];
   const topics = [
@@ -759,6 +762,7 @@ function demoBackend(): Backend {
             episode_count: 0,
             last_refreshed_at: new Date().toISOString(),
             last_error: null,
+            unsubscribed_elsewhere: false,
           });
           report.added++;
         }

@@ -10,6 +10,9 @@ type Props = {
   show: ShowView;
   /** A non-offline refresh failure to mention quietly. */
   warning: CommandError | null;
+  /** For a show another device unsubscribed from: subscribe here again, or remove it. */
+  onSubscribeAgain?: () => void;
+  onRemove?: () => void;
 };
 
 export default function ShowHeader(props: Props) {
@@ -67,6 +70,19 @@ export default function ShowHeader(props: Props) {
                 <Icon name="external" size={12} />
               </a>
             </Show>
+          </div>
+        </Show>
+        <Show when={props.show.unsubscribed_elsewhere}>
+          <div class="show-unsubscribed" role="note" data-testid="show-unsubscribed">
+            <p>Unsubscribed on another device. Its downloads and positions stay here until you remove it.</p>
+            <div class="show-unsubscribed-actions">
+              <button class="button button-small" type="button" data-testid="show-subscribe-again" onClick={() => props.onSubscribeAgain?.()}>
+                Subscribe again
+              </button>
+              <button class="button button-small" type="button" data-testid="show-remove" onClick={() => props.onRemove?.()}>
+                Remove
+              </button>
+            </div>
           </div>
         </Show>
         <Show when={props.warning}>

@@ -21,14 +21,14 @@ export default function ShowList(props: Props) {
         {(show, index) => (
           <li
             class="show-item"
-            classList={{ selected: show.id === props.selectedId }}
+            classList={{ selected: show.id === props.selectedId, "unsubscribed-elsewhere": show.unsubscribed_elsewhere }}
             role="option"
             aria-selected={show.id === props.selectedId}
             tabindex={tabbable(show, index()) ? 0 : -1}
             data-testid="show-item"
             data-id={show.id}
             data-show-id={show.id}
-            title={showName(show)}
+            title={show.unsubscribed_elsewhere ? `${showName(show)} (unsubscribed on another device)` : showName(show)}
             onClick={() => props.onSelect(show.id)}
           >
             <Artwork src={show.image_url} name={showName(show)} size="sm" />

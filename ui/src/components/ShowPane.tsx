@@ -98,7 +98,12 @@ export default function ShowPane(props: {
         <Match when={show()}>
           {(s) => (
             <>
-              <ShowHeader show={s()} warning={warning()} />
+              <ShowHeader
+                show={s()}
+                warning={warning()}
+                onSubscribeAgain={() => void lib.subscribe(s().feed_url)}
+                onRemove={() => void lib.removeShow(s().id)}
+              />
               <Show
                 when={lib.state.episodes.length > 0}
                 fallback={

@@ -228,6 +228,16 @@ export function createLibrary() {
     }
   }
 
+  /** Removes a show and its episodes from the library. */
+  async function removeShow(showId: string): Promise<void> {
+    try {
+      await api.unsubscribeShow(showId);
+    } catch (e) {
+      setState("subscribeError", message(e));
+    }
+    await reload();
+  }
+
   function clearSubscribeError(): void {
     if (state.subscribeError) setState("subscribeError", null);
   }
@@ -345,6 +355,7 @@ export function createLibrary() {
     loadChapters,
     replaceChapters,
     subscribe,
+    removeShow,
     clearSubscribeError,
     setPlayed,
     setPlayedMany,

@@ -10,6 +10,7 @@ export const showView = (id: string, over: Partial<ShowView> = {}): ShowView => 
   description_html: "",
   episode_count: 0,
   last_refreshed_at: null,
+  unsubscribed_elsewhere: false,
   last_error: null,
   ...over,
 });
