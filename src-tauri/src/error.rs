@@ -210,6 +210,9 @@ pub fn sync_message(error: &chaptercast_engine::sync::SyncError) -> String {
         S::Server(G::Status { what, status }) => {
             format!("The sync server answered HTTP {status} to {what}.")
         }
+        S::Server(G::Redirected { what }) => format!(
+            "The sync server redirected {what} elsewhere. Check the server address (https?)."
+        ),
         S::Server(G::Malformed { what, .. }) => {
             format!("The sync server's answer to {what} is not the gpodder API's.")
         }

@@ -611,6 +611,8 @@ pub struct ApiResponse {
     /// Each `Set-Cookie` header, as sent.
     pub set_cookies: Vec<String>,
     pub retry_after: Option<Duration>,
+    /// The answer came from another URL than the one asked (a redirect was followed).
+    pub redirected: bool,
     pub bytes: Vec<u8>,
 }
 
@@ -641,11 +643,13 @@ impl HttpClient {
             .filter_map(|v| v.to_str().ok().map(str::to_string))
             .collect();
         let retry_after = retry_after_of(response.headers());
+        let redirected = response.url() != request.url;
         let bytes = read_capped(&url, response, request.limit_bytes).await?;
         Ok(ApiResponse {
             status,
             set_cookies,
             retry_after,
+            redirected,
             bytes,
         })
     }

@@ -18,19 +18,21 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
  */
 export default function SyncDialog(props: Props) {
   const account = (): SyncAccountView | null => props.status?.account ?? null;
+  // What logging in found (where the password went, plain http): said once the account shows.
+  const [loggedIn, setLoggedIn] = createSignal<string | null>(null);
   return (
     <Dialog labelledBy="sync-title" testId="sync-dialog" class="sync-dialog" onClose={props.onClose}>
       <DialogHeader titleId="sync-title" onClose={props.onClose}>
         Sync
       </DialogHeader>
-      <Show when={account()} fallback={<LoginForm onStatus={props.onStatus} />}>
-        {(a) => <AccountPane account={a()} onStatus={props.onStatus} />}
+      <Show when={account()} fallback={<LoginForm onStatus={props.onStatus} onLoggedIn={setLoggedIn} />}>
+        {(a) => <AccountPane account={a()} note={loggedIn()} onStatus={props.onStatus} />}
       </Show>
     </Dialog>
   );
 }
 
-function LoginForm(props: { onStatus: (view: SyncView) => void }) {
+function LoginForm(props: { onStatus: (view: SyncView) => void; onLoggedIn: (note: string) => void }) {
   const [server, setServer] = createSignal("https://gpodder.net");
   const [user, setUser] = createSignal("");
   const [password, setPassword] = createSignal("");
@@ -75,13 +77,17 @@ function LoginForm(props: { onStatus: (view: SyncView) => void }) {
     try {
       const report = await api.syncLogin(server(), user(), password(), deviceOrNull());
       setPassword("");
-      const status = await api.syncStatus();
-      props.onStatus(status);
-      setFound(
-        report.password_kept_in === "keyring"
-          ? "Logged in. The password is in the desktop's keyring."
-          : `Logged in. No keyring answered, so the password is in ${report.password_kept_in}, readable only by you.`,
+      props.onLoggedIn(
+        [
+          report.password_kept_in === "keyring"
+            ? "Logged in. The password is in the desktop's keyring."
+            : `Logged in. No keyring answered, so the password is in ${report.password_kept_in}, readable only by you.`,
+          report.insecure ? "Warning: plain http to another computer sends the password unencrypted." : "",
+        ]
+          .filter(Boolean)
+          .join(" "),
       );
+      props.onStatus(await api.syncStatus());
     } catch (e) {
       setError(message(e));
     } finally {
@@ -151,14 +157,15 @@ function LoginForm(props: { onStatus: (view: SyncView) => void }) {
   );
 }
 
-function AccountPane(props: { account: SyncAccountView; onStatus: (view: SyncView) => void }) {
+function AccountPane(props: { account: SyncAccountView; note: string | null; onStatus: (view: SyncView) => void }) {
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
   const syncNow = async () => {
     setBusy(true);
     setError(null);
     try {
-      props.onStatus(await api.syncNow());
+      // The library reloads on the engine's own sync-update; this only shows the new time.
+      props.onStatus({ ...(await api.syncNow()), library_changed: false });
     } catch (e) {
       setError(message(e));
       props.onStatus(await api.syncStatus().catch(() => ({ account: props.account, library_changed: false })));
@@ -179,6 +186,11 @@ function AccountPane(props: { account: SyncAccountView; onStatus: (view: SyncVie
   };
   return (
     <div class="sync-account" data-testid="sync-account">
+      <Show when={props.note}>
+        <p class="sync-found" role="status" data-testid="sync-found">
+          {props.note}
+        </p>
+      </Show>
       <dl class="sync-facts">
         <dt>Server</dt>
         <dd>{props.account.server_url}</dd>

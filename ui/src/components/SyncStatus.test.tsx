@@ -98,6 +98,7 @@ describe("SyncStatus", () => {
     await settle();
     await settle();
     expect(q("sync-account")).not.toBeNull();
+    expect(q("sync-found")!.textContent).toContain("/data/sync-password.json, readable only by you");
     expect(q("sync-last")!.textContent).toBe("Not synced yet");
     mocked.syncNow.mockResolvedValueOnce(account({ last_synced_at: new Date().toISOString() }));
     q("sync-now")!.click();

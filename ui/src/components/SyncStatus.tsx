@@ -20,7 +20,10 @@ export default function SyncStatus(props: Props) {
   let stopped = false;
   const tick = setInterval(() => setNow(new Date()), 30_000);
 
+  // A sync-update that arrives before the first status answer is newer: it wins.
+  let updated = false;
   const take = (view: SyncView) => {
+    updated = true;
     setStatus(view);
     if (view.library_changed) props.onLibraryChanged();
   };
@@ -28,7 +31,9 @@ export default function SyncStatus(props: Props) {
   onMount(() => {
     api
       .syncStatus()
-      .then(setStatus)
+      .then((view) => {
+        if (!updated) setStatus(view);
+      })
       .catch((e: unknown) => console.warn("could not read the sync status", e));
     api
       .onSyncUpdate(take)

@@ -124,15 +124,29 @@ impl Library {
 
     /// Starts syncing with an account (replacing any other): everything in the library is
     /// queued to be sent, subscriptions and each episode's position or played state, at the
-    /// time it was last changed here.
+    /// time it was last changed here. Logging in again to the same account (a new password)
+    /// keeps what is waiting and what the server was seen to list; returns false then.
     pub fn sync_login(
         &mut self,
         server_url: &str,
         username: &str,
         device_id: &str,
-    ) -> Result<(), LibraryError> {
+    ) -> Result<bool, LibraryError> {
+        let same = self.sync_account()?.is_some_and(|a| {
+            a.server_url == server_url && a.username == username && a.device_id == device_id
+        });
+        if same {
+            return Ok(false);
+        }
         let tx = self.conn.transaction()?;
         clear_sync(&tx)?;
+        // Played before sync: stamped now, so a position another device sent earlier does not
+        // unplay it. Positions keep no time: another device's newer one is taken.
+        tx.execute(
+            "UPDATE episodes SET state_changed_at = ?1
+              WHERE state_changed_at IS NULL AND is_played = 1",
+            [now_s()],
+        )?;
         tx.execute(
             "INSERT INTO sync_account (id, server_url, username, device_id) VALUES (1, ?1, ?2, ?3)",
             params![server_url, username, device_id],
@@ -150,9 +164,11 @@ impl Library {
              SELECT 'episode ' || s.feed_url || ' ' || e.guid, 'play', s.feed_url, e.guid,
                     e.enclosure_url, 0,
                     CASE WHEN e.is_played = 1
-                         THEN COALESCE(e.audio_duration_ms / 1000, e.duration_s, 0)
+                         THEN MAX(1, COALESCE(e.audio_duration_ms / 1000, e.duration_s, 0))
                          ELSE e.position_ms / 1000 END,
-                    COALESCE(e.audio_duration_ms / 1000, e.duration_s),
+                    CASE WHEN e.is_played = 1
+                         THEN MAX(1, COALESCE(e.audio_duration_ms / 1000, e.duration_s, 0))
+                         ELSE COALESCE(e.audio_duration_ms / 1000, e.duration_s) END,
                     COALESCE(e.state_changed_at,
                              CAST(strftime('%s', e.first_seen_at) AS INTEGER), 0)
                FROM episodes e JOIN shows s ON s.id = e.show_id
@@ -161,7 +177,7 @@ impl Library {
             [],
         )?;
         tx.commit()?;
-        Ok(())
+        Ok(true)
     }
 
     /// Stops syncing: the account and everything waiting is forgotten; the library stays.
@@ -348,10 +364,15 @@ impl Library {
         Ok(())
     }
 
-    /// Keeps received episode actions (the newest per episode) until they can be applied.
+    /// Keeps received episode actions (the newest per episode) until they can be applied: those
+    /// of shows subscribed here, or naming an episode's GUID here. Others' shows are not kept.
     pub fn sync_receive_actions(&mut self, actions: &[ReceivedAction]) -> Result<(), LibraryError> {
         let tx = self.conn.transaction()?;
         {
+            let mut ours = tx.prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM shows WHERE feed_url = ?1)
+                     OR (?2 IS NOT NULL AND EXISTS (SELECT 1 FROM episodes WHERE guid = ?2))",
+            )?;
             let mut upsert = tx.prepare_cached(
                 "INSERT INTO sync_inbox (podcast, episode, guid, action, position_s, total_s,
                                          timestamp, received_at)
@@ -364,6 +385,11 @@ impl Library {
             )?;
             let now = now_s();
             for a in actions {
+                let feed = normalized_feed(&a.podcast);
+                let kept: bool = ours.query_row(params![feed, a.guid], |r| r.get(0))?;
+                if !kept {
+                    continue;
+                }
                 let (action, position_s, total_s) = match a.kind {
                     RemoteKind::Play {
                         position_s,
@@ -372,7 +398,7 @@ impl Library {
                     RemoteKind::New => ("new", None, None),
                 };
                 upsert.execute(params![
-                    a.podcast,
+                    feed,
                     a.episode,
                     a.guid,
                     action,
@@ -514,8 +540,14 @@ struct FoundEpisode {
     state: LocalState,
 }
 
-/// The episode an action names: by GUID in the show with that feed URL, then by GUID anywhere,
-/// then by its enclosure URL with trackers and query strings set aside.
+/// A feed URL in the form shows are stored (the server may write it otherwise).
+fn normalized_feed(url: &str) -> String {
+    crate::net::parse_web_url(url.trim()).map_or_else(|_| url.to_string(), String::from)
+}
+
+/// The episode an action names. In its show (when subscribed here): by GUID, then by enclosure
+/// URL, then by the enclosure with trackers and query strings set aside. A show not here
+/// (its feed moved): by GUID, then by the exact enclosure, anywhere.
 fn find_episode(
     tx: &Transaction<'_>,
     podcast: &str,
@@ -535,14 +567,38 @@ fn find_episode(
             },
         })
     };
-    if let Some(guid) = guid.filter(|g| !g.is_empty()) {
+    let guid = guid.filter(|g| !g.is_empty());
+    let show: Option<i64> = tx
+        .query_row("SELECT id FROM shows WHERE feed_url = ?1", [podcast], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let Some(show) = show else {
+        if let Some(guid) = guid {
+            let by_guid = tx
+                .query_row(
+                    &format!("SELECT {COLUMNS} FROM episodes e WHERE e.guid = ?1 LIMIT 1"),
+                    [guid],
+                    read,
+                )
+                .optional()?;
+            if by_guid.is_some() {
+                return Ok(by_guid);
+            }
+        }
+        return Ok(tx
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM episodes e WHERE e.enclosure_url = ?1 LIMIT 1"),
+                [episode],
+                read,
+            )
+            .optional()?);
+    };
+    if let Some(guid) = guid {
         let by_guid = tx
             .query_row(
-                &format!(
-                    "SELECT {COLUMNS} FROM episodes e JOIN shows s ON s.id = e.show_id
-                      WHERE e.guid = ?1 ORDER BY s.feed_url = ?2 DESC, e.id LIMIT 1"
-                ),
-                params![guid, podcast],
+                &format!("SELECT {COLUMNS} FROM episodes e WHERE e.show_id = ?1 AND e.guid = ?2"),
+                params![show, guid],
                 read,
             )
             .optional()?;
@@ -553,8 +609,10 @@ fn find_episode(
     // The enclosure is what gPodder and older clients name the episode by.
     let exact = tx
         .query_row(
-            &format!("SELECT {COLUMNS} FROM episodes e WHERE e.enclosure_url = ?1 LIMIT 1"),
-            [episode],
+            &format!(
+                "SELECT {COLUMNS} FROM episodes e WHERE e.show_id = ?1 AND e.enclosure_url = ?2"
+            ),
+            params![show, episode],
             read,
         )
         .optional()?;
@@ -564,12 +622,11 @@ fn find_episode(
     let Some(key) = enclosure_key(episode) else {
         return Ok(None);
     };
-    // The same file behind another tracker or CDN query string: compared within the show.
+    // The same file behind another tracker or CDN query string, within the show.
     let mut stmt = tx.prepare_cached(&format!(
-        "SELECT {COLUMNS}, e.enclosure_url FROM episodes e JOIN shows s ON s.id = e.show_id
-          WHERE s.feed_url = ?1 OR NOT EXISTS (SELECT 1 FROM shows WHERE feed_url = ?1)"
+        "SELECT {COLUMNS}, e.enclosure_url FROM episodes e WHERE e.show_id = ?1"
     ))?;
-    let mut rows = stmt.query([podcast])?;
+    let mut rows = stmt.query([show])?;
     while let Some(row) = rows.next()? {
         let url: String = row.get(5)?;
         if enclosure_key(&url).as_deref() == Some(key.as_str()) {
@@ -729,6 +786,24 @@ mod tests {
         library
             .sync_login("http://127.0.0.1:1/", "ann", "desk")
             .unwrap();
+        // Another device's show that is not subscribed here: its actions are not kept.
+        library
+            .sync_receive_actions(&[ReceivedAction {
+                podcast: "https://elsewhere.example/rss".into(),
+                episode: "https://elsewhere.example/1.mp3".into(),
+                guid: Some("e-1".into()),
+                kind: RemoteKind::New,
+                timestamp: now_s(),
+            }])
+            .unwrap();
+        assert_eq!(
+            library.sync_apply_inbox().unwrap(),
+            AppliedActions::default()
+        );
+        let applied = library
+            .sync_apply_subscriptions(&[FEED.into()], &[])
+            .unwrap();
+        let (show, _) = applied.added[0].clone();
         library
             .sync_receive_actions(&[ReceivedAction {
                 podcast: FEED.into(),
@@ -742,10 +817,6 @@ mod tests {
             }])
             .unwrap();
         assert_eq!(library.sync_apply_inbox().unwrap().waiting, 1);
-        let applied = library
-            .sync_apply_subscriptions(&[FEED.into()], &[])
-            .unwrap();
-        let (show, _) = applied.added[0].clone();
         let parsed =
             feed::parse(meta_tech_like_feed("http://h", 3).to_xml().as_bytes(), None).unwrap();
         library
@@ -757,6 +828,61 @@ mod tests {
         assert_eq!(
             library.sync_apply_inbox().unwrap(),
             AppliedActions::default()
+        );
+    }
+
+    #[test]
+    fn logging_in_again_to_the_same_account_keeps_what_waits() {
+        let (mut library, show) = library();
+        assert!(library
+            .sync_login("http://127.0.0.1:1/", "ann", "desk")
+            .unwrap());
+        let pending = library.sync_pending().unwrap();
+        library.sync_sent(&pending).unwrap();
+        library.unsubscribe(show).unwrap();
+        assert!(!library
+            .sync_login("http://127.0.0.1:1/", "ann", "desk")
+            .unwrap());
+        assert_eq!(kinds(&library), [format!("unsubscribe {FEED}")]);
+        // Another account starts over.
+        assert!(library
+            .sync_login("http://127.0.0.1:1/", "bob", "desk")
+            .unwrap());
+        assert!(kinds(&library).is_empty());
+    }
+
+    #[test]
+    fn a_finished_episode_of_unknown_length_is_sent_at_its_end() {
+        let mut library = Library::open_in_memory().unwrap();
+        let (show, _) = library.subscribe(FEED).unwrap();
+        let parsed = feed::parse(
+            br#"<rss version="2.0"><channel><title>T</title><item><title>A</title><guid>a</guid>
+            <enclosure url="http://h/a.mp3" type="audio/mpeg"/></item></channel></rss>"#,
+            None,
+        )
+        .unwrap();
+        library
+            .apply_feed(show, &parsed, &CacheValidators::default())
+            .unwrap();
+        library
+            .sync_login("http://127.0.0.1:1/", "ann", "desk")
+            .unwrap();
+        let pending = library.sync_pending().unwrap();
+        library.sync_sent(&pending).unwrap();
+        let a = episode_id(&library, show, "a");
+        library.set_position(a, 0).unwrap();
+        library.set_played(a, true).unwrap();
+        let sent = library.sync_pending().unwrap();
+        assert!(
+            matches!(
+                &sent[0].change,
+                Change::Play {
+                    position_s: 1,
+                    total_s: Some(1),
+                    ..
+                }
+            ),
+            "{sent:?}"
         );
     }
 }

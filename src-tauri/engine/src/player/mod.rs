@@ -793,7 +793,7 @@ impl Actor {
 
 /// "Played" from this close to the end on: outros and ads are often skipped.
 pub fn is_near_end(position_ms: u64, duration_ms: u64) -> bool {
-    duration_ms > 0 && position_ms + 30_000.min(duration_ms / 20) >= duration_ms
+    duration_ms > 0 && position_ms.saturating_add(30_000.min(duration_ms / 20)) >= duration_ms
 }
 
 fn mime_from_location(location: &MediaLocation) -> Option<String> {

@@ -54,13 +54,14 @@ pub fn enclosure_key(url: &str) -> Option<String> {
 }
 
 fn strip_scheme(url: &str) -> Option<&str> {
-    let lower = url
-        .get(..8)
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    if lower.starts_with("https://") {
+    // By bytes that are ASCII in both prefixes; `get` refuses a cut inside a character.
+    let starts = |prefix: &str| {
+        url.get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    if starts("https://") {
         url.get(8..)
-    } else if lower.starts_with("http://") {
+    } else if starts("http://") {
         url.get(7..)
     } else {
         None
@@ -71,8 +72,11 @@ fn strip_scheme(url: &str) -> Option<&str> {
 /// before the host), or `None` when it does not start with it.
 fn strip_prefix_pattern<'a>(rest: &'a str, pattern: &str) -> Option<&'a str> {
     let mut rest = rest;
-    if rest.len() > 4 && rest[..4].eq_ignore_ascii_case("www.") {
-        rest = &rest[4..];
+    if rest
+        .get(..4)
+        .is_some_and(|w| w.eq_ignore_ascii_case("www."))
+    {
+        rest = rest.get(4..)?;
     }
     for want in pattern.trim_end_matches('/').split('/') {
         let (segment, after) = rest.split_once('/')?;
@@ -80,8 +84,12 @@ fn strip_prefix_pattern<'a>(rest: &'a str, pattern: &str) -> Option<&'a str> {
             None => segment.eq_ignore_ascii_case(want),
             Some((head, tail)) => {
                 segment.len() > head.len() + tail.len()
-                    && segment[..head.len()].eq_ignore_ascii_case(head)
-                    && segment[segment.len() - tail.len()..].eq_ignore_ascii_case(tail)
+                    && segment
+                        .get(..head.len())
+                        .is_some_and(|h| h.eq_ignore_ascii_case(head))
+                    && segment
+                        .get(segment.len() - tail.len()..)
+                        .is_some_and(|t| t.eq_ignore_ascii_case(tail))
             }
         };
         if !matches {
@@ -134,5 +142,27 @@ mod tests {
         assert_eq!(enclosure_key("ftp://x/y.mp3"), None);
         assert_eq!(enclosure_key("not a url"), None);
         assert_eq!(enclosure_key("https:///nohost"), None);
+    }
+
+    #[test]
+    fn any_text_a_server_sends_is_read_without_panicking() {
+        for text in [
+            "http://aaaé.com/x.mp3",
+            "https://wwé.example/x",
+            "https://dts.podtrac.com/redirectéé/x",
+            "https://dts.podtrac.com/redirect.é/h/x",
+            "httpé://x",
+            "é",
+            "",
+            "https://",
+            "https://www.",
+            "https://chrt.fm/track/ü/h/x.mp3",
+        ] {
+            let _ = enclosure_key(text);
+        }
+        assert_eq!(
+            enclosure_key("https://ex.example/épisode.mp3").as_deref(),
+            Some("ex.example/épisode.mp3")
+        );
     }
 }

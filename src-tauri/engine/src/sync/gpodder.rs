@@ -29,6 +29,9 @@ pub enum GpodderError {
     Status { what: &'static str, status: u16 },
     #[error("the server's answer to {what} is not the gpodder API's: {detail}")]
     Malformed { what: &'static str, detail: String },
+    /// A redirected POST arrives as a GET: the upload would seem done without being made.
+    #[error("the server redirected {what} elsewhere; check the server address")]
+    Redirected { what: &'static str },
     #[error(transparent)]
     Net(#[from] NetError),
 }
@@ -65,19 +68,22 @@ pub struct SubscriptionChanges {
     pub timestamp: i64,
 }
 
-/// What an upload returned: the server's time and the URLs it rewrote (old, new).
+/// What an upload returned: the server's time, the URLs it rewrote (old, new), and those it
+/// refused (rewritten to nothing).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Uploaded {
     pub timestamp: i64,
     pub update_urls: Vec<(String, String)>,
+    pub rejected: Vec<String>,
 }
 
 #[derive(Deserialize)]
 struct UploadedJson {
     #[serde(default)]
     timestamp: i64,
+    /// `[old, new]`; mygpo writes a refused URL as `[old, ""]` or `[old, null]`.
     #[serde(default)]
-    update_urls: Vec<Vec<String>>,
+    update_urls: Vec<Vec<Option<String>>>,
 }
 
 /// An episode action on the wire.
@@ -232,9 +238,18 @@ impl<'a> GpodderClient<'a> {
         ]);
         url.query_pairs_mut()
             .append_pair("since", &since.to_string());
-        let bytes = self
+        let bytes = match self
             .send("the subscription list", reqwest::Method::GET, &url, None)
-            .await?;
+            .await
+        {
+            Ok(bytes) => bytes,
+            // Logged in (so the API is there), and gpodder.net answers 404 for a device it has
+            // not seen yet: its list is empty until the first upload creates it.
+            Err(GpodderError::Status { status: 404, .. }) if self.cookie.is_some() => {
+                return Ok(SubscriptionChanges::default())
+            }
+            Err(e) => return Err(e),
+        };
         serde_json::from_slice(&bytes).map_err(|e| GpodderError::Malformed {
             what: "the subscription list",
             detail: e.to_string(),
@@ -348,6 +363,9 @@ impl<'a> GpodderClient<'a> {
                 })
                 .await?;
             match answer.status {
+                200..=299 if answer.redirected && method == reqwest::Method::POST => {
+                    return Err(GpodderError::Redirected { what })
+                }
                 200..=299 => return Ok(answer.bytes),
                 401 | 403 if self.cookie.is_some() && !relogged => {
                     relogged = true;
@@ -380,17 +398,21 @@ fn uploaded(what: &'static str, bytes: &[u8]) -> Result<Uploaded, GpodderError> 
             what,
             detail: e.to_string(),
         })?;
-    Ok(Uploaded {
+    let mut answer = Uploaded {
         timestamp: json.timestamp,
-        update_urls: json
-            .update_urls
-            .into_iter()
-            .filter_map(|pair| match pair.as_slice() {
-                [from, to] if from != to && !to.is_empty() => Some((from.clone(), to.clone())),
-                _ => None,
-            })
-            .collect(),
-    })
+        ..Uploaded::default()
+    };
+    for pair in json.update_urls {
+        match pair.as_slice() {
+            [Some(from), Some(to)] if !to.is_empty() && from != to => {
+                answer.update_urls.push((from.clone(), to.clone()));
+            }
+            [Some(_), Some(to)] if !to.is_empty() => {}
+            [Some(from), _] => answer.rejected.push(from.clone()),
+            _ => {}
+        }
+    }
+    Ok(answer)
 }
 
 #[cfg(test)]
@@ -412,14 +434,14 @@ mod tests {
     }
 
     #[test]
-    fn an_upload_answer_keeps_only_real_renames() {
-        let answer =
-            br#"{"timestamp": 12, "update_urls": [["a", "b"], ["c", "c"], ["d"], ["e", ""]]}"#;
+    fn an_upload_answer_keeps_real_renames_and_says_what_was_refused() {
+        let answer = br#"{"timestamp": 12, "update_urls": [["a", "b"], ["c", "c"], ["d"], ["e", ""], ["f", null]]}"#;
         assert_eq!(
             uploaded("x", answer).unwrap(),
             Uploaded {
                 timestamp: 12,
-                update_urls: vec![("a".into(), "b".into())]
+                update_urls: vec![("a".into(), "b".into())],
+                rejected: vec!["e".into(), "f".into()],
             }
         );
         assert_eq!(uploaded("x", b"").unwrap(), Uploaded::default());

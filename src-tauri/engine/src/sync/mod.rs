@@ -111,6 +111,14 @@ impl SyncReport {
     }
 }
 
+/// The longest episode a position from a server is believed for: a week, in seconds.
+const MAX_EPISODE_S: i64 = 7 * 24 * 3600;
+/// Episode actions sent per request: a first sync may have thousands, and servers and proxies
+/// cap request bodies.
+const ACTIONS_PER_UPLOAD: usize = 200;
+/// Shows subscribed because of other devices fetched in one sync; the rest on the next.
+const SHOWS_FETCHED_PER_SYNC: usize = 100;
+
 /// A device id servers accept in a URL path: podsync refuses dots and spaces.
 pub fn valid_device_id(device: &str) -> bool {
     !device.is_empty()
@@ -213,19 +221,24 @@ fn action_for(change: &PendingChange, device: &str) -> Option<EpisodeAction> {
 /// A server's action as the rules read it; `download`, `delete` and unknown kinds say nothing
 /// about listening.
 fn received(action: EpisodeAction) -> Option<ReceivedAction> {
+    // Numbers from a server are held to what an episode can be.
+    let seconds = |v: i64| v.clamp(0, MAX_EPISODE_S) as u64;
     let kind = match action.action.to_ascii_lowercase().as_str() {
         "play" => rules::RemoteKind::Play {
-            position_s: action.position?.max(0) as u64,
-            total_s: action.total.filter(|&t| t > 0).map(|t| t as u64),
+            position_s: seconds(action.position?),
+            total_s: action.total.filter(|&t| t > 0).map(seconds),
         },
         "new" => rules::RemoteKind::New,
         _ => return None,
     };
+    // A clock years ahead must not make this episode's state unchangeable until then.
+    let latest = chrono::Utc::now().timestamp() + rules::CLOCK_SKEW_S;
     let timestamp = action
         .timestamp
         .as_deref()
         .and_then(gpodder::parse_timestamp)
-        .unwrap_or(0);
+        .unwrap_or(0)
+        .clamp(0, latest);
     Some(ReceivedAction {
         podcast: action.podcast,
         episode: action.episode,
@@ -242,6 +255,8 @@ pub const SYNC_DEBOUNCE: Duration = Duration::from_secs(10);
 /// The first wait after a sync failed for want of a network or a working server; it doubles
 /// up to [`SYNC_EVERY`].
 const FIRST_BACKOFF: Duration = Duration::from_secs(60);
+/// The longest a server's `Retry-After` is waited for.
+const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
 
 impl Engine {
     /// Asks the background schedule for a sync soon (after a pause, a refresh).
@@ -255,20 +270,32 @@ impl Engine {
     pub async fn run_sync_schedule(&self) {
         let mut wait = Duration::ZERO;
         let mut backoff = FIRST_BACKOFF;
+        let mut backing_off = false;
         loop {
-            tokio::select! {
-                () = tokio::time::sleep(wait) => {}
-                () = self.inner.sync_wake.notified() => tokio::time::sleep(SYNC_DEBOUNCE).await,
+            if backing_off {
+                // A failing or busy server is not asked again early because of a pause.
+                tokio::time::sleep(wait).await;
+            } else {
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    () = self.inner.sync_wake.notified() => tokio::time::sleep(SYNC_DEBOUNCE).await,
+                }
             }
             wait = SYNC_EVERY;
+            backing_off = false;
             if !matches!(self.sync_account().await, Ok(Some(_))) {
                 continue;
             }
             match self.sync_now().await {
                 Ok(_) => backoff = FIRST_BACKOFF,
                 Err(error) if error.is_transient() => {
-                    tracing::info!(%error, retry_in_s = backoff.as_secs(), "sync failed");
-                    wait = backoff;
+                    let asked = match &error {
+                        SyncError::Server(GpodderError::Busy { retry_after, .. }) => *retry_after,
+                        _ => None,
+                    };
+                    wait = asked.map_or(backoff, |a| a.max(backoff)).min(MAX_BACKOFF);
+                    tracing::info!(%error, retry_in_s = wait.as_secs(), "sync failed");
+                    backing_off = true;
                     backoff = (backoff * 2).min(SYNC_EVERY);
                 }
                 Err(error) => tracing::warn!(%error, "sync failed"),
@@ -291,6 +318,8 @@ impl Engine {
         password: &str,
         device_id: Option<&str>,
     ) -> Result<LoginReport, SyncError> {
+        // Not while a sync of the old account is writing its state.
+        let _one_at_a_time = self.inner.sync_lock.lock().await;
         let checked = self
             .sync_check(server_url, username, password, device_id)
             .await?;
@@ -359,6 +388,7 @@ impl Engine {
     /// Stops syncing: ends the session on the server (if it answers), forgets the password and
     /// the account. The library stays as it is.
     pub async fn sync_logout(&self) -> Result<(), SyncError> {
+        let _one_at_a_time = self.inner.sync_lock.lock().await;
         let Some(account) = self.sync_account().await? else {
             return Ok(());
         };
@@ -493,11 +523,13 @@ impl Engine {
             .filter(|u| !local.contains(*u) && remote.contains(*u))
             .map(|u| server_form.get(u).cloned().unwrap_or_else(|| u.clone()))
             .collect();
+        let mut rejected: Vec<String> = Vec::new();
         if !send_add.is_empty() || !send_remove.is_empty() {
             let uploaded = client
                 .upload_subscriptions(&device, &send_add, &send_remove)
                 .await?;
             report.renamed = uploaded.update_urls;
+            rejected = uploaded.rejected;
         }
         let sent_subscriptions: Vec<PendingChange> = pending
             .iter()
@@ -511,7 +543,12 @@ impl Engine {
             .collect();
         let mut now_listed = remote.clone();
         now_listed.extend(send_add.iter().cloned());
-        for url in send_remove.iter().filter_map(|u| normalized(u)) {
+        // Removed, or refused by the server (so not listed there: not "removed elsewhere").
+        for url in send_remove
+            .iter()
+            .chain(&rejected)
+            .filter_map(|u| normalized(u))
+        {
             now_listed.remove(&url);
         }
         report.renamed = report
@@ -547,11 +584,11 @@ impl Engine {
             .into_iter()
             .filter_map(|c| action_for(&c, &device).map(|a| (c, a)))
             .collect();
-        if !to_send.is_empty() {
-            let actions: Vec<EpisodeAction> = to_send.iter().map(|(_, a)| a.clone()).collect();
+        for chunk in to_send.chunks(ACTIONS_PER_UPLOAD) {
+            let actions: Vec<EpisodeAction> = chunk.iter().map(|(_, a)| a.clone()).collect();
             client.upload_episode_actions(&actions).await?;
-            report.sent_actions = actions.len();
-            let sent: Vec<PendingChange> = to_send.into_iter().map(|(c, _)| c).collect();
+            report.sent_actions += actions.len();
+            let sent: Vec<PendingChange> = chunk.iter().map(|(c, _)| c.clone()).collect();
             self.with_library(move |l| l.sync_sent(&sent)).await?;
         }
         let downloaded = client.episode_actions(account.episodes_since).await?;
@@ -575,7 +612,13 @@ impl Engine {
             .await?;
 
         // 3. Shows another device subscribed to: fetched now, so their positions apply.
-        for (show, url) in report.received.added.clone() {
+        for (show, url) in report
+            .received
+            .added
+            .clone()
+            .into_iter()
+            .take(SHOWS_FETCHED_PER_SYNC)
+        {
             match self.refresh_show(show).await {
                 Ok(_) => report.fetched_shows += 1,
                 Err(error) => tracing::warn!(%url, %error, "could not fetch a show from sync"),

@@ -6,6 +6,8 @@
 //! - A position never moves backwards because another device's clock runs ahead: a backwards
 //!   move needs to be newer than the change here by more than [`CLOCK_SKEW_S`].
 //! - A `play` at the end of the episode marks it played; a `new` marks it unplayed.
+//! - An episode played here before sync knew when (`changed_at` unknown) is unplayed only by
+//!   a `new`, never by a position.
 
 use crate::player::is_near_end;
 
@@ -78,7 +80,9 @@ pub fn decide(local: LocalState, remote: RemoteAction) -> Decision {
             total_s,
         } => {
             let total_s = total_s.filter(|&t| t > 0).or(local.total_s);
-            let finished = total_s.is_some_and(|t| is_near_end(position_s * 1000, t * 1000));
+            let finished = total_s.is_some_and(|t| {
+                is_near_end(position_s.saturating_mul(1000), t.saturating_mul(1000))
+            });
             if finished {
                 return if local.played {
                     Decision::Keep
@@ -86,7 +90,12 @@ pub fn decide(local: LocalState, remote: RemoteAction) -> Decision {
                     Decision::MarkPlayed
                 };
             }
-            let backwards = local.played || position_s + SAME_PLACE_S < local.position_s;
+            // Played here before anyone noted when: only an explicit `new` unplays it.
+            if local.played && local.changed_at.is_none() {
+                return Decision::Keep;
+            }
+            let backwards =
+                local.played || position_s.saturating_add(SAME_PLACE_S) < local.position_s;
             if backwards && newer_by <= CLOCK_SKEW_S {
                 return Decision::Keep;
             }
@@ -183,6 +192,29 @@ mod tests {
             decide(local(1_800, false, Some(10)), play(1_900, 5)),
             Decision::SetPosition { position_s: 1_900 }
         );
+    }
+
+    #[test]
+    fn an_episode_played_before_anyone_noted_when_is_unplayed_only_by_new() {
+        assert_eq!(decide(local(0, true, None), play(0, 10)), Decision::Keep);
+        assert_eq!(
+            decide(local(0, true, None), play(1_200, 10)),
+            Decision::Keep
+        );
+        let new = RemoteAction {
+            kind: RemoteKind::New,
+            timestamp: NOW,
+        };
+        assert_eq!(decide(local(0, true, None), new), Decision::MarkUnplayed);
+        // Huge numbers from a server do not overflow.
+        let huge = RemoteAction {
+            kind: RemoteKind::Play {
+                position_s: u64::MAX,
+                total_s: Some(u64::MAX),
+            },
+            timestamp: NOW,
+        };
+        assert_eq!(decide(local(5, false, None), huge), Decision::MarkPlayed);
     }
 
     #[test]

@@ -19,7 +19,9 @@ CREATE TABLE sync_account (
 -- counts replacements, so a sync deletes only what it sent). Values, not row ids, so an
 -- unsubscribe deleting the show's rows does not lose what is waiting.
 CREATE TABLE sync_outbox (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: a sync still running for
+                                                     -- an account logged out must not match a
+                                                     -- new account's rows
     key           TEXT NOT NULL UNIQUE,
     rev           INTEGER NOT NULL DEFAULT 1,
     action        TEXT NOT NULL,  -- subscribe | unsubscribe | play | new
@@ -52,6 +54,10 @@ CREATE TABLE sync_inbox (
     PRIMARY KEY (podcast, episode)
 ) WITHOUT ROWID;
 
+-- Sync finds episodes by GUID and by enclosure URL.
+CREATE INDEX episodes_by_guid ON episodes (guid);
+CREATE INDEX episodes_by_enclosure ON episodes (enclosure_url);
+
 -- When the listener last changed an episode's position or played state here (unix seconds):
 -- the newest change wins against another device's.
 ALTER TABLE episodes ADD COLUMN state_changed_at INTEGER;
@@ -72,10 +78,13 @@ BEGIN
            CASE WHEN NEW.is_played = 0 AND OLD.is_played = 1 THEN 'new' ELSE 'play' END,
            s.feed_url, NEW.guid, NEW.enclosure_url,
            OLD.position_ms / 1000,
+           -- Finished: sent at its end (at 1 of 1 when its length is unknown, still "the end").
            CASE WHEN NEW.is_played = 1 AND OLD.is_played = 0
-                THEN COALESCE(NEW.audio_duration_ms / 1000, NEW.duration_s, NEW.position_ms / 1000)
+                THEN MAX(1, COALESCE(NEW.audio_duration_ms / 1000, NEW.duration_s, 0))
                 ELSE NEW.position_ms / 1000 END,
-           COALESCE(NEW.audio_duration_ms / 1000, NEW.duration_s),
+           CASE WHEN NEW.is_played = 1 AND OLD.is_played = 0
+                THEN MAX(1, COALESCE(NEW.audio_duration_ms / 1000, NEW.duration_s, 0))
+                ELSE COALESCE(NEW.audio_duration_ms / 1000, NEW.duration_s) END,
            CAST(strftime('%s', 'now') AS INTEGER)
       FROM shows s
      WHERE s.id = NEW.show_id AND EXISTS (SELECT 1 FROM sync_account)
