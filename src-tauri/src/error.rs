@@ -222,6 +222,9 @@ pub fn sync_message(error: &chaptercast_engine::sync::SyncError) -> String {
         S::Server(G::Net(NetError::Timeout { url })) => format!("{url} did not answer in time."),
         S::Server(G::Net(e)) => format!("Sync failed: {e}."),
         S::Library(e) => format!("The library could not be read or written: {e}."),
-        S::Credentials(e) => format!("The password could not be kept: {e}."),
+        S::Credentials(
+            chaptercast_engine::sync::credentials::CredentialsError::KeyringUnavailable,
+        ) => "The desktop's keyring is locked or not answering; sync will try again.".into(),
+        S::Credentials(e) => format!("The sync password could not be read or kept: {e}."),
     }
 }

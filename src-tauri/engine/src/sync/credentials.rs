@@ -37,6 +37,9 @@ pub enum CredentialsError {
         #[source]
         source: std::io::Error,
     },
+    /// The keyring is there but did not answer (locked, or slow at session start).
+    #[error("the desktop's keyring did not hand out the password")]
+    KeyringUnavailable,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -112,13 +115,27 @@ pub fn load(
     server_url: &str,
     username: &str,
 ) -> Result<Option<String>, CredentialsError> {
-    if let Some(Ok(password)) = with_keyring(keyring, |e| e.get_password(), server_url, username) {
+    let from_keyring = with_keyring(keyring, |e| e.get_password(), server_url, username);
+    if let Some(Ok(password)) = from_keyring {
         return Ok(Some(password));
     }
+    // A keyring that is there but timed out or is locked: try again later, not "log in again".
+    // No keyring at all (a platform failure) or no entry: the file is the place.
+    let keyring_failed = keyring
+        && matches!(
+            from_keyring,
+            None | Some(Err(keyring_core::Error::NoStorageAccess(_)))
+        );
     let path = data_dir.join(PASSWORD_FILE);
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return if keyring_failed {
+                Err(CredentialsError::KeyringUnavailable)
+            } else {
+                Ok(None)
+            };
+        }
         Err(source) => return Err(CredentialsError::Read { path, source }),
     };
     Ok(serde_json::from_slice::<StoredPassword>(&bytes)

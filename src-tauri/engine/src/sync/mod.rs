@@ -54,7 +54,11 @@ pub enum SyncError {
 impl SyncError {
     /// Worth trying again by itself later (offline, a busy server).
     pub fn is_transient(&self) -> bool {
-        matches!(self, SyncError::Server(e) if e.is_transient())
+        match self {
+            SyncError::Server(e) => e.is_transient(),
+            SyncError::Credentials(credentials::CredentialsError::KeyringUnavailable) => true,
+            _ => false,
+        }
     }
 }
 
