@@ -7,7 +7,7 @@ ifeq ($(CI),true)
 export CARGO_INCREMENTAL := 0
 endif
 
-.PHONY: run test deps test-deps ui-deps ui lint test-rust test-ui test-e2e bench bench-engine bench-playback bench-session bench-download bench-sound fuzz bundle
+.PHONY: run test deps test-deps ui-deps ui lint test-rust test-ui test-e2e bench bench-engine bench-playback bench-session bench-download bench-sound bench-sync fuzz bundle
 
 run: deps ui
 	$(CARGO) run -p chaptercast
@@ -41,7 +41,7 @@ test-rust: ui
 	scripts/test-env.sh $(CARGO) test --workspace
 	@git diff --exit-code -- ui/src/api/bindings.ts || { echo "ui/src/api/bindings.ts is out of date: commit the regenerated file" >&2; exit 1; }
 
-bench: bench-engine bench-playback bench-session bench-download bench-sound
+bench: bench-engine bench-playback bench-session bench-download bench-sound bench-sync
 
 bench-engine:
 	$(CARGO) bench -p chaptercast-engine
@@ -67,6 +67,13 @@ bench-sound: test-deps
 	@scripts/install-deps.sh --bench
 	$(CARGO) build --release -p chaptercast
 	scripts/test-env.sh scripts/bench-sound.sh target/release/chaptercast
+
+# A first sync and a sync with nothing new (455 played episodes), next to mygpoclient sending and
+# reading the same actions, against podsync (release build).
+bench-sync: test-deps
+	@scripts/install-deps.sh --bench
+	$(CARGO) build --release -p chaptercast
+	scripts/bench-sync.sh target/release/chaptercast
 
 # `chaptercast download` next to curl on a 200 MB loopback URL (release build).
 bench-download:

@@ -21,8 +21,9 @@ test_packages=(
   python3-mygpoclient
 )
 
-# The playback benchmark compares with these players.
-bench_packages=(mpv)
+# The playback benchmark compares with these players; the sync benchmark marks a library
+# played with sqlite3 and does its sums with bc.
+bench_packages=(mpv sqlite3 bc)
 
 want=("${packages[@]}")
 if [[ "${1:-}" == "--test" ]]; then

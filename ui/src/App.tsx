@@ -220,6 +220,7 @@ export default function App() {
               setView("shows");
               void lib.openEpisode(id);
             }}
+            onPlay={(id) => void player.resume(id)}
           />
         </Show>
         <Show when={view() === "queue"}>

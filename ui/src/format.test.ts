@@ -73,7 +73,10 @@ describe("helpers", () => {
     expect([...rows].sort(byNewest).map((r) => r.id)).toEqual(["c", "a", "b"]);
   });
   it("falls back to the feed URL for an unfetched show", () => {
-    expect(showName({ title: "", feed_url: "https://x.org/feed" })).toBe("https://x.org/feed");
+    // Before the first fetch: a readable placeholder, not the raw URL.
+    expect(showName({ title: "", feed_url: "https://www.x.org/feed" })).toBe("x.org");
+    expect(showName({ title: " ", feed_url: "https://insidefacebookmobile.libsyn.com/rss" })).toBe("Meta Tech Podcast");
+    expect(showName({ title: "", feed_url: "not a url" })).toBe("not a url");
     expect(showName({ title: "Meta Tech Podcast", feed_url: "u" })).toBe("Meta Tech Podcast");
   });
   it("makes initials", () => {
@@ -112,6 +115,11 @@ describe("player bar times", () => {
   it("rounds the time left up, so elapsed and left add up to the duration", () => {
     expect(formatTimestamp(500)).toBe("0:00");
     expect(formatTimeLeft(500, 60_000)).toBe("-1:00");
+    // At the playing speed: 31:19 of audio at 1.5× is 20:53 of listening.
+    expect(formatTimeLeft(0, 1_879_000, 1.5)).toBe("-20:53");
+    expect(formatTimeLeft(0, 60_000, 2)).toBe("-0:30");
+    expect(formatTimeLeft(0, 60_000, 0)).toBe("-1:00");
+    expect(formatTimeLeft(0, 60_000, Number.NaN)).toBe("-1:00");
     expect(formatTimeLeft(59_001, 60_000)).toBe("-0:01");
     expect(formatTimeLeft(60_000, 60_000)).toBe("-0:00");
     expect(formatTimeLeft(90_000, 60_000)).toBe("-0:00");

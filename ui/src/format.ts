@@ -45,9 +45,23 @@ export function byNewest<T extends { published: string | null }>(a: T, b: T): nu
   return tb - ta;
 }
 
-/** A show's display name: its title, or its feed URL until the first fetch. */
+/** The feed Chaptercast subscribes to on first run (the engine's `DEFAULT_FEED_URL`). */
+const DEFAULT_FEED_URL = "https://insidefacebookmobile.libsyn.com/rss";
+
+/**
+ * A show's display name: its title; before the first fetch (a first run offline), "Meta Tech
+ * Podcast" for the default feed, else the feed's host, not a raw URL.
+ */
 export function showName(show: { title: string; feed_url: string }): string {
-  return show.title.trim() || show.feed_url;
+  const title = show.title.trim();
+  if (title) return title;
+  if (show.feed_url === DEFAULT_FEED_URL) return "Meta Tech Podcast";
+  try {
+    const host = new URL(show.feed_url).hostname.replace(/^www\./, "");
+    return host || show.feed_url;
+  } catch {
+    return show.feed_url;
+  }
 }
 
 /** Up to two initials for an artwork placeholder. */
@@ -71,11 +85,15 @@ export function formatTimestamp(ms: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
 }
 
-/** "-12:34": the time left for the player bar. Rounds up, so elapsed + left adds up to the duration. "" when unknown. */
-export function formatTimeLeft(positionMs: number, durationMs: number | null | undefined): string {
+/**
+ * "-12:34": the time left for the player bar, at the playing speed (31:19 of audio at 1.5× is
+ * -20:53 of listening). Rounds up, so at 1× elapsed + left adds up to the duration. "" when unknown.
+ */
+export function formatTimeLeft(positionMs: number, durationMs: number | null | undefined, speed = 1): string {
   if (durationMs == null || !Number.isFinite(durationMs) || durationMs <= 0) return "";
   const left = Math.max(0, durationMs - (Number.isFinite(positionMs) ? Math.max(0, positionMs) : 0));
-  return `-${formatTimestamp(Math.ceil(left / 1000) * 1000)}`;
+  const rate = Number.isFinite(speed) && speed > 0 ? speed : 1;
+  return `-${formatTimestamp(Math.ceil(left / rate / 1000) * 1000)}`;
 }
 
 /** "1.5×", "0.75×", "1×". */

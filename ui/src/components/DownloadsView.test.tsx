@@ -69,13 +69,14 @@ async function mount() {
   const downloads = createDownloads({ titleDelayMs: 60_000 });
   await downloads.start();
   const onOpenEpisode = vi.fn();
+  const onPlay = vi.fn();
   const root = document.createElement("div");
   document.body.append(root);
-  dispose = render(() => <DownloadsView downloads={downloads} onOpenEpisode={onOpenEpisode} />, root);
+  dispose = render(() => <DownloadsView downloads={downloads} onOpenEpisode={onOpenEpisode} onPlay={onPlay} />, root);
   const q = <T extends HTMLElement = HTMLElement>(id: string, within: ParentNode = root) =>
     within.querySelector<T>(`[data-testid=${id}]`);
   const all = (id: string) => Array.from(root.querySelectorAll<HTMLElement>(`[data-testid=${id}]`));
-  return { root, q, all, onOpenEpisode, emit: (v: DownloadView) => listener?.(v) };
+  return { root, q, all, onOpenEpisode, onPlay, emit: (v: DownloadView) => listener?.(v) };
 }
 
 describe("DownloadsView", () => {
@@ -129,6 +130,16 @@ describe("DownloadsView", () => {
     const { q, all, onOpenEpisode } = await mount();
     q("download-open", all("download-row")[1])!.click();
     expect(onOpenEpisode).toHaveBeenCalledWith("two");
+  });
+
+  it("plays a downloaded episode from its row", async () => {
+    const { q, all, onPlay } = await mount();
+    const row = all("download-row")[1]!;
+    expect(q("download-play", row)!.getAttribute("aria-label")).toContain("Play");
+    q("download-play", row)!.click();
+    expect(onPlay).toHaveBeenCalledWith("two");
+    // Only what is on disk plays from here.
+    expect(all("download-active-row").every((r) => q("download-play", r) === null)).toBe(true);
   });
 
   it("shows the folder and the backend's reason when it refuses the one chosen", async () => {

@@ -10,6 +10,8 @@ type Props = {
   downloads: Downloads;
   /** Opens an episode in the show view (a row's title). */
   onOpenEpisode: (episodeId: string) => void;
+  /** Plays a downloaded episode (from where the listener left off), or pauses it if it plays. */
+  onPlay?: (episodeId: string) => void;
 };
 
 /** The Downloads view (in place of the show and episode panes): what is under way, what is on disk, and where it goes. */
@@ -59,6 +61,18 @@ export default function DownloadsView(props: Props) {
                 {(d) => (
                   <li class="download-item" data-testid="download-row" data-id={d.episode_id}>
                     <Titles download={d} onOpen={props.onOpenEpisode} />
+                    <Show when={props.onPlay}>
+                      <button
+                        class="button button-icon"
+                        type="button"
+                        data-testid="download-play"
+                        aria-label={`Play “${d.episode_title ?? "Untitled episode"}”`}
+                        title="Play"
+                        onClick={() => props.onPlay?.(d.episode_id)}
+                      >
+                        <Icon name="play" size={14} />
+                      </button>
+                    </Show>
                     <span class="download-size" data-testid="download-size">
                       {formatBytes(fileSize(d))}
                     </span>

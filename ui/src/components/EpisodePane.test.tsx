@@ -123,6 +123,43 @@ describe("EpisodePane", () => {
     return { play, current, rows, setLoaded, setIndex, onPlay, onJump, q, control, emit, downloads };
   }
 
+  it("opens each episode at its top and brings back where the listener was in one", async () => {
+    const { downloads } = await downloadsStore();
+    const first = episodeView(episodeRow("a", { title: "A" }), { description_html: "<p>a</p>", chapters });
+    const second = episodeView(episodeRow("b", { title: "B" }), { description_html: "<p>b</p>", chapters });
+    const [open, setOpen] = createSignal<EpisodeView>(first);
+    const root = document.createElement("div");
+    document.body.append(root);
+    dispose = render(
+      () => (
+        <EpisodePane
+          episode={open()}
+          showName="Show"
+          error={null}
+          positionIn={() => null}
+          chapterIndexIn={() => null}
+          loaded={nothing}
+          onPlay={() => {}}
+          onSetPlayed={() => {}}
+          onJump={() => {}}
+          downloads={downloads}
+        />
+      ),
+      root,
+    );
+    const pane = root.querySelector<HTMLElement>("[data-testid=episode-view]")!;
+    pane.scrollTop = 420;
+    pane.dispatchEvent(new Event("scroll"));
+    setOpen(second);
+    expect(pane.scrollTop).toBe(0);
+    pane.scrollTop = 90;
+    pane.dispatchEvent(new Event("scroll"));
+    setOpen(first);
+    expect(pane.scrollTop).toBe(420);
+    setOpen(second);
+    expect(pane.scrollTop).toBe(90);
+  });
+
   it("has a Play button that follows the player", async () => {
     const { play, setLoaded, onPlay } = await mount(episode(754_000));
     expect(play().textContent).toBe("Resume from 12:34");

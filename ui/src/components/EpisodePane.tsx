@@ -1,4 +1,4 @@
-import { createSignal, Show } from "solid-js";
+import { createEffect, createSignal, on, Show } from "solid-js";
 import type { EpisodeView } from "../api";
 import { formatDate, formatDuration, formatRemaining, joinMeta } from "../format";
 import { playButton } from "../playButton";
@@ -43,8 +43,31 @@ export default function EpisodePane(props: Props) {
   const [tab, setTab] = createSignal<"chapters" | "transcript">("chapters");
   const number = (e: EpisodeView) =>
     e.episode_number == null ? null : e.season == null ? `Episode ${e.episode_number}` : `S${e.season} E${e.episode_number}`;
+  // Each episode opens at its top (title, Play, chapters); going back to one restores where
+  // the listener was in it.
+  let pane: HTMLElement | undefined;
+  const scrolledTo = new Map<string, number>();
+  let shown: string | null = null;
+  createEffect(
+    on(
+      () => props.episode?.row.id ?? null,
+      (id) => {
+        if (id === shown || !pane) return;
+        shown = id;
+        pane.scrollTop = (id && scrolledTo.get(id)) || 0;
+      },
+    ),
+  );
   return (
-    <section class="pane episode-pane" data-testid="episode-view" aria-label="Episode">
+    <section
+      ref={pane}
+      class="pane episode-pane"
+      data-testid="episode-view"
+      aria-label="Episode"
+      onScroll={(e) => {
+        if (shown) scrolledTo.set(shown, e.currentTarget.scrollTop);
+      }}
+    >
       <Show
         when={props.episode}
         fallback={

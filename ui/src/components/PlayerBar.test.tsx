@@ -140,6 +140,12 @@ describe("PlayerBar", () => {
     expect(mocked.playerChapterStep).toHaveBeenLastCalledWith(-1);
   });
 
+  it("says the time left at the playing speed, and the episode's own length on hover", async () => {
+    const { q } = await mount(view({ state: "playing", position_ms: 0, duration_ms: 1_879_000, speed: 1.5 }));
+    expect(q("remaining")!.textContent).toBe("-20:53");
+    expect(q("remaining")!.getAttribute("title")).toContain("31:19 long");
+  });
+
   it("offers Play when paused", async () => {
     const { q } = await mount(view({ state: "paused" }));
     expect(button(q, "play-pause").getAttribute("aria-label")).toBe("Play");

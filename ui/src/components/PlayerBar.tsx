@@ -277,8 +277,12 @@ export default function PlayerBar(props: Props) {
               }}
             />
           </div>
-          <span class="player-time player-time-left" data-testid="remaining">
-            {idle() ? "" : formatTimeLeft(shownMs(), v.duration_ms)}
+          <span
+            class="player-time player-time-left"
+            data-testid="remaining"
+            title={idle() || duration() <= 0 ? undefined : `Time left at ${formatSpeed(v.speed ?? 1)}; the episode is ${formatTimestamp(duration())} long`}
+          >
+            {idle() ? "" : formatTimeLeft(shownMs(), v.duration_ms, v.speed ?? 1)}
           </span>
         </div>
       </div>
