@@ -30,7 +30,7 @@ pub fn login_command(server: &str, user: &str, device: Option<&str>) -> Result<(
             .map_err(|e| sync_message(&e))?;
         println!(
             "Logged in to {server} as {user}; this device is \"{}\".",
-            report.device_id
+            report.checked.device_id
         );
         match &report.password_store {
             PasswordStore::Keyring => println!("The password is in the desktop's keyring."),
@@ -39,10 +39,10 @@ pub fn login_command(server: &str, user: &str, device: Option<&str>) -> Result<(
                 path.display()
             ),
         }
-        if report.insecure {
+        if report.checked.insecure {
             eprintln!("Warning: plain http to another computer sends the password unencrypted.");
         }
-        match &report.devices {
+        match &report.checked.devices {
             Some(devices) if !devices.is_empty() => {
                 let ids: Vec<&str> = devices.iter().map(|d| d.id.as_str()).collect();
                 println!("Devices on this account: {}", ids.join(", "));

@@ -371,6 +371,24 @@ impl Drop for AppSession {
     }
 }
 
+/// Runs a command with `stdin` written to its standard input and both output streams captured.
+pub fn output_with_stdin(
+    command: &mut std::process::Command,
+    stdin: &str,
+) -> std::io::Result<std::process::Output> {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    if let Some(mut input) = child.stdin.take() {
+        input.write_all(stdin.as_bytes())?;
+    }
+    child.wait_with_output()
+}
+
 /// The stdout of a run of the binary that must have succeeded; else a failure showing its exit
 /// code and both streams.
 pub fn succeeded(out: &std::process::Output) -> String {

@@ -106,19 +106,18 @@ pub async fn serve_meta_feed_with_tones(
 /// `../shared/corpus/<folder>` when the shared data is there (`CHAPTERCAST_SHARED_DIR`
 /// overrides where); under `CI=true` its absence is a failure, elsewhere a skip that says so.
 pub fn corpus_folder(folder: &str) -> Option<std::path::PathBuf> {
-    let shared = std::env::var_os("CHAPTERCAST_SHARED_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    let dir = shared.join("corpus").join(folder);
+    let dir = chaptercast_engine::testkit::shared_dir()?
+        .join("corpus")
+        .join(folder);
     if dir.is_dir() {
         return Some(dir);
     }
     assert!(
         std::env::var("CI").as_deref() != Ok("true"),
-        "the corpus is missing at {} (CI=true requires it)",
+        "the corpus folder is missing at {} (CI=true requires it)",
         dir.display()
     );
-    eprintln!("SKIPPED: corpus absent at {}", dir.display());
+    eprintln!("SKIPPED: corpus folder absent at {}", dir.display());
     None
 }
 

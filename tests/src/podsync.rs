@@ -164,22 +164,14 @@ pub fn mygpo(server: &Podsync, args: &[&str], stdin: Option<&str>) -> Option<ser
         return None;
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("mygpo_client.py");
-    let mut child = Command::new(python())
-        .arg(script)
-        .args([server.url().as_str(), USER, PASSWORD])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run mygpo_client.py");
-    if let Some(mut input) = child.stdin.take() {
-        use std::io::Write;
-        input
-            .write_all(stdin.unwrap_or("").as_bytes())
-            .expect("write stdin");
-    }
-    let out: Output = child.wait_with_output().expect("mygpo_client.py");
+    let out: Output = crate::app::output_with_stdin(
+        Command::new(python())
+            .arg(script)
+            .args([server.url().as_str(), USER, PASSWORD])
+            .args(args),
+        stdin.unwrap_or(""),
+    )
+    .expect("run mygpo_client.py");
     assert!(
         out.status.success(),
         "mygpo_client.py {args:?}: {}",

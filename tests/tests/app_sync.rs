@@ -2,12 +2,11 @@
 //! dialog, syncs now, the sidebar says when, and a position set in another library (the
 //! command line's) appears as "Resume from …".
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use anyhow::Context;
-use chaptercast_e2e::app::{app_binary, app_env, AppSession};
+use chaptercast_e2e::app::{app_binary, app_env, output_with_stdin, AppSession};
 use chaptercast_e2e::podsync::{Podsync, PASSWORD, USER};
 use chaptercast_e2e::server::{Route, TestServer};
 use chaptercast_engine::testkit::{FeedBuilder, ItemBuilder};
@@ -18,21 +17,14 @@ const DEVICE: &str = "desk";
 
 /// The other library: the command line on its own data folder.
 fn other_library(data: &std::path::Path, args: &[&str], stdin: &str) -> anyhow::Result<String> {
-    let mut child = Command::new(app_binary()?)
-        .args(args)
-        .env("CHAPTERCAST_DATA_DIR", data)
-        .env("CHAPTERCAST_NO_KEYRING", "1")
-        .env_remove("DISPLAY")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    child
-        .stdin
-        .take()
-        .context("stdin")?
-        .write_all(stdin.as_bytes())?;
-    let out = child.wait_with_output()?;
+    let out = output_with_stdin(
+        Command::new(app_binary()?)
+            .args(args)
+            .env("CHAPTERCAST_DATA_DIR", data)
+            .env("CHAPTERCAST_NO_KEYRING", "1")
+            .env_remove("DISPLAY"),
+        stdin,
+    )?;
     anyhow::ensure!(
         out.status.success(),
         "chaptercast {args:?}: {}",

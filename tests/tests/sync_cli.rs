@@ -3,11 +3,10 @@
 //! loses nothing, the conflict rules hold end to end, and gPodder's own client library
 //! (mygpoclient) reads what Chaptercast wrote and writes what Chaptercast applies.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use chaptercast_e2e::app::app_binary;
+use chaptercast_e2e::app::{app_binary, output_with_stdin, succeeded as ok};
 use chaptercast_e2e::podsync::{mygpo, Podsync, PASSWORD, USER};
 use chaptercast_e2e::server::{Route, TestServer};
 use chaptercast_engine::testkit::{FeedBuilder, ItemBuilder};
@@ -17,35 +16,17 @@ use chaptercast_engine::testkit::{FeedBuilder, ItemBuilder};
 const DEVICE: &str = "desk";
 
 fn run(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(app_binary().expect("app binary"))
-        .args(args)
-        .env("CHAPTERCAST_DATA_DIR", data)
-        .env("CHAPTERCAST_HTTP_TIMEOUT_S", "3")
-        .env("CHAPTERCAST_NO_KEYRING", "1")
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run chaptercast");
-    if let Some(mut input) = child.stdin.take() {
-        input
-            .write_all(stdin.unwrap_or("").as_bytes())
-            .expect("stdin");
-    }
-    child.wait_with_output().expect("chaptercast")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    output_with_stdin(
+        Command::new(app_binary().expect("app binary"))
+            .args(args)
+            .env("CHAPTERCAST_DATA_DIR", data)
+            .env("CHAPTERCAST_HTTP_TIMEOUT_S", "3")
+            .env("CHAPTERCAST_NO_KEYRING", "1")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY"),
+        stdin.unwrap_or(""),
+    )
+    .expect("run chaptercast")
 }
 
 fn login(data: &Path, server: &Podsync) {

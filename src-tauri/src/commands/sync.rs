@@ -1,7 +1,7 @@
 //! Sync with a gpodder API server: log in (checked first), sync now, log out, and the status
 //! the sidebar shows.
 
-use chaptercast_engine::sync::{PasswordStore, SyncAccount};
+use chaptercast_engine::sync::{AccountCheck, PasswordStore, SyncAccount};
 use serde::Serialize;
 use specta::Type;
 use tauri::State;
@@ -90,6 +90,18 @@ pub struct SyncCheckView {
     pub insecure: bool,
 }
 
+impl From<AccountCheck> for SyncCheckView {
+    fn from(checked: AccountCheck) -> Self {
+        SyncCheckView {
+            device_id: checked.device_id,
+            devices: checked
+                .devices
+                .map(|list| list.into_iter().map(|d| d.id).collect()),
+            insecure: checked.insecure,
+        }
+    }
+}
+
 /// Checks an account without keeping anything.
 #[tauri::command]
 #[specta::specta]
@@ -105,13 +117,7 @@ pub async fn sync_check(
         .sync_check(&server_url, &username, &password, device_id.as_deref())
         .await
         .map_err(failed)?;
-    Ok(SyncCheckView {
-        device_id: checked.device_id,
-        devices: checked
-            .devices
-            .map(|list| list.into_iter().map(|d| d.id).collect()),
-        insecure: checked.insecure,
-    })
+    Ok(checked.into())
 }
 
 /// Checks the account on the server, then keeps it and syncs in the background. Nothing is
@@ -131,16 +137,19 @@ pub async fn sync_login(
         .await
         .map_err(failed)?;
     app.engine.sync_soon();
+    let SyncCheckView {
+        device_id,
+        devices,
+        insecure,
+    } = report.checked.into();
     Ok(SyncLoginView {
-        device_id: report.device_id,
-        devices: report
-            .devices
-            .map(|list| list.into_iter().map(|d| d.id).collect()),
+        device_id,
+        devices,
         password_kept_in: match report.password_store {
             PasswordStore::Keyring => "keyring".into(),
             PasswordStore::File(path) => path.display().to_string(),
         },
-        insecure: report.insecure,
+        insecure,
     })
 }
 

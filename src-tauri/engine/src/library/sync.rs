@@ -667,6 +667,19 @@ mod tests {
             .expect("episode")
     }
 
+    /// Logged in, with the first sync's upload (the whole library) already sent.
+    fn logged_in_with_all_sent(library: &mut Library) {
+        library
+            .sync_login("http://127.0.0.1:1/", "ann", "desk")
+            .unwrap();
+        send_all(library);
+    }
+
+    fn send_all(library: &mut Library) {
+        let pending = library.sync_pending().unwrap();
+        library.sync_sent(&pending).unwrap();
+    }
+
     fn kinds(library: &Library) -> Vec<String> {
         library
             .sync_pending()
@@ -705,11 +718,7 @@ mod tests {
     #[test]
     fn later_changes_replace_unsent_ones_and_sending_forgets_only_what_was_sent() {
         let (mut library, show) = library();
-        library
-            .sync_login("http://127.0.0.1:1/", "ann", "desk")
-            .unwrap();
-        let pending = library.sync_pending().unwrap();
-        library.sync_sent(&pending).unwrap();
+        logged_in_with_all_sent(&mut library);
         let e1 = episode_id(&library, show, "mtp-1");
         library.set_position(e1, 10_000).unwrap();
         library.set_position(e1, 20_400).unwrap();
@@ -740,11 +749,7 @@ mod tests {
     #[test]
     fn received_changes_are_applied_without_being_sent_back() {
         let (mut library, show) = library();
-        library
-            .sync_login("http://127.0.0.1:1/", "ann", "desk")
-            .unwrap();
-        let pending = library.sync_pending().unwrap();
-        library.sync_sent(&pending).unwrap();
+        logged_in_with_all_sent(&mut library);
         let e3 = episode_id(&library, show, "mtp-3");
         library.set_position(e3, 5_000).unwrap();
         let applied = library
@@ -837,8 +842,7 @@ mod tests {
         assert!(library
             .sync_login("http://127.0.0.1:1/", "ann", "desk")
             .unwrap());
-        let pending = library.sync_pending().unwrap();
-        library.sync_sent(&pending).unwrap();
+        send_all(&mut library);
         library.unsubscribe(show).unwrap();
         assert!(!library
             .sync_login("http://127.0.0.1:1/", "ann", "desk")
@@ -864,11 +868,7 @@ mod tests {
         library
             .apply_feed(show, &parsed, &CacheValidators::default())
             .unwrap();
-        library
-            .sync_login("http://127.0.0.1:1/", "ann", "desk")
-            .unwrap();
-        let pending = library.sync_pending().unwrap();
-        library.sync_sent(&pending).unwrap();
+        logged_in_with_all_sent(&mut library);
         let a = episode_id(&library, show, "a");
         library.set_position(a, 0).unwrap();
         library.set_played(a, true).unwrap();

@@ -68,20 +68,16 @@ pub struct AccountCheck {
     pub device_id: String,
     /// The account's devices, when the server lists them.
     pub devices: Option<Vec<gpodder::Device>>,
-    /// Plain http to a host other than this computer.
-    pub insecure: bool,
-}
-
-/// What logging in found out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoginReport {
-    pub device_id: String,
-    /// The account's devices, when the server lists them.
-    pub devices: Option<Vec<gpodder::Device>>,
-    pub password_store: PasswordStore,
     /// Plain http to a host other than this computer: the password crosses the network
     /// unencrypted.
     pub insecure: bool,
+}
+
+/// What logging in found out: the check it began with, and where the password went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginReport {
+    pub checked: AccountCheck,
+    pub password_store: PasswordStore,
 }
 
 /// What one sync did.
@@ -328,11 +324,6 @@ impl Engine {
             .sync_check(server_url, username, password, device_id)
             .await?;
         let (root, _) = parse_server(server_url)?;
-        let AccountCheck {
-            device_id,
-            devices,
-            insecure,
-        } = checked;
         let username = username.trim().to_string();
         let server = root.to_string();
         let store = {
@@ -347,15 +338,13 @@ impl Engine {
         };
         {
             let (server, username, device_id) =
-                (server.clone(), username.clone(), device_id.clone());
+                (server.clone(), username.clone(), checked.device_id.clone());
             self.with_library(move |l| l.sync_login(&server, &username, &device_id))
                 .await?;
         }
         Ok(LoginReport {
-            device_id,
-            devices,
+            checked,
             password_store: store,
-            insecure,
         })
     }
 

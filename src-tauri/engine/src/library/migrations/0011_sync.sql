@@ -96,33 +96,36 @@ BEGIN
         rev = rev + 1;
 END;
 
-CREATE TRIGGER show_subscribed AFTER INSERT ON shows
-WHEN EXISTS (SELECT 1 FROM sync_account WHERE applying = 0)
+-- A show's subscription change waiting to be sent, written in one place: SQLite has no
+-- procedures, so the three triggers below insert into this view and its INSTEAD OF trigger
+-- keeps the newest change per feed in the outbox.
+CREATE VIEW sync_show_change (feed_url, action) AS
+    SELECT feed_url, action FROM sync_outbox WHERE action IN ('subscribe', 'unsubscribe');
+
+CREATE TRIGGER sync_show_change_queued INSTEAD OF INSERT ON sync_show_change
 BEGIN
     INSERT INTO sync_outbox (key, action, feed_url, changed_at)
-    VALUES ('show ' || NEW.feed_url, 'subscribe', NEW.feed_url,
+    VALUES ('show ' || NEW.feed_url, NEW.action, NEW.feed_url,
             CAST(strftime('%s', 'now') AS INTEGER))
     ON CONFLICT (key) DO UPDATE SET
         action = excluded.action, changed_at = excluded.changed_at, rev = rev + 1;
+END;
+
+CREATE TRIGGER show_subscribed AFTER INSERT ON shows
+WHEN EXISTS (SELECT 1 FROM sync_account WHERE applying = 0)
+BEGIN
+    INSERT INTO sync_show_change VALUES (NEW.feed_url, 'subscribe');
 END;
 
 CREATE TRIGGER show_subscribed_again AFTER UPDATE OF unsubscribed_at ON shows
 WHEN OLD.unsubscribed_at IS NOT NULL AND NEW.unsubscribed_at IS NULL
   AND EXISTS (SELECT 1 FROM sync_account WHERE applying = 0)
 BEGIN
-    INSERT INTO sync_outbox (key, action, feed_url, changed_at)
-    VALUES ('show ' || NEW.feed_url, 'subscribe', NEW.feed_url,
-            CAST(strftime('%s', 'now') AS INTEGER))
-    ON CONFLICT (key) DO UPDATE SET
-        action = excluded.action, changed_at = excluded.changed_at, rev = rev + 1;
+    INSERT INTO sync_show_change VALUES (NEW.feed_url, 'subscribe');
 END;
 
 CREATE TRIGGER show_unsubscribed AFTER DELETE ON shows
 WHEN OLD.unsubscribed_at IS NULL AND EXISTS (SELECT 1 FROM sync_account WHERE applying = 0)
 BEGIN
-    INSERT INTO sync_outbox (key, action, feed_url, changed_at)
-    VALUES ('show ' || OLD.feed_url, 'unsubscribe', OLD.feed_url,
-            CAST(strftime('%s', 'now') AS INTEGER))
-    ON CONFLICT (key) DO UPDATE SET
-        action = excluded.action, changed_at = excluded.changed_at, rev = rev + 1;
+    INSERT INTO sync_show_change VALUES (OLD.feed_url, 'unsubscribe');
 END;
