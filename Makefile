@@ -7,10 +7,16 @@ ifeq ($(CI),true)
 export CARGO_INCREMENTAL := 0
 endif
 
-.PHONY: run test deps test-deps ui-deps ui lint test-rust test-ui test-e2e bench bench-engine bench-playback bench-session bench-download bench-sound bench-sync fuzz bundle
+.PHONY: run test deps test-deps ui-deps ui lint test-rust test-ui test-e2e bench bench-engine bench-playback bench-session bench-download bench-sound bench-sync fuzz bundle screenshots
+
+# One cargo build for `make run`, `make test` and `make test-package`: every target of the
+# workspace, so that features unify alike and whichever runs second compiles nothing new
+# (`cargo run -p chaptercast` alone would rebuild ~120 crates with other features).
+APP_BUILD = $(CARGO) build --workspace --all-targets
 
 run: deps ui
-	$(CARGO) run -p chaptercast
+	$(APP_BUILD)
+	target/debug/chaptercast
 
 test: test-deps ui lint test-ui test-rust
 
@@ -37,7 +43,8 @@ test-ui: ui-deps
 # The app binary is built first (the CLI and WebDriver tests run it), with every target so that
 # features resolve exactly as for `cargo test` and nothing is compiled twice.
 test-rust: ui
-	$(CARGO) build --workspace --all-targets
+	$(APP_BUILD)
+	scripts/check-run-build.sh
 	scripts/test-env.sh $(CARGO) test --workspace
 	@git diff --exit-code -- ui/src/api/bindings.ts || { echo "ui/src/api/bindings.ts is out of date: commit the regenerated file" >&2; exit 1; }
 
@@ -85,9 +92,38 @@ bench-download:
 fuzz:
 	scripts/fuzz.sh
 
-# A .deb (with its .desktop entry and icons) and an AppImage, made by Tauri's bundler from one
-# release build: target/release/bundle/{deb,appimage}/. Tauri's AppImage step downloads its
-# tools (AppRun, linuxdeploy) from GitHub on first use; without that access it fails, and says so.
+# The .deb users install, in target/release/bundle/deb/: the app, its desktop entry (registered
+# for podcast links, feeds and OPML files), icons, AppStream metainfo and man page, checked like
+# test-package's. Built first and bundled second, so that the man page comes from the binary
+# being packed. No AppImage: Tauri's AppImage step downloads its tools from GitHub.
 bundle: deps ui
-	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb
-	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles appimage || { echo "make bundle: the .deb is in target/release/bundle/deb; the AppImage needs Tauri's tools from github.com (see above)" >&2; exit 1; }
+	cd src-tauri && ../ui/node_modules/.bin/tauri build --no-bundle
+	mkdir -p target/man
+	target/release/chaptercast man > target/man/chaptercast.1
+	gzip -9nf target/man/chaptercast.1
+	rm -rf target/release/bundle/deb
+	cd src-tauri && ../ui/node_modules/.bin/tauri bundle --bundles deb
+	scripts/check-package.sh --install-missing target/release/bundle/deb/*.deb
+
+# `make test`'s debug build packed as a .deb (target/debug/bundle/deb/) and checked by
+# scripts/check-package.sh: Depends against what the binary links, the control fields, desktop
+# entry, metainfo and man page, and an install into a throwaway root. The cargo line is the one
+# test-rust runs, so after `make test` it compiles nothing (`tauri build` would: it builds the
+# app crate alone, and the engine without the test crate's features). --no-binary-patching
+# leaves that binary as the tests ran it.
+.PHONY: test-package
+test-package: deps ui-deps
+	$(APP_BUILD)
+	mkdir -p target/man
+	target/debug/chaptercast man > target/man/chaptercast.1
+	gzip -9nf target/man/chaptercast.1
+	rm -rf target/debug/bundle/deb
+	cd src-tauri && ../ui/node_modules/.bin/tauri bundle --debug --bundles deb --no-binary-patching
+	scripts/check-package.sh --install-missing target/debug/bundle/deb/*.deb
+
+# The README's screenshots: a replica Meta Tech Podcast episode playing from a chapter, light and
+# dark, taken by the window-size test (tests/tests/app_layout.rs) and cut to the window.
+screenshots: test-deps ui
+	$(APP_BUILD)
+	scripts/test-env.sh $(CARGO) test --workspace --test app_layout
+	for theme in light dark; do convert artifacts/e2e/readme-$$theme.png -crop 1280x800+0+0 +repage docs/screenshot-$$theme.png; done

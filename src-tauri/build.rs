@@ -38,6 +38,7 @@ fn main() {
             "pause_download",
             "cancel_download",
             "delete_download",
+            "show_download_in_folder",
             "list_downloads",
             "get_download_folder",
             "choose_download_folder",
@@ -56,6 +57,9 @@ fn main() {
             "sync_login",
             "sync_now",
             "sync_logout",
+            "take_open_requests",
+            "preview_feed_link",
+            "import_opened_opml",
         ]));
     tauri_build::try_build(attributes).expect("tauri build script failed");
 }

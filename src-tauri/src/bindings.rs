@@ -3,7 +3,7 @@
 
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::commands::{downloads, library, opml, player, sound, startup, sync};
+use crate::commands::{downloads, library, opened, opml, player, sound, startup, sync};
 use crate::wire::{
     DownloadView, LibraryUpdate, NowPlayingView, OpmlProgress, PlayerView, QueueView,
     SessionNoticeView,
@@ -55,6 +55,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             downloads::pause_download,
             downloads::cancel_download,
             downloads::delete_download,
+            downloads::show_download_in_folder,
             downloads::list_downloads,
             downloads::get_download_folder,
             downloads::choose_download_folder,
@@ -67,6 +68,9 @@ pub fn builder() -> Builder<tauri::Wry> {
             sync::sync_login,
             sync::sync_now,
             sync::sync_logout,
+            opened::take_open_requests,
+            opened::preview_feed_link,
+            opened::import_opened_opml,
         ])
         .events(collect_events![
             PlayerView,
@@ -76,7 +80,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             DownloadView,
             OpmlProgress,
             LibraryUpdate,
-            sync::SyncView
+            sync::SyncView,
+            opened::OpenRequested
         ])
 }
 

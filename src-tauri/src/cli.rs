@@ -14,13 +14,26 @@ use clap::{Parser, Subcommand};
 
 use crate::error::user_message;
 
+// `chaptercast man`: the manual page, rendered from the definitions below.
+#[path = "cli_man.rs"]
+mod cli_man;
+
 /// Chaptercast: a podcast player that jumps straight to the part you want.
 /// Without a subcommand, opens the app.
 #[derive(Debug, Parser)]
-#[command(name = "chaptercast", version, about)]
+#[command(
+    name = "chaptercast",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Opens the app on this: a feed URL or subscribe link (podcast://, itpc://, pcast://,
+    /// podcasts://, feed://), or an OPML or feed file. The app asks before it subscribes.
+    #[arg(value_name = "LINK_OR_FILE")]
+    pub open: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -167,6 +180,10 @@ pub enum Command {
         #[command(subcommand)]
         action: QueueAction,
     },
+    /// Print the manual page (roff) on stdout. Hidden: packaging runs it to ship
+    /// `chaptercast.1`, and listeners read that page with `man chaptercast`.
+    #[command(hide = true)]
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -325,6 +342,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Opml {
             action: OpmlAction::Export { out },
         } => crate::cli_library::opml_export_command(out.as_deref()),
+        Command::Man => cli_man::man_command(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

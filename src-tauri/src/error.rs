@@ -75,6 +75,9 @@ impl From<RefreshError> for CommandError {
             RefreshError::Net(e) if e.is_offline() => ErrorKind::Offline,
             RefreshError::Net(_) | RefreshError::Feed { .. } => ErrorKind::NotAFeed,
             RefreshError::Library(_) => ErrorKind::Storage,
+            RefreshError::Link(_) => ErrorKind::BadInput,
+            RefreshError::HttpsFailed { source, .. } if source.is_offline() => ErrorKind::Offline,
+            RefreshError::HttpsFailed { .. } => ErrorKind::NotAFeed,
         };
         CommandError::new(kind, message)
     }
@@ -123,7 +126,21 @@ pub fn user_message(error: &RefreshError) -> String {
             }
         },
         RefreshError::Library(e) => format!("The library could not be written: {e}."),
+        RefreshError::Link(e) => format!("{}.", capitalized(&e.to_string())),
+        RefreshError::HttpsFailed { http, source, .. } => format!(
+            "{} It may only be on plain http, unencrypted: {http}",
+            user_message(source)
+        ),
     }
+}
+
+/// The sentence as it starts a message.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// What the listener reads when an episode cannot play.

@@ -23,8 +23,12 @@ use crate::state::AppState;
 
 /// Builds and runs the GUI until the window closes. A library that cannot be opened does not
 /// stop the window: it opens and says so, and offers to start fresh (`library_problem`).
-pub fn run_gui() -> anyhow::Result<()> {
+pub fn run_gui(opened: Option<commands::opened::Opened>) -> anyhow::Result<()> {
     let config = Config::from_env();
+    let requests = commands::opened::OpenedQueue::default();
+    if let Some(opened) = opened {
+        requests.push(opened);
+    }
     let instance_id = single_instance_id(&config.data_dir);
     let (opened, problem) = match Engine::open(config.clone()) {
         Ok(opened) => (Some(opened), None),
@@ -42,7 +46,10 @@ pub fn run_gui() -> anyhow::Result<()> {
         .plugin(
             tauri_plugin_single_instance::Builder::new()
                 .dbus_id(instance_id)
-                .callback(|app, _args, _cwd| focus_main_window(app))
+                .callback(|app, args, cwd| {
+                    hand_over(app, &args, &cwd);
+                    focus_main_window(app)
+                })
                 .build(),
         )
         // File dialogs for OPML, opened from Rust only.
@@ -55,6 +62,8 @@ pub fn run_gui() -> anyhow::Result<()> {
         )
         .invoke_handler(builder.invoke_handler())
         .manage(state::Startup::new(config, problem))
+        .manage(requests)
+        .manage(commands::opened::OpenedFiles::default())
         .setup(move |app| {
             builder.mount_events(app);
             if let Some((engine, events)) = opened.take() {
@@ -124,6 +133,23 @@ fn single_instance_id(data_dir: &std::path::Path) -> String {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     format!("org.chaptercast.desktop.library{hash:016x}")
+}
+
+/// A second launch's link or file (`chaptercast podcast://…` from a browser): queued for the
+/// running window, which is told to take it and ask the listener.
+fn hand_over(app: &tauri::AppHandle, args: &[String], cwd: &str) {
+    use tauri_specta::Event;
+    let Some(opened) = commands::opened::opened_from_args(
+        args.get(1..).unwrap_or_default(),
+        std::path::Path::new(cwd),
+    ) else {
+        return;
+    };
+    tracing::info!(?opened, "a second launch handed something over");
+    app.state::<commands::opened::OpenedQueue>().push(opened);
+    if let Err(error) = (commands::opened::OpenRequested { count: 1 }).emit(app) {
+        tracing::warn!(%error, "could not tell the window about it");
+    }
 }
 
 fn focus_main_window(app: &tauri::AppHandle) {

@@ -10,16 +10,19 @@ fn main() -> ExitCode {
     init_logging(cli.command.is_some());
     match cli.command {
         Some(command) => chaptercast_lib::cli::run(command),
-        None => run_gui(),
+        None => run_gui(cli.open),
     }
 }
 
-fn run_gui() -> ExitCode {
+fn run_gui(open: Option<String>) -> ExitCode {
     if !chaptercast_lib::has_display() {
         eprintln!("chaptercast: no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset); the subcommands work without one, see `chaptercast --help`");
         return ExitCode::FAILURE;
     }
-    match chaptercast_lib::run_gui() {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let opened =
+        open.and_then(|arg| chaptercast_lib::commands::opened::opened_from_args(&[arg], &cwd));
+    match chaptercast_lib::run_gui(opened) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("chaptercast: {e:#}");

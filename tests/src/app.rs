@@ -53,6 +53,12 @@ pub fn app_env(
         ),
         ("CHAPTERCAST_DEFAULT_FEED", feed_url.to_string()),
         ("CHAPTERCAST_HTTP_TIMEOUT_S", http_timeout_s.to_string()),
+        // The webview's own storage (the theme and skip lengths in localStorage) with the
+        // library, so that one test's choices cannot leak into the next.
+        (
+            "XDG_DATA_HOME",
+            data_dir.join("xdg-data").to_string_lossy().into_owned(),
+        ),
     ]
 }
 
@@ -343,6 +349,66 @@ impl AppSession {
             "import failed to take a screenshot: {status}"
         );
         Ok(path)
+    }
+
+    /// Resizes the app's window to `width`×`height` CSS pixels and waits until the page has
+    /// its new size. WebDriver's Set Window Rect first; where the driver cannot (WebKitWebDriver
+    /// with a Tauri window may not), xdotool on the test's X display, which has no window
+    /// manager and so no decorations: the window's size is the page's.
+    pub async fn resize(&self, width: u32, height: u32) -> anyhow::Result<()> {
+        let size = || async {
+            let v = self
+                .client
+                .execute("return [window.innerWidth, window.innerHeight];", vec![])
+                .await?;
+            anyhow::Ok(serde_json::from_value::<(u32, u32)>(v)?)
+        };
+        if self.client.set_window_size(width, height).await.is_err()
+            || size().await? != (width, height)
+        {
+            let out = Command::new("xdotool")
+                .args(["search", "--onlyvisible", "--name", "^Chaptercast$"])
+                .output()
+                .context("running xdotool (install it: scripts/install-deps.sh --test)")?;
+            let listed = String::from_utf8_lossy(&out.stdout);
+            let window = listed
+                .lines()
+                .last()
+                .context("no Chaptercast window for xdotool")?;
+            let status = Command::new("xdotool")
+                .args([
+                    "windowsize",
+                    "--sync",
+                    window,
+                    &width.to_string(),
+                    &height.to_string(),
+                ])
+                .status()?;
+            anyhow::ensure!(status.success(), "xdotool windowsize failed: {status}");
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let got = size().await?;
+            if got == (width, height) {
+                // One more frame for layout that follows the resize (media queries, lists).
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("the window is {}×{}, not {width}×{height}", got.0, got.1);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Runs a script in the page and returns what it returns.
+    pub async fn eval<T: serde::de::DeserializeOwned>(
+        &self,
+        script: &str,
+        args: Vec<serde_json::Value>,
+    ) -> anyhow::Result<T> {
+        let value = self.client.execute(script, args).await?;
+        serde_json::from_value(value).with_context(|| format!("the script's answer to {script:?}"))
     }
 
     /// Ends the WebDriver session (closing the app) and the driver.

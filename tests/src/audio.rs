@@ -602,3 +602,41 @@ pub fn heard_ms(runs: &[(f64, u64)], freq: f64, min_ms: u64) -> u64 {
         .map(|(_, ms)| ms)
         .sum()
 }
+
+/// A long, quiet MP3 (a soft 220 Hz tone, 8 kHz mono at 8 kbit/s: about 1 MB an hour) for
+/// episodes that must be as long as their show notes say, as in the README's screenshots.
+pub fn long_quiet_mp3(dir: &Path, name: &str, seconds: u32) -> anyhow::Result<PathBuf> {
+    let path = dir.join(format!("{name}.mp3"));
+    let status = Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+        ])
+        .arg(format!("sine=frequency=220:duration={seconds}"))
+        .args([
+            "-af",
+            "volume=0.05",
+            "-ac",
+            "1",
+            "-ar",
+            "8000",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "8k",
+        ])
+        .arg(&path)
+        .status()
+        .context("running ffmpeg")?;
+    anyhow::ensure!(
+        status.success(),
+        "ffmpeg could not make {}: {status}",
+        path.display()
+    );
+    Ok(path)
+}

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod audio;
+pub mod axe;
 pub mod fixtures;
 pub mod podsync;
 pub mod server;

@@ -167,30 +167,27 @@ async fn search_flow() -> anyhow::Result<()> {
     );
     press(&app, " ").await?;
     wait_attribute(&app, "[data-testid=play-pause]", "aria-label", "Pause").await?;
-    // Focus case 4: a speed picked with the mouse keeps focus on the list; Shift+→ still
-    // moves by chapter (not the speed) and Space still pauses (not opening the list).
+    // Focus case 4: a speed picked with the mouse from its menu gives focus back to the speed
+    // button; Shift+→ still moves by chapter (not the speed) and Space still pauses (not
+    // opening the menu).
     app.click_nth("[data-testid=speed]", 0, WAIT).await?;
-    app.client
-        .execute(
-            "const s = document.querySelector('[data-testid=speed]'); s.value = '1.5'; s.dispatchEvent(new Event('change', { bubbles: true })); s.focus();",
-            vec![],
-        )
+    app.click_nth("[data-testid=speed-option-150]", 0, WAIT)
         .await?;
-    wait_attribute(&app, "[data-testid=speed]", "value", "1.5").await?;
+    wait_attribute(&app, "[data-testid=speed]", "data-speed", "1.5").await?;
     press(&app, &shift(Key::Right)).await?;
     app.wait_for_text("[data-testid=now-playing-chapter]", "Tone 560 Hz", WAIT)
         .await
-        .context("Shift+→ on the speed list did not go to the next chapter")?;
-    wait_attribute(&app, "[data-testid=speed]", "value", "1.5")
+        .context("Shift+→ on the speed button did not go to the next chapter")?;
+    wait_attribute(&app, "[data-testid=speed]", "data-speed", "1.5")
         .await
-        .context("Shift+→ on the speed list changed the speed")?;
+        .context("Shift+→ on the speed button changed the speed")?;
     press(&app, " ").await?;
     wait_attribute(&app, "[data-testid=play-pause]", "aria-label", "Play")
         .await
-        .context("Space on the speed list did not pause")?;
+        .context("Space on the speed button did not pause")?;
     press(&app, "[").await?;
     press(&app, "[").await?;
-    wait_attribute(&app, "[data-testid=speed]", "value", "1").await?;
+    wait_attribute(&app, "[data-testid=speed]", "data-speed", "1").await?;
     // Back to where the keyboard part below expects to be: chapter 4 (700 Hz), playing.
     app.click_nth("[data-testid=chapter-item]", 3, WAIT).await?;
     app.wait_for_text("[data-testid=now-playing-chapter]", "Tone 700 Hz", WAIT)
@@ -205,9 +202,9 @@ async fn search_flow() -> anyhow::Result<()> {
     app.wait_for_text("[data-testid=now-playing-chapter]", "Tone 700 Hz", WAIT)
         .await?;
     press(&app, "]").await?;
-    wait_attribute(&app, "[data-testid=speed]", "value", "1.25").await?;
+    wait_attribute(&app, "[data-testid=speed]", "data-speed", "1.25").await?;
     press(&app, "[").await?;
-    wait_attribute(&app, "[data-testid=speed]", "value", "1").await?;
+    wait_attribute(&app, "[data-testid=speed]", "data-speed", "1").await?;
     // Space plays and pauses from wherever focus is (here the chapter row just clicked).
     press(&app, " ").await?;
     wait_attribute(&app, "[data-testid=play-pause]", "aria-label", "Play").await?;

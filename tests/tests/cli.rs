@@ -358,3 +358,55 @@ async fn a_200000_item_feed_prints_as_json_in_under_400_mb() {
     );
     assert!(peak_kb < 400 * 1024, "peak {} MB", peak_kb >> 10);
 }
+
+/// A browser's subscribe links on the command line: `feed:http://…` says its scheme and is
+/// used as it is; `podcast://` and `itpc://` do not, so https is tried, and when that fails the
+/// error names the plain-http address instead of using it unasked.
+#[tokio::test(flavor = "multi_thread")]
+async fn subscribe_links_try_https_and_only_name_plain_http() {
+    let server = TestServer::start().await.expect("server");
+    server.route(
+        "/feed.xml",
+        Route::ok("application/rss+xml", meta_feed_xml(&server.base_url())),
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let host = server.base_url().trim_start_matches("http://").to_string();
+    for scheme in ["podcast", "itpc"] {
+        let out = run_cli_in(
+            dir.path(),
+            &["subscribe", &format!("{scheme}://{host}/feed.xml")],
+        )
+        .await;
+        assert_one_line_failure(&out, "plain http");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("http://{host}/feed.xml")),
+            "{stderr}"
+        );
+    }
+    let empty = ok_json(&run_cli_in(dir.path(), &["list", "--json"]).await);
+    assert_eq!(
+        empty["shows"],
+        serde_json::json!([]),
+        "nothing was subscribed unasked"
+    );
+
+    let out = run_cli_in(
+        dir.path(),
+        &["subscribe", &format!("feed:http://{host}/feed.xml")],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = ok_json(&run_cli_in(dir.path(), &["list", "--json"]).await);
+    assert_eq!(
+        list["shows"][0]["feed_url"],
+        format!("http://{host}/feed.xml")
+    );
+
+    let out = run_cli_in(dir.path(), &["subscribe", "javascript:alert(1)"]).await;
+    assert_one_line_failure(&out, "Only http:// and https://");
+}

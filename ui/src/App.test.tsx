@@ -2,7 +2,7 @@
 // the background refresh notice, wired as they are in App.
 import { render } from "solid-js/web";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { EpisodeRow, EpisodeView, LibraryUpdate, PlayerView, QueueView, SearchHit, ShowView } from "./api";
+import type { DownloadView, EpisodeRow, EpisodeView, LibraryUpdate, PlayerView, QueueView, SearchHit, ShowView } from "./api";
 
 vi.mock("./api", () => {
   class ApiError extends Error {
@@ -37,6 +37,10 @@ vi.mock("./api", () => {
     playerSetSleepTimer: vi.fn(done),
     onPlayerUpdate: vi.fn(async () => () => {}),
     onDownloadUpdate: vi.fn(async () => () => {}),
+    takeOpenRequests: vi.fn(async () => []),
+    onOpenRequested: vi.fn(async () => () => {}),
+    previewFeedLink: vi.fn(),
+    importOpenedOpml: vi.fn(),
     listDownloads: vi.fn(async () => []),
     getDownloadFolder: vi.fn(async () => "/home/me/Podcasts"),
     search: vi.fn(),
@@ -67,6 +71,7 @@ vi.mock("./api", () => {
 import * as api from "./api";
 import App from "./App";
 import { IDLE_VIEW } from "./stores/player";
+import { createThemeStore } from "./theme";
 import { episodeRow, episodeView, showView } from "./test/fixtures";
 
 const mocked = vi.mocked(api);
@@ -127,7 +132,7 @@ const settle = async (times = 4) => {
 async function mount() {
   const root = document.createElement("div");
   document.body.append(root);
-  dispose = render(() => <App />, root);
+  dispose = render(() => <App theme={createThemeStore(undefined, document.createElement("div"))} />, root);
   await settle(8);
   const q = <T extends HTMLElement = HTMLElement>(id: string) => root.querySelector<T>(`[data-testid=${id}]`);
   const press = (key: string, init: KeyboardEventInit = {}, target: Element = document.activeElement ?? document.body) => {
@@ -266,7 +271,9 @@ describe("App", () => {
     const { q, press } = await mount();
     press("?", { shiftKey: true }, document.body);
     const dialog = q("shortcuts-dialog")!;
-    expect(dialog.getAttribute("aria-modal")).toBe("true");
+    // The platform's modal dialog (jsdom has no showModal: the open attribute stands in).
+    expect(dialog.tagName).toBe("DIALOG");
+    expect(dialog.hasAttribute("open")).toBe(true);
     const text = dialog.textContent!;
     for (const action of ["Play or pause", "Skip back", "Skip forward", "Previous chapter", "Next chapter", "Slower", "Faster", "Search"]) {
       expect(text).toContain(action);
@@ -320,5 +327,117 @@ describe("App", () => {
     expect(mocked.listShows.mock.calls.length).toBe(shows + 1);
     q<HTMLButtonElement>("notice-dismiss")!.click();
     expect(q("notice")).toBeNull();
+  });
+
+  it("moves between the panes with F6 and Ctrl+1..3, and ↑/↓ with nothing focused move in the episode list", async () => {
+    const { root, press } = await mount();
+    const selectedEpisode = () => root.querySelector("[data-testid=episode-item][aria-selected=true]")?.getAttribute("data-id");
+    expect(selectedEpisode()).toBe("a3");
+    (document.activeElement as HTMLElement | null)?.blur();
+    press("ArrowDown", {}, document.body);
+    await settle();
+    expect(selectedEpisode()).toBe("a2");
+    expect(document.activeElement?.getAttribute("data-id")).toBe("a2");
+
+    press("F6");
+    expect(document.activeElement?.closest("[data-pane]")?.getAttribute("data-pane")).toBe("episode");
+    press("F6");
+    expect(document.activeElement?.getAttribute("data-show-id")).toBe("a");
+    press("F6", { shiftKey: true });
+    expect(document.activeElement?.getAttribute("data-pane")).toBe("episode");
+    press("2", { ctrlKey: true });
+    expect(document.activeElement?.getAttribute("data-id")).toBe("a2");
+    press("ArrowUp");
+    await settle();
+    expect(selectedEpisode()).toBe("a3");
+    press("1", { ctrlKey: true });
+    expect(document.activeElement?.getAttribute("data-show-id")).toBe("a");
+  });
+
+  it("in a narrow window opens the library as a drawer and shows one pane at a time", async () => {
+    // A 640 px window: both layout queries match.
+    const listeners: (() => void)[] = [];
+    vi.stubGlobal("matchMedia", (q: string) => ({ matches: /max-width/.test(q), media: q, addEventListener: (_: string, f: () => void) => listeners.push(f), removeEventListener: () => {} }));
+    try {
+      const { root, q, press } = await mount();
+      const panes = root.querySelector<HTMLElement>(".panes")!;
+      const toggle = q<HTMLButtonElement>("drawer-toggle")!;
+      // Solid sets `inert` as the property (which WebKit reflects as the attribute; jsdom does not).
+      const isInert = (el: Element | null) => !!el && (el.hasAttribute("inert") || (el as Element & { inert?: boolean }).inert === true);
+      expect(toggle.getAttribute("aria-expanded")).toBe("false");
+      expect(isInert(q("sidebar"))).toBe(true);
+
+      press("1", { ctrlKey: true }, document.body);
+      expect(toggle.getAttribute("aria-expanded")).toBe("true");
+      expect(isInert(q("sidebar"))).toBe(false);
+      expect(isInert(root.querySelector(".show-pane"))).toBe(true);
+      expect(document.activeElement?.getAttribute("data-show-id")).toBe("a");
+      press("Escape");
+      expect(toggle.getAttribute("aria-expanded")).toBe("false");
+      expect(document.activeElement).toBe(toggle);
+
+      // Choosing a show closes the drawer and shows its list.
+      toggle.click();
+      root.querySelector<HTMLElement>("[data-show-id=b]")!.click();
+      await settle(8);
+      expect(toggle.getAttribute("aria-expanded")).toBe("false");
+      expect(panes.dataset.narrowPane).toBe("list");
+      // An episode clicked takes the window; Back returns to the list.
+      root.querySelector<HTMLElement>("[data-testid=episode-item][data-id=b1]")!.click();
+      await settle(8);
+      expect(panes.dataset.narrowPane).toBe("episode");
+      expect(q("episode-view")!.textContent).toContain("b1");
+      q<HTMLButtonElement>("episode-back")!.click();
+      expect(panes.dataset.narrowPane).toBe("list");
+      // Arrow keys in the list only select; Enter opens.
+      root.querySelector<HTMLElement>("[data-testid=episode-item][data-id=b1]")!.focus();
+      press("ArrowUp");
+      await settle();
+      expect(panes.dataset.narrowPane).toBe("list");
+      press("Enter");
+      expect(panes.dataset.narrowPane).toBe("episode");
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it("tells screen readers when a download finishes", async () => {
+    let update: ((v: DownloadView) => void) | undefined;
+    mocked.onDownloadUpdate.mockImplementation(async (cb) => {
+      update = cb;
+      return () => {};
+    });
+    const { q } = await mount();
+    expect(q("announcement")!.getAttribute("role")).toBe("status");
+    const base: DownloadView = { episode_id: "a2", state: "running", downloaded_bytes: 10, total_bytes: 100, bytes_per_s: 5, error: null, path: null, episode_title: "Episode a2", show_title: "Show A" };
+    update?.(base);
+    expect(q("announcement")!.textContent).toBe("");
+    update?.({ ...base, state: "done", downloaded_bytes: 100, path: "/tmp/a2.mp3" });
+    expect(q("announcement")!.textContent).toBe("Downloaded: Episode a2");
+  });
+
+  it("asks before subscribing to a link the desktop opened, and tries plain http only when told", async () => {
+    mocked.takeOpenRequests.mockResolvedValueOnce([{ id: 1, kind: "feed", link: "podcast://example.org/rss", name: null, problem: null }]);
+    mocked.previewFeedLink
+      .mockResolvedValueOnce({ feed: null, https_problem: "Could not connect to example.org. Are you offline?", http_fallback: "http://example.org/rss" })
+      .mockResolvedValueOnce({ feed: { url: "http://example.org/rss", title: "Linked Show", episode_count: 12 }, https_problem: null, http_fallback: null });
+    mocked.subscribeFeed.mockResolvedValue(show("c", "Linked Show"));
+    const { q } = await mount();
+    await settle();
+    expect(mocked.previewFeedLink).toHaveBeenCalledWith("podcast://example.org/rss");
+    expect(q("open-request")!.textContent).toContain("Use plain http?");
+    expect(mocked.subscribeFeed).not.toHaveBeenCalled();
+    // Each answer is one key away.
+    expect(document.activeElement).toBe(q("open-request-use-http"));
+    q<HTMLButtonElement>("open-request-use-http")!.click();
+    await settle();
+    expect(mocked.previewFeedLink).toHaveBeenLastCalledWith("http://example.org/rss");
+    expect(q("open-request")!.textContent).toContain("Subscribe to Linked Show?");
+    expect(q("open-request-found")!.textContent).toContain("12 episodes");
+    expect(document.activeElement).toBe(q("open-request-subscribe"));
+    q<HTMLButtonElement>("open-request-subscribe")!.click();
+    await settle();
+    expect(mocked.subscribeFeed).toHaveBeenCalledWith("http://example.org/rss");
+    expect(q("open-request")).toBeNull();
   });
 });

@@ -1,15 +1,17 @@
-import { createSignal, onCleanup, onMount, Show } from "solid-js";
+import { createEffect, createSignal, onCleanup, onMount, Show } from "solid-js";
 import * as api from "./api";
-import type { SearchHit } from "./api";
+import type { OpenRequest, SearchHit } from "./api";
 import DownloadsView from "./components/DownloadsView";
 import EpisodePane from "./components/EpisodePane";
 import Icon from "./components/Icon";
 import NoticeArea from "./components/NoticeArea";
+import OpenRequestDialog from "./components/OpenRequestDialog";
 import OpmlControls from "./components/OpmlControls";
 import PlayerBar from "./components/PlayerBar";
 import QueueView from "./components/QueueView";
 import RefreshIntervalSetting from "./components/RefreshIntervalSetting";
 import SyncStatus from "./components/SyncStatus";
+import ThemeSetting from "./components/ThemeSetting";
 import SearchDialog, { isChapterHit } from "./components/SearchDialog";
 import ShortcutsDialog from "./components/ShortcutsDialog";
 import ShowPane from "./components/ShowPane";
@@ -18,6 +20,10 @@ import type { MainView } from "./components/Sidebar";
 import StatusArea from "./components/StatusArea";
 import { olderEpisodeIds } from "./episodeFilter";
 import { showName } from "./format";
+import type { ThemeStore } from "./theme";
+import { createNarrower, DRAWER_BELOW_PX } from "./layout";
+import { focusPane, paneKey, paneOf, stepPane } from "./paneKeys";
+import type { PaneId } from "./paneKeys";
 import { modKey } from "./platform";
 import { handlePlayerKey, swallowPlayerSpaceUp } from "./playerKeys";
 import { createDownloads } from "./stores/downloads";
@@ -42,15 +48,69 @@ function onLinkClick(event: MouseEvent): void {
 
 type Modal = "search" | "shortcuts" | null;
 
-export default function App() {
+export default function App(props: { theme: ThemeStore }) {
   const lib = createLibrary();
   const player = createPlayer({ onProgress: lib.noteProgress });
-  const downloads = createDownloads({ onDownloaded: lib.setDownloaded });
+  // Said to screen readers as it happens (a download finishing in the background).
+  const [announcement, setAnnouncement] = createSignal("");
+  const downloads = createDownloads({
+    onDownloaded: (episodeId, isDownloaded) => {
+      lib.setDownloaded(episodeId, isDownloaded);
+      if (!isDownloaded) return;
+      const title = downloads.get(episodeId)?.episode_title ?? lib.state.episodes.find((e) => e.id === episodeId)?.title;
+      setAnnouncement(title ? `Downloaded: ${title}` : "Download finished");
+    },
+  });
   const notices = createNotices();
   const queue = createQueue();
   const opml = createOpml({ onImported: () => lib.reload() });
   const [view, setView] = createSignal<MainView>("shows");
   const [modal, setModal] = createSignal<Modal>(null);
+  // Links and files the desktop opened the app with, asked about one at a time.
+  const [openRequests, setOpenRequests] = createSignal<OpenRequest[]>([]);
+  const takeOpenRequests = () =>
+    api
+      .takeOpenRequests()
+      .then((taken) => taken.length > 0 && setOpenRequests((waiting) => [...waiting, ...taken]))
+      .catch((e: unknown) => console.warn("could not take the links to open", e));
+  // Narrow windows: the sidebar is a drawer below 1000 px, and below 700 px one pane shows at a
+  // time (layout.ts); these say which, and mean nothing in a wide window.
+  const drawerLayout = createNarrower(DRAWER_BELOW_PX);
+  const [drawerOpen, setDrawerOpen] = createSignal(false);
+  const [narrowPane, setNarrowPane] = createSignal<"list" | "episode">("list");
+  let drawerToggle: HTMLButtonElement | undefined;
+  const closeDrawer = (refocus: boolean) => {
+    if (!drawerOpen()) return;
+    setDrawerOpen(false);
+    if (refocus) drawerToggle?.focus();
+  };
+  createEffect(() => {
+    // Widened past the drawer: the sidebar is in place again, nothing to close.
+    if (!drawerLayout()) setDrawerOpen(false);
+  });
+  const showMain = (next: MainView) => {
+    setView(next);
+    setNarrowPane("list");
+    closeDrawer(false);
+  };
+  /** An episode chosen from a list, search or a download: in one-pane mode it takes the window. */
+  const openEpisode = (episodeId: string, showId?: string) => {
+    setView("shows");
+    setNarrowPane("episode");
+    closeDrawer(false);
+    void lib.openEpisode(episodeId, showId);
+  };
+  const goToPane = (pane: PaneId) => {
+    if (pane === "library" && drawerLayout()) setDrawerOpen(true);
+    else closeDrawer(false);
+    if (pane === "episode") {
+      setView("shows");
+      setNarrowPane("episode");
+    } else if (pane === "episodes") {
+      setNarrowPane("list");
+    }
+    if (!focusPane(pane)) requestAnimationFrame(() => focusPane(pane));
+  };
   let searchButton: HTMLButtonElement | undefined;
   const nowPlaying = createNowPlaying({
     episodeId: () => player.view.episode_id,
@@ -73,8 +133,7 @@ export default function App() {
   /** A search result: a chapter plays from its start; an episode opens and plays from where the listener left off. */
   const choose = (hit: SearchHit) => {
     setModal(null);
-    setView("shows");
-    void lib.openEpisode(hit.episode_id, hit.show_id);
+    openEpisode(hit.episode_id, hit.show_id);
     if (isChapterHit(hit)) void player.jumpTo(hit.episode_id, hit.start_ms);
     else void player.resume(hit.episode_id);
   };
@@ -99,6 +158,18 @@ export default function App() {
       void lib.refresh();
       return;
     }
+    const move = modal() === null && !event.defaultPrevented ? paneKey(event) : null;
+    if (move) {
+      event.preventDefault();
+      goToPane("pane" in move ? move.pane : stepPane(paneOf(document.activeElement), move.step));
+      return;
+    }
+    if (modal() === null && (event.key === "ArrowDown" || event.key === "ArrowUp") && !event.ctrlKey && !event.altKey && !event.metaKey && (event.target === document.body || event.target === document.documentElement)) {
+      // Nothing focused: the arrows go to the episode list, as if it had been clicked.
+      event.preventDefault();
+      if (focusPane("episodes")) document.activeElement?.dispatchEvent(new KeyboardEvent("keydown", { key: event.key, bubbles: true }));
+      return;
+    }
     const took = handlePlayerKey(event, playerKeys, { modalOpen: modal() !== null });
     if (event.key === " " || event.key === "Spacebar") spaceTaken = took;
   };
@@ -109,6 +180,7 @@ export default function App() {
     if (event.key === " " || event.key === "Spacebar") spaceTaken = false;
   };
 
+  let stopOpenRequests: (() => void) | undefined;
   let stopLibraryUpdates: (() => void) | undefined;
   let stopSessionNotices: (() => void) | undefined;
   let stopped = false;
@@ -128,6 +200,11 @@ export default function App() {
       )
       .then((off) => (stopped ? off() : (stopSessionNotices = off)))
       .catch((e: unknown) => console.warn("could not listen to session notices", e));
+    void takeOpenRequests();
+    api
+      .onOpenRequested(() => void takeOpenRequests())
+      .then((off) => (stopped ? off() : (stopOpenRequests = off)))
+      .catch((e: unknown) => console.warn("could not listen for links to open", e));
     api
       .onLibraryUpdate((update) => {
         if (update.new_episodes > 0) notices.show(libraryUpdateText(update));
@@ -143,6 +220,7 @@ export default function App() {
     document.removeEventListener("keydown", onKeyDown);
     document.removeEventListener("keyup", onKeyUp, true);
     stopLibraryUpdates?.();
+    stopOpenRequests?.();
     stopSessionNotices?.();
     nowPlaying.stop();
     player.stop();
@@ -155,6 +233,20 @@ export default function App() {
   return (
     <div class="app">
       <header class="app-header">
+        <button
+          ref={drawerToggle}
+          class="button button-icon drawer-toggle"
+          type="button"
+          data-testid="drawer-toggle"
+          aria-label="Library"
+          aria-expanded={drawerOpen()}
+          aria-controls="library-sidebar"
+          aria-keyshortcuts="Control+1"
+          title={`Podcasts, downloads and settings (${modKey()}+1)`}
+          onClick={() => (drawerOpen() ? closeDrawer(false) : goToPane("library"))}
+        >
+          <Icon name="menu" size={18} />
+        </button>
         <div class="brand">
           <Icon name="podcast" size={18} />
           <span>Chaptercast</span>
@@ -198,17 +290,23 @@ export default function App() {
         </div>
       </header>
       {/* The show panes stay mounted under the Downloads view, so going back finds them as they were. */}
-      <main class="panes" classList={{ "panes-downloads": view() !== "shows" }}>
+      <main
+        class="panes"
+        classList={{ "panes-downloads": view() !== "shows", "drawer-open": drawerOpen() }}
+        data-narrow-pane={narrowPane()}
+      >
         <Sidebar
           library={lib}
           view={view()}
-          onView={setView}
+          onView={showMain}
+          drawer={drawerLayout() ? { open: drawerOpen(), onClose: () => closeDrawer(true) } : undefined}
           activeDownloads={downloads.activeCount()}
           queued={queue.count()}
           footer={
             <>
               <OpmlControls opml={opml} />
               <RefreshIntervalSetting />
+              <ThemeSetting theme={props.theme} />
               <SyncStatus onLibraryChanged={() => void lib.reload()} />
             </>
           }
@@ -216,10 +314,8 @@ export default function App() {
         <Show when={view() === "downloads"}>
           <DownloadsView
             downloads={downloads}
-            onOpenEpisode={(id) => {
-              setView("shows");
-              void lib.openEpisode(id);
-            }}
+            onOpenEpisode={(id) => openEpisode(id)}
+            inert={drawerOpen()}
             onPlay={(id) => void player.resume(id)}
           />
         </Show>
@@ -228,15 +324,29 @@ export default function App() {
             queue={queue}
             playingId={player.view.episode_id}
             onPlay={(id) => void player.resume(id)}
-            onOpen={(id) => {
-              setView("shows");
-              void lib.openEpisode(id);
-            }}
+            onOpen={(id) => openEpisode(id)}
+            inert={drawerOpen()}
           />
         </Show>
-        <ShowPane library={lib} downloadOf={downloads.get} queue={queue} onPlay={(id) => void player.resume(id)} />
+        <Show when={drawerOpen()}>
+          <div class="drawer-scrim" data-testid="drawer-scrim" aria-hidden="true" onClick={() => closeDrawer(true)} />
+        </Show>
+        <ShowPane
+          library={lib}
+          downloadOf={downloads.get}
+          queue={queue}
+          onPlay={(id) => void player.resume(id)}
+          onOpenEpisode={() => setNarrowPane("episode")}
+          playingId={player.view.episode_id}
+          inert={drawerOpen()}
+        />
         <EpisodePane
           episode={lib.state.episode}
+          onBack={() => {
+            setNarrowPane("list");
+            requestAnimationFrame(() => focusPane("episodes"));
+          }}
+          inert={drawerOpen()}
           showName={selected() ? showName(selected()!) : null}
           error={lib.state.episodeError}
           positionIn={player.positionIn}
@@ -261,6 +371,9 @@ export default function App() {
         videoUrl={nowPlaying.current()?.video_url ?? null}
       />
       <NoticeArea notices={notices} />
+      <p class="sr-only" role="status" data-testid="announcement">
+        {announcement()}
+      </p>
       <Show when={modal() === "search"}>
         <SearchDialog
           onClose={() => setModal(null)}
@@ -268,6 +381,21 @@ export default function App() {
           onQueueNext={(hit) => void queue.playNext([hit.episode_id], hit.start_ms)}
           returnFocus={() => searchButton}
         />
+      </Show>
+      <Show when={modal() === null && openRequests()[0]} keyed>
+        {(request) => (
+          <OpenRequestDialog
+            request={request}
+            onSubscribe={async (url) => {
+              const ok = await lib.subscribe(url);
+              if (ok) showMain("shows");
+              return ok;
+            }}
+            subscribeError={() => lib.state.subscribeError}
+            onImported={() => void lib.reload()}
+            onDone={() => setOpenRequests((waiting) => waiting.filter((r) => r.id !== request.id))}
+          />
+        )}
       </Show>
       <Show when={modal() === "shortcuts"}>
         <ShortcutsDialog onClose={() => setModal(null)} />

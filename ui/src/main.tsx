@@ -4,6 +4,10 @@ import * as api from "./api";
 import App from "./App";
 import LibraryProblem from "./LibraryProblem";
 import "./styles.css";
+import { createThemeStore } from "./theme";
+
+// Before the first render, so that a dark window never flashes light.
+const theme = createThemeStore();
 
 /** The app, unless the library could not be opened: then the window says why first. */
 function Root() {
@@ -24,7 +28,7 @@ function Root() {
       <Match when={problem.loading}>{null}</Match>
       <Match when={problem()}>{(p) => <LibraryProblem problem={p()} onStartFresh={startFresh} />}</Match>
       <Match when={true}>
-        <App />
+        <App theme={theme} />
       </Match>
     </Switch>
   );

@@ -10,6 +10,7 @@ pub mod config;
 pub mod download;
 pub mod events;
 pub mod feed;
+pub mod feed_link;
 pub mod library;
 pub mod net;
 pub mod opml;

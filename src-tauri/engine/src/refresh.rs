@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::feed::{self, FeedError, ParsedFeed};
+use crate::feed_link::{parse_feed_link, FeedLinkError};
 use crate::library::{LibraryError, MergeReport, ShowId};
 use crate::net::{CacheValidators, Fetched, HttpClient, NetError};
 use crate::Engine;
@@ -38,12 +39,37 @@ pub enum RefreshError {
     },
     #[error(transparent)]
     Library(#[from] LibraryError),
+    /// A subscribe link (`podcast://…`) that names no feed.
+    #[error(transparent)]
+    Link(FeedLinkError),
+    /// A link that did not say http or https, whose https address failed: the feed may be on
+    /// plain http, which is only used when the listener says so.
+    #[error("{https} did not work over https ({source}); {http} is the same feed unencrypted")]
+    HttpsFailed {
+        https: String,
+        http: String,
+        #[source]
+        source: Box<RefreshError>,
+    },
+}
+
+impl From<FeedLinkError> for RefreshError {
+    fn from(error: FeedLinkError) -> Self {
+        match error {
+            FeedLinkError::Url(net) => RefreshError::Net(net),
+            other => RefreshError::Link(other),
+        }
+    }
 }
 
 impl RefreshError {
     /// True when the network seems to be missing (the UI says "offline", not "broken").
     pub fn is_offline(&self) -> bool {
-        matches!(self, RefreshError::Net(e) if e.is_offline())
+        match self {
+            RefreshError::Net(e) => e.is_offline(),
+            RefreshError::HttpsFailed { source, .. } => source.is_offline(),
+            _ => false,
+        }
     }
 }
 
@@ -110,14 +136,8 @@ impl Engine {
     /// is refused with the reason and nothing is stored. Subscribing twice returns the
     /// existing show.
     pub async fn subscribe(&self, url: &str) -> Result<ShowId, RefreshError> {
-        let url = crate::net::parse_web_url(url)?.to_string();
-        let fetched = self
-            .fetch_and_parse(&url, &CacheValidators::default())
-            .await?;
-        let Some((feed, validators)) = fetched else {
-            // A 304 to an unconditional request: a broken server; treat as empty.
-            return Err(RefreshError::Net(NetError::Status { url, status: 304 }));
-        };
+        // Also a subscribe link from a browser (`podcast://host/feed`): https first.
+        let (url, feed, validators) = self.fetch_link(url).await?;
         let show = self
             .with_library(move |library| {
                 let (show, _) = library.subscribe(&url)?;
@@ -128,6 +148,42 @@ impl Engine {
             .await?;
         self.index_search_soon();
         Ok(show)
+    }
+
+    /// A feed looked at without subscribing: what "Subscribe to <title>?" names. Takes a
+    /// subscribe link too; a link that did not say https and failed there is `HttpsFailed`.
+    pub async fn preview_feed(&self, link: &str) -> Result<(String, ParsedFeed), RefreshError> {
+        self.fetch_link(link)
+            .await
+            .map(|(url, feed, _)| (url, feed))
+    }
+
+    /// Fetches the feed a URL or subscribe link names: the URL that answered, the feed and its
+    /// validators. A link that did not say https and failed there is `HttpsFailed`, naming the
+    /// plain-http address for the listener to accept or not.
+    async fn fetch_link(
+        &self,
+        link: &str,
+    ) -> Result<(String, ParsedFeed, CacheValidators), RefreshError> {
+        let link = parse_feed_link(link)?;
+        let url = link.url.to_string();
+        match self
+            .fetch_and_parse(&url, &CacheValidators::default())
+            .await
+        {
+            Ok(Some((feed, validators))) => Ok((url, feed, validators)),
+            // A 304 to an unconditional request: a broken server.
+            Ok(None) => Err(RefreshError::Net(NetError::Status { url, status: 304 })),
+            Err(RefreshError::Net(net)) => match link.http_fallback {
+                Some(http) => Err(RefreshError::HttpsFailed {
+                    https: url,
+                    http: http.to_string(),
+                    source: Box::new(RefreshError::Net(net)),
+                }),
+                None => Err(RefreshError::Net(net)),
+            },
+            Err(other) => Err(other),
+        }
     }
 
     /// Refreshes one show. On any failure the stored show and episodes stay as they were and

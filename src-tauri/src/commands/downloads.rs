@@ -59,6 +59,39 @@ pub async fn delete_download(
         })
 }
 
+/// Shows a finished download in the file manager, selected. The page names the episode, never
+/// a path: the file is the one the library recorded, and it must still be there.
+#[tauri::command]
+#[specta::specta]
+pub async fn show_download_in_folder(
+    handle: tauri::AppHandle,
+    app: State<'_, AppState>,
+    episode_id: String,
+) -> Result<(), CommandError> {
+    use tauri_plugin_opener::OpenerExt;
+    let episode = app.engine.episode(self::episode_id(&episode_id)?).await?;
+    let path = episode
+        .download_path
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.is_file())
+        .ok_or_else(|| {
+            CommandError::new(
+                ErrorKind::Storage,
+                "That download is no longer on disk: download it again.",
+            )
+        })?;
+    handle.opener().reveal_item_in_dir(&path).map_err(|e| {
+        tracing::warn!(error = %e, path = %path.display(), "could not show the download");
+        CommandError::new(
+            ErrorKind::Storage,
+            format!(
+                "Could not open the folder {}: {e}.",
+                path.parent().unwrap_or(&path).display()
+            ),
+        )
+    })
+}
+
 /// Unfinished downloads, then what is on disk (with titles).
 #[tauri::command]
 #[specta::specta]

@@ -2,6 +2,7 @@
 
 pub mod downloads;
 pub mod library;
+pub mod opened;
 pub mod opml;
 pub mod player;
 pub mod sound;

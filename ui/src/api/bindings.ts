@@ -104,6 +104,11 @@ export const commands = {
 	cancelDownload: (episodeId: string) => typedError<null, CommandError>(__TAURI_INVOKE("cancel_download", { episodeId })),
 	/**  Deletes a downloaded file; the episode stays in the library. */
 	deleteDownload: (episodeId: string) => typedError<null, CommandError>(__TAURI_INVOKE("delete_download", { episodeId })),
+	/**
+	 *  Shows a finished download in the file manager, selected. The page names the episode, never
+	 *  a path: the file is the one the library recorded, and it must still be there.
+	 */
+	showDownloadInFolder: (episodeId: string) => typedError<null, CommandError>(__TAURI_INVOKE("show_download_in_folder", { episodeId })),
 	/**  Unfinished downloads, then what is on disk (with titles). */
 	listDownloads: () => typedError<DownloadView[], CommandError>(__TAURI_INVOKE("list_downloads")),
 	/**  The folder new downloads go to. */
@@ -144,6 +149,12 @@ export const commands = {
 	syncNow: () => typedError<SyncView, CommandError>(__TAURI_INVOKE("sync_now")),
 	/**  Logs out and forgets the password; the library stays. */
 	syncLogout: () => typedError<null, CommandError>(__TAURI_INVOKE("sync_logout")),
+	/**  The requests that arrived since the last call (at start: the launch's own). */
+	takeOpenRequests: () => typedError<OpenRequest[], CommandError>(__TAURI_INVOKE("take_open_requests")),
+	/**  Looks a link's feed up without subscribing. */
+	previewFeedLink: (link: string) => typedError<LinkPreview, CommandError>(__TAURI_INVOKE("preview_feed_link", { link })),
+	/**  Imports an OPML file the desktop opened (by its request's number). */
+	importOpenedOpml: (requestId: number) => typedError<OpmlImportReport, CommandError>(__TAURI_INVOKE("import_opened_opml", { requestId })),
 };
 
 /** Events */
@@ -151,6 +162,7 @@ export const events = {
 	downloadUpdate: makeEvent<DownloadView, DownloadView>("download-update"),
 	libraryUpdate: makeEvent<LibraryUpdate, LibraryUpdate>("library-update"),
 	nowPlaying: makeEvent<NowPlayingView, NowPlayingView>("now-playing"),
+	openRequested: makeEvent<OpenRequested, OpenRequested>("open-requested"),
 	opmlProgress: makeEvent<OpmlProgress, OpmlProgress>("opml-progress"),
 	playerUpdate: makeEvent<PlayerView, PlayerView>("player-update"),
 	queueUpdate: makeEvent<QueueView, QueueView>("queue-update"),
@@ -266,6 +278,14 @@ export type ErrorKind =
 /**  The library on disk failed. */
 "Storage";
 
+/**  A feed looked up before subscribing. */
+export type FeedPreview = {
+	/**  The URL that answered (https for a link that did not say). */
+	url: string,
+	title: string,
+	episode_count: number,
+};
+
 /**  What a search hit matched. */
 export type HitKind = "title" | "notes" | "chapter" | "transcript";
 
@@ -282,6 +302,15 @@ export type LibraryUpdate = {
 	new_episodes: number,
 	/**  The shows that have them. */
 	show_titles: string[],
+};
+
+/**  What opening a link found: the feed, or that https failed and plain http might work. */
+export type LinkPreview = {
+	feed: FeedPreview | null,
+	/**  Why https failed, when `http_fallback` is offered. */
+	https_problem: string | null,
+	/**  The same feed over plain http: only used if the listener agrees. */
+	http_fallback: string | null,
 };
 
 /**
@@ -312,6 +341,27 @@ export type NowPlayingView = {
 	 *  played here); `None` for audio.
 	 */
 	video_url: string | null,
+};
+
+/**  What the window is asked to open. */
+export type OpenRequest = {
+	id: number,
+	/**
+	 *  "feed": `link` is a feed's link or URL to preview and subscribe to; "opml": `name` is an
+	 *  OPML file to import; "error": `problem` says why the file cannot be opened.
+	 */
+	kind: string,
+	link: string | null,
+	name: string | null,
+	problem: string | null,
+};
+
+/**
+ *  Sent when a second launch handed over something to open: the window takes it with
+ *  `take_open_requests`.
+ */
+export type OpenRequested = {
+	count: number,
 };
 
 /**  A feed an OPML import could not subscribe to. */

@@ -14,6 +14,9 @@ import type {
   NowPlayingView,
   NetworkView,
   OpmlFailure,
+  FeedPreview,
+  LinkPreview,
+  OpenRequest,
   OpmlImportReport,
   OpmlProgress,
   PlayerView,
@@ -74,6 +77,9 @@ export type {
   SyncAccountView,
   SyncCheckView,
   SyncLoginView,
+  FeedPreview,
+  LinkPreview,
+  OpenRequest,
 };
 
 /** A failed command. `kind` is the backend's `ErrorKind`, or "Internal" for a JavaScript-level failure. */
@@ -101,6 +107,7 @@ type Backend = {
   onNowPlaying: (cb: (now: NowPlayingView) => void) => Promise<Unlisten>;
   onSessionNotice: (cb: (notice: SessionNoticeView) => void) => Promise<Unlisten>;
   onSyncUpdate: (cb: (view: SyncView) => void) => Promise<Unlisten>;
+  onOpenRequested: (cb: () => void) => Promise<Unlisten>;
 };
 
 let backend: Promise<Backend> | undefined;
@@ -120,6 +127,7 @@ function getBackend(): Promise<Backend> {
             onNowPlaying: (cb) => events.nowPlaying.listen((e) => cb(e.payload)),
             onSessionNotice: (cb) => events.sessionNotice.listen((e) => cb(e.payload)),
             onSyncUpdate: (cb) => events.syncUpdate.listen((e) => cb(e.payload)),
+            onOpenRequested: (cb) => events.openRequested.listen(() => cb()),
           });
   }
   return backend;
@@ -276,6 +284,10 @@ export const cancelDownload = async (episodeId: string): Promise<void> => {
 export const deleteDownload = async (episodeId: string): Promise<void> => {
   await call((c) => c.deleteDownload(episodeId));
 };
+/** Shows a finished download's file in the file manager (the backend finds the file). */
+export const showDownloadInFolder = async (episodeId: string): Promise<void> => {
+  await call((c) => c.showDownloadInFolder(episodeId));
+};
 /** Unfinished downloads, then what is on disk, with titles (events have none). */
 export const listDownloads = (): Promise<DownloadView[]> => call((c) => c.listDownloads());
 export const getDownloadFolder = (): Promise<string> => call((c) => c.getDownloadFolder());
@@ -355,6 +367,16 @@ export const syncLogout = async (): Promise<void> => {
 };
 /** After every sync, background or not. */
 export const onSyncUpdate = (cb: (view: SyncView) => void): Promise<Unlisten> => listen((b) => b.onSyncUpdate(cb));
+
+// Links and files the desktop opened the app with (a browser's podcast:// link, an OPML file).
+/** What is waiting to be opened (at start, the launch's own; later, a second launch's). */
+export const takeOpenRequests = (): Promise<OpenRequest[]> => call((c) => c.takeOpenRequests());
+/** Looks a link's feed up without subscribing; says when only plain http might work. */
+export const previewFeedLink = (link: string): Promise<LinkPreview> => call((c) => c.previewFeedLink(link));
+/** Imports the OPML file of an open request (by its number: the page never names a file). */
+export const importOpenedOpml = (requestId: number): Promise<OpmlImportReport> => call((c) => c.importOpenedOpml(requestId));
+/** A second launch handed something over: take it with `takeOpenRequests`. */
+export const onOpenRequested = (cb: () => void): Promise<Unlisten> => listen((b) => b.onOpenRequested(cb));
 
 // ---------------------------------------------------------------------------------------------
 // Dev-only preview: `vite` in a plain browser has no Tauri, so serve a small fake library.
@@ -701,6 +723,7 @@ function demoBackend(): Backend {
     pauseDownload: async (episodeId: string) => (dl.pause(episodeId), ok(null)),
     cancelDownload: async (episodeId: string) => (dl.remove(episodeId), ok(null)),
     deleteDownload: async (episodeId: string) => (dl.remove(episodeId), ok(null)),
+    showDownloadInFolder: async () => ok(null),
     async listDownloads() {
       await wait(30);
       return ok(dl.list());
@@ -811,6 +834,9 @@ function demoBackend(): Backend {
       return ok(view);
     },
     syncLogout: async () => ((syncAccount = null), ok(null)),
+    takeOpenRequests: async () => ok([]),
+    previewFeedLink: async (link: string) => ok({ feed: { url: link, title: "A podcast", episode_count: 3 }, https_problem: null, http_fallback: null }),
+    importOpenedOpml: async () => err("BadInput", "That file was already imported or dismissed."),
   };
   let syncAccount: SyncAccountView | null = null;
   const syncListeners = new Set<(v: SyncView) => void>();
@@ -853,6 +879,7 @@ function demoBackend(): Backend {
     onNowPlaying: async (cb) => fake.listenNow(cb),
     onSessionNotice: async () => () => {},
     onSyncUpdate: async (cb) => subscribe(syncListeners, cb),
+    onOpenRequested: async () => () => {},
   };
 }
 

@@ -34,10 +34,13 @@ export default function ContextMenu(props: Props) {
   const onViewportChange = () => props.onClose(false);
   onMount(() => {
     if (!menu) return;
-    // Keep it inside the window.
+    // Keep it inside the window: flipped above the pointer when it would run off the bottom,
+    // and scrolling when the window is shorter than the menu.
+    menu.style.maxHeight = `${window.innerHeight - 8}px`;
+    menu.style.overflowY = "auto";
     const rect = menu.getBoundingClientRect();
     const x = Math.max(4, Math.min(props.x, window.innerWidth - rect.width - 4));
-    const y = props.y + rect.height > window.innerHeight - 4 ? Math.max(4, props.y - rect.height) : props.y;
+    const y = props.y + rect.height > window.innerHeight - 4 ? Math.max(4, Math.min(props.y, window.innerHeight - 4) - rect.height) : props.y;
     menu.style.left = `${x}px`;
     menu.style.top = `${y}px`;
     items()[0]?.focus();

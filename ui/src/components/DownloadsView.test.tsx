@@ -20,6 +20,7 @@ vi.mock("../api", () => {
     pauseDownload: vi.fn(async () => undefined),
     cancelDownload: vi.fn(async () => undefined),
     deleteDownload: vi.fn(async () => undefined),
+    showDownloadInFolder: vi.fn(async () => undefined),
   };
 });
 
@@ -140,6 +141,18 @@ describe("DownloadsView", () => {
     expect(onPlay).toHaveBeenCalledWith("two");
     // Only what is on disk plays from here.
     expect(all("download-active-row").every((r) => q("download-play", r) === null)).toBe(true);
+  });
+
+  it("opens a download's folder by its episode, and says so on the row when the file is gone", async () => {
+    const { q, all } = await mount();
+    const row = all("download-row")[1]!;
+    q("download-reveal", row)!.click();
+    await Promise.resolve();
+    expect(mocked.showDownloadInFolder).toHaveBeenCalledWith("two");
+    mocked.showDownloadInFolder.mockRejectedValueOnce(new api.ApiError("Storage", "That download is no longer on disk: download it again."));
+    q("download-reveal", row)!.click();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(q("download-command-error", row)!.textContent).toContain("no longer on disk");
   });
 
   it("shows the folder and the backend's reason when it refuses the one chosen", async () => {

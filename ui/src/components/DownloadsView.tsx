@@ -12,6 +12,8 @@ type Props = {
   onOpenEpisode: (episodeId: string) => void;
   /** Plays a downloaded episode (from where the listener left off), or pauses it if it plays. */
   onPlay?: (episodeId: string) => void;
+  /** Behind the open library drawer. */
+  inert?: boolean;
 };
 
 /** The Downloads view (in place of the show and episode panes): what is under way, what is on disk, and where it goes. */
@@ -19,7 +21,7 @@ export default function DownloadsView(props: Props) {
   const dl = props.downloads;
   const count = () => dl.finished().length;
   return (
-    <section class="pane downloads-view" data-testid="downloads-view" aria-label="Downloads">
+    <section class="pane downloads-view" data-testid="downloads-view" aria-label="Downloads" data-pane="episodes" inert={props.inert || undefined}>
       <header class="downloads-header">
         <h2 class="downloads-title">Downloads</h2>
         <p class="downloads-space" data-testid="downloads-space">
@@ -73,6 +75,16 @@ export default function DownloadsView(props: Props) {
                         <Icon name="play" size={14} />
                       </button>
                     </Show>
+                    <button
+                      class="button button-icon"
+                      type="button"
+                      data-testid="download-reveal"
+                      aria-label={`Show “${d.episode_title ?? "Untitled episode"}” in its folder`}
+                      title="Open folder"
+                      onClick={() => void dl.reveal(d.episode_id)}
+                    >
+                      <Icon name="folder" size={14} />
+                    </button>
                     <span class="download-size" data-testid="download-size">
                       {formatBytes(fileSize(d))}
                     </span>

@@ -11,6 +11,10 @@ type Props = {
   selected: boolean;
   tabbable: boolean;
   onSelect: (episodeId: string) => void;
+  /** The episode the player has loaded: marked `aria-current` for screen readers. */
+  playing?: boolean;
+  /** A click opens the episode (see EpisodeList's `onOpen`). */
+  onOpen?: (episodeId: string) => void;
   /** 1-based place in the whole list, and its length (a windowed list renders only some rows). */
   posinset: number;
   setsize: number;
@@ -39,6 +43,7 @@ export default function EpisodeItem(props: Props) {
       style={props.top !== undefined ? { top: `${props.top}px` } : undefined}
       role="option"
       aria-selected={props.selected}
+      aria-current={props.playing ? "true" : undefined}
       aria-posinset={props.posinset}
       aria-setsize={props.setsize}
       tabindex={props.tabbable ? 0 : -1}
@@ -46,7 +51,10 @@ export default function EpisodeItem(props: Props) {
       data-episode-id={props.episode.id}
       data-id={props.episode.id}
       data-played={props.episode.is_played ? "true" : "false"}
-      onClick={() => props.onSelect(props.episode.id)}
+      onClick={() => {
+        props.onSelect(props.episode.id);
+        props.onOpen?.(props.episode.id);
+      }}
       onContextMenu={(e) => {
         if (!props.onContextMenu) return;
         e.preventDefault();

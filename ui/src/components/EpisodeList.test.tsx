@@ -43,6 +43,18 @@ function mount(episodes: EpisodeRow[]) {
 }
 
 describe("EpisodeList", () => {
+  it("is a list of options that marks the playing episode as current", () => {
+    const root = document.createElement("div");
+    document.body.append(root);
+    dispose = render(() => <EpisodeList episodes={rows(3)} selectedId="e0" playingId="e1" onSelect={() => {}} />, root);
+    const list = root.querySelector("[data-testid=episode-list]")!;
+    expect(list.getAttribute("role")).toBe("listbox");
+    expect(list.getAttribute("aria-label")).toBe("Episodes");
+    const items = Array.from(list.querySelectorAll("[role=option]"));
+    expect(items.map((i) => i.getAttribute("aria-current"))).toEqual([null, "true", null]);
+    expect(items.map((i) => i.getAttribute("aria-selected"))).toEqual(["true", "false", "false"]);
+  });
+
   it(`renders every row up to ${VIRTUAL_THRESHOLD}`, () => {
     const { shown, list } = mount(rows(VIRTUAL_THRESHOLD));
     expect(shown()).toHaveLength(VIRTUAL_THRESHOLD);

@@ -9,6 +9,10 @@ type Props = {
   episodes: readonly EpisodeRow[];
   selectedId: string | null;
   onSelect: (episodeId: string) => void;
+  /** The episode the player has loaded, marked as the current one. */
+  playingId?: string | null;
+  /** Clicked or Enter: the listener wants to see the episode (arrow keys only select). */
+  onOpen?: (episodeId: string) => void;
   /** An episode's download, for the row's small download mark. */
   downloadOf?: (episodeId: string) => DownloadView | undefined;
   /** A row's context menu (right-click, the menu key or Shift+F10); none without it. */
@@ -142,6 +146,7 @@ export default function EpisodeList(props: Props) {
         if (current >= 0) {
           event.preventDefault();
           props.onSelect(rows[current]!.id);
+          props.onOpen?.(rows[current]!.id);
         }
         return;
       case "ContextMenu":
@@ -200,6 +205,8 @@ export default function EpisodeList(props: Props) {
                 selected={isSelected(episode.id)}
                 tabbable={isTabbable(episode.id)}
                 onSelect={props.onSelect}
+                onOpen={props.onOpen}
+                playing={props.playingId === episode.id}
                 download={props.downloadOf?.(episode.id)}
                 posinset={index() + 1}
                 setsize={props.episodes.length}

@@ -34,6 +34,10 @@ type Props = {
   onQueueChapter?: (episodeId: string, startMs: number, next: boolean) => void;
   /** The downloads store, for the Download control next to Play. */
   downloads: Downloads;
+  /** Back to the episode list: the button shows only in a one-pane window. */
+  onBack?: () => void;
+  /** Behind the open library drawer. */
+  inert?: boolean;
 };
 
 /** The right pane: the open episode and its show notes. */
@@ -63,7 +67,9 @@ export default function EpisodePane(props: Props) {
       ref={pane}
       class="pane episode-pane"
       data-testid="episode-view"
+      data-pane="episode"
       aria-label="Episode"
+      inert={props.inert || undefined}
       onScroll={(e) => {
         if (shown) scrolledTo.set(shown, e.currentTarget.scrollTop);
       }}
@@ -100,6 +106,12 @@ export default function EpisodePane(props: Props) {
           );
           return (
           <article class="episode-article">
+            <Show when={props.onBack}>
+              <button class="button button-quiet episode-back" type="button" data-testid="episode-back" onClick={() => props.onBack?.()}>
+                <Icon name="arrow-left" size={15} />
+                Episodes
+              </button>
+            </Show>
             <header class="episode-header">
               <Show when={props.showName}>
                 <p class="episode-eyebrow">{props.showName}</p>

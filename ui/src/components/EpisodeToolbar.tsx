@@ -67,7 +67,7 @@ export default function EpisodeToolbar(props: Props) {
                 onClick={() => props.onSort(props.sort === "newest" ? "oldest" : "newest")}
               >
                 <Icon name="sort" size={14} />
-                {props.sort === "newest" ? "Newest" : "Oldest"}
+                <span class="episode-sort-label">{props.sort === "newest" ? "Newest" : "Oldest"}</span>
               </button>
               <button
                 ref={markButton}

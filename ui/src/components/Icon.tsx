@@ -2,6 +2,8 @@
 import type { JSX } from "solid-js";
 
 const paths = {
+  menu: "M4 6.5h16M4 12h16M4 17.5h16",
+  "arrow-left": "M19 12H5M11 6l-6 6 6 6",
   refresh: "M20 11a8 8 0 1 0-2.34 5.66M20 4v7h-7",
   warning: "M12 3 2 20h20L12 3zm0 6v5m0 3v.5",
   offline: "M2 8.5a15 15 0 0 1 6-3.2M12 5a15 15 0 0 1 10 3.5M5 12a10 10 0 0 1 4-2.3M15 10a10 10 0 0 1 4 2M8.5 15.5a5 5 0 0 1 7 0M12 19.5h.01M3 3l18 18",

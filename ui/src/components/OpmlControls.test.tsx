@@ -78,7 +78,7 @@ describe("OPML import and export", () => {
     expect(onImported).toHaveBeenCalledTimes(1);
 
     const dialog = q("opml-report")!;
-    expect(dialog.getAttribute("role")).toBe("dialog");
+    expect(dialog.tagName).toBe("DIALOG");
     expect(q("opml-report-added")!.textContent).toBe("2 podcasts added");
     expect(dialog.textContent).toContain("of 5 podcasts in the file");
     expect(all("opml-report-duplicate").map((d) => d.textContent)).toEqual(["https://example.org/known.xml"]);

@@ -121,6 +121,8 @@ describe("PlayerBar", () => {
     const slider = q("seek-slider") as HTMLInputElement;
     expect(slider.max).toBe("3600000");
     expect(slider.value).toBe("60000");
+    // A screen reader hears where and in which chapter.
+    expect(slider.getAttribute("aria-valuetext")).toBe("1:00 of 1:00:00, chapter: Part 2");
     expect(q("player-progressive")).toBeNull();
     // Chapter ticks on the slider, one per chapter after the start.
     expect(q("player-bar")!.querySelectorAll(".seek-tick").length).toBe(3);
@@ -280,12 +282,22 @@ describe("PlayerBar", () => {
 
   it("sets speed and volume", async () => {
     const { q } = await mount(view({ speed: 1.5, volume: 0.8 }));
-    const speed = q("speed") as HTMLSelectElement;
-    expect(speed.value).toBe("1.5");
-    expect(Array.from(speed.options).map((o) => o.textContent)).toEqual(["0.5×", "0.75×", "1×", "1.25×", "1.5×", "1.75×", "2×", "2.25×", "2.5×", "2.75×", "3×"]);
-    speed.value = "2";
-    speed.dispatchEvent(new Event("change", { bubbles: true }));
-    expect(mocked.playerSetSpeed).toHaveBeenCalledWith(2);
+    const speed = button(q, "speed");
+    expect(speed.textContent).toBe("1.5×");
+    expect(speed.getAttribute("aria-label")).toBe("Playback speed: 1.5×");
+    speed.click();
+    const menu = q("speed-menu")!;
+    const options = Array.from(menu.querySelectorAll<HTMLElement>("[role=menuitemradio]"));
+    expect(options.map((o) => o.textContent)).toEqual(["0.5×", "0.75×", "1×", "1.25×", "1.5×", "1.75×", "2×", "2.25×", "2.5×", "2.75×", "3×"]);
+    // Opens at the current speed; the menu is never taller than the room above the bar.
+    expect(document.activeElement).toBe(q("speed-option-150"));
+    expect(menu.style.maxHeight).toMatch(/^\d+px$/);
+    menu.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
+    expect(document.activeElement).toBe(q("speed-option-175"));
+    (document.activeElement as HTMLElement).click();
+    expect(mocked.playerSetSpeed).toHaveBeenCalledWith(1.75);
+    expect(q("speed-menu")).toBeNull();
+    expect(document.activeElement).toBe(speed);
     const volume = q("volume") as HTMLInputElement;
     expect(volume.value).toBe("0.8");
     volume.value = "0.3";

@@ -4,6 +4,7 @@ import type { ChapterView, DownloadView, NetworkView } from "../api";
 import { playingChapterIndex } from "../chapters";
 import { formatSpeed, formatTimeLeft, formatTimestamp } from "../format";
 import type { Player } from "../stores/player";
+import ChoiceMenu from "./ChoiceMenu";
 import Icon from "./Icon";
 import SkipSettingsPopover from "./SkipSettingsPopover";
 import SleepTimerMenu from "./SleepTimerMenu";
@@ -71,6 +72,19 @@ export default function PlayerBar(props: Props) {
     const i = chapterIndex();
     const c = i >= 0 ? props.chapters[i] : undefined;
     return c ? c.title.trim() || `Chapter ${i + 1}` : "";
+  };
+  /** The slider's spoken value: where it is, and in which chapter (where a drag would land). */
+  const positionText = () => {
+    if (idle()) return "Nothing playing";
+    const at = shownMs();
+    const dragging = dragMs() !== null;
+    let title = chapterTitle();
+    if (dragging) {
+      const i = props.chapters.reduce((found, c, index) => (c.start_ms <= at ? index : found), -1);
+      title = i >= 0 ? props.chapters[i]!.title.trim() || `Chapter ${i + 1}` : "";
+    }
+    const base = `${formatTimestamp(at)} of ${formatTimestamp(duration())}`;
+    return title ? `${base}, chapter: ${title}` : base;
   };
   const ticks = createMemo(() =>
     duration() > 0 ? props.chapters.filter((c) => c.start_ms > 0 && c.start_ms < duration()).map((c) => (c.start_ms / duration()) * 100) : [],
@@ -264,7 +278,7 @@ export default function PlayerBar(props: Props) {
               type="range"
               data-testid="seek-slider"
               aria-label="Position"
-              aria-valuetext={idle() ? "Nothing playing" : `${formatTimestamp(shownMs())} of ${formatTimestamp(duration())}`}
+              aria-valuetext={positionText()}
               min="0"
               max={duration()}
               step="1000"
@@ -288,16 +302,21 @@ export default function PlayerBar(props: Props) {
       </div>
 
       <div class="player-side">
-        <select
-          class="select speed-select"
-          data-testid="speed"
-          aria-label="Playback speed"
-          title="Playback speed ([ and ])"
-          value={String(nearestSpeed(v.speed))}
-          onChange={(e) => void p.setSpeed(Number(e.currentTarget.value))}
+<ChoiceMenu
+          id="speed"
+          label="Playback speed"
+          heading="Speed"
+          // Keyed in hundredths ("150"): a test id or selector with a dot in it would need quoting.
+          choices={SPEEDS.map((speed) => ({ key: String(Math.round(speed * 100)), label: formatSpeed(speed), checked: speed === nearestSpeed(v.speed) }))}
+          onChoose={(key) => void p.setSpeed(Number(key) / 100)}
+          buttonTestId="speed"
+          buttonData={{ "data-speed": String(nearestSpeed(v.speed)) }}
+          buttonLabel={`Playback speed: ${formatSpeed(nearestSpeed(v.speed))}`}
+          buttonTitle="Playback speed ([ and ])"
+          buttonClass="button button-quiet speed-button"
         >
-          <For each={SPEEDS}>{(s) => <option value={String(s)}>{formatSpeed(s)}</option>}</For>
-        </select>
+          {formatSpeed(nearestSpeed(v.speed))}
+        </ChoiceMenu>
         <label class="volume" title="Volume">
           <Icon name="volume" size={16} />
           <input

@@ -11,6 +11,8 @@ type Props = {
   playingId: string | null;
   onPlay: (episodeId: string) => void;
   onOpen: (episodeId: string) => void;
+  /** Behind the open library drawer. */
+  inert?: boolean;
 };
 
 /**
@@ -55,7 +57,7 @@ export default function QueueView(props: Props) {
   };
 
   return (
-    <section class="pane queue-pane" aria-labelledby="queue-heading" data-testid="queue-view">
+    <section class="pane queue-pane" aria-labelledby="queue-heading" data-testid="queue-view" data-pane="episodes" inert={props.inert || undefined}>
       <header class="queue-header">
         <h2 id="queue-heading" class="pane-title">
           Up Next

@@ -101,8 +101,10 @@ describe("SearchDialog", () => {
   it("is a modal dialog with the field focused and a hint to type", () => {
     const { q, input } = mount();
     const dialog = q("search-dialog")!;
-    expect(dialog.getAttribute("role")).toBe("dialog");
-    expect(dialog.getAttribute("aria-modal")).toBe("true");
+    // The platform's modal <dialog> keeps Tab inside and the rest inert (checked in WebKit by
+    // the end-to-end tests); jsdom has no showModal, so the open attribute stands in here.
+    expect(dialog.tagName).toBe("DIALOG");
+    expect(dialog.hasAttribute("open")).toBe(true);
     expect(document.activeElement).toBe(input());
     expect(q("search-empty")!.textContent).toBe("Type to search every episode, chapter and transcript");
   });
@@ -210,17 +212,5 @@ describe("SearchDialog", () => {
     expect(open()).toBe(false);
     expect(q("search-dialog")).toBeNull();
     expect(document.activeElement).toBe(opener);
-  });
-
-  it("keeps Tab inside the dialog", () => {
-    const { q, input, key } = mount();
-    const close = q("search-dialog")!.querySelector<HTMLButtonElement>(".search-close")!;
-    close.focus();
-    expect(key("Tab", close).defaultPrevented).toBe(true);
-    expect(document.activeElement).toBe(input());
-    const back = new KeyboardEvent("keydown", { key: "Tab", shiftKey: true, bubbles: true, cancelable: true });
-    input().dispatchEvent(back);
-    expect(back.defaultPrevented).toBe(true);
-    expect(document.activeElement).toBe(close);
   });
 });

@@ -11,7 +11,8 @@ export default function ShortcutsDialog(props: { onClose: () => void }) {
       <DialogHeader titleId="shortcuts-title" onClose={props.onClose}>
         Keyboard shortcuts
       </DialogHeader>
-      <dl class="shortcuts-list">
+      {/* Focusable: it scrolls in a short window, and the keyboard must reach all of it. */}
+      <dl class="shortcuts-list" tabindex="0">
         <For each={SHORTCUTS}>
           {(s) => (
             <div class="shortcut" data-testid="shortcut">

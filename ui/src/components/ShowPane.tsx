@@ -18,6 +18,12 @@ export default function ShowPane(props: {
   onPlay?: (episodeId: string) => void;
   /** Up Next, for the row menu's "Play next" and "Play last". */
   queue?: Queue;
+  /** An episode was opened (clicked, or Enter): in a one-pane window it takes the window. */
+  onOpenEpisode?: (episodeId: string) => void;
+  /** Behind the open library drawer. */
+  inert?: boolean;
+  /** The episode the player has loaded. */
+  playingId?: string | null;
 }) {
   const lib = props.library;
   // The list's filter and order stay as chosen when another show is opened.
@@ -71,7 +77,7 @@ export default function ShowPane(props: {
   };
 
   return (
-    <section class="pane show-pane" aria-label="Episodes">
+    <section class="pane show-pane" aria-label="Episodes" data-pane="episodes" inert={props.inert || undefined}>
       <Switch>
         <Match when={lib.state.loadError}>
           <EmptyState icon="alert" title="Couldn't open your library" message={lib.state.loadError} />
@@ -144,6 +150,8 @@ export default function ShowPane(props: {
                     episodes={shown()}
                     selectedId={lib.state.selectedEpisodeId}
                     onSelect={(id) => void lib.selectEpisode(id)}
+                    onOpen={props.onOpenEpisode}
+                    playingId={props.playingId}
                     downloadOf={props.downloadOf}
                     menuItems={menuItems}
                   />

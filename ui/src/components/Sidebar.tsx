@@ -18,6 +18,8 @@ type Props = {
   queued: number;
   /** Under "Add a podcast": OPML import/export and settings. */
   footer?: JSX.Element;
+  /** In a narrow window the sidebar is a drawer over the panes, open or not. */
+  drawer?: { open: boolean; onClose: () => void };
 };
 
 /** The left pane: Downloads, the subscribed shows, the "Add a podcast" form and the footer. */
@@ -27,7 +29,22 @@ export default function Sidebar(props: Props) {
   const onQueue = () => props.view === "queue";
   const footer = children(() => props.footer);
   return (
-    <nav class="pane sidebar" aria-label="Library">
+    <nav
+      id="library-sidebar"
+      class="pane sidebar"
+      classList={{ "sidebar-drawer": !!props.drawer, "sidebar-drawer-open": !!props.drawer?.open }}
+      aria-label="Library"
+      data-pane="library"
+      data-testid="sidebar"
+      // A closed drawer is off screen: nothing in it takes the focus.
+      inert={(props.drawer && !props.drawer.open) || undefined}
+      onKeyDown={(e) => {
+        if (e.key === "Escape" && props.drawer?.open) {
+          e.preventDefault();
+          props.drawer.onClose();
+        }
+      }}
+    >
       <div class="sidebar-nav">
         <button
           class="nav-item"

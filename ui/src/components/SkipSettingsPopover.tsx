@@ -49,6 +49,7 @@ export default function SkipSettingsPopover(props: Props) {
       <Show when={open()}>
         <div
           class="skip-popover"
+          data-popup
           role="dialog"
           aria-label="Skip settings"
           data-testid="skip-settings"

@@ -109,6 +109,7 @@ export default function SoundProfilePopover(props: { showId: string }) {
         {(p) => (
           <div
             class="sound-popover"
+            data-popup
             role="dialog"
             aria-label="Sound for this show"
             data-testid="sound-profile-dialog"

@@ -233,6 +233,11 @@ export function createDownloads(options: DownloadsOptions = {}) {
     if (await run(episodeId, () => api.deleteDownload(episodeId))) forget(episodeId);
   }
 
+  /** Shows the file in the file manager; a failure (the file gone) shows on its row. */
+  async function reveal(episodeId: string): Promise<void> {
+    await run(episodeId, () => api.showDownloadInFolder(episodeId));
+  }
+
   /** Done on our side too, in case the "removed" event is late (it changes nothing when it comes). */
   function forget(episodeId: string): void {
     if (items[episodeId]) apply({ ...items[episodeId], state: "removed" });
@@ -322,6 +327,7 @@ export function createDownloads(options: DownloadsOptions = {}) {
     resume,
     cancel,
     remove,
+    reveal,
     start,
     stop,
   };
