@@ -15,13 +15,26 @@ fn main() -> ExitCode {
 }
 
 fn run_gui(open: Option<String>) -> ExitCode {
+    // A mistyped command must not open the window instead: what is not a link or a file is an
+    // error, as clap would have said.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let opened = match open {
+        Some(arg) => match chaptercast_lib::commands::opened::opened_from_args(
+            std::slice::from_ref(&arg),
+            &cwd,
+        ) {
+            Some(opened) => Some(opened),
+            None => {
+                eprintln!("chaptercast: \"{arg}\" is not a command, a feed link or a file; see `chaptercast --help`");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
     if !chaptercast_lib::has_display() {
         eprintln!("chaptercast: no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset); the subcommands work without one, see `chaptercast --help`");
         return ExitCode::FAILURE;
     }
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let opened =
-        open.and_then(|arg| chaptercast_lib::commands::opened::opened_from_args(&[arg], &cwd));
     match chaptercast_lib::run_gui(opened) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -149,6 +149,15 @@ async fn sizes_and_themes() -> anyhow::Result<()> {
         "/second.xml",
         Route::ok("application/rss+xml", second.to_xml()),
     );
+    let third = FeedBuilder::new("Third Show").item(ItemBuilder::audio(
+        "Hi",
+        "third-1",
+        &server.url("/audio/none.mp3"),
+    ));
+    server.route(
+        "/third.xml",
+        Route::ok("application/rss+xml", third.to_xml()),
+    );
     // Episode 24 as long as its notes say (Outro at 41:02), so that every chapter is there.
     let media = tempfile::tempdir()?;
     let audio = long_quiet_mp3(media.path(), "ep24", 42 * 60)?;
@@ -203,6 +212,12 @@ async fn sizes_and_themes() -> anyhow::Result<()> {
             );
         };
         check("library and episode", serious_violations(&app).await?);
+        app.click_nth("[data-testid=sound-profile]", 0, WAIT)
+            .await?;
+        app.wait_for("[data-testid=sound-profile-dialog]", WAIT)
+            .await?;
+        check("sound popover", serious_violations(&app).await?);
+        press(&app, Key::Escape).await?;
         app.click_nth("[data-testid=search-open]", 0, WAIT).await?;
         app.wait_for("[data-testid=search-input]", WAIT).await?;
         app.client
@@ -397,11 +412,61 @@ async fn sizes_and_themes() -> anyhow::Result<()> {
         )
         .await?;
     again.screenshot("open-link-subscribe").await?;
+    settle().await;
+    let mut problems = serious_violations(&again).await?;
     again
         .click_nth("[data-testid=open-request-subscribe]", 0, WAIT)
         .await?;
     again
         .wait_for_count("[data-testid=show-item]", 2, WAIT)
+        .await?;
+
+    // An OPML file opened from a file manager (a second launch with its path): "Import these
+    // podcasts?", then what was added. axe checks the link's dialog and both of these.
+    let opml = data.path().join("from-the-file-manager.opml");
+    std::fs::write(
+        &opml,
+        format!(
+            r#"<?xml version="1.0"?><opml version="2.0"><head><title>Mine</title></head><body>
+               <outline text="Third Show" type="rss" xmlUrl="{}"/></body></opml>"#,
+            server.url("/third.xml")
+        ),
+    )?;
+    let third_env = env.clone();
+    let status = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(app_binary()?)
+            .arg(opml)
+            .envs(third_env.iter().map(|(k, v)| (*k, v.clone())))
+            .status()
+            .map_err(anyhow::Error::from)
+    })
+    .await??;
+    anyhow::ensure!(status.success(), "the OPML launch exited with {status}");
+    again
+        .wait_for_text("[data-testid=open-request]", "Import these podcasts?", WAIT)
+        .await?;
+    settle().await;
+    problems.extend(serious_violations(&again).await?);
+    again
+        .click_nth("[data-testid=open-request-import]", 0, WAIT)
+        .await?;
+    again
+        .wait_for_text(
+            "[data-testid=open-request-imported]",
+            "1 podcast added",
+            WAIT,
+        )
+        .await?;
+    problems.extend(serious_violations(&again).await?);
+    anyhow::ensure!(
+        problems.is_empty(),
+        "axe-core on the open dialog: {problems:#?}"
+    );
+    again
+        .click_nth("[data-testid=open-request-close]", 0, WAIT)
+        .await?;
+    again
+        .wait_for_count("[data-testid=show-item]", 3, WAIT)
         .await?;
     again.close().await
 }

@@ -410,3 +410,12 @@ async fn subscribe_links_try_https_and_only_name_plain_http() {
     let out = run_cli_in(dir.path(), &["subscribe", "javascript:alert(1)"]).await;
     assert_one_line_failure(&out, "Only http:// and https://");
 }
+
+/// A mistyped command is an error, not a window opened on it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mistyped_command_is_an_error_not_a_link() {
+    let out = run_cli(&["serach"]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("\"serach\" is not a command"), "{stderr}");
+}
