@@ -13,7 +13,9 @@ PODSYNC=${PODSYNC_BIN:-$HOME/.cargo/bin/podsync}
 PY=/usr/bin/python3
 CLIENT=$(cd "$(dirname "$0")/../tests" && pwd)/mygpo_client.py
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+# podsync runs are started inside $(…) subshells, so they are not this shell's jobs: their PIDs
+# go to a file for the trap.
+trap 'kill $(jobs -p) $(cat "$work/pids" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 now() { date +%s.%N; }
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -29,6 +31,7 @@ start_podsync() { # $1: dir; prints the port
   echo "pwhash: $(printf 'pw' | sha256sum | cut -d' ' -f1)" > "$dir/users/bench/creds.txt"
   : > "$dir/users/bench/devices.txt"; : > "$dir/users/bench/subs.txt"; : > "$dir/users/bench/episodes.txt"
   "$PODSYNC" -a 127.0.0.1 -p "$port" -d "$dir" >/dev/null 2>&1 &
+  echo $! >> "$work/pids"
   for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.05; done
   echo "$port"
 }
