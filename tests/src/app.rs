@@ -98,6 +98,22 @@ pub fn ctrl(key: char) -> String {
     format!("{}{key}{}", char::from(Key::Control), char::from(Key::Null))
 }
 
+/// One special key (Enter, Tab, Escape, an arrow…) as WebDriver keys.
+pub fn key(key: fantoccini::key::Key) -> String {
+    char::from(key).to_string()
+}
+
+/// Shift held with `key`, as WebDriver keys.
+pub fn shift(key: fantoccini::key::Key) -> String {
+    use fantoccini::key::Key;
+    format!(
+        "{}{}{}",
+        char::from(Key::Shift),
+        char::from(key),
+        char::from(Key::Null)
+    )
+}
+
 /// The pause between two tries of a WebDriver query.
 async fn pause_before_retry() {
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -399,6 +415,13 @@ impl AppSession {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Keys typed into whatever has the focus, as a listener types them (`ctrl`, `shift` and
+    /// `key` make the special ones).
+    pub async fn type_keys(&self, keys: &str) -> anyhow::Result<()> {
+        self.client.active_element().await?.send_keys(keys).await?;
+        Ok(())
     }
 
     /// Runs a script in the page and returns what it returns.

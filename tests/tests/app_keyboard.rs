@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use chaptercast_e2e::app::{app_env, ctrl, AppSession};
+use chaptercast_e2e::app::{app_env, ctrl, key, shift, AppSession};
 use chaptercast_e2e::audio::{audio_env_ready, audio_lock};
 use chaptercast_e2e::fixtures::serve_meta_feed_with_tones;
 use chaptercast_e2e::server::Route;
@@ -17,21 +17,7 @@ const TEST_LIMIT: Duration = Duration::from_secs(240);
 const FREQS: [f64; 5] = [440.0, 560.0, 700.0, 860.0, 1000.0];
 
 async fn keys(app: &AppSession, keys: &str) -> anyhow::Result<()> {
-    app.client.active_element().await?.send_keys(keys).await?;
-    Ok(())
-}
-
-fn key(k: Key) -> String {
-    char::from(k).to_string()
-}
-
-fn shift(k: Key) -> String {
-    format!(
-        "{}{}{}",
-        char::from(Key::Shift),
-        char::from(k),
-        char::from(Key::Null)
-    )
+    app.type_keys(keys).await
 }
 
 /// The focused element's test id (or its tag when it has none).

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use chaptercast_e2e::app::{app_binary, app_env, AppSession};
+use chaptercast_e2e::app::{app_binary, app_env, key, AppSession};
 use chaptercast_e2e::audio::{audio_env_ready, audio_lock, long_quiet_mp3};
 use chaptercast_e2e::axe::serious_violations;
 use chaptercast_e2e::server::{Route, TestServer};
@@ -110,13 +110,8 @@ async fn settle() {
 }
 
 /// A real key press, sent to whatever has the focus.
-async fn press(app: &AppSession, key: Key) -> anyhow::Result<()> {
-    app.client
-        .active_element()
-        .await?
-        .send_keys(&char::from(key).to_string())
-        .await?;
-    Ok(())
+async fn press(app: &AppSession, k: Key) -> anyhow::Result<()> {
+    app.type_keys(&key(k)).await
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -5,7 +5,9 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use chaptercast_e2e::app::{answer_file_dialog, app_binary, app_env, ctrl, AppSession, FileDialog};
+use chaptercast_e2e::app::{
+    answer_file_dialog, app_binary, app_env, ctrl, shift, AppSession, FileDialog,
+};
 use chaptercast_e2e::audio::{audio_env_ready, audio_lock, Capture};
 use chaptercast_e2e::fixtures::serve_meta_feed_with_tones;
 use fantoccini::key::Key;
@@ -17,17 +19,7 @@ const FREQS: [f64; 5] = [300.0, 420.0, 560.0, 700.0, 860.0];
 
 /// Sends keys to whatever has focus (the page's active element).
 async fn press(app: &AppSession, keys: &str) -> anyhow::Result<()> {
-    app.client.active_element().await?.send_keys(keys).await?;
-    Ok(())
-}
-
-fn shift(key: Key) -> String {
-    format!(
-        "{}{}{}",
-        char::from(Key::Shift),
-        char::from(key),
-        char::from(Key::Null)
-    )
+    app.type_keys(keys).await
 }
 
 async fn attribute(app: &AppSession, css: &str, name: &str) -> Option<String> {
