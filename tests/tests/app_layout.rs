@@ -57,7 +57,7 @@ const SIZES: [Size; 4] = [
 
 /// Problems on screen, as sentences: anything wider than the window, text cut inside its box
 /// (the filter tabs, the header's status, the player's times, buttons), controls of the player
-/// bar outside the window, and which panes are shown.
+/// bar outside the window, the episode toolbar on two lines, and which panes are shown.
 const CHECK_LAYOUT: &str = r#"
 const problems = [];
 const W = window.innerWidth, H = window.innerHeight;
@@ -75,6 +75,8 @@ for (const el of document.querySelectorAll(".player-bar button, .player-bar inpu
   const r = el.getBoundingClientRect();
   if (r.right > W + 0.5 || r.width < 8) problems.push(`player control ${el.getAttribute("aria-label") || el.dataset.testid} is off screen or squashed`);
 }
+const filters = document.querySelector(".episode-toolbar .segmented"), tools = document.querySelector(".episode-toolbar-end");
+if (shown(filters) && shown(tools) && tools.getBoundingClientRect().top >= filters.getBoundingClientRect().bottom) problems.push("the episode toolbar wraps to a second line");
 const pane = (sel) => shown(document.querySelector(sel));
 return {
   problems,
