@@ -181,6 +181,11 @@ describe("PlayerBar", () => {
     emit(view({ state: "buffering", network: { host: "cdn.example", for_ms: 10_400, had_answered: true } }));
     expect(q("player-reconnecting")).toBeNull();
     expect(text("player-unreachable")).toContain("Can't reach cdn.example");
+    expect(q("player-playing-buffer")).toBeNull();
+    // The sound still going on from what arrived: said beside the host.
+    emit(view({ state: "playing", network: { host: "cdn.example", for_ms: 12_000, had_answered: true } }));
+    expect(text("player-unreachable")).toContain("Can't reach cdn.example");
+    expect(text("player-playing-buffer")).toBe("playing what has arrived");
     button(q, "player-retry").click();
     expect(mocked.playerRetry).toHaveBeenCalledTimes(1);
     emit(view({ state: "playing", network: null }));

@@ -141,6 +141,13 @@ export default function PlayerBar(props: Props) {
                   <span class="player-offline-host" title={`Can't reach ${n().host}`}>
                     Can't reach {n().host}
                   </span>
+                  {/* The host went away but the sound goes on from what already arrived: say so,
+                      or "Can't reach" beside a playing episode reads as a contradiction. */}
+                  <Show when={v.state === "playing"}>
+                    <span class="player-note-detail" data-testid="player-playing-buffer">
+                      playing what has arrived
+                    </span>
+                  </Show>
                   <button class="button button-small" type="button" data-testid="player-retry" onClick={() => void p.retry()}>
                     Retry
                   </button>
