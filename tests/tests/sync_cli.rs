@@ -296,6 +296,7 @@ async fn another_clients_actions_apply_by_the_conflict_rules() {
         ok(&run(&a, &["subscribe", &feed_url], None));
         ok(&run(&a, &["mark", "g1", "--played"], None));
         ok(&run(&a, &["mark", "g2", "--position", "1800"], None));
+        let g2_changed_at = now_s();
         sync(&a);
 
         // mygpoclient reads back what Chaptercast wrote.
@@ -361,6 +362,12 @@ async fn another_clients_actions_apply_by_the_conflict_rules() {
         );
 
         // A real rewind minutes later on the phone is the newest action: it wins.
+        // A time from the future counts as at most `CLOCK_SKEW_S` (30 s) ahead of this clock,
+        // so the rewind clears the skew allowance only once this clock has left the second
+        // of g2's change here: within that second it would rightly be kept as skew.
+        while now_s() <= g2_changed_at {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
         upload(serde_json::json!([play(
             format!("{base}/2.mp3"),
             1_200,
