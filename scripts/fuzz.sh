@@ -27,7 +27,7 @@ SANITIZER=${FUZZ_SANITIZER:-address}
 export CARGO_BUILD_JOBS=${FUZZ_BUILD_JOBS:-1}
 export PATH=$HOME/.cargo/bin:$PATH
 
-ALL_TARGETS=(feed shownotes chapters_json podlove id3 vorbis mp4 audio transcript)
+ALL_TARGETS=(feed shownotes chapters_json podlove id3 vorbis mp4 audio transcript picture)
 if (($# > 0)); then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 
 # Largest input per target (FUZZ_MAX_LEN_<target> overrides). Sanitizing show notes with
@@ -43,6 +43,7 @@ max_len() {
         chapters_json | podlove) echo 16384 ;;
         id3 | vorbis | mp4 | audio) echo 262144 ;;
         transcript) echo 4096 ;;
+        picture) echo 65536 ;;
         *) echo "unknown target: $1" >&2; exit 2 ;;
     esac
 }
@@ -173,6 +174,8 @@ for t in "${TARGETS[@]}"; do
         audio) add_seeds audio "$C/audio" -name '*.mp3' -o -name '*.m4a' -o -name '*.mp4' -o -name '*.m4b' \
             -o -name '*.ogg' -o -name '*.opus' -o -name '*.flac' ;;
         transcript) add_seeds transcript "$C/transcripts" -name '*' ;;
+        # Pictures: the corpus carries none; the app's own icons are real encoder output.
+        picture) add_seeds picture "$ROOT/icons" -iname '*.png' ;;
     esac
     echo "   $t: $(find "$FUZZ_DIR/corpus/$t" -type f | wc -l) inputs"
 done

@@ -18,7 +18,7 @@ use chaptercast_engine::transcripts;
 pub type Target = (&'static str, fn(&[u8]));
 
 /// Every target, by name: the file names of saved crashers start with `<name>-`.
-pub const TARGETS: [Target; 9] = [
+pub const TARGETS: [Target; 10] = [
     ("feed", feed),
     ("shownotes", shownotes),
     ("chapters_json", chapters_json),
@@ -28,6 +28,7 @@ pub const TARGETS: [Target; 9] = [
     ("mp4", mp4),
     ("audio", audio),
     ("transcript", transcript),
+    ("picture", picture),
 ];
 
 /// Packets decoded at most per position: enough to cross a few frames and a seek.
@@ -340,6 +341,24 @@ pub fn transcript(data: &[u8]) {
                 if !t.timed {
                     assert_eq!((cue.start_ms, cue.end_ms), (0, 0));
                 }
+            }
+        }
+    }
+}
+
+/// The pictures the window shows (artwork, note images): decoded within limits and scaled into
+/// a box. A picture that comes out is a web format the engine can read again, within its box
+/// unless passed on as it came.
+pub fn picture(data: &[u8]) {
+    use chaptercast_engine::images::{fit, Fitted};
+    for fit_px in [64, 2048] {
+        if let Ok(Fitted::Picture(out)) = fit("fuzz", data, fit_px) {
+            assert!(out.mime.starts_with("image/"));
+            if out.bytes != data {
+                let Some((w, h)) = chaptercast_engine::images::dimensions(&out.bytes) else {
+                    panic!("a scaled picture that does not read back");
+                };
+                assert!(w <= fit_px && h <= fit_px, "{w}x{h} in a {fit_px} box");
             }
         }
     }

@@ -10,6 +10,7 @@ mod cli_queue;
 mod cli_sync;
 pub mod commands;
 pub mod error;
+mod image_protocol;
 pub mod playback;
 pub mod state;
 pub mod wire;
@@ -60,6 +61,9 @@ pub fn run_gui(opened: Option<commands::opened::Opened>) -> anyhow::Result<()> {
                 .open_js_links_on_click(false)
                 .build(),
         )
+        // Pictures from the web, fetched, scaled and cached by the engine (the CSP lets the
+        // webview load none itself).
+        .register_asynchronous_uri_scheme_protocol(image_protocol::SCHEME, image_protocol::handle)
         .invoke_handler(builder.invoke_handler())
         .manage(state::Startup::new(config, problem))
         .manage(requests)

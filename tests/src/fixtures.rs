@@ -9,16 +9,35 @@ pub const HOSTILE_NOTES: &str = r#"<p>Hostile notes.</p><script>window.__pwned =
 <svg onload="window.__pwned='svg'"><script>window.__pwned='svg-script'</script></svg>
 <p style="background:url(javascript:window.__pwned='css')">styled</p>"#;
 
-/// The Meta-like fixture feed with 24 episodes; episode 24 (the newest) carries hostile notes
-/// after its timestamps.
+/// Pictures in the newest episode's notes: a diagram, a tracking pixel declared as one, and one
+/// that only its bytes show to be a pixel (served by `app_gui` under `/art/` and `/px/`).
+pub fn note_pictures(media_base: &str) -> String {
+    format!(
+        r#"<p>Diagram: <img src="{media_base}/art/diagram.png" alt="The release train"></p>
+<img src="{media_base}/px/declared.gif" width="1" height="1"><img src="{media_base}/px/undeclared.png">"#
+    )
+}
+
+/// The Meta-like fixture feed with 24 episodes; episode 24 (the newest) carries pictures and
+/// hostile notes after its timestamps.
 pub fn meta_feed_xml(media_base: &str) -> String {
     let mut feed = meta_tech_like_feed(media_base, 24);
     if let Some(newest) = feed.items.first_mut() {
         if let Some(notes) = newest.notes_html.as_mut() {
+            notes.push_str(&note_pictures(media_base));
             notes.push_str(HOSTILE_NOTES);
         }
     }
     feed.to_xml()
+}
+
+/// A PNG of one colour, `width` × `height`.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    let picture = image::RgbImage::from_pixel(width, height, image::Rgb([40, 110, 200]));
+    // Encoding a plain in-memory picture cannot fail.
+    let _ = image::DynamicImage::ImageRgb8(picture).write_to(&mut out, image::ImageFormat::Png);
+    out.into_inner()
 }
 
 /// Episode titles newest first, as the fixture writes them.

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chaptercast_e2e::app::{app_env, AppSession};
-use chaptercast_e2e::fixtures::{meta_feed_xml, meta_titles_newest_first, mp3_with_id3_chapters};
+use chaptercast_e2e::fixtures::{
+    meta_feed_xml, meta_titles_newest_first, mp3_with_id3_chapters, png,
+};
 use chaptercast_e2e::server::{Route, TestServer};
 use fantoccini::Locator;
 
@@ -41,6 +43,11 @@ async fn library_flow() -> anyhow::Result<()> {
         "/audio/ep24.mp3",
         Route::file("audio/mpeg", mp3_with_id3_chapters(&embedded, 0, 1 << 20)),
     );
+    // Pictures: the show's artwork, a diagram in the newest notes, and two tracking pixels.
+    server.route("/art/show.png", Route::ok("image/png", png(1400, 1400)));
+    server.route("/art/diagram.png", Route::ok("image/png", png(400, 150)));
+    server.route("/px/declared.gif", Route::ok("image/png", png(1, 1)));
+    server.route("/px/undeclared.png", Route::ok("image/png", png(1, 1)));
     let data = tempfile::tempdir()?;
     let env = env_for(data.path(), &server.url("/feed.xml"));
 
@@ -73,6 +80,7 @@ async fn library_flow() -> anyhow::Result<()> {
     ] {
         assert!(!html.contains(bad), "{bad} reached the DOM: {html}");
     }
+    pictures_come_through_the_engine(&app, &server).await?;
     // Chapters: the list from the show notes shows first, then the audio file's own chapters
     // (preferred) replace it once read with a Range request.
     app.wait_for("[data-testid=chapter-list]", WAIT).await?;
@@ -306,5 +314,62 @@ async fn damaged_library_flow() -> anyhow::Result<()> {
     anyhow::ensure!(kept.len() == 1, "kept: {kept:?}");
     anyhow::ensure!(std::fs::read(&kept[0])? == garbage, "the old file changed");
     app.close().await?;
+    Ok(())
+}
+
+/// The artwork and the notes' diagram show, loaded through the engine (`ccimg:`, fetched with
+/// its user agent, scaled); the declared tracking pixel is never fetched and the other one is
+/// fetched once and not shown.
+async fn pictures_come_through_the_engine(
+    app: &AppSession,
+    server: &TestServer,
+) -> anyhow::Result<()> {
+    // The show header's artwork first, then the notes' pictures in order.
+    let pictures = "return ['.show-header .artwork img', '[data-testid=show-notes] img']
+        .flatMap((css) => [...document.querySelectorAll(css)])
+        .map((img) => [img.getAttribute('src'), img.complete ? img.naturalWidth : -1, img.hidden]);";
+    let deadline = std::time::Instant::now() + WAIT;
+    let shown = loop {
+        let shown = app.client.execute(pictures, vec![]).await?;
+        let rows = shown.as_array().cloned().unwrap_or_default();
+        let settled = rows.len() == 3 && rows.iter().all(|r| r[1].as_i64().is_some_and(|w| w >= 0));
+        if settled || std::time::Instant::now() > deadline {
+            break shown;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let rows = shown.as_array().cloned().unwrap_or_default();
+    anyhow::ensure!(rows.len() == 3, "pictures in the page: {shown}");
+    for row in &rows {
+        let src = row[0].as_str().unwrap_or_default();
+        anyhow::ensure!(
+            src.starts_with("ccimg://"),
+            "a picture not through the engine: {shown}"
+        );
+    }
+    // The artwork (112 CSS px → a 128 px box) and the diagram (fits: as it came).
+    anyhow::ensure!(
+        rows[0][1] == 128 && rows[1][1] == 400 && rows[0][2] == false && rows[1][2] == false,
+        "artwork and diagram: {shown}"
+    );
+    anyhow::ensure!(
+        rows[2][2] == true,
+        "the pixel only its bytes betray is hidden: {shown}"
+    );
+    let seen = server.requests();
+    let fetched = |path: &str| seen.iter().filter(|r| r.path == path).count();
+    anyhow::ensure!(
+        fetched("/px/declared.gif") == 0,
+        "a declared tracking pixel was fetched"
+    );
+    anyhow::ensure!(fetched("/px/undeclared.png") == 1);
+    for r in seen.iter().filter(|r| r.path.starts_with("/art/")) {
+        let agent = r.headers.get("user-agent").cloned().unwrap_or_default();
+        anyhow::ensure!(
+            agent.starts_with("Chaptercast/"),
+            "{} was fetched by {agent:?}, not the engine",
+            r.path
+        );
+    }
     Ok(())
 }

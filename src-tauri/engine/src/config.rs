@@ -11,6 +11,8 @@ pub const DEFAULT_FEED_URL: &str = "https://insidefacebookmobile.libsyn.com/rss"
 pub struct Config {
     /// Folder holding the library database (and later, downloads).
     pub data_dir: PathBuf,
+    /// Folder for what can be fetched again (pictures from the web, resized for the window).
+    pub cache_dir: PathBuf,
     /// Feed subscribed when the library is empty on first open.
     pub default_feed_url: String,
     /// Subscribe to `default_feed_url` on first open (the app does; scripts start empty).
@@ -32,6 +34,7 @@ impl Config {
     /// The configuration for a library in `data_dir`, with the defaults for everything else.
     pub fn new(data_dir: PathBuf) -> Self {
         Config {
+            cache_dir: data_dir.join("cache"),
             data_dir,
             default_feed_url: DEFAULT_FEED_URL.to_string(),
             subscribe_default_feed: true,
@@ -46,13 +49,21 @@ impl Config {
     /// The configuration from the environment: `CHAPTERCAST_DATA_DIR` (else the XDG data dir,
     /// `$XDG_DATA_HOME/chaptercast` or `~/.local/share/chaptercast`) and
     /// `CHAPTERCAST_DEFAULT_FEED` (else the Meta Tech Podcast); `CHAPTERCAST_HTTP_TIMEOUT_S`
-    /// overrides the read timeout (tests use it to provoke timeouts quickly).
+    /// overrides the read timeout (tests use it to provoke timeouts quickly). The cache is the
+    /// XDG cache dir's `chaptercast` (`~/.cache/chaptercast`), except for a library named by
+    /// `CHAPTERCAST_DATA_DIR`, whose cache stays beside it (`<dir>/cache`) so that two
+    /// libraries never share one.
     pub fn from_env() -> Self {
-        let data_dir = std::env::var_os("CHAPTERCAST_DATA_DIR")
+        let named = std::env::var_os("CHAPTERCAST_DATA_DIR")
             .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .unwrap_or_else(xdg_data_dir);
-        let mut config = Config::new(data_dir);
+            .map(PathBuf::from);
+        let mut config = match named {
+            Some(dir) => Config::new(dir),
+            None => Config {
+                cache_dir: xdg_cache_dir(),
+                ..Config::new(xdg_data_dir())
+            },
+        };
         if let Some(feed) = std::env::var("CHAPTERCAST_DEFAULT_FEED")
             .ok()
             .filter(|v| !v.trim().is_empty())
@@ -84,6 +95,16 @@ pub fn default_user_agent() -> String {
         "Chaptercast/{} (desktop podcast player)",
         env!("CARGO_PKG_VERSION")
     )
+}
+
+fn xdg_cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(dir).join("chaptercast");
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(home).join(".cache/chaptercast");
+    }
+    xdg_data_dir().join("cache")
 }
 
 fn xdg_data_dir() -> PathBuf {

@@ -11,6 +11,7 @@ pub mod download;
 pub mod events;
 pub mod feed;
 pub mod feed_link;
+pub mod images;
 pub mod library;
 pub mod net;
 pub mod opml;
@@ -58,6 +59,7 @@ pub struct Engine {
 struct Inner {
     config: Config,
     http: net::HttpClient,
+    images: images::ImageCache,
     library: Mutex<Library>,
     downloads: download::Downloads,
     events: events::Emitter,
@@ -81,6 +83,7 @@ impl Engine {
         let engine = Engine {
             inner: Arc::new(Inner {
                 http: net::HttpClient::new(&config)?,
+                images: images::ImageCache::new(config.cache_dir.join("images")),
                 config,
                 library: Mutex::new(library),
                 downloads: download::Downloads::default(),
@@ -94,6 +97,18 @@ impl Engine {
 
     pub(crate) fn emit(&self, event: EngineEvent) {
         self.inner.events.emit(event);
+    }
+
+    /// A picture from the web fitted for the window (see [`images`]).
+    pub async fn display_image(
+        &self,
+        url: &str,
+        requested_px: u32,
+    ) -> Result<images::DisplayImage, images::ImageError> {
+        self.inner
+            .images
+            .get(&self.inner.http, url, requested_px)
+            .await
     }
 
     pub fn config(&self) -> &Config {

@@ -1,5 +1,9 @@
 import { createEffect, createSignal, on, Show } from "solid-js";
 import { initials } from "../format";
+import { imageSrc } from "../imageSrc";
+
+/** The artwork's box in CSS px per size (styles.css `.artwork-*`). */
+const BOX_PX = { sm: 32, md: 56, lg: 112 } as const;
 
 type Props = {
   src: string | null;
@@ -17,12 +21,13 @@ function hue(name: string): number {
 /** Show artwork, or a coloured tile with initials when there is none or it fails to load. */
 export default function Artwork(props: Props) {
   const [failed, setFailed] = createSignal(false);
-  createEffect(on(() => props.src, () => setFailed(false), { defer: true }));
+  const src = () => imageSrc(props.src, BOX_PX[props.size]);
+  createEffect(on(src, () => setFailed(false), { defer: true }));
   return (
     <div class={`artwork artwork-${props.size}`} style={{ "--art-hue": String(hue(props.name)) }} aria-hidden="true">
-      <Show when={props.src && !failed()} fallback={<span class="artwork-initials">{initials(props.name)}</span>}>
+      <Show when={src() && !failed()} fallback={<span class="artwork-initials">{initials(props.name)}</span>}>
         <img
-          src={props.src ?? ""}
+          src={src() ?? ""}
           alt=""
           loading="lazy"
           decoding="async"

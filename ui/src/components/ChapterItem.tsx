@@ -2,6 +2,7 @@ import { createEffect, createSignal, on, Show } from "solid-js";
 import { openExternal } from "../api";
 import type { ChapterView } from "../api";
 import { webUrl } from "../chapters";
+import { imageSrc } from "../imageSrc";
 import { formatTimestamp } from "../format";
 import Icon from "./Icon";
 
@@ -23,7 +24,7 @@ type Props = {
 export default function ChapterItem(props: Props) {
   const title = () => props.chapter.title.trim() || `Chapter ${props.index + 1}`;
   const time = () => formatTimestamp(props.chapter.start_ms);
-  const img = () => webUrl(props.chapter.img);
+  const img = () => imageSrc(props.chapter.img, 32);
   const link = () => webUrl(props.chapter.url);
   const [imgFailed, setImgFailed] = createSignal(false);
   createEffect(on(img, () => setImgFailed(false), { defer: true }));

@@ -1,6 +1,8 @@
 // The ONLY place where HTML from a feed enters the DOM. The backend has sanitized it; links in
-// it are caught by the click handler in App and opened in the system browser.
-import type { JSX } from "solid-js";
+// it are caught by the click handler in App and opened in the system browser; its pictures are
+// asked of the engine (routeNoteImages), never of the web.
+import { createMemo, type JSX } from "solid-js";
+import { routeNoteImages } from "../imageSrc";
 
 type Props = {
   /** Sanitized HTML (`description_html`) from the backend. */
@@ -14,15 +16,23 @@ type Props = {
 };
 
 export default function RichText(props: Props) {
+  const html = createMemo(() => routeNoteImages(props.html));
   return (
     <div
-      ref={props.ref}
+      ref={(el) => {
+        // A picture the engine would not show (a tracking pixel found by its size, an
+        // unreachable host) leaves no broken-image icon. Error events do not bubble: capture.
+        el.addEventListener("error", (event) => {
+          if (event.target instanceof HTMLImageElement) event.target.hidden = true;
+        }, true);
+        props.ref?.(el);
+      }}
       class={props.class}
       style={props.style}
       data-testid={props.testId}
       dir="auto"
       onClick={(e) => props.onClick?.(e)}
-      innerHTML={props.html}
+      innerHTML={html()}
     />
   );
 }
