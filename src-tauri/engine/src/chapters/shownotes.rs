@@ -707,6 +707,12 @@ impl Block {
         if entries.len() < 2 || looks_like_transcript(&entries, order) {
             return None;
         }
+        // Every line written alike, and every time within the episode when its length is known:
+        // a list typed out of order, sorted below. Otherwise a few descents mean a table of clock
+        // times or scores, not chapters.
+        let uniform = entries.len() >= 3
+            && entries.iter().all(|e| e.style == entries[0].style)
+            && duration_ms.is_none_or(|d| entries.iter().all(|e| e.ms < d));
         let mut kept: Vec<Entry> = entries
             .into_iter()
             .filter(|e| {
@@ -722,10 +728,6 @@ impl Block {
                 descents += 1;
             }
         }
-        // Every line written alike (and, when the length is known, every time within it): a
-        // list typed out of order, sorted below. Otherwise a few descents mean a table of clock
-        // times or scores, not chapters.
-        let uniform = kept.len() >= 3 && kept.iter().all(|e| e.style == kept[0].style);
         let tolerated = if uniform { ascents } else { ascents / 3 };
         if ascents == 0 || descents > tolerated {
             return None;
@@ -1814,6 +1816,19 @@ mod tests {
             chapters("Intro (00:30)\n[00:10] Cold open\nTopic - 05:00\n(02:00) Outro"),
             vec![]
         );
+    }
+
+    #[test]
+    fn out_of_order_list_is_sorted_only_when_every_time_fits_the_episode() {
+        let notes = "(00:00) Intro\n(15:00) Part B\n(10:00) Part A\n(45:00) Outro";
+        let half_hour = Some(30 * 60_000);
+        assert_eq!(chapters_from_notes(notes, half_hour), vec![]);
+        let hour = chapters_from_notes(notes, Some(60 * 60_000));
+        let starts: Vec<u64> = hour.iter().map(|c| c.start_ms / 1000).collect();
+        assert_eq!(starts, [0, 600, 900, 2700]);
+        // In order, a time past the end is only dropped, as before.
+        let in_order = "(00:00) Intro\n(10:00) Part A\n(15:00) Part B\n(45:00) Outro";
+        assert_eq!(chapters_from_notes(in_order, half_hour).len(), 3);
     }
 
     #[test]
