@@ -4,7 +4,9 @@
 //! - time first, one entry per line (`00:00 – Welcome`, `(00:12:34) Topic`, `[@2:33] - Topic`,
 //!   `1:13:40 Allyn: Topic`, or a lone `(00:45)` with its title on the next line);
 //! - time first, flattened onto one line (`00:00 Intro 05:12 Topic two 10:40 Topic three`);
-//! - title first, usually flattened after a heading (`Timestamps Intro 0:06 Who is Steve? 1:49`).
+//! - title first, usually flattened after a heading (`Timestamps Intro 0:06 Who is Steve? 1:49`);
+//! - either order on one line set apart by separators (`Agenda • 0:00 Welcome • 4:12 News`,
+//!   `Intro 0:00 | News 4:12`): the separators pair each time with its title.
 //!
 //! The notes are reduced to text lines (tags stripped, entities decoded), each line is scanned for
 //! timestamp tokens, and each line that reads as a list entry says which order it uses. A chapter
@@ -457,13 +459,21 @@ fn read_line(line: &str, toks: &[Token], out: &mut Vec<Entry>) -> Option<Order> 
     Some(order)
 }
 
-/// Separators that split a one-line list into its entries ("Agenda • 0:00 Welcome • 4:12 News").
-const ENTRY_SEPARATORS: &[&str] = &[" • ", "•", " | ", "|", " · ", "·", " - ", " – ", " — "];
+/// Separators that split a one-line list into its entries ("Agenda • 0:00 Welcome • 4:12 News"),
+/// tried in this order. Those that also occur inside words or numbers ("/", "-") count only with
+/// a space on each side.
+const ENTRY_SEPARATORS: &[&str] = &[
+    " • ", "•", " | ", "|", " · ", "·", " ∙ ", " ⋅ ", " ▪ ", " ◦ ", " ‣ ", " / ", " - ", " – ",
+    " — ", " ‒ ", " ― ",
+];
 
 /// A one-line list whose entries are set apart by a separator: the separators decide which title
-/// goes with which time. Every entry must hold exactly one time, all at the start of their
-/// entry (time-first) or all at the end (title-first), each with a title; pieces without a time
-/// ("Agenda") are headings. Without such a separator, `None`: the line is read the usual way.
+/// goes with which time. A piece holds at most one time, and every time is at the start of its
+/// piece (time-first) or at its end (title-first). Pieces without a time before the first time
+/// are a heading ("Agenda"); later ones belong to a title that the separator split ("0:00
+/// Welcome - hello - 4:12 News": "Welcome - hello"): in a time-first list to the title before
+/// them, in a title-first list to the title after them. Without such a separator, `None`: the
+/// line is read the usual way.
 fn read_separated_line(line: &str, toks: &[Token], out: &mut Vec<Entry>) -> Option<Order> {
     if toks.len() < 2 || toks.iter().any(|t| t.is_range) {
         return None;
@@ -480,61 +490,76 @@ fn read_separated_line(line: &str, toks: &[Token], out: &mut Vec<Entry>) -> Opti
         if pieces.len() < toks.len() {
             continue;
         }
-        let mut found: Vec<(Order, Entry)> = Vec::with_capacity(toks.len());
-        let mut t = 0;
-        for &(start, end) in &pieces {
-            let inside: Vec<&Token> = toks[t..]
-                .iter()
-                .take_while(|tok| tok.start >= start && tok.end <= end)
-                .collect();
+        // The pieces that hold a time: (piece index, order of the piece, its time).
+        let mut timed: Vec<(usize, Order, &Token)> = Vec::with_capacity(toks.len());
+        for (p, &(start, end)) in pieces.iter().enumerate() {
+            let t = timed.len();
             if toks.get(t).is_some_and(|tok| tok.start < start) {
                 continue 'separators; // a time cut in two by the separator
             }
-            match inside.as_slice() {
-                [] => {}
-                [tok] => {
+            let inside = toks[t..].iter().take_while(|tok| tok.end <= end).count();
+            match inside {
+                0 => {}
+                1 => {
+                    let tok = &toks[t];
                     let before = &line[start..tok.start];
                     let after = &line[tok.end..end];
-                    let entry = if is_lead_decoration(before) {
-                        (Order::TimeFirst, clean_title(after))
+                    let order = if is_lead_decoration(before) {
+                        Order::TimeFirst
                     } else if after
                         .trim_matches(|c: char| c.is_whitespace() || TRAIL_DECORATION.contains(&c))
                         .is_empty()
                     {
-                        (Order::TitleFirst, clean_title(before))
+                        Order::TitleFirst
                     } else {
                         continue 'separators;
                     };
-                    if entry.1.is_empty() {
-                        continue 'separators;
-                    }
-                    found.push((
-                        entry.0,
-                        Entry {
-                            ms: tok.ms,
-                            title: entry.1,
-                            is_range: false,
-                            style: style_of(
-                                &line[start..end],
-                                &Token {
-                                    start: tok.start - start,
-                                    end: tok.end - start,
-                                    ..**tok
-                                },
-                                entry.0,
-                            ),
-                        },
-                    ));
-                    t += 1;
+                    timed.push((p, order, tok));
                 }
                 _ => continue 'separators,
             }
         }
-        let order = found.first()?.0;
-        if t != toks.len() || found.iter().any(|(o, _)| *o != order) {
+        let order = timed.first()?.1;
+        if timed.len() != toks.len() || timed.iter().any(|&(_, o, _)| o != order) {
             continue;
         }
-        out.extend(found.into_iter().map(|(_, e)| e));
+        let mut found = Vec::with_capacity(timed.len());
+        for (k, &(p, _, tok)) in timed.iter().enumerate() {
+            let raw = match order {
+                // Up to the separator before the next piece with a time.
+                Order::TimeFirst => {
+                    let end = timed
+                        .get(k + 1)
+                        .map_or(line.len(), |&(q, _, _)| pieces[q - 1].1);
+                    &line[tok.end..end]
+                }
+                // From the piece after the previous time; the first from its own piece.
+                Order::TitleFirst => {
+                    let start = match k.checked_sub(1) {
+                        Some(prev) => pieces[timed[prev].0 + 1].0,
+                        None => pieces[p].0,
+                    };
+                    &line[start..tok.start]
+                }
+            };
+            let title = clean_title(raw);
+            if title.is_empty() || raw.len() > MAX_INLINE_TITLE {
+                continue 'separators;
+            }
+            let (start, end) = pieces[p];
+            let piece_tok = Token {
+                start: tok.start - start,
+                end: tok.end - start,
+                ..*tok
+            };
+            found.push(Entry {
+                ms: tok.ms,
+                title,
+                is_range: false,
+                style: style_of(&line[start..end], &piece_tok, order),
+            });
+        }
+        out.extend(found);
         return Some(order);
     }
     None
@@ -1815,6 +1840,53 @@ mod tests {
         assert_eq!(
             chapters("Intro (00:30)\n[00:10] Cold open\nTopic - 05:00\n(02:00) Outro"),
             vec![]
+        );
+    }
+
+    #[test]
+    fn untimed_pieces_of_a_one_line_list_stay_in_their_titles() {
+        // The separator also occurs inside a title: the piece without a time continues the title
+        // before it (time-first) or after it (title-first). Only pieces before the first time
+        // are a heading.
+        assert_eq!(
+            chapters("Agenda - 0:00 Welcome - hello - 4:12 News - 15:30 Deep dive"),
+            secs_and_titles(&[(0, "Welcome - hello"), (252, "News"), (930, "Deep dive")])
+        );
+        assert_eq!(
+            chapters("Agenda • 0:00 Welcome • 4:12 News • Listener mail • 15:30 Deep dive"),
+            secs_and_titles(&[
+                (0, "Welcome"),
+                (252, "News • Listener mail"),
+                (930, "Deep dive")
+            ])
+        );
+        assert_eq!(
+            chapters("Timestamps | Intro 0:00 | Our guest | Jane Doe 4:12 | Outro 15:30"),
+            secs_and_titles(&[(0, "Intro"), (252, "Our guest | Jane Doe"), (930, "Outro")])
+        );
+        // A time alone in its piece takes the piece after it as its title.
+        assert_eq!(
+            chapters("Agenda | 0:00 | Welcome | 4:12 | News | 15:30 | Deep dive"),
+            secs_and_titles(&[(0, "Welcome"), (252, "News"), (930, "Deep dive")])
+        );
+    }
+
+    #[test]
+    fn one_line_lists_split_by_slashes_and_other_separators() {
+        let want = secs_and_titles(&[(0, "Welcome"), (252, "News"), (930, "Deep dive")]);
+        for notes in [
+            "Agenda / 0:00 Welcome / 4:12 News / 15:30 Deep dive",
+            "Agenda ‒ 0:00 Welcome ‒ 4:12 News ‒ 15:30 Deep dive",
+            "Agenda ∙ 0:00 Welcome ∙ 4:12 News ∙ 15:30 Deep dive",
+            "Agenda ▪ 0:00 Welcome ▪ 4:12 News ▪ 15:30 Deep dive",
+            "Welcome 0:00 / News 4:12 / Deep dive 15:30",
+        ] {
+            assert_eq!(chapters(notes), want, "{notes:?}");
+        }
+        // A slash inside a word or a title is not a separator.
+        assert_eq!(
+            chapters("0:00 Intro 4:12 AC/DC and TCP/IP 15:30 Outro"),
+            secs_and_titles(&[(0, "Intro"), (252, "AC/DC and TCP/IP"), (930, "Outro")])
         );
     }
 
