@@ -18,7 +18,8 @@
 //!
 //! Tokens that are not chapter times are refused where they are found: clock times (`10:30 AM`,
 //! `at 18:00`), ranges (`18:00-19:00`, `Luke 15:25-32`), tokens glued to words, URLs or numbers
-//! (`localhost:8080`, `youtu.be/x?t=1:23`), and single-digit fields (`16:9`, `3:1`).
+//! (`localhost:8080`, `youtu.be/x?t=1:23`), and single-digit fields (`16:9`, `3:1`). A whole list
+//! is refused when it reads as a day's schedule (see [`is_day_schedule`]).
 
 use std::borrow::Cow;
 
@@ -290,6 +291,8 @@ struct Entry {
     title: String,
     /// Written as a range ("00:00 - 05:00 Intro").
     is_range: bool,
+    /// Written like a time of day: `H:MM` or `HH:MM` up to 23:59, no hours, no fraction.
+    is_clock_shaped: bool,
     /// How the entry is written (see [`style_of`]): a list whose every line is written alike is
     /// one list even when its times are out of order.
     style: u64,
@@ -328,6 +331,20 @@ fn style_of(line: &str, tok: &Token, order: Order) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     (order == Order::TimeFirst, shape, around).hash(&mut hasher);
     hasher.finish()
+}
+
+/// True for a token written like a time of day ("9:00", "17:30"); not "0:09:00", "9:00.5" or "25:00".
+fn is_clock_shaped(token: &str) -> bool {
+    let Some((hours, minutes)) = token.split_once(':') else {
+        return false;
+    };
+    (1..=2).contains(&hours.len())
+        && minutes.len() == 2
+        && hours
+            .bytes()
+            .chain(minutes.bytes())
+            .all(|c| c.is_ascii_digit())
+        && hours.parse::<u8>().is_ok_and(|h| h < 24)
 }
 
 /// Characters that decorate a time at the start of a line: bullets, brackets, "@".
@@ -439,6 +456,7 @@ fn read_line(line: &str, toks: &[Token], out: &mut Vec<Entry>) -> Option<Order> 
                     ms: tok.ms,
                     title: clean_title(&line[tok.end..title_end]),
                     is_range: tok.is_range,
+                    is_clock_shaped: is_clock_shaped(&line[tok.start..tok.end]),
                     style: style_of(line, tok, Order::TimeFirst),
                 });
             }
@@ -450,6 +468,7 @@ fn read_line(line: &str, toks: &[Token], out: &mut Vec<Entry>) -> Option<Order> 
                     ms: tok.ms,
                     title: clean_title(&line[from..tok.start]),
                     is_range: false,
+                    is_clock_shaped: is_clock_shaped(&line[tok.start..tok.end]),
                     style: style_of(line, tok, Order::TitleFirst),
                 });
                 from = tok.end;
@@ -556,6 +575,7 @@ fn read_separated_line(line: &str, toks: &[Token], out: &mut Vec<Entry>) -> Opti
                 ms: tok.ms,
                 title,
                 is_range: false,
+                is_clock_shaped: is_clock_shaped(&line[tok.start..tok.end]),
                 style: style_of(&line[start..end], &piece_tok, order),
             });
         }
@@ -766,6 +786,9 @@ impl Block {
             return None;
         }
         kept.dedup_by_key(|e| e.ms);
+        if is_day_schedule(&kept) {
+            return None;
+        }
         // Two entries are a list only from the start ("00:00 Intro, 05:00 Topic"); two late times
         // are more often a pair of events ("Doors 18:00, Show 19:00").
         if kept.len() < 2 || (kept.len() == 2 && starts_late) {
@@ -780,6 +803,24 @@ impl Block {
                 .collect(),
         )
     }
+}
+
+/// Earliest time of day a schedule is taken to start at (read as a chapter time: 6 minutes).
+const SCHEDULE_EARLIEST_MS: u64 = 6 * 60_000;
+
+/// A day's programme rather than chapters: "9:00 Doors open | 10:30 Keynote | 12:00 Lunch". Its
+/// times read as chapter times too (9, 10.5 and 12 minutes in), so the shape decides: three or
+/// more times, all written as times of day (`H:MM` up to 23:59), all on a quarter hour, the first
+/// at 6:00 or later. A chapter list starts near the beginning, or has times past 24:00, or
+/// seconds off the quarter; one that has none of these (rounded times that skip the first six
+/// minutes and end before minute 24) is refused with the schedules. Two late times are refused
+/// anyway (see [`Block::close`]).
+fn is_day_schedule(sorted: &[Entry]) -> bool {
+    sorted.len() >= 3
+        && sorted.first().is_some_and(|e| e.ms >= SCHEDULE_EARLIEST_MS)
+        && sorted
+            .iter()
+            .all(|e| e.is_clock_shaped && e.ms % (15 * 1000) == 0)
 }
 
 /// Finds the first run of entry lines that is a chapter list.
@@ -1901,6 +1942,47 @@ mod tests {
         // In order, a time past the end is only dropped, as before.
         let in_order = "(00:00) Intro\n(10:00) Part A\n(15:00) Part B\n(45:00) Outro";
         assert_eq!(chapters_from_notes(in_order, half_hour).len(), 3);
+    }
+
+    #[test]
+    fn day_schedules_are_not_chapters() {
+        for notes in [
+            "9:00 Doors open | 10:30 Keynote | 12:00 Lunch | 13:30 Workshops",
+            "Schedule • 9:00 Doors open • 10:30 Keynote • 12:00 Lunch • 17:00 Close",
+            "9:00 Doors open\n10:30 Keynote\n12:00 Lunch\n13:30 Workshops",
+            "Doors open 18:00 / Support act 19:15 / Main act 20:30",
+        ] {
+            assert_eq!(chapters(notes), vec![], "{notes:?}");
+        }
+    }
+
+    #[test]
+    fn rounded_lists_unlike_a_schedule_are_still_chapters() {
+        for (notes, count) in [
+            // From the start of the episode.
+            ("0:00 Intro | 5:00 News | 10:00 Interview | 15:00 Outro", 4),
+            // Past minute 24, which no clock reaches.
+            ("6:00 News | 12:00 Interview | 30:00 Mailbag", 3),
+            // Off the quarter hour.
+            ("9:00 News | 10:30 Interview | 12:10 Mailbag", 3),
+            // With an hours field.
+            ("0:09:00 News | 0:10:30 Interview | 0:12:00 Mailbag", 3),
+        ] {
+            assert_eq!(chapters(notes).len(), count, "{notes:?}");
+        }
+    }
+
+    #[test]
+    fn separated_scores_and_clock_times_are_still_refused() {
+        for notes in [
+            "Results / Arsenal 3:1 Chelsea / Spurs 2-0 Leeds / Everton 1:1 Fulham",
+            "Final | 2-0 | 3:1 | 1:1",
+            "Doors / at 18:00 / show at 19:30",
+            "9:00 Doors open | 10:30 Keynote",
+            "Tickets ▪ Fri 19:00 ▪ Sat 18:00 ▪ Sun 17:00",
+        ] {
+            assert_eq!(chapters(notes), vec![], "{notes:?}");
+        }
     }
 
     #[test]
