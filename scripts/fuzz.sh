@@ -152,6 +152,25 @@ podlove_seeds() {
     printf '!12:00|<b>a & b</b>|\n7:48|"quoted"\n' >"$out/seed-handwritten-2"
 }
 
+# Show-notes seeds for shapes the shared corpus lacks: one-line lists set apart by separators
+# (either order, untimed pieces inside titles), lists out of order, day schedules and scores.
+shownotes_seeds() {
+    local out=$FUZZ_DIR/corpus/shownotes
+    mkdir -p "$out"
+    printf 'Agenda \xe2\x80\xa2 0:00 Welcome \xe2\x80\xa2 4:12 News \xe2\x80\xa2 15:30 Deep dive\n' \
+        >"$out/seed-handwritten-bullets"
+    printf 'Agenda - 0:00 Welcome - hello - 4:12 News | 1:02:03 Outro / x\n' \
+        >"$out/seed-handwritten-dashes"
+    printf 'Timestamps | Intro 0:00 | Our guest | Jane Doe 4:12 | Outro 15:30\n' \
+        >"$out/seed-handwritten-title-first"
+    printf '<p>Agenda &bull; 0:00 | Welcome &#8226; 4:12 / News \xe2\x80\x92 15:30</p>\n' \
+        >"$out/seed-handwritten-html"
+    printf '(00:00) Intro\n(15:00) Part B\n(10:00) Part A\n(45:00) Outro\n' \
+        >"$out/seed-handwritten-out-of-order"
+    printf '9:00 Doors open | 10:30 Keynote | 12:00 Lunch\nArsenal 3:1 Chelsea / Spurs 2-0\n' \
+        >"$out/seed-handwritten-schedule"
+}
+
 echo "== seeding corpora from $SHARED"
 C=$SHARED/corpus
 for t in "${TARGETS[@]}"; do
@@ -165,6 +184,7 @@ for t in "${TARGETS[@]}"; do
         shownotes)
             add_seeds shownotes "$C/chapters" -name '*.txt' -o -name '*.html' -o -name '*.htm'
             add_seeds shownotes "$SHARED/seed" -name 'meta-tech-podcast-listing.txt'
+            shownotes_seeds
             ;;
         chapters_json) add_seeds chapters_json "$C/chapters" -name '*.json' ;;
         podlove) podlove_seeds ;;

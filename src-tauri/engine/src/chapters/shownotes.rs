@@ -4,7 +4,9 @@
 //! - time first, one entry per line (`00:00 – Welcome`, `(00:12:34) Topic`, `[@2:33] - Topic`,
 //!   `1:13:40 Allyn: Topic`, or a lone `(00:45)` with its title on the next line);
 //! - time first, flattened onto one line (`00:00 Intro 05:12 Topic two 10:40 Topic three`);
-//! - title first, usually flattened after a heading (`Timestamps Intro 0:06 Who is Steve? 1:49`).
+//! - title first, usually flattened after a heading (`Timestamps Intro 0:06 Who is Steve? 1:49`);
+//! - either order on one line set apart by separators (`Agenda • 0:00 Welcome • 4:12 News`,
+//!   `Intro 0:00 | News 4:12`): the separators pair each time with its title.
 //!
 //! The notes are reduced to text lines (tags stripped, entities decoded), each line is scanned for
 //! timestamp tokens, and each line that reads as a list entry says which order it uses. A chapter
@@ -16,7 +18,8 @@
 //!
 //! Tokens that are not chapter times are refused where they are found: clock times (`10:30 AM`,
 //! `at 18:00`), ranges (`18:00-19:00`, `Luke 15:25-32`), tokens glued to words, URLs or numbers
-//! (`localhost:8080`, `youtu.be/x?t=1:23`), and single-digit fields (`16:9`, `3:1`).
+//! (`localhost:8080`, `youtu.be/x?t=1:23`), and single-digit fields (`16:9`, `3:1`). A whole list
+//! is refused when it reads as a day's schedule (see [`is_day_schedule`]).
 
 use std::borrow::Cow;
 
@@ -288,6 +291,8 @@ struct Entry {
     title: String,
     /// Written as a range ("00:00 - 05:00 Intro").
     is_range: bool,
+    /// Written like a time of day: `H:MM` or `HH:MM` up to 23:59, no hours, no fraction.
+    is_clock_shaped: bool,
     /// How the entry is written (see [`style_of`]): a list whose every line is written alike is
     /// one list even when its times are out of order.
     style: u64,
@@ -326,6 +331,20 @@ fn style_of(line: &str, tok: &Token, order: Order) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     (order == Order::TimeFirst, shape, around).hash(&mut hasher);
     hasher.finish()
+}
+
+/// True for a token written like a time of day ("9:00", "17:30"); not "0:09:00", "9:00.5" or "25:00".
+fn is_clock_shaped(token: &str) -> bool {
+    let Some((hours, minutes)) = token.split_once(':') else {
+        return false;
+    };
+    (1..=2).contains(&hours.len())
+        && minutes.len() == 2
+        && hours
+            .bytes()
+            .chain(minutes.bytes())
+            .all(|c| c.is_ascii_digit())
+        && hours.parse::<u8>().is_ok_and(|h| h < 24)
 }
 
 /// Characters that decorate a time at the start of a line: bullets, brackets, "@".
@@ -437,6 +456,7 @@ fn read_line(line: &str, toks: &[Token], out: &mut Vec<Entry>) -> Option<Order> 
                     ms: tok.ms,
                     title: clean_title(&line[tok.end..title_end]),
                     is_range: tok.is_range,
+                    is_clock_shaped: is_clock_shaped(&line[tok.start..tok.end]),
                     style: style_of(line, tok, Order::TimeFirst),
                 });
             }
@@ -448,6 +468,7 @@ fn read_line(line: &str, toks: &[Token], out: &mut Vec<Entry>) -> Option<Order> 
                     ms: tok.ms,
                     title: clean_title(&line[from..tok.start]),
                     is_range: false,
+                    is_clock_shaped: is_clock_shaped(&line[tok.start..tok.end]),
                     style: style_of(line, tok, Order::TitleFirst),
                 });
                 from = tok.end;
@@ -457,13 +478,21 @@ fn read_line(line: &str, toks: &[Token], out: &mut Vec<Entry>) -> Option<Order> 
     Some(order)
 }
 
-/// Separators that split a one-line list into its entries ("Agenda • 0:00 Welcome • 4:12 News").
-const ENTRY_SEPARATORS: &[&str] = &[" • ", "•", " | ", "|", " · ", "·", " - ", " – ", " — "];
+/// Separators that split a one-line list into its entries ("Agenda • 0:00 Welcome • 4:12 News"),
+/// tried in this order. Those that also occur inside words or numbers ("/", "-") count only with
+/// a space on each side.
+const ENTRY_SEPARATORS: &[&str] = &[
+    " • ", "•", " | ", "|", " · ", "·", " ∙ ", " ⋅ ", " ▪ ", " ◦ ", " ‣ ", " / ", " - ", " – ",
+    " — ", " ‒ ", " ― ",
+];
 
 /// A one-line list whose entries are set apart by a separator: the separators decide which title
-/// goes with which time. Every entry must hold exactly one time, all at the start of their
-/// entry (time-first) or all at the end (title-first), each with a title; pieces without a time
-/// ("Agenda") are headings. Without such a separator, `None`: the line is read the usual way.
+/// goes with which time. A piece holds at most one time, and every time is at the start of its
+/// piece (time-first) or at its end (title-first). Pieces without a time before the first time
+/// are a heading ("Agenda"); later ones belong to a title that the separator split ("0:00
+/// Welcome - hello - 4:12 News": "Welcome - hello"): in a time-first list to the title before
+/// them, in a title-first list to the title after them. Without such a separator, `None`: the
+/// line is read the usual way.
 fn read_separated_line(line: &str, toks: &[Token], out: &mut Vec<Entry>) -> Option<Order> {
     if toks.len() < 2 || toks.iter().any(|t| t.is_range) {
         return None;
@@ -480,61 +509,77 @@ fn read_separated_line(line: &str, toks: &[Token], out: &mut Vec<Entry>) -> Opti
         if pieces.len() < toks.len() {
             continue;
         }
-        let mut found: Vec<(Order, Entry)> = Vec::with_capacity(toks.len());
-        let mut t = 0;
-        for &(start, end) in &pieces {
-            let inside: Vec<&Token> = toks[t..]
-                .iter()
-                .take_while(|tok| tok.start >= start && tok.end <= end)
-                .collect();
+        // The pieces that hold a time: (piece index, order of the piece, its time).
+        let mut timed: Vec<(usize, Order, &Token)> = Vec::with_capacity(toks.len());
+        for (p, &(start, end)) in pieces.iter().enumerate() {
+            let t = timed.len();
             if toks.get(t).is_some_and(|tok| tok.start < start) {
                 continue 'separators; // a time cut in two by the separator
             }
-            match inside.as_slice() {
-                [] => {}
-                [tok] => {
+            let inside = toks[t..].iter().take_while(|tok| tok.end <= end).count();
+            match inside {
+                0 => {}
+                1 => {
+                    let tok = &toks[t];
                     let before = &line[start..tok.start];
                     let after = &line[tok.end..end];
-                    let entry = if is_lead_decoration(before) {
-                        (Order::TimeFirst, clean_title(after))
+                    let order = if is_lead_decoration(before) {
+                        Order::TimeFirst
                     } else if after
                         .trim_matches(|c: char| c.is_whitespace() || TRAIL_DECORATION.contains(&c))
                         .is_empty()
                     {
-                        (Order::TitleFirst, clean_title(before))
+                        Order::TitleFirst
                     } else {
                         continue 'separators;
                     };
-                    if entry.1.is_empty() {
-                        continue 'separators;
-                    }
-                    found.push((
-                        entry.0,
-                        Entry {
-                            ms: tok.ms,
-                            title: entry.1,
-                            is_range: false,
-                            style: style_of(
-                                &line[start..end],
-                                &Token {
-                                    start: tok.start - start,
-                                    end: tok.end - start,
-                                    ..**tok
-                                },
-                                entry.0,
-                            ),
-                        },
-                    ));
-                    t += 1;
+                    timed.push((p, order, tok));
                 }
                 _ => continue 'separators,
             }
         }
-        let order = found.first()?.0;
-        if t != toks.len() || found.iter().any(|(o, _)| *o != order) {
+        let order = timed.first()?.1;
+        if timed.len() != toks.len() || timed.iter().any(|&(_, o, _)| o != order) {
             continue;
         }
-        out.extend(found.into_iter().map(|(_, e)| e));
+        let mut found = Vec::with_capacity(timed.len());
+        for (k, &(p, _, tok)) in timed.iter().enumerate() {
+            let raw = match order {
+                // Up to the separator before the next piece with a time.
+                Order::TimeFirst => {
+                    let end = timed
+                        .get(k + 1)
+                        .map_or(line.len(), |&(q, _, _)| pieces[q - 1].1);
+                    &line[tok.end..end]
+                }
+                // From the piece after the previous time; the first from its own piece.
+                Order::TitleFirst => {
+                    let start = match k.checked_sub(1) {
+                        Some(prev) => pieces[timed[prev].0 + 1].0,
+                        None => pieces[p].0,
+                    };
+                    &line[start..tok.start]
+                }
+            };
+            let title = clean_title(raw);
+            if title.is_empty() || raw.len() > MAX_INLINE_TITLE {
+                continue 'separators;
+            }
+            let (start, end) = pieces[p];
+            let piece_tok = Token {
+                start: tok.start - start,
+                end: tok.end - start,
+                ..*tok
+            };
+            found.push(Entry {
+                ms: tok.ms,
+                title,
+                is_range: false,
+                is_clock_shaped: is_clock_shaped(&line[tok.start..tok.end]),
+                style: style_of(&line[start..end], &piece_tok, order),
+            });
+        }
+        out.extend(found);
         return Some(order);
     }
     None
@@ -707,6 +752,12 @@ impl Block {
         if entries.len() < 2 || looks_like_transcript(&entries, order) {
             return None;
         }
+        // Every line written alike, and every time within the episode when its length is known:
+        // a list typed out of order, sorted below. Otherwise a few descents mean a table of clock
+        // times or scores, not chapters.
+        let uniform = entries.len() >= 3
+            && entries.iter().all(|e| e.style == entries[0].style)
+            && duration_ms.is_none_or(|d| entries.iter().all(|e| e.ms < d));
         let mut kept: Vec<Entry> = entries
             .into_iter()
             .filter(|e| {
@@ -722,10 +773,6 @@ impl Block {
                 descents += 1;
             }
         }
-        // Every line written alike (and, when the length is known, every time within it): a
-        // list typed out of order, sorted below. Otherwise a few descents mean a table of clock
-        // times or scores, not chapters.
-        let uniform = kept.len() >= 3 && kept.iter().all(|e| e.style == kept[0].style);
         let tolerated = if uniform { ascents } else { ascents / 3 };
         if ascents == 0 || descents > tolerated {
             return None;
@@ -739,6 +786,9 @@ impl Block {
             return None;
         }
         kept.dedup_by_key(|e| e.ms);
+        if is_day_schedule(&kept) {
+            return None;
+        }
         // Two entries are a list only from the start ("00:00 Intro, 05:00 Topic"); two late times
         // are more often a pair of events ("Doors 18:00, Show 19:00").
         if kept.len() < 2 || (kept.len() == 2 && starts_late) {
@@ -753,6 +803,24 @@ impl Block {
                 .collect(),
         )
     }
+}
+
+/// Earliest time of day a schedule is taken to start at (read as a chapter time: 6 minutes).
+const SCHEDULE_EARLIEST_MS: u64 = 6 * 60_000;
+
+/// A day's programme rather than chapters: "9:00 Doors open | 10:30 Keynote | 12:00 Lunch". Its
+/// times read as chapter times too (9, 10.5 and 12 minutes in), so the shape decides: three or
+/// more times, all written as times of day (`H:MM` up to 23:59), all on a quarter hour, the first
+/// at 6:00 or later. A chapter list starts near the beginning, or has times past 24:00, or
+/// seconds off the quarter; one that has none of these (rounded times that skip the first six
+/// minutes and end before minute 24) is refused with the schedules. Two late times are refused
+/// anyway (see [`Block::close`]).
+fn is_day_schedule(sorted: &[Entry]) -> bool {
+    sorted.len() >= 3
+        && sorted.first().is_some_and(|e| e.ms >= SCHEDULE_EARLIEST_MS)
+        && sorted
+            .iter()
+            .all(|e| e.is_clock_shaped && e.ms % (15 * 1000) == 0)
 }
 
 /// Finds the first run of entry lines that is a chapter list.
@@ -1814,6 +1882,107 @@ mod tests {
             chapters("Intro (00:30)\n[00:10] Cold open\nTopic - 05:00\n(02:00) Outro"),
             vec![]
         );
+    }
+
+    #[test]
+    fn untimed_pieces_of_a_one_line_list_stay_in_their_titles() {
+        // The separator also occurs inside a title: the piece without a time continues the title
+        // before it (time-first) or after it (title-first). Only pieces before the first time
+        // are a heading.
+        assert_eq!(
+            chapters("Agenda - 0:00 Welcome - hello - 4:12 News - 15:30 Deep dive"),
+            secs_and_titles(&[(0, "Welcome - hello"), (252, "News"), (930, "Deep dive")])
+        );
+        assert_eq!(
+            chapters("Agenda • 0:00 Welcome • 4:12 News • Listener mail • 15:30 Deep dive"),
+            secs_and_titles(&[
+                (0, "Welcome"),
+                (252, "News • Listener mail"),
+                (930, "Deep dive")
+            ])
+        );
+        assert_eq!(
+            chapters("Timestamps | Intro 0:00 | Our guest | Jane Doe 4:12 | Outro 15:30"),
+            secs_and_titles(&[(0, "Intro"), (252, "Our guest | Jane Doe"), (930, "Outro")])
+        );
+        // A time alone in its piece takes the piece after it as its title.
+        assert_eq!(
+            chapters("Agenda | 0:00 | Welcome | 4:12 | News | 15:30 | Deep dive"),
+            secs_and_titles(&[(0, "Welcome"), (252, "News"), (930, "Deep dive")])
+        );
+    }
+
+    #[test]
+    fn one_line_lists_split_by_slashes_and_other_separators() {
+        let want = secs_and_titles(&[(0, "Welcome"), (252, "News"), (930, "Deep dive")]);
+        for notes in [
+            "Agenda / 0:00 Welcome / 4:12 News / 15:30 Deep dive",
+            "Agenda ‒ 0:00 Welcome ‒ 4:12 News ‒ 15:30 Deep dive",
+            "Agenda ∙ 0:00 Welcome ∙ 4:12 News ∙ 15:30 Deep dive",
+            "Agenda ▪ 0:00 Welcome ▪ 4:12 News ▪ 15:30 Deep dive",
+            "Welcome 0:00 / News 4:12 / Deep dive 15:30",
+        ] {
+            assert_eq!(chapters(notes), want, "{notes:?}");
+        }
+        // A slash inside a word or a title is not a separator.
+        assert_eq!(
+            chapters("0:00 Intro 4:12 AC/DC and TCP/IP 15:30 Outro"),
+            secs_and_titles(&[(0, "Intro"), (252, "AC/DC and TCP/IP"), (930, "Outro")])
+        );
+    }
+
+    #[test]
+    fn out_of_order_list_is_sorted_only_when_every_time_fits_the_episode() {
+        let notes = "(00:00) Intro\n(15:00) Part B\n(10:00) Part A\n(45:00) Outro";
+        let half_hour = Some(30 * 60_000);
+        assert_eq!(chapters_from_notes(notes, half_hour), vec![]);
+        let hour = chapters_from_notes(notes, Some(60 * 60_000));
+        let starts: Vec<u64> = hour.iter().map(|c| c.start_ms / 1000).collect();
+        assert_eq!(starts, [0, 600, 900, 2700]);
+        // In order, a time past the end is only dropped, as before.
+        let in_order = "(00:00) Intro\n(10:00) Part A\n(15:00) Part B\n(45:00) Outro";
+        assert_eq!(chapters_from_notes(in_order, half_hour).len(), 3);
+    }
+
+    #[test]
+    fn day_schedules_are_not_chapters() {
+        for notes in [
+            "9:00 Doors open | 10:30 Keynote | 12:00 Lunch | 13:30 Workshops",
+            "Schedule • 9:00 Doors open • 10:30 Keynote • 12:00 Lunch • 17:00 Close",
+            "9:00 Doors open\n10:30 Keynote\n12:00 Lunch\n13:30 Workshops",
+            "Doors open 18:00 / Support act 19:15 / Main act 20:30",
+        ] {
+            assert_eq!(chapters(notes), vec![], "{notes:?}");
+        }
+    }
+
+    #[test]
+    fn rounded_lists_unlike_a_schedule_are_still_chapters() {
+        for (notes, count) in [
+            // From the start of the episode.
+            ("0:00 Intro | 5:00 News | 10:00 Interview | 15:00 Outro", 4),
+            // Past minute 24, which no clock reaches.
+            ("6:00 News | 12:00 Interview | 30:00 Mailbag", 3),
+            // Off the quarter hour.
+            ("9:00 News | 10:30 Interview | 12:10 Mailbag", 3),
+            // With an hours field.
+            ("0:09:00 News | 0:10:30 Interview | 0:12:00 Mailbag", 3),
+        ] {
+            assert_eq!(chapters(notes).len(), count, "{notes:?}");
+        }
+    }
+
+    #[test]
+    fn separated_scores_and_clock_times_are_still_refused() {
+        for notes in [
+            "Results / Arsenal 3:1 Chelsea / Spurs 2-0 Leeds / Everton 1:1 Fulham",
+            "Final | 2-0 | 3:1 | 1:1",
+            "Doors / at 18:00 / show at 19:30",
+            "9:00 Doors open | 10:30 Keynote",
+            "Tickets ▪ Fri 19:00 ▪ Sat 18:00 ▪ Sun 17:00",
+        ] {
+            assert_eq!(chapters(notes), vec![], "{notes:?}");
+        }
     }
 
     #[test]
