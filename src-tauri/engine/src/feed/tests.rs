@@ -470,3 +470,33 @@ fn video_episodes_are_listed_and_audio_is_preferred_when_both_are_offered() {
     assert!(is_video_enclosure("https://h/v.mp4", Some("video/mp4")));
     assert!(!is_video_enclosure("https://h/b.m4a", Some("audio/mp4")));
 }
+
+#[test]
+fn old_itunes_link_images_and_url_images_under_any_prefix_are_artwork() {
+    // `<itunes:link rel="image">` is the first iTunes spec's artwork (feedparser reads it; real
+    // feeds still write it, with a caption inside); `url` for `href` under another prefix.
+    let xml = "<rss version=\"2.0\" xmlns:it=\"http://www.itunes.com/DTDs/Podcast-1.0.dtd\">\
+      <channel><title>t</title>\
+      <it:link rel=\"image\" type=\"video/jpeg\" href=\"https://h/show.jpg?a=1&amp;b=2\">Caption</it:link>\
+      <item><title>url, tab</title><guid>1</guid><it:image\turl=\"https://h/1.jpg\"/>\
+        <enclosure url=\"https://h/1.mp3\" type=\"audio/mpeg\"/></item>\
+      <item><title>both</title><guid>2</guid><it:link rel=\"image\" href=\"https://h/old.jpg\"/>\
+        <it:image href=\"https://h/new.jpg\"/><enclosure url=\"https://h/2.mp3\" type=\"audio/mpeg\"/></item>\
+      <item><title>link</title><guid>3</guid><it:link rel=\"image\" href=\"https://h/3.jpg\"></it:link>\
+        <enclosure url=\"https://h/3.mp3\" type=\"audio/mpeg\"/></item>\
+      <item><title>none</title><guid>4</guid><it:link rel=\"alternate\" href=\"https://h/page\"/>\
+        <enclosure url=\"https://h/4.mp3\" type=\"audio/mpeg\"/></item>\
+      </channel></rss>";
+    let feed = parse_str(xml);
+    assert_eq!(feed.image.as_deref(), Some("https://h/show.jpg?a=1&b=2"));
+    let images: Vec<Option<&str>> = feed.episodes.iter().map(|e| e.image.as_deref()).collect();
+    assert_eq!(
+        images,
+        [
+            Some("https://h/1.jpg"),
+            Some("https://h/new.jpg"),
+            Some("https://h/3.jpg"),
+            None
+        ]
+    );
+}
