@@ -500,3 +500,39 @@ fn old_itunes_link_images_and_url_images_under_any_prefix_are_artwork() {
         ]
     );
 }
+
+#[test]
+fn atom_base64_bodies_are_decoded_and_html_titles_read_as_text() {
+    // Atom 0.3's `mode="base64"` whatever the type says, on content too; titles of type html
+    // or xhtml are shown as their text, not their markup.
+    let xml = r#"<feed xmlns="http://www.w3.org/2005/Atom">
+  <title type="html">Tom &amp;amp; Jerry &lt;b&gt;live&lt;/b&gt;</title>
+  <id>f</id><updated>2024-01-01T00:00:00Z</updated>
+  <entry>
+    <title type="text" mode="base64">RW5jb2RlZA==</title>
+    <content type="text/html" mode="base64">PHA+PGI+Qm9sZDwvYj4gbm90ZXM8L3A+</content>
+    <id>e1</id><updated>2024-01-02T00:00:00Z</updated>
+    <link rel="enclosure" type="audio/mpeg" href="https://h/1.mp3"/>
+  </entry>
+  <entry>
+    <title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Fish &amp; <b>chips</b></div></title>
+    <content mode="base64">PGk+aXRhbGljPC9pPg==</content>
+    <id>e2</id><updated>2024-01-03T00:00:00Z</updated>
+    <link rel="enclosure" type="audio/mpeg" href="https://h/2.mp3"/>
+  </entry>
+</feed>"#;
+    let feed = parse_str(xml);
+    assert_eq!(feed.title, "Tom & Jerry live");
+    let got: Vec<(&str, &str)> = feed
+        .episodes
+        .iter()
+        .map(|e| (e.title.as_str(), e.description_html.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Encoded", "<p><b>Bold</b> notes</p>"),
+            ("Fish & chips", "<i>italic</i>"),
+        ]
+    );
+}
