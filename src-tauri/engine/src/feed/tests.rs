@@ -536,3 +536,29 @@ fn atom_base64_bodies_are_decoded_and_html_titles_read_as_text() {
         ]
     );
 }
+
+#[test]
+fn feeds_whose_own_elements_carry_a_namespace_prefix_are_read() {
+    let rss2 = r#"<r:rss version="2.0" xmlns:r="http://backend.userland.com/rss2" xmlns:atom="http://www.w3.org/2005/Atom">
+      <r:channel><r:title>Prefixed</r:title><atom:link rel="self" href="https://h/feed"/>
+      <r:item><r:title>One</r:title><r:guid>g1</r:guid><r:link>https://h/1</r:link>
+        <r:description><![CDATA[<r:b>as written</r:b>]]></r:description>
+        <r:enclosure url="https://h/1.mp3" type="audio/mpeg"/></r:item></r:channel></r:rss>"#;
+    let rss1 = r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:rss="http://purl.org/rss/1.0/" xmlns:enc="http://purl.oclc.org/net/rss_2.0/enc#">
+      <rss:channel rdf:about="https://h/"><rss:title>Prefixed</rss:title><rss:link>https://h/</rss:link></rss:channel>
+      <rss:item rdf:about="https://h/1"><rss:title>One</rss:title><rss:link>https://h/1</rss:link>
+        <enc:enclosure rdf:resource="https://h/1.mp3" enc:type="audio/mpeg"/></rss:item></rdf:RDF>"#;
+    let atom = r#"<a:feed xmlns:a="http://www.w3.org/2005/Atom"><a:title>Prefixed</a:title><a:id>f</a:id>
+      <a:updated>2024-01-01T00:00:00Z</a:updated><a:entry><a:title>One</a:title><a:id>e1</a:id>
+      <a:updated>2024-01-01T00:00:00Z</a:updated><a:link rel="enclosure" type="audio/mpeg" href="https://h/1.mp3"/></a:entry></a:feed>"#;
+    for xml in [rss2, rss1, atom] {
+        let feed = parse_str(xml);
+        assert_eq!(feed.title, "Prefixed", "{xml}");
+        let titles: Vec<&str> = feed.episodes.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(titles, ["One"], "{xml}");
+        assert_eq!(feed.episodes[0].enclosure.url, "https://h/1.mp3");
+    }
+    // The show notes are not the feed's elements: a CDATA section stays as written.
+    let notes = &parse_str(rss2).episodes[0].description_html;
+    assert_eq!(notes, "as written", "{notes}");
+}
