@@ -72,13 +72,34 @@ pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
         .collect();
 
     Ok(ParsedFeed {
-        title: channel.title().trim().to_string(),
+        title: show_title(&channel, namespaces),
         link: non_empty(Some(channel.link())),
         image,
         description_html: show_notes_html(&description),
         author,
         episodes,
     })
+}
+
+/// The show's `<title>`, else its Dublin Core or Media RSS title, as podcastparser and feedparser
+/// read them.
+fn show_title(channel: &Channel, namespaces: &BTreeMap<String, String>) -> String {
+    non_empty(Some(channel.title()))
+        .or_else(|| {
+            channel
+                .dublin_core_ext()
+                .and_then(|dc| dc.titles().iter().find_map(|t| non_empty(Some(t))))
+        })
+        .or_else(|| {
+            ext_value(
+                channel.extensions(),
+                namespaces,
+                &[MEDIA_NAMESPACE],
+                "media",
+                "title",
+            )
+        })
+        .unwrap_or_default()
 }
 
 /// RSS's own elements, as the spec spells them.

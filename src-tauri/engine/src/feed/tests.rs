@@ -562,3 +562,24 @@ fn feeds_whose_own_elements_carry_a_namespace_prefix_are_read() {
     let notes = &parse_str(rss2).episodes[0].description_html;
     assert_eq!(notes, "as written", "{notes}");
 }
+
+#[test]
+fn a_show_without_a_title_takes_its_dublin_core_or_media_rss_title() {
+    for (element, want) in [
+        ("<dc:title>From Dublin Core</dc:title>", "From Dublin Core"),
+        (
+            "<media:title>From Media RSS</media:title>",
+            "From Media RSS",
+        ),
+        (
+            "<title> </title><dc:title>Blank title</dc:title>",
+            "Blank title",
+        ),
+    ] {
+        let xml = format!(
+            r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">
+              <channel>{element}<item><title>e</title><guid>g</guid><enclosure url="https://h/1.mp3" type="audio/mpeg"/></item></channel></rss>"#
+        );
+        assert_eq!(parse_str(&xml).title, want);
+    }
+}
