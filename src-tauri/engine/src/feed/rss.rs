@@ -127,27 +127,21 @@ const CORE_NAMES: &[&str] = &[
     "height",
 ];
 
-/// The document with RSS's unprefixed core element names in their spec spelling, when any is
-/// written in another letter case; `None` when all are as they should be (the usual case, which
-/// costs one scan).
+/// The attributes of RSS's own elements, as the spec spells them.
+const CORE_ATTRIBUTES: &[&str] = &["url", "type", "length", "isPermaLink", "domain", "version"];
+
+/// The document with RSS's unprefixed core element names and their attributes in their spec
+/// spelling (`<ENCLOSURE URL=…>`, `<guid isPermaLink="FALSE">`), when any is written in another
+/// letter case; `None` when all are as they should be (the usual case, which costs one scan).
 fn core_names_respelled(text: &str) -> Option<String> {
-    let canonical = |name: &str| {
-        CORE_NAMES
-            .iter()
-            .find(|c| c.eq_ignore_ascii_case(name))
-            .copied()
-    };
-    let mut out: Option<String> = None;
-    let mut copied = 0;
+    // (start, end, replacement) of each respelling, in document order.
+    let mut edits: Vec<(usize, usize, &'static str)> = Vec::new();
     let bytes = text.as_bytes();
     let mut i = 0;
     while let Some(offset) = text[i..].find('<') {
         let start = i + offset + 1;
-        let name_start = if bytes.get(start) == Some(&b'/') {
-            start + 1
-        } else {
-            start
-        };
+        let is_end = bytes.get(start) == Some(&b'/');
+        let name_start = if is_end { start + 1 } else { start };
         let name_end = text[name_start..]
             .find(|c: char| !c.is_ascii_alphanumeric())
             .map_or(text.len(), |n| name_start + n);
@@ -157,17 +151,86 @@ fn core_names_respelled(text: &str) -> Option<String> {
         if name.is_empty() || bytes.get(name_end) == Some(&b':') {
             continue;
         }
-        if let Some(spelled) = canonical(name).filter(|c| *c != name) {
-            let buffer = out.get_or_insert_with(|| String::with_capacity(text.len()));
-            buffer.push_str(&text[copied..name_start]);
-            buffer.push_str(spelled);
-            copied = name_end;
+        if !CORE_NAMES.iter().any(|c| c.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        if let Some(spelled) = canonical(CORE_NAMES, name) {
+            edits.push((name_start, name_end, spelled));
+        }
+        if !is_end {
+            i = core_attributes_respelled(text, name_end, &mut edits);
         }
     }
-    out.map(|mut buffer| {
-        buffer.push_str(&text[copied..]);
-        buffer
-    })
+    if edits.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (start, end, spelled) in edits {
+        out.push_str(&text[copied..start]);
+        out.push_str(spelled);
+        copied = end;
+    }
+    out.push_str(&text[copied..]);
+    Some(out)
+}
+
+/// `name` in the spelling of `names` when it is one of them in another letter case.
+fn canonical(names: &[&'static str], name: &str) -> Option<&'static str> {
+    names
+        .iter()
+        .find(|c| c.eq_ignore_ascii_case(name))
+        .copied()
+        .filter(|c| *c != name)
+}
+
+/// Reads the attributes of a tag from `at` (just after its name), noting respellings;
+/// returns where it stopped.
+fn core_attributes_respelled(
+    text: &str,
+    mut at: usize,
+    edits: &mut Vec<(usize, usize, &'static str)>,
+) -> usize {
+    let bytes = text.as_bytes();
+    let skip_space = |mut at: usize| {
+        while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        at
+    };
+    loop {
+        at = skip_space(at);
+        let name_start = at;
+        while bytes
+            .get(at)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-'))
+        {
+            at += 1;
+        }
+        let name = &text[name_start..at];
+        at = skip_space(at);
+        if name.is_empty() || bytes.get(at) != Some(&b'=') {
+            return at;
+        }
+        at = skip_space(at + 1);
+        let Some(quote) = bytes.get(at).copied().filter(|q| matches!(q, b'"' | b'\'')) else {
+            return at;
+        };
+        let value_start = at + 1;
+        let Some(len) = text[value_start..].find(quote as char) else {
+            return value_start;
+        };
+        at = value_start + len + 1;
+        if let Some(spelled) = canonical(CORE_ATTRIBUTES, name) {
+            edits.push((name_start, name_start + name.len(), spelled));
+        }
+        if name.eq_ignore_ascii_case("isPermaLink") {
+            let value = &text[value_start..value_start + len];
+            if let Some(spelled) = canonical(&["true", "false"], value.trim()) {
+                edits.push((value_start, value_start + len, spelled));
+            }
+        }
+    }
 }
 
 /// iTunes artwork said the way the iTunes extension reads it, `<itunes:image href="…">`, when

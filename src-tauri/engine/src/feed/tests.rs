@@ -583,3 +583,36 @@ fn a_show_without_a_title_takes_its_dublin_core_or_media_rss_title() {
         assert_eq!(parse_str(&xml).title, want);
     }
 }
+
+#[test]
+fn core_attributes_in_any_letter_case_are_read() {
+    let xml = r#"<rss version="2.0"><channel><title>t</title>
+      <ITEM><TITLE>Shouted</TITLE><GUID ISPERMALINK="FALSE">https://h/not-a-page</GUID>
+        <ENCLOSURE URL="https://h/1.mp3" TYPE="audio/mpeg" LENGTH="5"/></ITEM>
+      <item><title>Mixed</title><guid IsPermaLink="False">https://h/also-not</guid>
+        <enclosure Url='https://h/2.mp3' Type = "audio/mpeg"/></item>
+      <item><title>Page</title><guid isPermaLink="true">https://h/page</guid>
+        <enclosure url="https://h/3.mp3" type="audio/mpeg" length="7"/></item>
+      </channel></rss>"#;
+    let feed = parse_str(xml);
+    let got: Vec<(&str, &str, Option<&str>, Option<u64>)> = feed
+        .episodes
+        .iter()
+        .map(|e| {
+            (
+                e.title.as_str(),
+                e.enclosure.url.as_str(),
+                e.link.as_deref(),
+                e.enclosure.length,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Shouted", "https://h/1.mp3", None, Some(5)),
+            ("Mixed", "https://h/2.mp3", None, None),
+            ("Page", "https://h/3.mp3", Some("https://h/page"), Some(7)),
+        ]
+    );
+}
