@@ -172,6 +172,9 @@ pub fn parse_with_base(
             found: "not XML".to_string(),
         }),
     }?;
+    if let Some(base) = base {
+        resolve_relative_urls(&mut feed, base);
+    }
     keep_only_web_urls(&mut feed);
     strip_control_characters(&mut feed);
     Ok(feed)
@@ -293,6 +296,32 @@ fn strip_control_characters(feed: &mut ParsedFeed) {
             line(&mut c.title);
             opt(&mut c.href);
             opt(&mut c.image);
+        }
+    }
+}
+
+/// Every URL a feed gives, resolved against the URL it was fetched from (`cover.jpg`, `/ep/1`),
+/// so that the web-only rule below drops what is not on the web, not what is merely relative.
+fn resolve_relative_urls(feed: &mut ParsedFeed, base: &Url) {
+    let resolve = |url: &mut String| *url = resolve_url(Some(base), url);
+    let resolve_opt = |url: &mut Option<String>| {
+        if let Some(u) = url {
+            *u = resolve_url(Some(base), u);
+        }
+    };
+    resolve_opt(&mut feed.image);
+    resolve_opt(&mut feed.link);
+    for episode in &mut feed.episodes {
+        resolve(&mut episode.enclosure.url);
+        resolve_opt(&mut episode.image);
+        resolve_opt(&mut episode.link);
+        resolve_opt(&mut episode.chapters_url);
+        for transcript in &mut episode.transcripts {
+            resolve(&mut transcript.url);
+        }
+        for chapter in &mut episode.podlove_chapters {
+            resolve_opt(&mut chapter.href);
+            resolve_opt(&mut chapter.image);
         }
     }
 }

@@ -616,3 +616,52 @@ fn core_attributes_in_any_letter_case_are_read() {
         ]
     );
 }
+
+#[test]
+fn relative_artwork_links_chapters_and_transcripts_resolve_against_the_feed_url() {
+    // Dropping what is not http(s) must not drop what is merely relative.
+    let base = url::Url::parse("https://example.com/podcast/feed.xml").expect("url");
+    let rss = r#"<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:podcast="https://podcastindex.org/namespace/1.0">
+      <channel><title>S</title><link>/</link><image><url>cover.jpg</url></image>
+      <item><title>e</title><guid>g</guid><link>episodes/1</link><itunes:image href="/art/1.png"/>
+        <podcast:chapters url="1.chapters.json" type="application/json+chapters"/>
+        <podcast:transcript url="1.vtt" type="text/vtt"/>
+        <enclosure url="1.mp3" type="audio/mpeg"/></item></channel></rss>"#;
+    let feed = parse_with_base(rss.as_bytes(), None, Some(&base)).expect("rss");
+    assert_eq!(
+        feed.image.as_deref(),
+        Some("https://example.com/podcast/cover.jpg")
+    );
+    assert_eq!(feed.link.as_deref(), Some("https://example.com/"));
+    let e = &feed.episodes[0];
+    assert_eq!(
+        (
+            e.link.as_deref(),
+            e.image.as_deref(),
+            e.chapters_url.as_deref(),
+            e.transcripts.first().map(|t| t.url.as_str())
+        ),
+        (
+            Some("https://example.com/podcast/episodes/1"),
+            Some("https://example.com/art/1.png"),
+            Some("https://example.com/podcast/1.chapters.json"),
+            Some("https://example.com/podcast/1.vtt")
+        )
+    );
+    let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>f</id>
+      <updated>2024-01-01T00:00:00Z</updated><logo>logo.png</logo><link rel="alternate" href="home"/>
+      <entry><title>e</title><id>e1</id><updated>2024-01-01T00:00:00Z</updated>
+        <link rel="alternate" href="e/1"/><link rel="enclosure" type="audio/mpeg" href="1.mp3"/></entry></feed>"#;
+    let feed = parse_with_base(atom.as_bytes(), None, Some(&base)).expect("atom");
+    assert_eq!(
+        (feed.image.as_deref(), feed.link.as_deref()),
+        (
+            Some("https://example.com/podcast/logo.png"),
+            Some("https://example.com/podcast/home")
+        )
+    );
+    assert_eq!(
+        feed.episodes[0].link.as_deref(),
+        Some("https://example.com/podcast/e/1")
+    );
+}
