@@ -49,7 +49,10 @@ fn charset_for_label(label: &str) -> Option<Charset> {
 /// The declared (or HTTP) label when no decoder knows it and the bytes are not UTF-8 either:
 /// the feed would be unreadable, so it is refused with that name rather than shown as U+FFFD.
 pub fn unknown_encoding(bytes: &[u8], http_charset: Option<&str>) -> Option<String> {
-    if Encoding::for_bom(bytes).is_some() || std::str::from_utf8(bytes).is_ok() {
+    if utf32_layout(bytes).is_some()
+        || Encoding::for_bom(bytes).is_some()
+        || std::str::from_utf8(bytes).is_ok()
+    {
         return None;
     }
     declared_encoding(bytes)
@@ -60,6 +63,10 @@ pub fn unknown_encoding(bytes: &[u8], http_charset: Option<&str>) -> Option<Stri
 /// Decodes a feed document to UTF-8 and removes its XML declaration. Invalid sequences become
 /// U+FFFD rather than failing the whole feed.
 pub fn to_utf8<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Cow<'a, str> {
+    if let Some((big_endian, bom_len)) = utf32_layout(bytes) {
+        let text = utf32_decoded(&bytes[bom_len..], big_endian);
+        return Cow::Owned(strip_declaration(&text).to_string());
+    }
     let (charset, body) = match Encoding::for_bom(bytes) {
         Some((encoding, bom_len)) => (Charset::Whatwg(encoding), &bytes[bom_len..]),
         None => (sniff_encoding(bytes, http_charset), bytes),
@@ -107,6 +114,34 @@ fn guessed_decoding(bytes: &[u8], claimed: &'static Encoding) -> Option<String> 
     }
     let (text, had_errors) = guess.decode_without_bom_handling(bytes);
     (!had_errors).then(|| text.into_owned())
+}
+
+/// UTF-32 (which the WHATWG set leaves out), recognised as XML 1.0's appendix F does: by its
+/// byte-order mark, or by a first `<` written in four bytes. `(big_endian, BOM length)`.
+fn utf32_layout(bytes: &[u8]) -> Option<(bool, usize)> {
+    match bytes {
+        [0, 0, 0xFE, 0xFF, ..] => Some((true, 4)),
+        [0xFF, 0xFE, 0, 0, ..] => Some((false, 4)),
+        [0, 0, 0, b'<', ..] => Some((true, 0)),
+        [b'<', 0, 0, 0, ..] => Some((false, 0)),
+        _ => None,
+    }
+}
+
+/// UTF-32 bytes as text; a unit that is no character becomes U+FFFD.
+fn utf32_decoded(bytes: &[u8], big_endian: bool) -> String {
+    bytes
+        .chunks_exact(4)
+        .map(|unit| {
+            let unit = [unit[0], unit[1], unit[2], unit[3]];
+            let value = if big_endian {
+                u32::from_be_bytes(unit)
+            } else {
+                u32::from_le_bytes(unit)
+            };
+            char::from_u32(value).unwrap_or(char::REPLACEMENT_CHARACTER)
+        })
+        .collect()
 }
 
 fn sniff_encoding(bytes: &[u8], http_charset: Option<&str>) -> Charset {
@@ -283,6 +318,31 @@ mod tests {
         // Real UTF-8 is never second-guessed.
         let utf8 = "<rss>Caf\u{e9}</rss>";
         assert_eq!(to_utf8(utf8.as_bytes(), None), utf8);
+    }
+
+    #[test]
+    fn utf32_with_or_without_a_bom_is_decoded() {
+        let text = "<?xml version=\"1.0\" encoding=\"UTF-32\"?><rss>caf\u{e9} \u{1f399}</rss>";
+        for big_endian in [false, true] {
+            for bom in [false, true] {
+                let mut bytes = Vec::new();
+                let units = bom.then_some('\u{feff}').into_iter().chain(text.chars());
+                for c in units {
+                    let c = c as u32;
+                    bytes.extend(if big_endian {
+                        c.to_be_bytes()
+                    } else {
+                        c.to_le_bytes()
+                    });
+                }
+                assert_eq!(unknown_encoding(&bytes, None), None);
+                assert_eq!(
+                    to_utf8(&bytes, None),
+                    "<rss>caf\u{e9} \u{1f399}</rss>",
+                    "big endian {big_endian}, BOM {bom}"
+                );
+            }
+        }
     }
 
     #[test]
