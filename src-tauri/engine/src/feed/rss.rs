@@ -157,7 +157,11 @@ fn core_names_respelled(text: &str) -> Option<String> {
         if let Some(spelled) = canonical(CORE_NAMES, name) {
             edits.push((name_start, name_end, spelled));
         }
-        if !is_end {
+        // Only the elements whose attributes the `rss` crate reads.
+        let has_attributes = ["enclosure", "guid", "source", "category", "rss"]
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(name));
+        if !is_end && has_attributes {
             i = core_attributes_respelled(text, name_end, &mut edits);
         }
     }
