@@ -180,6 +180,8 @@ for t in "${TARGETS[@]}"; do
             add_seeds feed "$C/feeds" -name '*.xml' -o -name '*.rss'
             add_seeds feed "$C/bad" -name '*'
             add_seeds feed "$C/expected" -name '*.xml' -o -name '*.rss'
+            # Hand-written hostile feeds for the parser's pre-passes (committed, small).
+            add_seeds feed "$FUZZ_DIR/seeds/feed" -name '*'
             ;;
         shownotes)
             add_seeds shownotes "$C/chapters" -name '*.txt' -o -name '*.html' -o -name '*.htm'
@@ -252,7 +254,10 @@ for t in "${TARGETS[@]}"; do
     echo "== fuzzing $t: $RUNS runs, max_len $len (log: ${log#"$ROOT"/})"
     start=$(date +%s.%N)
     status=0
-    "$BIN_DIR/$t" -runs="$RUNS" -max_len="$len" -rss_limit_mb=2048 -timeout=10 \
+    # A target's libFuzzer dictionary, when it has one (fuzz/dict/<target>.dict).
+    dict=()
+    if [[ -f $FUZZ_DIR/dict/$t.dict ]]; then dict=(-dict="$FUZZ_DIR/dict/$t.dict"); fi
+    "$BIN_DIR/$t" -runs="$RUNS" -max_len="$len" -rss_limit_mb=2048 -timeout=10 "${dict[@]}" \
         -print_final_stats=1 -artifact_prefix="$FUZZ_DIR/artifacts/$t/" \
         "$FUZZ_DIR/corpus/$t" >"$log" 2>&1 || status=$?
     end=$(date +%s.%N)

@@ -35,6 +35,21 @@ fn saved_fuzz_inputs_no_longer_fail() {
     eprintln!("{} saved fuzz inputs replayed", files.len());
 }
 
+/// The hand-written hostile feeds that seed the feed target (`fuzz/seeds/feed/`) go through
+/// its calls and return, so a seed that breaks the parser fails here without a fuzzing run.
+#[test]
+fn hand_written_feed_seeds_return() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/feed");
+    let mut seeds = 0;
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.expect("directory entry").path();
+        let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        harness::feed(&data);
+        seeds += 1;
+    }
+    assert!(seeds > 0, "no seeds in {}", dir.display());
+}
+
 /// The harness itself works in this test build: every target takes the inputs fuzzers start
 /// from and the edge cases that break hand-written parsers, and returns. (Until a crasher is
 /// saved, this is what keeps the test above from passing by having nothing to do.)

@@ -16,11 +16,19 @@ use super::{
 };
 
 pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
+    // atom_syndication refuses the whole feed for one text construct whose `type` is not
+    // exactly text/html/xhtml (`text/html`, `text/plain`, empty...), and keeps a base64 body
+    // (Atom 0.3's `mode="base64"`) as base64. Rather than parse Atom ourselves, the few
+    // documents that need it are said the way Atom 1.0 spells them (a quick-xml pass that
+    // touches only those attributes and bodies) and read by the crate as usual.
+    let respelled = if text.contains("base64") {
+        text_types_normalised(text)
+    } else {
+        None
+    };
+    let text = respelled.as_deref().unwrap_or(text);
     let feed = match Feed::read_from(text.as_bytes()) {
         Ok(feed) => feed,
-        // atom_syndication refuses the whole feed for one text construct whose `type` is not
-        // exactly text/html/xhtml (`text/html`, `text/plain`, empty...): say it as it is meant,
-        // and try once more.
         Err(first) => match text_types_normalised(text) {
             Some(fixed) => Feed::read_from(fixed.as_bytes()),
             None => Err(first),
@@ -44,7 +52,7 @@ pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
         .or_else(|| lookup.value(feed.extensions(), &[ITUNES_NAMESPACE], "itunes", "summary"))
         .unwrap_or_default();
     Ok(ParsedFeed {
-        title: feed.title().as_str().trim().to_string(),
+        title: plain_text(feed.title()),
         link: alternate_link(feed.links()),
         image: lookup
             .attr(
@@ -65,10 +73,18 @@ pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
 /// The Atom text constructs whose `type` atom_syndication checks.
 const TEXT_CONSTRUCTS: &[&[u8]] = &[b"title", b"subtitle", b"summary", b"rights", b"tagline"];
 
+/// What a text construct shows, as text: an html or xhtml title is read for its words.
+fn plain_text(text: &atom_syndication::Text) -> String {
+    match text.r#type {
+        atom_syndication::TextType::Text => text.as_str().trim().to_string(),
+        _ => super::sanitize::html_to_text(text.as_str()),
+    }
+}
+
 /// The document with every text construct's `type` said the way Atom spells it: MIME-style
 /// values by their meaning (`text/html` is html, `application/xhtml+xml` xhtml, anything else
-/// text), and a base64 body (Atom 0.3's `mode="base64"`, or `type="base64"`) decoded to text.
-/// `None` when nothing needed saying differently.
+/// text), and a base64 body (Atom 0.3's `mode="base64"`, or `type="base64"`) decoded to text,
+/// in `content` too. `None` when nothing needed saying differently.
 fn text_types_normalised(text: &str) -> Option<String> {
     use base64::Engine as _;
     use quick_xml::events::{BytesStart, BytesText, Event};
@@ -78,7 +94,10 @@ fn text_types_normalised(text: &str) -> Option<String> {
     let mut changed = false;
     // Inside a text construct whose body is base64.
     let mut decode_body = false;
-    let is_text_construct = |e: &BytesStart<'_>| TEXT_CONSTRUCTS.contains(&e.local_name().as_ref());
+    let is_text_construct = |e: &BytesStart<'_>| {
+        let name = e.local_name();
+        TEXT_CONSTRUCTS.contains(&name.as_ref()) || name.as_ref() == b"content"
+    };
     loop {
         let (element, is_empty) = match reader.read_event().ok()? {
             Event::Eof => break,
@@ -102,6 +121,7 @@ fn text_types_normalised(text: &str) -> Option<String> {
                 continue;
             }
         };
+        let is_content = element.local_name().as_ref() == b"content";
         let mut kind: Option<String> = None;
         let mut base64_mode = false;
         let mut rest = Vec::new();
@@ -115,15 +135,28 @@ fn text_types_normalised(text: &str) -> Option<String> {
                 _ => rest.push(attr),
             }
         }
-        let spelled = match kind.as_deref() {
-            None | Some("text" | "html" | "xhtml") if !base64_mode => None,
-            Some("base64" | "application/octet-stream") => Some(("text", true)),
-            _ if base64_mode => Some(("text", true)),
-            Some("text/html") => Some(("html", false)),
-            Some("application/xhtml+xml") => Some(("xhtml", false)),
-            _ => Some(("text", false)),
+        let body_is_base64 =
+            base64_mode || matches!(kind.as_deref(), Some("base64" | "application/octet-stream"));
+        // The type as Atom 1.0 says it. A decoded base64 body is a string: markup for content
+        // and html kinds, else text. Otherwise content may have any MIME type and keeps it.
+        let kind = kind.as_deref();
+        let spelled = if body_is_base64 {
+            Some(match kind {
+                Some("html" | "text/html" | "xhtml" | "application/xhtml+xml") => "html",
+                None | Some("" | "base64" | "application/octet-stream") if is_content => "html",
+                _ => "text",
+            })
+        } else if is_content {
+            None
+        } else {
+            match kind {
+                None | Some("text" | "html" | "xhtml") => None,
+                Some("text/html") => Some("html"),
+                Some("application/xhtml+xml") => Some("xhtml"),
+                _ => Some("text"),
+            }
         };
-        let Some((spelled, body_is_base64)) = spelled else {
+        let Some(spelled) = spelled else {
             let same = if is_empty {
                 Event::Empty(element)
             } else {
@@ -174,7 +207,7 @@ fn episode(entry: &Entry, lookup: &Lookup, base: Option<&Url>) -> Option<ParsedE
         .with_timezone(&Utc);
     Some(ParsedEpisode {
         guid: non_empty(Some(entry.id())).unwrap_or_else(|| url.clone()),
-        title: non_empty(Some(entry.title().as_str())).unwrap_or_else(|| title_from_url(&url)),
+        title: non_empty(Some(&plain_text(entry.title()))).unwrap_or_else(|| title_from_url(&url)),
         // atom_syndication fills a missing <updated> with the epoch: treat that as unknown.
         published: (published.timestamp() != 0).then_some(published),
         duration_s: lookup

@@ -15,21 +15,32 @@ enum Charset {
 }
 
 /// The charset a label names, as feeds write labels: the WHATWG set, spellings outside it that
-/// feeds use (`windows_1252`, `macroman`, `ms-ansi`), and the DOS code pages (`cp437`,
-/// `ibm850`, `852`).
+/// feeds use (`windows_1252`, `win-1251`, `ms-ansi`, `latin-1`, `macroman`), and the DOS code
+/// pages (`cp437`, `ibm-850`, `852`).
 fn charset_for_label(label: &str) -> Option<Charset> {
     let label = label.trim().to_ascii_lowercase().replace('_', "-");
-    let alias = match label.as_str() {
-        "macroman" | "mac-roman" | "mac" | "macroman-1" => "macintosh",
-        "ms-ansi" | "ansi" | "win-1252" | "cp-1252" | "windows1252" | "win1252" => "windows-1252",
-        other => other,
-    };
-    if let Some(encoding) = Encoding::for_label(alias.as_bytes()) {
+    if let Some(encoding) = Encoding::for_label(label.as_bytes()) {
         return Some(Charset::Whatwg(encoding));
     }
-    let number = ["cp", "ibm", "dos-", "dos", "oem", "cspc", "csibm", ""]
-        .iter()
-        .find_map(|prefix| alias.strip_prefix(prefix)?.parse::<u16>().ok())?;
+    // A family name, then an optional dash, then a number: `win-1251`, `cp-437`, `latin-2`.
+    let numbered = |prefixes: &[&str]| {
+        prefixes.iter().find_map(|prefix| {
+            let rest = label.strip_prefix(prefix)?;
+            rest.strip_prefix('-').unwrap_or(rest).parse::<u16>().ok()
+        })
+    };
+    let alias = match label.as_str() {
+        "macroman" | "mac-roman" | "macroman-1" => Some("macintosh".to_string()),
+        "ms-ansi" | "ansi" => Some("windows-1252".to_string()),
+        _ => numbered(&["windows", "win", "ms", "cp"])
+            .filter(|n| (1250..=1258).contains(n))
+            .map(|n| format!("windows-{n}"))
+            .or_else(|| numbered(&["latin"]).map(|n| format!("latin{n}"))),
+    };
+    if let Some(encoding) = alias.and_then(|a| Encoding::for_label(a.as_bytes())) {
+        return Some(Charset::Whatwg(encoding));
+    }
+    let number = numbered(&["cp", "ibm", "dos", "oem", "cspc", "csibm", ""])?;
     oem_cp::code_table::DECODING_TABLE_CP_MAP
         .contains_key(&number)
         .then_some(Charset::Oem(number))
@@ -38,7 +49,10 @@ fn charset_for_label(label: &str) -> Option<Charset> {
 /// The declared (or HTTP) label when no decoder knows it and the bytes are not UTF-8 either:
 /// the feed would be unreadable, so it is refused with that name rather than shown as U+FFFD.
 pub fn unknown_encoding(bytes: &[u8], http_charset: Option<&str>) -> Option<String> {
-    if Encoding::for_bom(bytes).is_some() || std::str::from_utf8(bytes).is_ok() {
+    if utf32_layout(bytes).is_some()
+        || Encoding::for_bom(bytes).is_some()
+        || std::str::from_utf8(bytes).is_ok()
+    {
         return None;
     }
     declared_encoding(bytes)
@@ -49,6 +63,10 @@ pub fn unknown_encoding(bytes: &[u8], http_charset: Option<&str>) -> Option<Stri
 /// Decodes a feed document to UTF-8 and removes its XML declaration. Invalid sequences become
 /// U+FFFD rather than failing the whole feed.
 pub fn to_utf8<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Cow<'a, str> {
+    if let Some((big_endian, bom_len)) = utf32_layout(bytes) {
+        let text = utf32_decoded(&bytes[bom_len..], big_endian);
+        return Cow::Owned(strip_declaration(&text).to_string());
+    }
     let (charset, body) = match Encoding::for_bom(bytes) {
         Some((encoding, bom_len)) => (Charset::Whatwg(encoding), &bytes[bom_len..]),
         None => (sniff_encoding(bytes, http_charset), bytes),
@@ -63,7 +81,15 @@ pub fn to_utf8<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Cow<'a, str> 
             return Cow::Owned(strip_declaration(&text).to_string());
         }
     };
-    let (text, _had_errors) = encoding.decode_without_bom_handling(body);
+    let (mut text, had_errors) = encoding.decode_without_bom_handling(body);
+    if had_errors {
+        // The bytes are not in the encoding they claim (most often Windows-1252 or another
+        // legacy encoding called UTF-8, or not called anything): guess, as browsers do for
+        // unlabelled pages, rather than show U+FFFD where every accent was.
+        if let Some(better) = guessed_decoding(body, encoding) {
+            text = Cow::Owned(better);
+        }
+    }
     match text {
         Cow::Borrowed(s) => Cow::Borrowed(strip_declaration(s)),
         Cow::Owned(s) => {
@@ -75,6 +101,47 @@ pub fn to_utf8<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Cow<'a, str> 
             }
         }
     }
+}
+
+/// The text of bytes that `claimed` cannot decode, in the encoding Firefox's detector
+/// (chardetng) finds for them, when that decodes them cleanly.
+fn guessed_decoding(bytes: &[u8], claimed: &'static Encoding) -> Option<String> {
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let guess = detector.guess(None, chardetng::Utf8Detection::Allow);
+    if guess == claimed {
+        return None;
+    }
+    let (text, had_errors) = guess.decode_without_bom_handling(bytes);
+    (!had_errors).then(|| text.into_owned())
+}
+
+/// UTF-32 (which the WHATWG set leaves out), recognised as XML 1.0's appendix F does: by its
+/// byte-order mark, or by a first `<` written in four bytes. `(big_endian, BOM length)`.
+fn utf32_layout(bytes: &[u8]) -> Option<(bool, usize)> {
+    match bytes {
+        [0, 0, 0xFE, 0xFF, ..] => Some((true, 4)),
+        [0xFF, 0xFE, 0, 0, ..] => Some((false, 4)),
+        [0, 0, 0, b'<', ..] => Some((true, 0)),
+        [b'<', 0, 0, 0, ..] => Some((false, 0)),
+        _ => None,
+    }
+}
+
+/// UTF-32 bytes as text; a unit that is no character becomes U+FFFD.
+fn utf32_decoded(bytes: &[u8], big_endian: bool) -> String {
+    bytes
+        .chunks_exact(4)
+        .map(|unit| {
+            let unit = [unit[0], unit[1], unit[2], unit[3]];
+            let value = if big_endian {
+                u32::from_be_bytes(unit)
+            } else {
+                u32::from_le_bytes(unit)
+            };
+            char::from_u32(value).unwrap_or(char::REPLACEMENT_CHARACTER)
+        })
+        .collect()
 }
 
 fn sniff_encoding(bytes: &[u8], http_charset: Option<&str>) -> Charset {
@@ -200,6 +267,81 @@ mod tests {
                 "{label}"
             );
             assert_eq!(unknown_encoding(&bytes, None), None, "{label}");
+        }
+    }
+
+    #[test]
+    fn label_spellings_with_a_dash_after_the_family_are_understood() {
+        for (label, body, want) in [
+            ("cp-437", &b"\x81"[..], "\u{fc}"),
+            ("IBM-850", b"\x82", "\u{e9}"),
+            ("cp_852", b"\xa5", "\u{105}"),
+            ("latin-1", b"caf\xe9", "caf\u{e9}"),
+            ("Latin_2", b"\xb1", "\u{105}"),
+            ("ms-1251", b"\xcf", "\u{41f}"),
+            ("win_1250", b"\x9a", "\u{161}"),
+            ("windows1251", b"\xcf", "\u{41f}"),
+        ] {
+            let bytes = declared(label, body);
+            assert_eq!(unknown_encoding(&bytes, None), None, "{label}");
+            assert_eq!(
+                to_utf8(&bytes, None),
+                format!("<rss>{want}</rss>"),
+                "{label}"
+            );
+        }
+    }
+
+    #[test]
+    fn bytes_that_are_not_the_utf8_they_claim_are_read_in_the_encoding_they_are_in() {
+        // Undeclared, and declared UTF-8: Windows-1252 bytes (smart quotes, an accent).
+        let latin = "<rss>\u{201c}Caf\u{e9}\u{201d} \u{e0} la cr\u{e8}me, d\u{e9}j\u{e0} vu</rss>";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(latin);
+        assert_eq!(to_utf8(&bytes, None), latin);
+        let mut claimed = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>".to_vec();
+        claimed.extend_from_slice(&bytes);
+        assert_eq!(to_utf8(&claimed, None), latin);
+        // Undeclared Cyrillic and Shift_JIS titles are recognised, not U+FFFD.
+        for (encoding, text) in [
+            (
+                encoding_rs::WINDOWS_1251,
+                "<rss>\u{41d}\u{43e}\u{432}\u{43e}\u{441}\u{442}\u{438} \u{43f}\u{43e}\u{434}\u{43a}\u{430}\u{441}\u{442}\u{430} \u{434}\u{43d}\u{44f}</rss>",
+            ),
+            (
+                encoding_rs::SHIFT_JIS,
+                "<rss>\u{65e5}\u{672c}\u{8a9e}\u{306e}\u{30dd}\u{30c3}\u{30c9}\u{30ad}\u{30e3}\u{30b9}\u{30c8}\u{3067}\u{3059}</rss>",
+            ),
+        ] {
+            let (bytes, _, _) = encoding.encode(text);
+            assert_eq!(to_utf8(&bytes, None), text, "{}", encoding.name());
+        }
+        // Real UTF-8 is never second-guessed.
+        let utf8 = "<rss>Caf\u{e9}</rss>";
+        assert_eq!(to_utf8(utf8.as_bytes(), None), utf8);
+    }
+
+    #[test]
+    fn utf32_with_or_without_a_bom_is_decoded() {
+        let text = "<?xml version=\"1.0\" encoding=\"UTF-32\"?><rss>caf\u{e9} \u{1f399}</rss>";
+        for big_endian in [false, true] {
+            for bom in [false, true] {
+                let mut bytes = Vec::new();
+                let units = bom.then_some('\u{feff}').into_iter().chain(text.chars());
+                for c in units {
+                    let c = c as u32;
+                    bytes.extend(if big_endian {
+                        c.to_be_bytes()
+                    } else {
+                        c.to_le_bytes()
+                    });
+                }
+                assert_eq!(unknown_encoding(&bytes, None), None);
+                assert_eq!(
+                    to_utf8(&bytes, None),
+                    "<rss>caf\u{e9} \u{1f399}</rss>",
+                    "big endian {big_endian}, BOM {bom}"
+                );
+            }
         }
     }
 

@@ -158,6 +158,8 @@ pub fn parse_with_base(
         return Err(FeedError::Empty);
     }
     limits::check_nesting(text)?;
+    let unprefixed = own_prefix_dropped(text);
+    let text = unprefixed.as_deref().unwrap_or(text);
     let mut feed = match decode::root_element(text) {
         Some(root) if root.eq_ignore_ascii_case("rss") || root.ends_with("RDF") => {
             rss::parse(text, base)
@@ -170,9 +172,74 @@ pub fn parse_with_base(
             found: "not XML".to_string(),
         }),
     }?;
+    if let Some(base) = base {
+        resolve_relative_urls(&mut feed, base);
+    }
     keep_only_web_urls(&mut feed);
     strip_control_characters(&mut feed);
     Ok(feed)
+}
+
+/// Namespaces of RSS 1.0 and 0.90 (whose elements live under `rdf:RDF`).
+const RDF_RSS_NAMESPACES: [&str; 2] = [
+    "http://purl.org/rss/1.0/",
+    "http://my.netscape.com/rdf/simple/0.9/",
+];
+
+/// The document with the prefix of the feed's own elements dropped, when it writes them with
+/// one (`<r:rss xmlns:r="http://backend.userland.com/rss2"><r:channel>`, `<a:feed>`,
+/// `<rss:item>` under `rdf:RDF`): the XML crates match element names as written. `None` when
+/// the feed's elements have no prefix (the usual case, which costs a look at the root).
+fn own_prefix_dropped(text: &str) -> Option<String> {
+    use quick_xml::events::{BytesEnd, BytesStart, Event};
+    let root = decode::root_element(text)?;
+    let (root_prefix, local) = root.split_once(':')?;
+    let prefix = if local.eq_ignore_ascii_case("rss") || local == "feed" {
+        root_prefix.to_string()
+    } else if local == "RDF" {
+        // RSS 1.0's own prefix is declared on the root, like `rdf`.
+        let head = &text[..text.find('>')?];
+        let mut found = None;
+        for (at, _) in head.match_indices("xmlns:") {
+            let (name, value) = head[at + "xmlns:".len()..].split_once('=')?;
+            let value = value.trim_start();
+            let value = value.get(1..)?.split(['"', '\'']).next()?;
+            if RDF_RSS_NAMESPACES.contains(&value.trim()) {
+                found = Some(name.trim().to_string());
+            }
+        }
+        found?
+    } else {
+        return None;
+    };
+    let qualified = format!("{prefix}:");
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().check_end_names = false;
+    let mut writer = quick_xml::Writer::new(Vec::with_capacity(text.len()));
+    let unprefixed = |name: &[u8]| -> Option<String> {
+        let name = std::str::from_utf8(name).ok()?;
+        name.strip_prefix(&qualified).map(str::to_string)
+    };
+    let renamed = |e: &BytesStart<'_>| -> Option<BytesStart<'static>> {
+        let local = unprefixed(e.name().as_ref())?;
+        let mut out = BytesStart::new(local);
+        out.extend_attributes(e.attributes().with_checks(false).flatten());
+        Some(out.into_owned())
+    };
+    loop {
+        let event = match reader.read_event().ok()? {
+            Event::Eof => break,
+            Event::Start(e) => Event::Start(renamed(&e).unwrap_or_else(|| e.into_owned())),
+            Event::Empty(e) => Event::Empty(renamed(&e).unwrap_or_else(|| e.into_owned())),
+            Event::End(e) => match unprefixed(e.name().as_ref()) {
+                Some(local) => Event::End(BytesEnd::new(local)),
+                None => Event::End(e),
+            },
+            other => other,
+        };
+        writer.write_event(event).ok()?;
+    }
+    String::from_utf8(writer.into_inner()).ok()
 }
 
 /// Takes C0 and C1 control characters out of every text a feed gives: in a title, an escape
@@ -229,6 +296,32 @@ fn strip_control_characters(feed: &mut ParsedFeed) {
             line(&mut c.title);
             opt(&mut c.href);
             opt(&mut c.image);
+        }
+    }
+}
+
+/// Every URL a feed gives, resolved against the URL it was fetched from (`cover.jpg`, `/ep/1`),
+/// so that the web-only rule below drops what is not on the web, not what is merely relative.
+fn resolve_relative_urls(feed: &mut ParsedFeed, base: &Url) {
+    let resolve = |url: &mut String| *url = resolve_url(Some(base), url);
+    let resolve_opt = |url: &mut Option<String>| {
+        if let Some(u) = url {
+            *u = resolve_url(Some(base), u);
+        }
+    };
+    resolve_opt(&mut feed.image);
+    resolve_opt(&mut feed.link);
+    for episode in &mut feed.episodes {
+        resolve(&mut episode.enclosure.url);
+        resolve_opt(&mut episode.image);
+        resolve_opt(&mut episode.link);
+        resolve_opt(&mut episode.chapters_url);
+        for transcript in &mut episode.transcripts {
+            resolve(&mut transcript.url);
+        }
+        for chapter in &mut episode.podlove_chapters {
+            resolve_opt(&mut chapter.href);
+            resolve_opt(&mut chapter.image);
         }
     }
 }

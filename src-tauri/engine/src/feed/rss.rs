@@ -18,7 +18,7 @@ pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
     // The core elements in another letter case (`<Item>`, `<TITLE>`) are read as what they are.
     let respelled = core_names_respelled(text);
     let text = respelled.as_deref().unwrap_or(text);
-    let respelled = itunes_image_href_respelled(text);
+    let respelled = itunes_images_respelled(text);
     let text = respelled.as_deref().unwrap_or(text);
     let mut channel = Channel::read_from(text.as_bytes()).map_err(|e| FeedError::Malformed {
         detail: e.to_string(),
@@ -28,7 +28,8 @@ pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
     let items = std::mem::take(&mut channel.items);
     let namespaces = channel.namespaces();
     let channel_itunes = channel.itunes_ext();
-    // (`<itunes:image url=…>`, as some hosts write it, was said as `href` by the pre-pass.)
+    // (`<itunes:image url=…>` and the old `<itunes:link rel="image">` were said as
+    // `<itunes:image href=…>` by the pre-pass.)
     let image = channel_itunes
         .and_then(|i| non_empty(i.image()))
         .or_else(|| {
@@ -71,13 +72,34 @@ pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
         .collect();
 
     Ok(ParsedFeed {
-        title: channel.title().trim().to_string(),
+        title: show_title(&channel, namespaces),
         link: non_empty(Some(channel.link())),
         image,
         description_html: show_notes_html(&description),
         author,
         episodes,
     })
+}
+
+/// The show's `<title>`, else its Dublin Core or Media RSS title, as podcastparser and feedparser
+/// read them.
+fn show_title(channel: &Channel, namespaces: &BTreeMap<String, String>) -> String {
+    non_empty(Some(channel.title()))
+        .or_else(|| {
+            channel
+                .dublin_core_ext()
+                .and_then(|dc| dc.titles().iter().find_map(|t| non_empty(Some(t))))
+        })
+        .or_else(|| {
+            ext_value(
+                channel.extensions(),
+                namespaces,
+                &[MEDIA_NAMESPACE],
+                "media",
+                "title",
+            )
+        })
+        .unwrap_or_default()
 }
 
 /// RSS's own elements, as the spec spells them.
@@ -105,27 +127,21 @@ const CORE_NAMES: &[&str] = &[
     "height",
 ];
 
-/// The document with RSS's unprefixed core element names in their spec spelling, when any is
-/// written in another letter case; `None` when all are as they should be (the usual case, which
-/// costs one scan).
+/// The attributes of RSS's own elements, as the spec spells them.
+const CORE_ATTRIBUTES: &[&str] = &["url", "type", "length", "isPermaLink", "domain", "version"];
+
+/// The document with RSS's unprefixed core element names and their attributes in their spec
+/// spelling (`<ENCLOSURE URL=…>`, `<guid isPermaLink="FALSE">`), when any is written in another
+/// letter case; `None` when all are as they should be (the usual case, which costs one scan).
 fn core_names_respelled(text: &str) -> Option<String> {
-    let canonical = |name: &str| {
-        CORE_NAMES
-            .iter()
-            .find(|c| c.eq_ignore_ascii_case(name))
-            .copied()
-    };
-    let mut out: Option<String> = None;
-    let mut copied = 0;
+    // (start, end, replacement) of each respelling, in document order.
+    let mut edits: Vec<(usize, usize, &'static str)> = Vec::new();
     let bytes = text.as_bytes();
     let mut i = 0;
     while let Some(offset) = text[i..].find('<') {
         let start = i + offset + 1;
-        let name_start = if bytes.get(start) == Some(&b'/') {
-            start + 1
-        } else {
-            start
-        };
+        let is_end = bytes.get(start) == Some(&b'/');
+        let name_start = if is_end { start + 1 } else { start };
         let name_end = text[name_start..]
             .find(|c: char| !c.is_ascii_alphanumeric())
             .map_or(text.len(), |n| name_start + n);
@@ -135,48 +151,247 @@ fn core_names_respelled(text: &str) -> Option<String> {
         if name.is_empty() || bytes.get(name_end) == Some(&b':') {
             continue;
         }
-        if let Some(spelled) = canonical(name).filter(|c| *c != name) {
-            let buffer = out.get_or_insert_with(|| String::with_capacity(text.len()));
-            buffer.push_str(&text[copied..name_start]);
-            buffer.push_str(spelled);
-            copied = name_end;
+        if !CORE_NAMES.iter().any(|c| c.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        if let Some(spelled) = canonical(CORE_NAMES, name) {
+            edits.push((name_start, name_end, spelled));
+        }
+        // Only the elements whose attributes the `rss` crate reads.
+        let has_attributes = ["enclosure", "guid", "source", "category", "rss"]
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(name));
+        if !is_end && has_attributes {
+            i = core_attributes_respelled(text, name_end, &mut edits);
         }
     }
-    out.map(|mut buffer| {
-        buffer.push_str(&text[copied..]);
-        buffer
-    })
-}
-
-/// `<itunes:image url="…">` said as `href`, which is what Apple specifies and what the iTunes
-/// extension reads (some hosts write `url`). `None` when there is none.
-fn itunes_image_href_respelled(text: &str) -> Option<String> {
-    const TAG: &str = "<itunes:image";
-    if !text.contains(TAG) {
+    if edits.is_empty() {
         return None;
     }
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    let mut changed = false;
-    while let Some(at) = rest.find(TAG) {
-        let tag_end = rest[at..].find('>').map_or(rest.len(), |n| at + n);
-        let tag = &rest[at..tag_end];
-        out.push_str(&rest[..at]);
-        if !tag.contains("href=") {
-            if let Some(url_at) = tag.find(" url=") {
-                out.push_str(&tag[..url_at]);
-                out.push_str(" href=");
-                out.push_str(&tag[url_at + " url=".len()..]);
-                changed = true;
-                rest = &rest[tag_end..];
+    let mut copied = 0;
+    for (start, end, spelled) in edits {
+        out.push_str(&text[copied..start]);
+        out.push_str(spelled);
+        copied = end;
+    }
+    out.push_str(&text[copied..]);
+    Some(out)
+}
+
+/// `name` in the spelling of `names` when it is one of them in another letter case.
+fn canonical(names: &[&'static str], name: &str) -> Option<&'static str> {
+    names
+        .iter()
+        .find(|c| c.eq_ignore_ascii_case(name))
+        .copied()
+        .filter(|c| *c != name)
+}
+
+/// Reads the attributes of a tag from `at` (just after its name), noting respellings;
+/// returns where it stopped.
+fn core_attributes_respelled(
+    text: &str,
+    mut at: usize,
+    edits: &mut Vec<(usize, usize, &'static str)>,
+) -> usize {
+    let bytes = text.as_bytes();
+    let skip_space = |mut at: usize| {
+        while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        at
+    };
+    loop {
+        at = skip_space(at);
+        let name_start = at;
+        while bytes
+            .get(at)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-'))
+        {
+            at += 1;
+        }
+        let name = &text[name_start..at];
+        at = skip_space(at);
+        if name.is_empty() || bytes.get(at) != Some(&b'=') {
+            return at;
+        }
+        at = skip_space(at + 1);
+        let Some(quote) = bytes.get(at).copied().filter(|q| matches!(q, b'"' | b'\'')) else {
+            return at;
+        };
+        let value_start = at + 1;
+        let Some(len) = text[value_start..].find(quote as char) else {
+            return value_start;
+        };
+        at = value_start + len + 1;
+        if let Some(spelled) = canonical(CORE_ATTRIBUTES, name) {
+            edits.push((name_start, name_start + name.len(), spelled));
+        }
+        if name.eq_ignore_ascii_case("isPermaLink") {
+            let value = &text[value_start..value_start + len];
+            if let Some(spelled) = canonical(&["true", "false"], value.trim()) {
+                edits.push((value_start, value_start + len, spelled));
+            }
+        }
+    }
+}
+
+/// iTunes artwork said the way the iTunes extension reads it, `<itunes:image href="…">`, when
+/// a feed says it another way: `url` instead of `href` (some hosts), or the first iTunes spec's
+/// `<itunes:link rel="image" href="…">` (feedparser reads it too), which counts only where the
+/// element has no `itunes:image` of its own. Any prefix bound to the iTunes namespace counts.
+/// `None` when nothing needs saying differently (the usual case, which costs one scan).
+///
+/// A rewrite before the `rss` crate rather than a lookup after it: the crate takes iTunes
+/// elements out of the extension map and keeps only `image`'s `href`.
+fn itunes_images_respelled(text: &str) -> Option<String> {
+    use quick_xml::events::{BytesStart, Event};
+    let prefixes = itunes_prefixes(text);
+    if !prefixes.iter().any(|p| needs_image_respelling(text, p)) {
+        return None;
+    }
+    let local = |e: &BytesStart<'_>, wanted: &str| {
+        let name = e.name();
+        let name = std::str::from_utf8(name.as_ref()).unwrap_or("");
+        name.split_once(':')
+            .is_some_and(|(p, l)| l == wanted && prefixes.iter().any(|q| q == p))
+    };
+    /// An attribute's value as written (still escaped).
+    fn attr(e: &BytesStart<'_>, key: &str) -> Option<Vec<u8>> {
+        e.attributes()
+            .with_checks(false)
+            .flatten()
+            .find(|a| a.key.as_ref() == key.as_bytes())
+            .map(|a| a.value.into_owned())
+    }
+    // An `<itunes:link rel="image">`, said as the `itunes:image` it means.
+    let as_image = |e: &BytesStart<'_>| -> Option<BytesStart<'static>> {
+        let rel = attr(e, "rel")?;
+        if !rel.trim_ascii().eq_ignore_ascii_case(b"image") {
+            return None;
+        }
+        let href = attr(e, "href")?;
+        let name = String::from_utf8_lossy(e.name().as_ref()).replace(":link", ":image");
+        let mut image = BytesStart::new(name);
+        image.push_attribute(quick_xml::events::attributes::Attribute {
+            key: quick_xml::name::QName(b"href"),
+            value: href.into(),
+        });
+        Some(image)
+    };
+    // `url` said as `href` on an `itunes:image` without one.
+    let with_href = |e: BytesStart<'_>| -> BytesStart<'static> {
+        if attr(&e, "href").is_some() || attr(&e, "url").is_none() {
+            return e.into_owned();
+        }
+        let mut out = BytesStart::new(String::from_utf8_lossy(e.name().as_ref()).into_owned());
+        for mut a in e.attributes().with_checks(false).flatten() {
+            if a.key.as_ref() == b"url" {
+                a.key = quick_xml::name::QName(b"href");
+            }
+            out.push_attribute(a);
+        }
+        out.into_owned()
+    };
+    /// Per open element: whether it has an `itunes:image`, and an old-style link if it had one.
+    #[derive(Default)]
+    struct Frame {
+        has_image: bool,
+        old_link: Option<BytesStart<'static>>,
+    }
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().check_end_names = false;
+    let mut writer = quick_xml::Writer::new(Vec::with_capacity(text.len() + 256));
+    let mut frames: Vec<Frame> = vec![Frame::default()];
+    loop {
+        let (element, is_empty) = match reader.read_event().ok()? {
+            Event::Eof => break,
+            Event::Start(e) => (e, false),
+            Event::Empty(e) => (e, true),
+            Event::End(end) => {
+                let frame = frames.pop().unwrap_or_default();
+                if let Some(image) = frame.old_link.filter(|_| !frame.has_image) {
+                    writer.write_event(Event::Empty(image)).ok()?;
+                }
+                writer.write_event(Event::End(end)).ok()?;
+                continue;
+            }
+            other => {
+                writer.write_event(other).ok()?;
+                continue;
+            }
+        };
+        if local(&element, "link") {
+            if let Some(image) = as_image(&element) {
+                let parent = frames.last_mut()?;
+                parent.old_link.get_or_insert(image);
+                // The link and its caption go; the image it stood for is written at the end
+                // of its parent.
+                if !is_empty {
+                    reader.read_to_end(element.name()).ok()?;
+                }
                 continue;
             }
         }
-        out.push_str(tag);
-        rest = &rest[tag_end..];
+        let element = if local(&element, "image") {
+            frames.last_mut()?.has_image = true;
+            with_href(element)
+        } else {
+            element.into_owned()
+        };
+        if is_empty {
+            writer.write_event(Event::Empty(element)).ok()?;
+        } else {
+            frames.push(Frame::default());
+            writer.write_event(Event::Start(element)).ok()?;
+        }
     }
-    out.push_str(rest);
-    changed.then_some(out)
+    String::from_utf8(writer.into_inner()).ok()
+}
+
+/// The prefixes a document binds to the iTunes namespace (in any letter case, as the `rss`
+/// crate accepts it), and `itunes`, which feeds also use without declaring it.
+fn itunes_prefixes(text: &str) -> Vec<String> {
+    let mut prefixes = vec!["itunes".to_string()];
+    let mut rest = text;
+    while let Some(at) = rest.find("xmlns:") {
+        rest = &rest[at + "xmlns:".len()..];
+        let Some((prefix, after)) = rest.split_once('=') else {
+            break;
+        };
+        let after = after.trim_start();
+        let Some(quote) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        let value = after[1..].split(quote).next().unwrap_or("");
+        let prefix = prefix.trim();
+        if value.trim().eq_ignore_ascii_case(ITUNES_NAMESPACE)
+            && !prefixes.iter().any(|p| p == prefix)
+        {
+            prefixes.push(prefix.to_string());
+        }
+    }
+    prefixes
+}
+
+/// Whether `text` has an `<prefix:image>` without `href` or a `<prefix:link>` that may be an
+/// image: a quick look before a rewrite.
+fn needs_image_respelling(text: &str, prefix: &str) -> bool {
+    ["image", "link"].iter().any(|name| {
+        let open = format!("<{prefix}:{name}");
+        text.match_indices(&open).any(|(at, _)| {
+            let tag = &text[at + open.len()..];
+            let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+            let whole_name =
+                tag.starts_with(|c: char| c.is_whitespace() || c == '/') || tag.is_empty();
+            whole_name
+                && match *name {
+                    "image" => !tag.contains("href"),
+                    _ => tag.to_ascii_lowercase().contains("image"),
+                }
+        })
+    })
 }
 
 fn episode(
@@ -224,7 +439,8 @@ fn episode(
         .and_then(|i| i.duration().map(str::to_string))
         .or_else(|| itunes_raw("duration"))
         .and_then(|d| parse_duration_s(&d));
-    // (`<itunes:image url=…>` was said as `href` by the pre-pass.)
+    // (`<itunes:image url=…>` and the old `<itunes:link rel="image">` were said as
+    // `<itunes:image href=…>` by the pre-pass.)
     let image = itunes.and_then(|i| non_empty(i.image())).or_else(|| {
         ext_attr(
             ext,

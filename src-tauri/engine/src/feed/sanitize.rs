@@ -52,6 +52,24 @@ pub fn show_notes_html(notes: &str) -> String {
     SANITIZER.clean(notes).to_string()
 }
 
+/// The words of an HTML fragment (an Atom title of type html or xhtml): tags dropped, entities
+/// decoded, runs of whitespace made one space.
+pub fn html_to_text(html: &str) -> String {
+    static TEXT_ONLY: LazyLock<Builder<'static>> = LazyLock::new(|| {
+        let mut builder = Builder::empty();
+        builder.clean_content_tags(HashSet::from(["script", "style"]));
+        builder
+    });
+    let cleaned = TEXT_ONLY.clean(html).to_string();
+    // What html5ever escapes when it writes text back.
+    let text = cleaned
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Escapes text for use as HTML element content.
 pub fn escape_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -470,3 +470,198 @@ fn video_episodes_are_listed_and_audio_is_preferred_when_both_are_offered() {
     assert!(is_video_enclosure("https://h/v.mp4", Some("video/mp4")));
     assert!(!is_video_enclosure("https://h/b.m4a", Some("audio/mp4")));
 }
+
+#[test]
+fn old_itunes_link_images_and_url_images_under_any_prefix_are_artwork() {
+    // `<itunes:link rel="image">` is the first iTunes spec's artwork (feedparser reads it; real
+    // feeds still write it, with a caption inside); `url` for `href` under another prefix.
+    let xml = "<rss version=\"2.0\" xmlns:it=\"http://www.itunes.com/DTDs/Podcast-1.0.dtd\">\
+      <channel><title>t</title>\
+      <it:link rel=\"image\" type=\"video/jpeg\" href=\"https://h/show.jpg?a=1&amp;b=2\">Caption</it:link>\
+      <item><title>url, tab</title><guid>1</guid><it:image\turl=\"https://h/1.jpg\"/>\
+        <enclosure url=\"https://h/1.mp3\" type=\"audio/mpeg\"/></item>\
+      <item><title>both</title><guid>2</guid><it:link rel=\"image\" href=\"https://h/old.jpg\"/>\
+        <it:image href=\"https://h/new.jpg\"/><enclosure url=\"https://h/2.mp3\" type=\"audio/mpeg\"/></item>\
+      <item><title>link</title><guid>3</guid><it:link rel=\"image\" href=\"https://h/3.jpg\"></it:link>\
+        <enclosure url=\"https://h/3.mp3\" type=\"audio/mpeg\"/></item>\
+      <item><title>none</title><guid>4</guid><it:link rel=\"alternate\" href=\"https://h/page\"/>\
+        <enclosure url=\"https://h/4.mp3\" type=\"audio/mpeg\"/></item>\
+      </channel></rss>";
+    let feed = parse_str(xml);
+    assert_eq!(feed.image.as_deref(), Some("https://h/show.jpg?a=1&b=2"));
+    let images: Vec<Option<&str>> = feed.episodes.iter().map(|e| e.image.as_deref()).collect();
+    assert_eq!(
+        images,
+        [
+            Some("https://h/1.jpg"),
+            Some("https://h/new.jpg"),
+            Some("https://h/3.jpg"),
+            None
+        ]
+    );
+}
+
+#[test]
+fn atom_base64_bodies_are_decoded_and_html_titles_read_as_text() {
+    // Atom 0.3's `mode="base64"` whatever the type says, on content too; titles of type html
+    // or xhtml are shown as their text, not their markup.
+    let xml = r#"<feed xmlns="http://www.w3.org/2005/Atom">
+  <title type="html">Tom &amp;amp; Jerry &lt;b&gt;live&lt;/b&gt;</title>
+  <id>f</id><updated>2024-01-01T00:00:00Z</updated>
+  <entry>
+    <title type="text" mode="base64">RW5jb2RlZA==</title>
+    <content type="text/html" mode="base64">PHA+PGI+Qm9sZDwvYj4gbm90ZXM8L3A+</content>
+    <id>e1</id><updated>2024-01-02T00:00:00Z</updated>
+    <link rel="enclosure" type="audio/mpeg" href="https://h/1.mp3"/>
+  </entry>
+  <entry>
+    <title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Fish &amp; <b>chips</b></div></title>
+    <content mode="base64">PGk+aXRhbGljPC9pPg==</content>
+    <id>e2</id><updated>2024-01-03T00:00:00Z</updated>
+    <link rel="enclosure" type="audio/mpeg" href="https://h/2.mp3"/>
+  </entry>
+</feed>"#;
+    let feed = parse_str(xml);
+    assert_eq!(feed.title, "Tom & Jerry live");
+    let got: Vec<(&str, &str)> = feed
+        .episodes
+        .iter()
+        .map(|e| (e.title.as_str(), e.description_html.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Encoded", "<p><b>Bold</b> notes</p>"),
+            ("Fish & chips", "<i>italic</i>"),
+        ]
+    );
+}
+
+#[test]
+fn feeds_whose_own_elements_carry_a_namespace_prefix_are_read() {
+    let rss2 = r#"<r:rss version="2.0" xmlns:r="http://backend.userland.com/rss2" xmlns:atom="http://www.w3.org/2005/Atom">
+      <r:channel><r:title>Prefixed</r:title><atom:link rel="self" href="https://h/feed"/>
+      <r:item><r:title>One</r:title><r:guid>g1</r:guid><r:link>https://h/1</r:link>
+        <r:description><![CDATA[<r:b>as written</r:b>]]></r:description>
+        <r:enclosure url="https://h/1.mp3" type="audio/mpeg"/></r:item></r:channel></r:rss>"#;
+    let rss1 = r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:rss="http://purl.org/rss/1.0/" xmlns:enc="http://purl.oclc.org/net/rss_2.0/enc#">
+      <rss:channel rdf:about="https://h/"><rss:title>Prefixed</rss:title><rss:link>https://h/</rss:link></rss:channel>
+      <rss:item rdf:about="https://h/1"><rss:title>One</rss:title><rss:link>https://h/1</rss:link>
+        <enc:enclosure rdf:resource="https://h/1.mp3" enc:type="audio/mpeg"/></rss:item></rdf:RDF>"#;
+    let atom = r#"<a:feed xmlns:a="http://www.w3.org/2005/Atom"><a:title>Prefixed</a:title><a:id>f</a:id>
+      <a:updated>2024-01-01T00:00:00Z</a:updated><a:entry><a:title>One</a:title><a:id>e1</a:id>
+      <a:updated>2024-01-01T00:00:00Z</a:updated><a:link rel="enclosure" type="audio/mpeg" href="https://h/1.mp3"/></a:entry></a:feed>"#;
+    for xml in [rss2, rss1, atom] {
+        let feed = parse_str(xml);
+        assert_eq!(feed.title, "Prefixed", "{xml}");
+        let titles: Vec<&str> = feed.episodes.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(titles, ["One"], "{xml}");
+        assert_eq!(feed.episodes[0].enclosure.url, "https://h/1.mp3");
+    }
+    // The show notes are not the feed's elements: a CDATA section stays as written.
+    let notes = &parse_str(rss2).episodes[0].description_html;
+    assert_eq!(notes, "as written", "{notes}");
+}
+
+#[test]
+fn a_show_without_a_title_takes_its_dublin_core_or_media_rss_title() {
+    for (element, want) in [
+        ("<dc:title>From Dublin Core</dc:title>", "From Dublin Core"),
+        (
+            "<media:title>From Media RSS</media:title>",
+            "From Media RSS",
+        ),
+        (
+            "<title> </title><dc:title>Blank title</dc:title>",
+            "Blank title",
+        ),
+    ] {
+        let xml = format!(
+            r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">
+              <channel>{element}<item><title>e</title><guid>g</guid><enclosure url="https://h/1.mp3" type="audio/mpeg"/></item></channel></rss>"#
+        );
+        assert_eq!(parse_str(&xml).title, want);
+    }
+}
+
+#[test]
+fn core_attributes_in_any_letter_case_are_read() {
+    let xml = r#"<rss version="2.0"><channel><title>t</title>
+      <ITEM><TITLE>Shouted</TITLE><GUID ISPERMALINK="FALSE">https://h/not-a-page</GUID>
+        <ENCLOSURE URL="https://h/1.mp3" TYPE="audio/mpeg" LENGTH="5"/></ITEM>
+      <item><title>Mixed</title><guid IsPermaLink="False">https://h/also-not</guid>
+        <enclosure Url='https://h/2.mp3' Type = "audio/mpeg"/></item>
+      <item><title>Page</title><guid isPermaLink="true">https://h/page</guid>
+        <enclosure url="https://h/3.mp3" type="audio/mpeg" length="7"/></item>
+      </channel></rss>"#;
+    let feed = parse_str(xml);
+    let got: Vec<(&str, &str, Option<&str>, Option<u64>)> = feed
+        .episodes
+        .iter()
+        .map(|e| {
+            (
+                e.title.as_str(),
+                e.enclosure.url.as_str(),
+                e.link.as_deref(),
+                e.enclosure.length,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Shouted", "https://h/1.mp3", None, Some(5)),
+            ("Mixed", "https://h/2.mp3", None, None),
+            ("Page", "https://h/3.mp3", Some("https://h/page"), Some(7)),
+        ]
+    );
+}
+
+#[test]
+fn relative_artwork_links_chapters_and_transcripts_resolve_against_the_feed_url() {
+    // Dropping what is not http(s) must not drop what is merely relative.
+    let base = url::Url::parse("https://example.com/podcast/feed.xml").expect("url");
+    let rss = r#"<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:podcast="https://podcastindex.org/namespace/1.0">
+      <channel><title>S</title><link>/</link><image><url>cover.jpg</url></image>
+      <item><title>e</title><guid>g</guid><link>episodes/1</link><itunes:image href="/art/1.png"/>
+        <podcast:chapters url="1.chapters.json" type="application/json+chapters"/>
+        <podcast:transcript url="1.vtt" type="text/vtt"/>
+        <enclosure url="1.mp3" type="audio/mpeg"/></item></channel></rss>"#;
+    let feed = parse_with_base(rss.as_bytes(), None, Some(&base)).expect("rss");
+    assert_eq!(
+        feed.image.as_deref(),
+        Some("https://example.com/podcast/cover.jpg")
+    );
+    assert_eq!(feed.link.as_deref(), Some("https://example.com/"));
+    let e = &feed.episodes[0];
+    assert_eq!(
+        (
+            e.link.as_deref(),
+            e.image.as_deref(),
+            e.chapters_url.as_deref(),
+            e.transcripts.first().map(|t| t.url.as_str())
+        ),
+        (
+            Some("https://example.com/podcast/episodes/1"),
+            Some("https://example.com/art/1.png"),
+            Some("https://example.com/podcast/1.chapters.json"),
+            Some("https://example.com/podcast/1.vtt")
+        )
+    );
+    let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>f</id>
+      <updated>2024-01-01T00:00:00Z</updated><logo>logo.png</logo><link rel="alternate" href="home"/>
+      <entry><title>e</title><id>e1</id><updated>2024-01-01T00:00:00Z</updated>
+        <link rel="alternate" href="e/1"/><link rel="enclosure" type="audio/mpeg" href="1.mp3"/></entry></feed>"#;
+    let feed = parse_with_base(atom.as_bytes(), None, Some(&base)).expect("atom");
+    assert_eq!(
+        (feed.image.as_deref(), feed.link.as_deref()),
+        (
+            Some("https://example.com/podcast/logo.png"),
+            Some("https://example.com/podcast/home")
+        )
+    );
+    assert_eq!(
+        feed.episodes[0].link.as_deref(),
+        Some("https://example.com/podcast/e/1")
+    );
+}
