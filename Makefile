@@ -7,7 +7,7 @@ ifeq ($(CI),true)
 export CARGO_INCREMENTAL := 0
 endif
 
-.PHONY: run test deps test-deps ui-deps ui lint test-rust test-ui test-e2e bench bench-engine bench-playback bench-session bench-download bench-sound bench-sync fuzz bundle screenshots
+.PHONY: run test deps test-deps ui-deps ui lint test-rust test-ui test-e2e bench bench-engine bench-playback bench-session bench-download bench-sound bench-sync bench-memory fuzz bundle screenshots
 
 # One cargo build for `make run`, `make test` and `make test-package`: every target of the
 # workspace, so that features unify alike and whichever runs second compiles nothing new
@@ -48,7 +48,7 @@ test-rust: ui
 	scripts/test-env.sh $(CARGO) test --workspace
 	@git diff --exit-code -- ui/src/api/bindings.ts || { echo "ui/src/api/bindings.ts is out of date: commit the regenerated file" >&2; exit 1; }
 
-bench: bench-engine bench-playback bench-session bench-download bench-sound bench-sync
+bench: bench-engine bench-playback bench-session bench-download bench-sound bench-sync bench-memory
 
 bench-engine:
 	$(CARGO) bench -p chaptercast-engine
@@ -59,6 +59,14 @@ bench-playback: test-deps
 	$(CARGO) build --release -p chaptercast
 	$(CARGO) build --release -p chaptercast-e2e --bin playback_bench
 	scripts/test-env.sh target/release/playback_bench
+
+# The window's memory (all processes' PSS) next to an empty Tauri window and gPodder with the
+# same 455-episode feed: at start, after 200 episode opens, while playing (release build).
+bench-memory: test-deps
+	@scripts/install-deps.sh --bench
+	$(CARGO) build --release -p chaptercast --bins
+	$(CARGO) build --release -p chaptercast-e2e --bin memory_bench
+	CHAPTERCAST_APP_BIN=$(CURDIR)/target/release/chaptercast scripts/test-env.sh target/release/memory_bench
 
 # Reconnect, resume after an outage and going on to the next episode, next to ffplay and mpv
 # (release build).

@@ -22,8 +22,8 @@ test_packages=(
 )
 
 # The playback benchmark compares with these players; the sync benchmark marks a library
-# played with sqlite3 and does its sums with bc.
-bench_packages=(mpv sqlite3 bc)
+# played with sqlite3 and does its sums with bc; the memory benchmark runs gPodder beside the app.
+bench_packages=(mpv sqlite3 bc gpodder)
 
 want=("${packages[@]}")
 if [[ "${1:-}" == "--test" ]]; then

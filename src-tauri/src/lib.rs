@@ -13,6 +13,7 @@ pub mod error;
 mod image_protocol;
 pub mod playback;
 pub mod state;
+pub mod webkit_settings;
 pub mod wire;
 
 use anyhow::Context;
@@ -242,6 +243,7 @@ fn create_main_window(app: &mut tauri::App) -> tauri::Result<()> {
         })
         .build()?;
     if let Some(window) = app.get_webview_window("main") {
+        webkit_settings::apply(&window, webkit_settings::Acceleration::from_env());
         let _ = window.set_focus();
     }
     Ok(())

@@ -30,6 +30,10 @@ const NUDGE_EVERY_MS: u64 = 1_000;
 /// After this long waiting, tries every [`NUDGE_LATER_MS`] are enough.
 const NUDGE_FAST_FOR_MS: u64 = 30_000;
 const NUDGE_LATER_MS: u64 = 5_000;
+/// The audio device is let go after this long without sound wanted (paused, stopped, ended,
+/// failed), as desktop players do: the sound server can suspend the card and other programs
+/// get it, and the next Play opens it again (~0.1 s).
+pub const RELEASE_DEVICE_AFTER_MS: u64 = 3 * 60 * 1000;
 
 /// What the actor measured just before an input.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -226,6 +230,10 @@ pub struct Machine {
     last_nudge_ms: u64,
     /// Since when the listener has waited for sound from a host that does not answer.
     waiting_since_ms: Option<u64>,
+    /// The device is open (or asked to be): it was opened or started, and not dropped since.
+    device_held: bool,
+    /// Since when no sound has been wanted while the device is held.
+    quiet_since_ms: Option<u64>,
 }
 
 impl Default for Machine {
@@ -249,6 +257,8 @@ impl Default for Machine {
             last_tick_ms: None,
             last_nudge_ms: 0,
             waiting_since_ms: None,
+            device_held: false,
+            quiet_since_ms: None,
         }
     }
 }
@@ -282,6 +292,33 @@ impl Machine {
 
     /// Takes one input; returns what to do, in order.
     pub fn step(&mut self, input: Input, seen: &Seen) -> Vec<Effect> {
+        let mut out = self.decide(input, seen);
+        for effect in &out {
+            match effect {
+                Effect::OpenDevice | Effect::StartOutput { .. } => self.device_held = true,
+                Effect::DropDevice => self.device_held = false,
+                _ => {}
+            }
+        }
+        self.release_idle_device(seen, &mut out);
+        out
+    }
+
+    /// Lets the device go once no sound has been wanted for [`RELEASE_DEVICE_AFTER_MS`].
+    fn release_idle_device(&mut self, seen: &Seen, out: &mut Vec<Effect>) {
+        if !self.device_held || self.wants_play() {
+            self.quiet_since_ms = None;
+            return;
+        }
+        let since = *self.quiet_since_ms.get_or_insert(seen.now_ms);
+        if seen.now_ms.saturating_sub(since) >= RELEASE_DEVICE_AFTER_MS {
+            out.push(Effect::DropDevice);
+            self.device_held = false;
+            self.quiet_since_ms = None;
+        }
+    }
+
+    fn decide(&mut self, input: Input, seen: &Seen) -> Vec<Effect> {
         let mut out = Vec::new();
         match input {
             Input::Command(command) => self.command(command, seen, &mut out),

@@ -1126,3 +1126,64 @@ fn the_status_says_whether_the_listener_asked_for_sound() {
     }
     assert_eq!(status(&opening_paused(), &at(20, 0)).state, S::Loading);
 }
+
+/// The device is let go after a few quiet minutes, once, and Play takes it again; while
+/// sound is wanted it is never let go, however long.
+#[test]
+fn the_device_is_let_go_after_a_few_quiet_minutes() {
+    let drops = |effects: &[Effect]| effects.iter().filter(|e| **e == Effect::DropDevice).count();
+    let mut machine = playing();
+    let mut dropped = 0;
+    for s in 1..=600 {
+        dropped += drops(&machine.step(Input::Tick, &at(100 + s * 1_000, 30_000)));
+    }
+    assert_eq!(dropped, 0, "never while playing");
+
+    let paused_at = 700_000;
+    machine.step(Input::Command(Command::Pause), &at(paused_at, 40_000));
+    let mut dropped_at = Vec::new();
+    for s in 1..=400 {
+        let now = paused_at + s * 1_000;
+        if drops(&machine.step(Input::Tick, &at(now, 40_000))) > 0 {
+            dropped_at.push(now - paused_at);
+        }
+    }
+    assert_eq!(
+        dropped_at,
+        [RELEASE_DEVICE_AFTER_MS],
+        "once, after the quiet minutes"
+    );
+
+    let effects = machine.step(Input::Command(Command::Play), &at(1_200_000, 40_000));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::StartOutput { .. })),
+        "Play opens it again: {effects:?}"
+    );
+    machine.step(Input::Command(Command::Pause), &at(1_201_000, 41_000));
+    let before = machine.step(
+        Input::Tick,
+        &at(1_201_000 + RELEASE_DEVICE_AFTER_MS - 1, 41_000),
+    );
+    assert_eq!(drops(&before), 0);
+    let release = machine.step(
+        Input::Tick,
+        &at(1_201_000 + RELEASE_DEVICE_AFTER_MS, 41_000),
+    );
+    assert_eq!(drops(&release), 1, "counted from the Pause");
+}
+
+/// Opened ahead of the first Play and never used: let go after the same quiet minutes.
+#[test]
+fn a_device_opened_ahead_and_never_used_is_let_go_too() {
+    let mut machine = idle();
+    let first = machine.step(Input::Command(Command::PrepareOutput), &at(0, 0));
+    assert_eq!(first, vec![Effect::OpenDevice]);
+    let released = machine.step(Input::Tick, &at(RELEASE_DEVICE_AFTER_MS, 0));
+    assert_eq!(released, vec![Effect::DropDevice]);
+    assert_eq!(
+        machine.step(Input::Tick, &at(2 * RELEASE_DEVICE_AFTER_MS + 5, 0)),
+        vec![]
+    );
+}
