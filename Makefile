@@ -84,10 +84,11 @@ bench-sync: test-deps
 	scripts/bench-sync.sh target/release/chaptercast
 
 # `chaptercast --version` (start-up: what every script pays) next to other command lines
-# --version, alternating, median of 30 runs and peak memory (release build).
+# --version, alternating, median of 30 runs and peak memory (release build). BEFORE=<binary>
+# adds another build of chaptercast to the same run (e.g. main's, for a before/after).
 bench-cli:
 	$(CARGO) build --release -p chaptercast-cli
-	scripts/bench-cli.sh target/release/chaptercast
+	scripts/bench-cli.sh target/release/chaptercast $(BEFORE)
 
 # `chaptercast download` next to curl on a 200 MB loopback URL (release build).
 bench-download:
