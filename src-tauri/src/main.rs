@@ -96,3 +96,35 @@ fn init_logging() {
         .with_writer(std::io::stderr)
         .try_init();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(args: &[&str]) -> Result<Launch, String> {
+        read_args(args.iter().map(|a| a.to_string()))
+    }
+
+    #[test]
+    fn one_link_opens_and_help_and_version_print() {
+        assert!(matches!(read(&[]), Ok(Launch::Open(None))));
+        assert!(matches!(
+            read(&["podcast://example.org/rss"]),
+            Ok(Launch::Open(Some(Opened::Link(_))))
+        ));
+        assert!(matches!(read(&["--help"]), Ok(Launch::Print(t)) if t.starts_with("Usage:")));
+        assert!(
+            matches!(read(&["--version"]), Ok(Launch::Print(t)) if t.starts_with("chaptercast-app "))
+        );
+    }
+
+    #[test]
+    fn typos_flags_and_a_second_link_are_refused() {
+        assert!(read(&["serach"]).is_err_and(|e| e.contains("not a feed link or a file")));
+        assert!(read(&["--verbose"]).is_err_and(|e| e.contains("unknown option")));
+        assert!(
+            read(&["podcast://a.example/rss", "podcast://b.example/rss"])
+                .is_err_and(|e| e.contains("one link or file at a time"))
+        );
+    }
+}
