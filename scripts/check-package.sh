@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks a Chaptercast .deb the way a user's system will meet it, and fails (exit 1, one line
 # per problem on stderr) when anything is off:
-#   - Depends names a package for every library the binary links (its DT_NEEDED entries, found
+#   - Depends names a package for every library either binary links (the app, chaptercast-app,
+#     and the command line, chaptercast; their DT_NEEDED entries, found
 #     with ldd and mapped to packages with dpkg -S; an alternative such as `libasound2t64 |
 #     libasound2` counts, and libc6, libgcc-s1 and libstdc++6 are taken as given);
 #   - Section: sound, a Maintainer with an email address, a Homepage;
@@ -9,8 +10,10 @@
 #     link schemes, feeds and OPML files;
 #   - the AppStream metainfo passes `appstreamcli validate --no-net` and launches that entry;
 #   - the man page is there and `man -l` renders it;
+#   - the command line links no GTK, WebKit or libsoup (it must start fast and work without a
+#     desktop);
 #   - installed with dpkg into a throwaway root, every one of those files (and the icons) lands
-#     where the desktop looks for it, and the installed binary runs.
+#     where the desktop looks for it, and both installed binaries run (--version).
 #
 # Usage: scripts/check-package.sh [--install-missing] PACKAGE.deb
 # --install-missing installs the checkers (desktop-file-utils, appstream, man-db, binutils) with
@@ -31,8 +34,10 @@ deb=$1
 [[ -f "$deb" ]] || { echo "check-package: no such package: $deb" >&2; exit 1; }
 
 # What the package must contain; the names follow tauri.conf.json (productName, mainBinaryName,
-# identifier) and tauri-bundler's layout.
-binary=usr/bin/chaptercast
+# identifier, bundle.linux.deb.files) and tauri-bundler's layout, which names the icons after
+# the main binary (the desktop entry's Icon=chaptercast-app).
+binary=usr/bin/chaptercast-app
+cli=usr/bin/chaptercast
 desktop_file=usr/share/applications/Chaptercast.desktop
 metainfo=usr/share/metainfo/org.chaptercast.desktop.metainfo.xml
 man_page=usr/share/man/man1/chaptercast.1.gz
@@ -113,9 +118,10 @@ fi
 
 # --- the files, as packed --------------------------------------------------------------------
 dpkg-deb --extract "$deb" "$tmp/deb"
-for path in "$binary" "$desktop_file" "$metainfo" "$man_page"; do
+for path in "$binary" "$cli" "$desktop_file" "$metainfo" "$man_page"; do
   [[ -f "$tmp/deb/$path" ]] || fail "/$path is not in the package"
 done
+[[ ! -f "$tmp/deb/$cli" || -x "$tmp/deb/$cli" ]] || fail "/$cli is not executable"
 
 # --- Depends against what the binary links ---------------------------------------------------
 # A package name as Depends and dpkg -S compare it: without an architecture qualifier or the
@@ -145,13 +151,15 @@ owner() {
   done
   return 1
 }
-if [[ -f "$tmp/deb/$binary" ]] && have ldd "Depends" && have readelf "Depends"; then
+# Each binary's own libraries against Depends (one package for both).
+check_depends() {
+  local bin=$1 needed ldd_out suggested soname path line pkg
   # Only the libraries the binary itself names: ldd also lists what those load in turn, which
   # their own packages depend on.
-  mapfile -t needed < <(readelf --dynamic --wide "$tmp/deb/$binary" |
+  mapfile -t needed < <(readelf --dynamic --wide "$tmp/deb/$bin" |
     sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p')
-  ((${#needed[@]})) || fail "readelf finds no NEEDED libraries in /$binary: is it a dynamic ELF binary?"
-  ldd_out=$(ldd "$tmp/deb/$binary" 2>&1) || fail "ldd cannot read /$binary: $ldd_out"
+  ((${#needed[@]})) || fail "readelf finds no NEEDED libraries in /$bin: is it a dynamic ELF binary?"
+  ldd_out=$(ldd "$tmp/deb/$bin" 2>&1) || fail "ldd cannot read /$bin: $ldd_out"
   suggested=()
   for soname in "${needed[@]}"; do
     # "libfoo.so.1 => /lib/.../libfoo.so.1 (0x...)", or for the loader "/lib64/ld-linux-x86-64.so.2 (0x...)".
@@ -177,7 +185,20 @@ if [[ -f "$tmp/deb/$binary" ]] && have ldd "Depends" && have readelf "Depends"; 
       fail "$soname is linked (from package $pkg) but Depends has no $pkg (nor ${pkg%t64}t64): add it to bundle.linux.deb.depends"
     fi
   done
-  echo "  (libraries linked, by package: $(printf '%s\n' "${suggested[@]}" | sort -u | tr '\n' ' '))"
+  echo "  (/$bin links, by package: $(printf '%s\n' "${suggested[@]}" | sort -u | tr '\n' ' '))"
+}
+if have ldd "Depends" && have readelf "Depends"; then
+  for bin in "$binary" "$cli"; do
+    if [[ -f "$tmp/deb/$bin" ]]; then check_depends "$bin"; fi
+  done
+  if [[ -f "$tmp/deb/$cli" ]]; then
+    window_libs=$(ldd "$tmp/deb/$cli" 2>&1 | grep -oE 'lib(gtk|gdk|webkit2gtk|javascriptcoregtk|soup)[^ ]*' | sort -u | tr '\n' ' ') || true
+    if [[ -z "$window_libs" ]]; then
+      ok "/$cli links no GTK, WebKit or libsoup"
+    else
+      fail "/$cli links the window system ($window_libs): it must depend on the engine only"
+    fi
+  fi
 fi
 
 # --- the desktop entry -----------------------------------------------------------------------
@@ -199,6 +220,8 @@ if [[ -f "$entry" ]]; then
   [[ "$exec_line" =~ %[uU] ]] || fail "Exec '$exec_line' takes no URL (%u): links would open the app without them"
   exec_bin=${exec_line%% *}
   [[ -f "$tmp/deb/usr/bin/${exec_bin//\"/}" ]] || fail "Exec runs '$exec_bin', which is not in /usr/bin of the package"
+  # The app itself, not the command line that would exec it: one process start fewer.
+  [[ "${exec_bin//\"/}" == "$(basename "$binary")" ]] || fail "Exec runs '$exec_bin', not the app (/$binary)"
   icon=$(key Icon)
   icons=$(cd "$tmp/deb" && { compgen -G "usr/share/icons/hicolor/*/apps/$icon.png" || true; })
   if [[ -n "$icons" ]]; then
@@ -251,20 +274,22 @@ if have dpkg "installing the package"; then
     --log=/dev/null --install "$deb" 2>&1); then
     ok "dpkg --root installs $package"
     installed=$(dpkg --root="$root" --listfiles "$package" 2>/dev/null || true)
-    for path in "$binary" "$desktop_file" "$metainfo" "$man_page" \
-      usr/share/icons/hicolor/32x32/apps/chaptercast.png \
-      usr/share/icons/hicolor/128x128/apps/chaptercast.png; do
+    for path in "$binary" "$cli" "$desktop_file" "$metainfo" "$man_page" \
+      "usr/share/icons/hicolor/32x32/apps/${icon:-chaptercast-app}.png" \
+      "usr/share/icons/hicolor/128x128/apps/${icon:-chaptercast-app}.png"; do
       if [[ -f "$root/$path" ]] && grep -qx -- "/$path" <<<"$installed"; then
         ok "installed /$path"
       else
         fail "after dpkg --install, /$path is not there (or not registered to $package)"
       fi
     done
-    if version=$("$root/$binary" --version 2>&1); then
-      ok "the installed binary runs: ${version%%$'\n'*}"
-    else
-      fail "the installed /$binary does not run: $version"
-    fi
+    for bin in "$binary" "$cli"; do
+      if version=$("$root/$bin" --version 2>&1); then
+        ok "the installed /$bin runs: ${version%%$'\n'*}"
+      else
+        fail "the installed /$bin does not run: $version"
+      fi
+    done
   else
     fail "dpkg --root=... --install $deb failed: $install_log"
   fi

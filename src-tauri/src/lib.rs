@@ -1,13 +1,7 @@
-//! Chaptercast's shell: the window, the commands and the command line. Thin: everything with
-//! a decision in it lives in `chaptercast-engine`.
+//! Chaptercast's shell: the window and its commands (the command line is its own crate, `cli/`).
+//! Thin: everything with a decision in it lives in `chaptercast-engine`.
 
 pub mod bindings;
-pub mod cli;
-mod cli_download;
-mod cli_library;
-mod cli_play;
-mod cli_queue;
-mod cli_sync;
 pub mod commands;
 pub mod error;
 mod image_protocol;
@@ -25,7 +19,7 @@ use crate::state::AppState;
 
 /// Builds and runs the GUI until the window closes. A library that cannot be opened does not
 /// stop the window: it opens and says so, and offers to start fresh (`library_problem`).
-pub fn run_gui(opened: Option<commands::opened::Opened>) -> anyhow::Result<()> {
+pub fn run_gui(opened: Option<chaptercast_engine::launch::Opened>) -> anyhow::Result<()> {
     let config = Config::from_env();
     let requests = commands::opened::OpenedQueue::default();
     if let Some(opened) = opened {
@@ -144,7 +138,7 @@ fn single_instance_id(data_dir: &std::path::Path) -> String {
 /// running window, which is told to take it and ask the listener.
 fn hand_over(app: &tauri::AppHandle, args: &[String], cwd: &str) {
     use tauri_specta::Event;
-    let Some(opened) = commands::opened::opened_from_args(
+    let Some(opened) = chaptercast_engine::launch::opened_from_args(
         args.get(1..).unwrap_or_default(),
         std::path::Path::new(cwd),
     ) else {

@@ -1,58 +1,130 @@
+//! `chaptercast-app`: the desktop app. A desktop entry or `chaptercast` (with no subcommand)
+//! starts it, with at most one link or file to open; the subcommands are `chaptercast`'s.
+
 // No console window on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use chaptercast_engine::launch::{opened_from_args, Opened};
+
+const USAGE: &str = "Usage: chaptercast-app [LINK_OR_FILE]
+
+Chaptercast's window. LINK_OR_FILE: a feed URL or subscribe link (podcast://, itpc://, pcast://,
+podcasts://, feed://), or an OPML or feed file; the app asks before it subscribes.
+The command line is `chaptercast`: see `chaptercast --help`.";
 
 fn main() -> ExitCode {
-    let cli = chaptercast_lib::cli::Cli::parse();
-    init_logging(cli.command.is_some());
-    match cli.command {
-        Some(command) => chaptercast_lib::cli::run(command),
-        None => run_gui(cli.open),
-    }
-}
-
-fn run_gui(open: Option<String>) -> ExitCode {
-    // A mistyped command must not open the window instead: what is not a link or a file is an
-    // error, as clap would have said.
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let opened = match open {
-        Some(arg) => match chaptercast_lib::commands::opened::opened_from_args(
-            std::slice::from_ref(&arg),
-            &cwd,
-        ) {
-            Some(opened) => Some(opened),
-            None => {
-                eprintln!("chaptercast: \"{arg}\" is not a command, a feed link or a file; see `chaptercast --help`");
-                return ExitCode::from(2);
-            }
-        },
-        None => None,
+    let opened = match read_args(std::env::args().skip(1)) {
+        Ok(Launch::Open(opened)) => opened,
+        Ok(Launch::Print(text)) => {
+            println!("{text}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("chaptercast-app: {message}");
+            return ExitCode::from(2);
+        }
     };
+    init_logging();
     if !chaptercast_lib::has_display() {
-        eprintln!("chaptercast: no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset); the subcommands work without one, see `chaptercast --help`");
+        eprintln!("chaptercast-app: no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset); the subcommands of `chaptercast` work without one");
         return ExitCode::FAILURE;
     }
     match chaptercast_lib::run_gui(opened) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("chaptercast: {e:#}");
+            eprintln!("chaptercast-app: {e:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-/// Logs go to stderr; `CHAPTERCAST_LOG` (or `RUST_LOG`) sets the filter. The command line is
-/// quiet by default so its stdout/stderr stay clean for scripts.
-fn init_logging(is_cli: bool) {
-    let default = if is_cli { "off" } else { "info" };
+/// What the arguments ask for.
+enum Launch {
+    /// The window, opening this.
+    Open(Option<Opened>),
+    /// `--version` or `--help`: text to print instead.
+    Print(String),
+}
+
+/// `--help`, `--version`, or at most one link or file; anything else is refused (exit 2), so
+/// that a typo never opens the window on it.
+fn read_args(args: impl Iterator<Item = String>) -> Result<Launch, String> {
+    let mut open: Option<String> = None;
+    for arg in args {
+        match arg.as_str() {
+            "-h" | "--help" => return Ok(Launch::Print(USAGE.to_string())),
+            "-V" | "--version" => {
+                return Ok(Launch::Print(format!(
+                    "chaptercast-app {}",
+                    env!("CARGO_PKG_VERSION")
+                )))
+            }
+            flag if flag.starts_with('-') => {
+                return Err(format!(
+                    "unknown option {flag:?}; see `chaptercast-app --help`"
+                ))
+            }
+            _ if open.is_some() => {
+                return Err(format!(
+                    "one link or file at a time, not also {arg:?}; see `chaptercast-app --help`"
+                ))
+            }
+            _ => open = Some(arg),
+        }
+    }
+    let Some(arg) = open else {
+        return Ok(Launch::Open(None));
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    match opened_from_args(std::slice::from_ref(&arg), &cwd) {
+        Some(opened) => Ok(Launch::Open(Some(opened))),
+        None => Err(format!(
+            "\"{arg}\" is not a feed link or a file; see `chaptercast-app --help`"
+        )),
+    }
+}
+
+/// Logs go to stderr at info; `CHAPTERCAST_LOG` (or `RUST_LOG`) sets the filter.
+fn init_logging() {
     let filter = std::env::var("CHAPTERCAST_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
-        .unwrap_or_else(|_| default.to_string());
+        .unwrap_or_else(|_| "info".to_string());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(args: &[&str]) -> Result<Launch, String> {
+        read_args(args.iter().map(|a| a.to_string()))
+    }
+
+    #[test]
+    fn one_link_opens_and_help_and_version_print() {
+        assert!(matches!(read(&[]), Ok(Launch::Open(None))));
+        assert!(matches!(
+            read(&["podcast://example.org/rss"]),
+            Ok(Launch::Open(Some(Opened::Link(_))))
+        ));
+        assert!(matches!(read(&["--help"]), Ok(Launch::Print(t)) if t.starts_with("Usage:")));
+        assert!(
+            matches!(read(&["--version"]), Ok(Launch::Print(t)) if t.starts_with("chaptercast-app "))
+        );
+    }
+
+    #[test]
+    fn typos_flags_and_a_second_link_are_refused() {
+        assert!(read(&["serach"]).is_err_and(|e| e.contains("not a feed link or a file")));
+        assert!(read(&["--verbose"]).is_err_and(|e| e.contains("unknown option")));
+        assert!(
+            read(&["podcast://a.example/rss", "podcast://b.example/rss"])
+                .is_err_and(|e| e.contains("one link or file at a time"))
+        );
+    }
 }

@@ -409,7 +409,7 @@ impl PlayerView {
             error: status
                 .error
                 .as_ref()
-                .map(crate::error::player_error_message),
+                .map(chaptercast_engine::messages::player_error_message),
             network: status.network.as_ref().map(|n| NetworkView {
                 host: n.host.clone(),
                 for_ms: ms_u32(n.for_ms),
@@ -697,7 +697,7 @@ pub struct SessionNoticeView {
 impl SessionNoticeView {
     pub fn from_notice(notice: &engine::events::SessionNotice) -> SessionNoticeView {
         SessionNoticeView {
-            text: crate::error::session_notice_message(notice),
+            text: chaptercast_engine::messages::session_notice_message(notice),
             undo: matches!(notice, engine::events::SessionNotice::Skipped { .. }),
         }
     }

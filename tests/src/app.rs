@@ -24,17 +24,29 @@ pub struct AppSession {
     _turn: tokio::sync::OwnedMutexGuard<()>,
 }
 
-/// Where the app binary is: `CHAPTERCAST_APP_BIN`, else the workspace's debug build.
+/// Where the desktop app's binary is: `CHAPTERCAST_APP_BIN`, else the workspace's debug build
+/// of `chaptercast-app` (what the desktop entry starts).
 pub fn app_binary() -> anyhow::Result<PathBuf> {
-    if let Some(path) = std::env::var_os("CHAPTERCAST_APP_BIN") {
+    built_binary("CHAPTERCAST_APP_BIN", "chaptercast-app")
+}
+
+/// Where the command line's binary is: `CHAPTERCAST_CLI_BIN`, else the workspace's debug build
+/// of `chaptercast` (no GTK; with no subcommand it execs the app beside it).
+pub fn cli_binary() -> anyhow::Result<PathBuf> {
+    built_binary("CHAPTERCAST_CLI_BIN", "chaptercast")
+}
+
+/// `$override_var`, else `name` in the workspace's debug build.
+fn built_binary(override_var: &str, name: &str) -> anyhow::Result<PathBuf> {
+    if let Some(path) = std::env::var_os(override_var) {
         return Ok(PathBuf::from(path));
     }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let path = target.join("debug/chaptercast");
+    let path = target.join("debug").join(name);
     if !path.exists() {
-        bail!("{} does not exist: build the app first (`cargo build -p chaptercast`, `make test` does)", path.display());
+        bail!("{} does not exist: build it first (`cargo build --workspace --all-targets`, `make test` does)", path.display());
     }
     Ok(path.canonicalize()?)
 }
@@ -65,7 +77,7 @@ pub fn app_env(
 /// `chaptercast ARGS…` with no display, on the library in `data_dir`, with a short HTTP
 /// timeout; waits for it to end.
 pub async fn run_cli_in(data_dir: &Path, args: &[&str]) -> std::process::Output {
-    let binary = app_binary().expect("app binary");
+    let binary = cli_binary().expect("cli binary");
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     let dir = data_dir.to_path_buf();
     tokio::task::spawn_blocking(move || {

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use chaptercast_e2e::app::{app_binary, app_env, key, AppSession};
+use chaptercast_e2e::app::{app_binary, app_env, cli_binary, key, AppSession};
 use chaptercast_e2e::audio::{audio_env_ready, audio_lock, long_quiet_mp3};
 use chaptercast_e2e::axe::serious_violations;
 use chaptercast_e2e::server::{Route, TestServer};
@@ -381,12 +381,14 @@ async fn sizes_and_themes() -> anyhow::Result<()> {
         .await?;
 
     // A browser's subscribe link, handed to the running window by a second launch: it asks
-    // first, offers plain http only after https failed, and subscribes when told.
+    // first, offers plain http only after https failed, and subscribes when told. Launched as
+    // `chaptercast <link>`, which execs the app beside it (the desktop entry runs the app
+    // itself, as the OPML launch below does).
     let host = server.base_url().trim_start_matches("http://").to_string();
     let link = format!("podcast://{host}/second.xml");
     let second_env = env.clone();
     let status = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(app_binary()?)
+        std::process::Command::new(cli_binary()?)
             .arg(link)
             .envs(second_env.iter().map(|(k, v)| (*k, v.clone())))
             .status()

@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::Context;
-use chaptercast_e2e::app::{app_binary, app_env, output_with_stdin, AppSession};
+use chaptercast_e2e::app::{app_env, cli_binary, output_with_stdin, AppSession};
 use chaptercast_e2e::podsync::{Podsync, PASSWORD, USER};
 use chaptercast_e2e::server::{Route, TestServer};
 use chaptercast_engine::testkit::{FeedBuilder, ItemBuilder};
@@ -18,7 +18,7 @@ const DEVICE: &str = "desk";
 /// The other library: the command line on its own data folder.
 fn other_library(data: &std::path::Path, args: &[&str], stdin: &str) -> anyhow::Result<String> {
     let out = output_with_stdin(
-        Command::new(app_binary()?)
+        Command::new(cli_binary()?)
             .args(args)
             .env("CHAPTERCAST_DATA_DIR", data)
             .env("CHAPTERCAST_NO_KEYRING", "1")

@@ -1,14 +1,15 @@
-//! `chaptercast feed … --json`: the real binary, with no display, against the local server.
+//! The command line, `chaptercast`: the real binary, with no display, against the local server;
+//! and what it links (the engine only, no window system).
 
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use chaptercast_e2e::app::{app_binary, ok_json, run_cli_in};
+use chaptercast_e2e::app::{app_binary, cli_binary, ok_json, run_cli_in};
 use chaptercast_e2e::fixtures::{meta_feed_xml, meta_titles_newest_first};
 use chaptercast_e2e::server::{Route, TestServer};
 
 async fn run_cli(args: &[&str]) -> Output {
-    let binary = app_binary().expect("app binary");
+    let binary = cli_binary().expect("cli binary");
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     tokio::task::spawn_blocking(move || {
         Command::new(binary)
@@ -129,6 +130,85 @@ async fn gui_without_a_display_says_so() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("no display"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// The desktop app itself refuses to start without a display, as plainly.
+#[tokio::test(flavor = "multi_thread")]
+async fn app_without_a_display_says_so() {
+    let binary = app_binary().expect("app binary");
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(binary)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .output()
+            .expect("run chaptercast-app")
+    })
+    .await
+    .expect("join");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no display"), "{stderr}");
+}
+
+/// The command line links the engine only: no GTK, WebKit or libsoup (the app's), so that it
+/// starts in milliseconds and installs without a desktop.
+#[test]
+fn the_command_line_links_no_window_system() {
+    let binary = cli_binary().expect("cli binary");
+    let out = Command::new("ldd").arg(&binary).output().expect("run ldd");
+    assert!(out.status.success(), "ldd {}", binary.display());
+    let linked = String::from_utf8_lossy(&out.stdout);
+    for library in [
+        "libgtk",
+        "libgdk",
+        "libwebkit2gtk",
+        "libjavascriptcoregtk",
+        "libsoup",
+    ] {
+        assert!(
+            !linked.contains(library),
+            "{} links {library}:\n{linked}",
+            binary.display()
+        );
+    }
+    // The check itself works: the app does link GTK.
+    let app = app_binary().expect("app binary");
+    let out = Command::new("ldd").arg(&app).output().expect("run ldd");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("libgtk-3"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn version_works_without_a_display() {
+    let out = run_cli(&["--version"]).await;
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.trim(),
+        format!("chaptercast {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+/// `chaptercast` with no subcommand execs the app found beside it; when it is missing, one
+/// line says so (exit 1) instead of a panic or a silent exit.
+#[tokio::test(flavor = "multi_thread")]
+async fn without_the_app_beside_it_the_launcher_says_so() {
+    let dir = tempfile::tempdir().expect("dir");
+    let lone = dir.path().join("chaptercast");
+    std::fs::copy(cli_binary().expect("cli binary"), &lone).expect("copy");
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(lone)
+            .env("DISPLAY", ":987")
+            // No chaptercast-app on this PATH either.
+            .env("PATH", "/nonexistent")
+            .output()
+            .expect("run")
+    })
+    .await
+    .expect("join");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("cannot start the app"), "{stderr}");
 }
 
 /// One line on stderr, exit 1.
@@ -320,7 +400,7 @@ async fn a_200000_item_feed_prints_as_json_in_under_400_mb() {
     }
     let size = std::fs::metadata(&path).expect("size").len();
     assert!(size > 20 << 20, "{size}");
-    let binary = app_binary().expect("app binary");
+    let binary = cli_binary().expect("cli binary");
     let (peak_kb, status, episodes) = tokio::task::spawn_blocking(move || {
         // Reaped below by wait4, which also gives its peak memory (Child::wait cannot).
         #[allow(clippy::zombie_processes)]

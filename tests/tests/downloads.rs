@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use chaptercast_e2e::app::app_binary;
+use chaptercast_e2e::app::cli_binary;
 use chaptercast_e2e::server::{Fault, Route, TestServer};
 use sha2::{Digest, Sha256};
 
@@ -27,7 +27,7 @@ fn sha(bytes: &[u8]) -> String {
 }
 
 async fn cli_download(url: &str, out: &Path) -> Output {
-    let binary = app_binary().expect("app binary");
+    let binary = cli_binary().expect("cli binary");
     let (url, out) = (url.to_string(), out.to_path_buf());
     tokio::task::spawn_blocking(move || {
         Command::new(binary)
@@ -220,7 +220,7 @@ async fn kill_9_mid_download_then_rerun_resumes_from_the_last_byte() {
     );
     let dir = tempfile::tempdir().expect("dir");
     let out = dir.path().join("ep.mp3");
-    let binary = app_binary().expect("binary");
+    let binary = cli_binary().expect("binary");
     let mut child = Command::new(&binary)
         .args(["download", &server.url("/ep.mp3"), "--out"])
         .arg(&out)

@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use chaptercast_e2e::app::{app_binary, succeeded};
+use chaptercast_e2e::app::{cli_binary, succeeded};
 use chaptercast_e2e::audio::{
     audio_env_ready, audio_lock, tone_mp3, Capture, Encoding, Recording, ToneFixture,
 };
@@ -59,7 +59,7 @@ async fn play_and_record(server: &TestServer, args: &[&str]) -> (Output, Recordi
 /// `chaptercast play SOURCE ARGS…` with no audio device (a PulseAudio socket that is not
 /// there), for the ways playback must fail: one line on stderr, exit 1.
 async fn play_without_device(source: String, args: &[&str]) -> Output {
-    let binary = app_binary().expect("app binary");
+    let binary = cli_binary().expect("cli binary");
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     tokio::task::spawn_blocking(move || {
         Command::new(binary)
@@ -279,7 +279,7 @@ async fn unplayable_input_exits_1_with_one_line() {
         Route::file("audio/mpeg", b"<html>not audio</html>".repeat(100)),
     );
     server.route("/gone.mp3", Route::status(404));
-    let binary = app_binary().expect("app binary");
+    let binary = cli_binary().expect("cli binary");
     for path in ["/notes.mp3", "/gone.mp3"] {
         let url = server.url(path);
         let binary = binary.clone();
@@ -323,7 +323,7 @@ fn spawn_play(
     url: String,
     args: &[&str],
 ) -> tokio::task::JoinHandle<(Output, Recording, std::time::Instant)> {
-    let binary = app_binary().expect("app binary");
+    let binary = cli_binary().expect("cli binary");
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     tokio::task::spawn_blocking(move || {
         let capture = Capture::start().expect("start parec");

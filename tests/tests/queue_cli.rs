@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Instant;
 
-use chaptercast_e2e::app::{app_binary, succeeded as ok};
+use chaptercast_e2e::app::{cli_binary, succeeded as ok};
 use chaptercast_e2e::audio::{audio_env_ready, audio_lock, tone_mp3, Capture, Encoding};
 use chaptercast_e2e::server::{Route, TestServer};
 use chaptercast_engine::testkit::{FeedBuilder, ItemBuilder};
@@ -15,7 +15,7 @@ const FIRST_HZ: f64 = 500.0;
 const SECOND_HZ: f64 = 900.0;
 
 fn run(data: &Path, args: &[&str]) -> Output {
-    Command::new(app_binary().expect("app binary"))
+    Command::new(cli_binary().expect("cli binary"))
         .args(args)
         .env("CHAPTERCAST_DATA_DIR", data)
         .env_remove("DISPLAY")

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use chaptercast_e2e::app::{app_binary, succeeded};
+use chaptercast_e2e::app::{cli_binary, succeeded};
 use chaptercast_e2e::audio::{
     audio_env_ready, audio_lock, ebur128_of, heard_ms, signal_at_loudness, Capture, Recording,
 };
@@ -18,7 +18,7 @@ const NOISE_AND_TONE: &str =
 
 /// Runs `chaptercast ARGS…` to its end while the sink is recorded.
 async fn play_recorded(args: Vec<String>) -> anyhow::Result<(Output, Recording)> {
-    let binary = app_binary()?;
+    let binary = cli_binary()?;
     tokio::task::spawn_blocking(move || {
         let capture = Capture::start()?;
         let out = Command::new(binary)
@@ -62,7 +62,7 @@ async fn quiet_and_loud_files_play_at_the_target_with_peaks_below_the_ceiling() 
     for (name, lufs) in [("quiet", -30.0), ("loud", -8.0)] {
         let file = signal_at_loudness(dir.path(), name, NOISE_AND_TONE, 14.0, lufs)?;
         // The CLI's own meter agrees with ffmpeg's on the file.
-        let out = Command::new(app_binary()?)
+        let out = Command::new(cli_binary()?)
             .args(["loudness", &file.to_string_lossy(), "--json"])
             .output()?;
         check(&out)?;

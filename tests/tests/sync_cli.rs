@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use chaptercast_e2e::app::{app_binary, output_with_stdin, succeeded as ok};
+use chaptercast_e2e::app::{cli_binary, output_with_stdin, succeeded as ok};
 use chaptercast_e2e::podsync::{mygpo, Podsync, PASSWORD, USER};
 use chaptercast_e2e::server::{Route, TestServer};
 use chaptercast_engine::testkit::{FeedBuilder, ItemBuilder};
@@ -17,7 +17,7 @@ const DEVICE: &str = "desk";
 
 fn run(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     output_with_stdin(
-        Command::new(app_binary().expect("app binary"))
+        Command::new(cli_binary().expect("cli binary"))
             .args(args)
             .env("CHAPTERCAST_DATA_DIR", data)
             .env("CHAPTERCAST_HTTP_TIMEOUT_S", "3")

@@ -1,7 +1,8 @@
 //! Chaptercast's engine: feeds, the library, chapters, playback and downloads.
 //!
-//! No Tauri and no user-facing sentences here: the shell (GUI or command line) decides what
-//! the user sees. Open it with [`Engine::open`]; every method is async and cheap to call from
+//! No Tauri here. The user-facing sentences live in one module, `messages`, which both shells
+//! (the app and the command line, two binaries) print from; the rest decides nothing about
+//! what the user sees. Open it with [`Engine::open`]; every method is async and cheap to call from
 //! any tokio task.
 
 pub mod chapter_fetch;
@@ -12,7 +13,9 @@ pub mod events;
 pub mod feed;
 pub mod feed_link;
 pub mod images;
+pub mod launch;
 pub mod library;
+pub mod messages;
 pub mod net;
 pub mod opml;
 pub mod player;

@@ -4,16 +4,18 @@
 //! window. The window asks first ("Subscribe to …?"); the page names a file by its request's
 //! number, never by its path.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 
-use chaptercast_engine::feed_link::{feed_file_self_url, FEED_SCHEMES, MAX_FEED_FILE_BYTES};
+use chaptercast_engine::feed_link::{feed_file_self_url, MAX_FEED_FILE_BYTES};
+use chaptercast_engine::launch::Opened;
+use chaptercast_engine::messages::user_message;
 use chaptercast_engine::RefreshError;
 use serde::Serialize;
 use specta::Type;
 use tauri::State;
 
-use crate::error::{user_message, CommandError, ErrorKind};
+use crate::error::{CommandError, ErrorKind};
 use crate::state::AppState;
 use crate::wire::OpmlImportReport;
 
@@ -23,15 +25,6 @@ use crate::wire::OpmlImportReport;
 #[tauri_specta(event_name = "open-requested")]
 pub struct OpenRequested {
     pub count: u32,
-}
-
-/// One thing to open.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Opened {
-    /// A link or URL: subscribed to after the listener agrees.
-    Link(String),
-    /// A file from the file manager: an OPML list or a saved feed.
-    File(PathBuf),
 }
 
 /// Requests waiting for the window, numbered as they came. One owner: the UI takes them.
@@ -60,33 +53,6 @@ impl OpenedQueue {
 /// Files taken by the page, kept here until it answers: the page only ever sees their names.
 #[derive(Default)]
 pub struct OpenedFiles(Mutex<Vec<(u32, PathBuf)>>);
-
-/// Reads a launch's arguments (after the program's name): the first that is a link, a URL or an
-/// existing file. Relative paths are from `cwd`, the launching process's folder.
-pub fn opened_from_args(args: &[String], cwd: &Path) -> Option<Opened> {
-    args.iter()
-        .filter(|a| !a.starts_with('-'))
-        .find_map(|arg| classify(arg, cwd))
-}
-
-fn classify(arg: &str, cwd: &Path) -> Option<Opened> {
-    let arg = arg.trim();
-    if let Some(rest) = arg.strip_prefix("file://") {
-        // A file manager passes files as file:// URIs for %u.
-        return url::Url::parse(&format!("file://{rest}"))
-            .ok()
-            .and_then(|u| u.to_file_path().ok())
-            .map(Opened::File);
-    }
-    let scheme = arg.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
-    if let Some(scheme) = scheme.as_deref() {
-        if FEED_SCHEMES.contains(&scheme) || scheme == "http" || scheme == "https" {
-            return Some(Opened::Link(arg.to_string()));
-        }
-    }
-    let path = cwd.join(arg);
-    path.is_file().then_some(Opened::File(path))
-}
 
 /// What the window is asked to open.
 #[derive(Debug, Clone, Serialize, Type)]
@@ -256,38 +222,4 @@ pub async fn import_opened_opml(
         .await
         .map_err(|e| CommandError::new(ErrorKind::BadInput, format!("{e}.")))?;
     Ok(report.into())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn launch_arguments_become_links_or_files() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("subs.opml"), "<opml/>").unwrap();
-        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            opened_from_args(&args(&["podcast://example.org/rss"]), dir.path()),
-            Some(Opened::Link("podcast://example.org/rss".into()))
-        );
-        assert_eq!(
-            opened_from_args(&args(&["--flag", "itpc://example.org/rss"]), dir.path()),
-            Some(Opened::Link("itpc://example.org/rss".into()))
-        );
-        assert_eq!(
-            opened_from_args(&args(&["subs.opml"]), dir.path()),
-            Some(Opened::File(dir.path().join("subs.opml")))
-        );
-        let uri = format!("file://{}", dir.path().join("subs.opml").display());
-        assert_eq!(
-            opened_from_args(&args(&[&uri]), dir.path()),
-            Some(Opened::File(dir.path().join("subs.opml")))
-        );
-        assert_eq!(
-            opened_from_args(&args(&["missing.rss", "javascript:x"]), dir.path()),
-            None
-        );
-        assert_eq!(opened_from_args(&[], dir.path()), None);
-    }
 }

@@ -1,12 +1,13 @@
 //! Sync with a gpodder API server: log in (checked first), sync now, log out, and the status
 //! the sidebar shows.
 
+use chaptercast_engine::messages::sync_message;
 use chaptercast_engine::sync::{AccountCheck, PasswordStore, SyncAccount};
 use serde::Serialize;
 use specta::Type;
 use tauri::State;
 
-use crate::error::{sync_message, CommandError, ErrorKind};
+use crate::error::{CommandError, ErrorKind};
 use crate::state::AppState;
 
 /// Sync as the sidebar and the Sync dialog show it; sent as `sync-update` after every sync.

@@ -3,13 +3,13 @@
 
 use std::io::Read;
 
+use chaptercast_engine::messages::sync_message;
 use chaptercast_engine::sync::{PasswordStore, SyncReport};
 use chaptercast_engine::Engine;
 use serde_json::json;
 
-use crate::cli::{print_json, runtime};
-use crate::cli_library::open_engine;
-use crate::error::sync_message;
+use crate::engine_access::{episode_for_guid, open_engine, runtime};
+use crate::output::print_json;
 
 /// `chaptercast sync login <SERVER_URL> --user U --password-stdin [--device ID]`.
 pub fn login_command(server: &str, user: &str, device: Option<&str>) -> Result<(), String> {
@@ -164,7 +164,7 @@ pub enum Mark {
 pub fn mark_command(guid: &str, mark: Mark) -> Result<(), String> {
     let (engine, _events) = open_engine()?;
     runtime()?.block_on(async {
-        let id = crate::cli_queue::episode_for_guid(&engine, guid).await?;
+        let id = episode_for_guid(&engine, guid).await?;
         apply_mark(&engine, id, mark).await
     })
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use chaptercast_engine::download::transfer::{self, DownloadError, RetryPolicy, TransferControl};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::cli::{http_client, runtime};
+use crate::engine_access::{http_client, runtime};
 
 pub fn download_command(url: &str, out: PathBuf) -> Result<(), String> {
     if out.is_dir() {

@@ -11,7 +11,8 @@ use clap::CommandFactory;
 use clap_mangen::roff::{bold, roman, Roff};
 use clap_mangen::Man;
 
-use super::Cli;
+use crate::args::Cli;
+use crate::output::print_text;
 
 /// The variables the program reads, for the ENVIRONMENT section.
 const ENVIRONMENT: &[(&str, &str)] = &[
@@ -37,10 +38,10 @@ const ENVIRONMENT: &[(&str, &str)] = &[
 ];
 
 /// Prints the page (roff) on stdout.
-pub(super) fn man_command() -> Result<(), String> {
+pub fn man_command() -> Result<(), String> {
     let mut page = Vec::new();
     render(&mut page).map_err(|e| format!("cannot render the manual page: {e}"))?;
-    super::print_text(&String::from_utf8_lossy(&page))
+    print_text(&String::from_utf8_lossy(&page))
 }
 
 /// Writes the whole page: the program's synopsis and options, every visible command with its

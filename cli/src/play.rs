@@ -6,12 +6,14 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use chaptercast_engine::chapters::{shownotes::parse_timestamp, Chapter};
+use chaptercast_engine::messages::{player_error_message, skipped_message};
 use chaptercast_engine::player::{
     self, Command, LoadRequest, MediaLocation, PlaybackState, PlayerEvent,
 };
 
-use crate::cli::{audio_chapters, http_client, is_url};
-use crate::error::player_error_message;
+use crate::chapters::audio_chapters;
+use crate::engine_access::{http_client, is_url, runtime};
+use crate::output::{clock, print_json};
 
 /// How long `play` keeps retrying a host that does not answer before it exits 1 (the app
 /// keeps trying while the listener waits).
@@ -90,7 +92,7 @@ fn measure_file(path: &std::path::Path) -> Result<player::sound::LoudnessReport,
 pub fn loudness_command(source: &str, target: f64, as_json: bool) -> Result<(), String> {
     let report = if is_url(source) {
         let http = http_client()?;
-        let runtime = crate::cli::runtime()?;
+        let runtime = runtime()?;
         let stream = player::stream::RangeStream::start(
             runtime.handle(),
             http,
@@ -114,7 +116,7 @@ pub fn loudness_command(source: &str, target: f64, as_json: bool) -> Result<(), 
     let gain_db = player::sound::normalising_gain_db(report.integrated_lufs, target);
     let round = |x: f64| (x * 100.0).round() / 100.0;
     if as_json {
-        return crate::cli::print_json(&serde_json::json!({
+        return print_json(&serde_json::json!({
             "integrated_lufs": round(report.integrated_lufs),
             "true_peak_dbtp": round(report.true_peak_dbtp),
             "gain_db": round(gain_db),
@@ -273,7 +275,7 @@ fn follow(
                 to_ms,
                 ..
             } => {
-                println!("{}", crate::error::skipped_message(&reason, from_ms, to_ms));
+                println!("{}", skipped_message(&reason, from_ms, to_ms));
                 continue;
             }
             PlayerEvent::SavePosition { .. } => continue,
@@ -359,16 +361,6 @@ fn embedded_chapters(source: &str) -> Vec<Chapter> {
     })
 }
 
-pub(crate) fn clock(ms: u64) -> String {
-    let s = ms / 1000;
-    let tenths = (ms % 1000) / 100;
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}.{tenths}", s / 3600, (s / 60) % 60, s % 60)
-    } else {
-        format!("{}:{:02}.{tenths}", s / 60, s % 60)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,11 +373,5 @@ mod tests {
         assert_eq!(parse_at("1:02:03"), Some(3_723_000));
         assert_eq!(parse_at("-4"), None);
         assert_eq!(parse_at("soon"), None);
-    }
-
-    #[test]
-    fn clock_prints_tenths() {
-        assert_eq!(clock(65_430), "1:05.4");
-        assert_eq!(clock(3_723_000), "1:02:03.0");
     }
 }

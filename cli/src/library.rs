@@ -5,18 +5,12 @@
 use std::io::Write;
 use std::path::Path;
 
-use chaptercast_engine::{Config, Engine, EngineEvent, Events, RefreshOutcome};
+use chaptercast_engine::messages::user_message;
+use chaptercast_engine::{EngineEvent, Events, RefreshOutcome};
 use serde_json::json;
 
-use crate::cli::{print_json, runtime};
-use crate::error::user_message;
-
-/// The app's library, and its events (drop them when nothing needs to hear).
-pub(crate) fn open_engine() -> Result<(Engine, Events), String> {
-    let mut config = Config::from_env();
-    config.subscribe_default_feed = false;
-    Engine::open(config).map_err(|e| format!("cannot open the library: {e}"))
-}
+use crate::engine_access::{open_engine, runtime};
+use crate::output::{clock, print_json};
 
 /// `chaptercast subscribe <URL>`: adds the feed and fetches it.
 pub fn subscribe_command(url: &str) -> Result<(), String> {
@@ -180,13 +174,13 @@ pub fn search_command(query: &str, as_json: bool) -> Result<(), String> {
                 h.podcast,
                 h.episode_title,
                 chapter,
-                crate::cli_play::clock(ms)
+                clock(ms)
             ),
             (None, Some(ms)) => format!(
                 "{} — {} — said at {}",
                 h.podcast,
                 h.episode_title,
-                crate::cli_play::clock(ms)
+                clock(ms)
             ),
             _ => format!("{} — {}", h.podcast, h.episode_title),
         };

@@ -6,15 +6,14 @@
 use std::time::{Duration, Instant};
 
 use chaptercast_engine::library::QueuePlace;
+use chaptercast_engine::messages::player_error_message;
 use chaptercast_engine::player::{self, PlaybackState};
 use chaptercast_engine::session::episode_of_key;
-use chaptercast_engine::{Engine, EngineEvent, EpisodeId, Events, LibraryError};
+use chaptercast_engine::{Engine, EngineEvent, Events};
 use serde_json::json;
 
-use crate::cli::{print_json, runtime};
-use crate::cli_library::open_engine;
-use crate::cli_play::clock;
-use crate::error::player_error_message;
+use crate::engine_access::{episode_for_guid, library_failed, open_engine, runtime};
+use crate::output::{clock, print_json};
 
 /// How long `queue play` keeps retrying a host that does not answer (as `play` does).
 const GIVE_UP_AFTER: Duration = Duration::from_secs(15);
@@ -39,17 +38,17 @@ pub fn queue_command(args: QueueArgs) -> Result<(), String> {
                 ids.push(episode_for_guid(&engine, guid).await?);
             }
             let place = if next {
-                let playing = engine.now_playing_setting().await.map_err(library)?;
+                let playing = engine.now_playing_setting().await.map_err(library_failed)?;
                 QueuePlace::Next { after: playing }
             } else {
                 QueuePlace::Last
             };
-            engine.queue_add(ids, place).await.map_err(library)
+            engine.queue_add(ids, place).await.map_err(library_failed)
         }),
         QueueArgs::List { json } => rt.block_on(list(&engine, json)),
         QueueArgs::Remove { guid } => rt.block_on(async {
             let id = episode_for_guid(&engine, &guid).await?;
-            match engine.queue_remove(id).await.map_err(library)? {
+            match engine.queue_remove(id).await.map_err(library_failed)? {
                 true => Ok(()),
                 false => Err(format!("{guid} is not in Up Next")),
             }
@@ -59,12 +58,16 @@ pub fn queue_command(args: QueueArgs) -> Result<(), String> {
                 return Err("positions start at 1".into());
             }
             let id = episode_for_guid(&engine, &guid).await?;
-            match engine.queue_move(id, position - 1).await.map_err(library)? {
+            match engine
+                .queue_move(id, position - 1)
+                .await
+                .map_err(library_failed)?
+            {
                 true => Ok(()),
                 false => Err(format!("{guid} is not in Up Next")),
             }
         }),
-        QueueArgs::Clear => rt.block_on(engine.queue_clear()).map_err(library),
+        QueueArgs::Clear => rt.block_on(engine.queue_clear()).map_err(library_failed),
         QueueArgs::Play { for_seconds } => {
             if let Some(s) = for_seconds {
                 if !s.is_finite() || s <= 0.0 {
@@ -81,33 +84,15 @@ pub fn queue_command(args: QueueArgs) -> Result<(), String> {
     }
 }
 
-fn library(e: LibraryError) -> String {
-    format!("the library failed: {e}")
-}
-
-pub(crate) async fn episode_for_guid(engine: &Engine, guid: &str) -> Result<EpisodeId, String> {
-    let ids = engine
-        .episodes_with_guid(guid.to_string())
-        .await
-        .map_err(library)?;
-    match ids.as_slice() {
-        [id] => Ok(*id),
-        [] => Err(format!(
-            "no episode has the GUID {guid:?} (see `chaptercast list --json`)"
-        )),
-        _ => Err(format!("{} episodes share the GUID {guid:?}", ids.len())),
-    }
-}
-
 async fn list(engine: &Engine, as_json: bool) -> Result<(), String> {
-    let ids = engine.queue().await.map_err(library)?;
+    let ids = engine.queue().await.map_err(library_failed)?;
     let mut items = Vec::with_capacity(ids.len());
     for id in ids {
-        let episode = engine.episode(id).await.map_err(library)?;
+        let episode = engine.episode(id).await.map_err(library_failed)?;
         let show = engine
             .show(episode.summary.show_id)
             .await
-            .map_err(library)?;
+            .map_err(library_failed)?;
         items.push((episode.summary.guid, episode.summary.title, show.title));
     }
     if as_json {
@@ -132,7 +117,7 @@ fn play(
 ) -> Result<(), String> {
     let first = rt
         .block_on(engine.queue())
-        .map_err(library)?
+        .map_err(library_failed)?
         .first()
         .copied()
         .ok_or("Up Next is empty: add episodes with `chaptercast queue add <GUID>`")?;
@@ -142,7 +127,8 @@ fn play(
             give_up_after: Some(GIVE_UP_AFTER),
         })
         .map_err(|e| format!("cannot start the player: {e}"))?;
-    rt.block_on(session.play(first, None)).map_err(library)?;
+    rt.block_on(session.play(first, None))
+        .map_err(library_failed)?;
     let result = follow(engine, rt, events, limit);
     session.player().shutdown(Duration::from_secs(2));
     result
