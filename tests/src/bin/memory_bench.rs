@@ -222,7 +222,7 @@ async fn run() -> anyhow::Result<()> {
         } else {
             "`CHAPTERCAST_HARDWARE_ACCELERATION=on-demand`"
         };
-        let empty = settled(&floor, &[accel.clone()])?;
+        let empty = settled(&floor, std::slice::from_ref(&accel))?;
         rows.push(empty.row("empty Tauri window (the floor)", note));
 
         let data = tempfile::tempdir()?;
