@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chaptercast_engine::launch::opened_from_args;
+use chaptercast_engine::launch::{has_display, opened_from_args};
 
 /// The desktop app's binary name; the .deb installs it in /usr/bin beside `chaptercast`.
 const APP_BINARY: &str = "chaptercast-app";
@@ -61,14 +61,4 @@ fn app_binary() -> PathBuf {
         .and_then(|exe| exe.parent().map(|dir| dir.join(APP_BINARY)))
         .filter(|path| path.is_file())
         .unwrap_or_else(|| PathBuf::from(OsString::from(APP_BINARY)))
-}
-
-/// True when a graphical session is reachable; GTK would panic without one.
-fn has_display() -> bool {
-    if !cfg!(target_os = "linux") {
-        return true;
-    }
-    ["DISPLAY", "WAYLAND_DISPLAY"]
-        .iter()
-        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
 }

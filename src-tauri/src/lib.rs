@@ -243,12 +243,4 @@ fn create_main_window(app: &mut tauri::App) -> tauri::Result<()> {
     Ok(())
 }
 
-/// True when a graphical session is reachable; GTK would panic without one.
-pub fn has_display() -> bool {
-    if !cfg!(target_os = "linux") {
-        return true;
-    }
-    ["DISPLAY", "WAYLAND_DISPLAY"]
-        .iter()
-        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
-}
+pub use chaptercast_engine::launch::has_display;

@@ -43,6 +43,17 @@ fn classify(arg: &str, cwd: &Path) -> Option<Opened> {
     path.is_file().then_some(Opened::File(path))
 }
 
+/// True when a graphical session is reachable (GTK would panic without one): the window's
+/// binary and the command line that starts it ask the same question.
+pub fn has_display() -> bool {
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
