@@ -296,6 +296,9 @@ pub struct PlayerView {
     pub streaming: bool,
     /// The server cannot seek: jumps ahead wait for the download.
     pub progressive: bool,
+    /// A jump is reading the frames before its target (a VBR MP3 over the network): how far,
+    /// 0–1. The bar says "Finding 34:10… 45 %".
+    pub finding: Option<f32>,
     /// Why playback stopped or could not start, in one sentence.
     pub error: Option<String>,
     /// Set while the episode's host is not answering and the player retries by itself.
@@ -378,6 +381,7 @@ impl PlayerView {
             volume: 1.0,
             streaming: false,
             progressive: false,
+            finding: None,
             error: None,
             network: None,
             sleep: None,
@@ -406,6 +410,7 @@ impl PlayerView {
             volume: status.volume,
             streaming: status.streaming,
             progressive: status.progressive,
+            finding: status.finding,
             error: status
                 .error
                 .as_ref()

@@ -491,3 +491,63 @@ async fn a_video_episode_opens_for_its_audio_track() {
     assert!(length.abs_diff(4_000) < 200, "{length} ms");
     player.shutdown(std::time::Duration::from_secs(2));
 }
+
+/// A jump into a VBR MP3 over a slow link reads the frames before its target; meanwhile it
+/// says how far it has got (the bar's "Finding 34:10… 45 %"), in steps that only grow, and
+/// stops saying so when the jump is done.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_vbr_jump_says_how_far_it_has_read() {
+    if !ffmpeg_ready() {
+        return;
+    }
+    let fixture = fixture(Encoding::Vbr);
+    let bytes = fixture.bytes().expect("bytes");
+    let server = TestServer::start().await.expect("server");
+    // About three seconds for the prefix of a 70 s jump.
+    let rate = bytes.len() as u64 / 3;
+    server.route(
+        "/t.mp3",
+        Route::file("audio/mpeg", bytes).with_throttle(rate),
+    );
+    let url = server.url("/t.mp3");
+    tokio::task::spawn_blocking(move || {
+        let rt = net_runtime();
+        let stream = RangeStream::open(rt.handle(), http(), &url).expect("open");
+        let mut decoding =
+            Decoding::open(MediaInput::Stream(stream.clone()), Some("audio/mpeg")).expect("open");
+        let progress = decoding.scan_progress();
+        assert_eq!(progress.fraction(), None, "nothing is read before a jump");
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let watcher = {
+            let progress = std::sync::Arc::clone(&progress);
+            let done = std::sync::Arc::clone(&done);
+            std::thread::spawn(move || {
+                let mut seen = Vec::new();
+                while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                    if let Some(f) = progress.fraction() {
+                        if seen.last() != Some(&f) {
+                            seen.push(f);
+                        }
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                seen
+            })
+        };
+        let target = (3.5 * CHAPTER_S * f64::from(decoding.sample_rate)) as u64;
+        decoding.seek(target).expect("seek");
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        let seen = watcher.join().expect("watcher");
+        assert_eq!(progress.fraction(), None, "the jump is done");
+        assert!(seen.len() >= 3, "steps seen: {seen:?}");
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "steps: {seen:?}");
+        assert!(
+            seen.iter().all(|f| (0.0..=1.0).contains(f)),
+            "steps: {seen:?}"
+        );
+        assert!(seen.last().is_some_and(|f| *f >= 0.5), "steps: {seen:?}");
+        stream.close();
+    })
+    .await
+    .expect("join");
+}

@@ -423,6 +423,11 @@ export type PlayerView = {
 	streaming: boolean,
 	/**  The server cannot seek: jumps ahead wait for the download. */
 	progressive: boolean,
+	/**
+	 *  A jump is reading the frames before its target (a VBR MP3 over the network): how far,
+	 *  0–1. The bar says "Finding 34:10… 45 %".
+	 */
+	finding: number | null,
 	/**  Why playback stopped or could not start, in one sentence. */
 	error: string | null,
 	/**  Set while the episode's host is not answering and the player retries by itself. */

@@ -1170,6 +1170,7 @@ function demoPlayer(params: URLSearchParams, showTitle: (showId: string) => stri
     volume: 1,
     streaming: false,
     progressive: false,
+    finding: null,
     error: null,
     network: null,
     sleep: null,
@@ -1287,6 +1288,7 @@ function demoPlayer(params: URLSearchParams, showTitle: (showId: string) => stri
         duration_ms: e.row.duration_s == null ? null : e.row.duration_s * 1000,
         streaming: true,
         progressive: params.has("progressive"),
+        finding: null,
         error: null,
       });
       stallUntil = Date.now() + 600;

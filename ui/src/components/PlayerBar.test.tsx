@@ -246,6 +246,14 @@ describe("PlayerBar", () => {
     expect(button(q, "play-pause").disabled).toBe(false);
   });
 
+  it("says where a long jump is going and how far it has read, instead of Buffering", async () => {
+    const { q } = await mount(view({ state: "buffering", position_ms: 2_050_000, finding: 0.454 }));
+    expect(q("player-buffering")).toBeNull();
+    expect(q("player-finding")!.textContent).toBe("Finding 34:10… 45 %");
+    // The share is for the eye: a screen reader hears where to, not every step.
+    expect(q("player-finding")!.querySelector("[aria-hidden=true]:not(.spinner)")!.textContent).toBe(" 45 %");
+  });
+
   it("explains a server that cannot seek", async () => {
     const { q } = await mount(view({ progressive: true }));
     expect(q("player-progressive")!.textContent).toBe("This server can't seek: jumps ahead wait for the download");

@@ -120,10 +120,20 @@ export default function PlayerBar(props: Props) {
           </p>
         </Show>
         <div class="player-notes" aria-live="polite">
-          <Show when={!idle() && busy() && !v.network}>
+          <Show when={!idle() && busy() && !v.network && v.finding === null}>
             <span class="player-note player-buffering" data-testid="player-buffering">
               <span class="spinner" aria-hidden="true" />
               Buffering…
+            </span>
+          </Show>
+          {/* A jump into a VBR MP3 reads the frames before its target: say where to and how far,
+              so a slow link never looks frozen. The share is for the eye only (a screen reader
+              would hear every step). */}
+          <Show when={!idle() && !v.network && v.finding !== null}>
+            <span class="player-note player-buffering" data-testid="player-finding">
+              <span class="spinner" aria-hidden="true" />
+              Finding {formatTimestamp(v.position_ms)}…
+              <span aria-hidden="true"> {Math.round((v.finding ?? 0) * 100)} %</span>
             </span>
           </Show>
           <Show when={!idle() && v.network}>

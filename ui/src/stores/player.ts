@@ -37,6 +37,7 @@ export const IDLE_VIEW: Readonly<PlayerView> = {
   volume: 1,
   streaming: false,
   progressive: false,
+  finding: null,
   error: null,
   network: null,
   sleep: null,

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use super::decode::Decoding;
+use super::decode::{Decoding, ScanProgress};
 use super::ring::Ring;
 use super::stream::RangeStream;
 use super::PlayerError;
@@ -26,6 +26,7 @@ struct Control {
 pub struct Feeder {
     control: Arc<Control>,
     ring: Arc<Ring>,
+    scan: Arc<ScanProgress>,
     stream: Option<RangeStream>,
     thread: Option<JoinHandle<()>>,
 }
@@ -43,6 +44,7 @@ impl Feeder {
         start_frame: u64,
     ) -> Feeder {
         let control = Arc::new(Control::default());
+        let scan = decoding.scan_progress();
         let generation = ring.restart_at(start_frame);
         if let Ok(mut pending) = control.pending_seek.lock() {
             *pending = Some((start_frame, generation));
@@ -59,6 +61,7 @@ impl Feeder {
         Feeder {
             control,
             ring,
+            scan,
             stream,
             thread,
         }
@@ -91,6 +94,11 @@ impl Feeder {
     /// The decoder's error, once it has stopped on one.
     pub fn error(&self) -> Option<PlayerError> {
         self.control.error.lock().ok().and_then(|e| e.clone())
+    }
+
+    /// How far a jump has read towards its target, while it reads (VBR MP3 over the network).
+    pub fn finding(&self) -> Option<f32> {
+        self.scan.fraction()
     }
 
     pub fn stream(&self) -> Option<&RangeStream> {

@@ -49,6 +49,8 @@ pub struct Seen {
     pub stalled: bool,
     /// Episode time skip silence has left out since the episode was opened.
     pub silence_saved_ms: u64,
+    /// A jump is reading the frames before its target: how far, 0–1.
+    pub finding: Option<f32>,
 }
 
 /// The decoded audio waiting for the device.
@@ -879,6 +881,7 @@ impl Machine {
                 .then(|| cue_at(&self.cue_starts_ms, position_ms))
                 .flatten(),
             silence_saved_ms: if loaded { seen.silence_saved_ms } else { 0 },
+            finding: if loaded { seen.finding } else { None },
             speed: self.speed,
             volume: self.volume,
             streaming,

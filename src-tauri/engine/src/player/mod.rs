@@ -198,6 +198,9 @@ pub struct PlayerStatus {
     pub cue: Option<usize>,
     /// Episode time skip silence has saved in this episode since it was opened.
     pub silence_saved_ms: u64,
+    /// A jump into a VBR MP3 is reading the frames before its target: how far, 0–1 (the bar
+    /// says "Finding 34:10… 45 %").
+    pub finding: Option<f32>,
     pub speed: f32,
     pub volume: f32,
     /// Playing from the network (not a file).
@@ -508,6 +511,7 @@ impl Actor {
             stalled,
             silence_saved_ms: loaded.ring.silence_dropped_frames.load(Ordering::Relaxed) * 1000
                 / rate,
+            finding: loaded.feeder.finding(),
         }
     }
 

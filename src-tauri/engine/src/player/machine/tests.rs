@@ -906,6 +906,7 @@ fn a_listener_waiting_for_sound_while_the_host_is_down_gets_a_try_every_second_t
         decoder_error: None,
         stalled: true,
         silence_saved_ms: 0,
+        finding: None,
     };
     let dry = Buffer {
         starved: true,
@@ -1186,4 +1187,20 @@ fn a_device_opened_ahead_and_never_used_is_let_go_too() {
         machine.step(Input::Tick, &at(2 * RELEASE_DEVICE_AFTER_MS + 5, 0)),
         vec![]
     );
+}
+
+/// The bar hears how far a long jump has read while the episode is loaded, and nothing once
+/// it is unloaded.
+#[test]
+fn the_status_carries_how_far_a_jump_has_read() {
+    let finding = |seen: Seen| Seen {
+        finding: Some(0.25),
+        ..seen
+    };
+    assert_eq!(
+        status(&playing(), &finding(at(200, 30_000))).finding,
+        Some(0.25)
+    );
+    assert_eq!(status(&playing(), &at(200, 30_000)).finding, None);
+    assert_eq!(status(&idle(), &finding(at(200, 0))).finding, None);
 }
