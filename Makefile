@@ -63,7 +63,7 @@ bench-playback: test-deps
 
 # The window's memory (all processes' PSS) next to an empty Tauri window and gPodder with the
 # same 455-episode feed: at start, after 200 episode opens, while playing (release build).
-bench-memory: test-deps
+bench-memory: test-deps ui
 	@scripts/install-deps.sh --bench
 	$(CARGO) build --release -p chaptercast --bins
 	$(CARGO) build --release -p chaptercast-e2e --bin memory_bench

@@ -15,7 +15,20 @@ podcasts://, feed://), or an OPML or feed file; the app asks before it subscribe
 The command line is `chaptercast`: see `chaptercast --help`.";
 
 fn main() -> ExitCode {
-    let opened = match read_args(std::env::args().skip(1)) {
+    // `args()` would panic on an argument that is not UTF-8 (a file name in another
+    // encoding); such an argument is refused like any other that cannot be opened.
+    let args: Result<Vec<String>, String> = std::env::args_os()
+        .skip(1)
+        .map(|a| {
+            a.into_string().map_err(|a| {
+                format!(
+                    "{:?} is not text this app can read; see `chaptercast-app --help`",
+                    a.to_string_lossy()
+                )
+            })
+        })
+        .collect();
+    let opened = match args.and_then(|args| read_args(args.into_iter())) {
         Ok(Launch::Open(opened)) => opened,
         Ok(Launch::Print(text)) => {
             println!("{text}");

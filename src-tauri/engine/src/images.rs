@@ -17,8 +17,9 @@ use sha2::{Digest, Sha256};
 
 use crate::net::{HttpClient, NetError};
 
-/// The largest picture fetched; covers run to ~1 MB, anything past this is not artwork.
-pub const IMAGE_BODY_LIMIT: u64 = 5 * 1024 * 1024;
+/// The largest picture fetched. Covers are usually under 1 MB, but a 3000 px PNG (the size
+/// the directories ask for) can pass 5 MB; past this it is not artwork.
+pub const IMAGE_BODY_LIMIT: u64 = 10 * 1024 * 1024;
 /// The box sizes pictures are scaled to fit (device pixels): a request is rounded up to the
 /// next one, so the cache holds a few sizes per picture, not one per window width.
 pub const BOXES: [u32; 6] = [64, 128, 256, 512, 1024, 2048];
@@ -31,6 +32,9 @@ const TRIM_EVERY: u32 = 64;
 /// Decoding limits: a small file may claim enormous dimensions (a decompression bomb).
 const MAX_SIDE_PX: u32 = 16_384;
 const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
+/// Pictures decoded at once: notes with twenty large pictures must not hold twenty decodes'
+/// memory at the same time.
+const DECODES_AT_ONCE: usize = 2;
 /// A marker beside a refused picture, so it is not fetched again.
 const REFUSED_SUFFIX: &str = ".refused";
 
@@ -59,6 +63,7 @@ pub struct DisplayImage {
 pub struct ImageCache {
     dir: PathBuf,
     written: AtomicU32,
+    decoding: tokio::sync::Semaphore,
 }
 
 /// The box a picture asked for at `requested_px` is scaled into.
@@ -75,6 +80,7 @@ impl ImageCache {
         ImageCache {
             dir,
             written: AtomicU32::new(0),
+            decoding: tokio::sync::Semaphore::new(DECODES_AT_ONCE),
         }
     }
 
@@ -106,6 +112,11 @@ impl ImageCache {
         }
         let body = http.get_capped(&url, IMAGE_BODY_LIMIT).await?;
         let fitted = {
+            let _turn = self
+                .decoding
+                .acquire()
+                .await
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
             let url = url.clone();
             tokio::task::spawn_blocking(move || fit(&url, &body.bytes, fit_px))
                 .await
@@ -122,7 +133,13 @@ impl ImageCache {
                 Ok(image)
             }
         };
-        if self.written.fetch_add(1, Ordering::Relaxed) % TRIM_EVERY == TRIM_EVERY - 1 {
+        // The first new picture of a run trims too: a listener who sees few new pictures per
+        // run would otherwise never reach the count.
+        if self
+            .written
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(TRIM_EVERY)
+        {
             tokio::task::spawn_blocking(move || trim(&dir, CACHE_MAX_BYTES));
         }
         result
@@ -254,7 +271,9 @@ fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     Ok((path, file))
 }
 
-/// Removes the least recently used pictures until the cache holds at most `max_bytes`.
+/// Removes the least recently used pictures until the cache holds at most `max_bytes`. The
+/// markers of refused pictures stay (they take no room, and without them a tracking pixel
+/// would be fetched again).
 fn trim(dir: &Path, max_bytes: u64) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -263,7 +282,8 @@ fn trim(dir: &Path, max_bytes: u64) {
         .filter_map(Result::ok)
         .filter_map(|e| {
             let meta = e.metadata().ok()?;
-            if !meta.is_file() {
+            let refused = e.file_name().to_string_lossy().ends_with(REFUSED_SUFFIX);
+            if !meta.is_file() || refused {
                 return None;
             }
             Some((meta.modified().ok()?, meta.len(), e.path()))
@@ -386,8 +406,17 @@ mod tests {
                 .and_then(|f| f.set_modified(when))
                 .expect("mtime");
         }
+        let marker = dir.path().join(format!("old{REFUSED_SUFFIX}"));
+        std::fs::write(&marker, b"").expect("marker");
+        let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3_600);
+        std::fs::File::options()
+            .append(true)
+            .open(&marker)
+            .and_then(|f| f.set_modified(long_ago))
+            .expect("mtime");
         trim(dir.path(), 200);
         assert!(!dir.path().join("f0").exists());
         assert!(dir.path().join("f1").exists() && dir.path().join("f2").exists());
+        assert!(marker.exists(), "a refused picture stays refused");
     }
 }

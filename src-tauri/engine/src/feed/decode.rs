@@ -82,7 +82,10 @@ pub fn to_utf8<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Cow<'a, str> 
         }
     };
     let (mut text, had_errors) = encoding.decode_without_bom_handling(body);
-    if had_errors {
+    // A real UTF-8 feed with a character cut in two somewhere (a byte-counting truncation,
+    // common in descriptions) stays UTF-8 with one U+FFFD: guessing again would turn every
+    // other accent, emoji and CJK character of the feed into mojibake.
+    if had_errors && !(encoding == UTF_8 && is_mostly_utf8(body)) {
         // The bytes are not in the encoding they claim (most often Windows-1252 or another
         // legacy encoding called UTF-8, or not called anything): guess, as browsers do for
         // unlabelled pages, rather than show U+FFFD where every accent was.
@@ -101,6 +104,18 @@ pub fn to_utf8<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Cow<'a, str> 
             }
         }
     }
+}
+
+/// True when the bytes hold at least as many well-formed multi-byte UTF-8 characters as
+/// broken sequences: UTF-8 with a few flaws, not a legacy encoding, whose accented letters
+/// are (almost) never well-formed UTF-8.
+fn is_mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut multibyte, mut broken) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        multibyte += chunk.valid().chars().filter(|c| c.len_utf8() > 1).count();
+        broken += usize::from(!chunk.invalid().is_empty());
+    }
+    multibyte > 0 && multibyte >= broken
 }
 
 /// The text of bytes that `claimed` cannot decode, in the encoding Firefox's detector
@@ -318,6 +333,25 @@ mod tests {
         // Real UTF-8 is never second-guessed.
         let utf8 = "<rss>Caf\u{e9}</rss>";
         assert_eq!(to_utf8(utf8.as_bytes(), None), utf8);
+    }
+
+    #[test]
+    fn utf8_with_one_character_cut_in_two_stays_utf8() {
+        // A description truncated by byte count mid-character: one U+FFFD, the rest intact
+        // (not the whole feed re-read as Windows-1252).
+        let mut bytes = "<rss>Caf\u{e9} \u{2615} \u{65e5}\u{672c} "
+            .as_bytes()
+            .to_vec();
+        bytes.extend_from_slice(&"\u{65e5}".as_bytes()[..2]);
+        bytes.extend_from_slice(b"</rss>");
+        let text = to_utf8(&bytes, None);
+        assert_eq!(
+            text,
+            "<rss>Caf\u{e9} \u{2615} \u{65e5}\u{672c} \u{fffd}</rss>"
+        );
+        let mut declared = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>".to_vec();
+        declared.extend_from_slice(&bytes);
+        assert_eq!(to_utf8(&declared, None), text);
     }
 
     #[test]

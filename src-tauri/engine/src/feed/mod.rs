@@ -190,6 +190,26 @@ const RDF_RSS_NAMESPACES: [&str; 2] = [
 /// one (`<r:rss xmlns:r="http://backend.userland.com/rss2"><r:channel>`, `<a:feed>`,
 /// `<rss:item>` under `rdf:RDF`): the XML crates match element names as written. `None` when
 /// the feed's elements have no prefix (the usual case, which costs a look at the root).
+/// The prefix the root element binds to a namespace `wanted` accepts.
+fn root_namespace_prefix(text: &str, wanted: impl Fn(&str) -> bool) -> Option<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) | Event::Empty(e) => {
+                return e.attributes().with_checks(false).flatten().find_map(|a| {
+                    let key = std::str::from_utf8(a.key.as_ref()).ok()?;
+                    let prefix = key.strip_prefix("xmlns:")?;
+                    let value = std::str::from_utf8(&a.value).ok()?;
+                    wanted(value).then(|| prefix.to_string())
+                });
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
 fn own_prefix_dropped(text: &str) -> Option<String> {
     use quick_xml::events::{BytesEnd, BytesStart, Event};
     let root = decode::root_element(text)?;
@@ -197,18 +217,9 @@ fn own_prefix_dropped(text: &str) -> Option<String> {
     let prefix = if local.eq_ignore_ascii_case("rss") || local == "feed" {
         root_prefix.to_string()
     } else if local == "RDF" {
-        // RSS 1.0's own prefix is declared on the root, like `rdf`.
-        let head = &text[..text.find('>')?];
-        let mut found = None;
-        for (at, _) in head.match_indices("xmlns:") {
-            let (name, value) = head[at + "xmlns:".len()..].split_once('=')?;
-            let value = value.trim_start();
-            let value = value.get(1..)?.split(['"', '\'']).next()?;
-            if RDF_RSS_NAMESPACES.contains(&value.trim()) {
-                found = Some(name.trim().to_string());
-            }
-        }
-        found?
+        // RSS 1.0's own prefix is declared on the root, like `rdf`: read the root's start tag
+        // (past any declaration, comment or stylesheet before it).
+        root_namespace_prefix(text, |uri| RDF_RSS_NAMESPACES.contains(&uri.trim()))?
     } else {
         return None;
     };

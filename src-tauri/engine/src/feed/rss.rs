@@ -350,6 +350,15 @@ fn itunes_images_respelled(text: &str) -> Option<String> {
     String::from_utf8(writer.into_inner()).ok()
 }
 
+/// At most the first `max` bytes of `text`, cut at a character boundary.
+fn head_of(text: &str, max: usize) -> &str {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// The prefixes a document binds to the iTunes namespace (in any letter case, as the `rss`
 /// crate accepts it), and `itunes`, which feeds also use without declaring it.
 fn itunes_prefixes(text: &str) -> Vec<String> {
@@ -357,8 +366,10 @@ fn itunes_prefixes(text: &str) -> Vec<String> {
     let mut rest = text;
     while let Some(at) = rest.find("xmlns:") {
         rest = &rest[at + "xmlns:".len()..];
-        let Some((prefix, after)) = rest.split_once('=') else {
-            break;
+        // A declaration is short: looking no further than this keeps a hostile feed (one
+        // `=` at its end, "xmlns:" everywhere before) linear.
+        let Some((prefix, after)) = head_of(rest, 512).split_once('=') else {
+            continue;
         };
         let after = after.trim_start();
         let Some(quote) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else {
@@ -381,7 +392,9 @@ fn needs_image_respelling(text: &str, prefix: &str) -> bool {
     ["image", "link"].iter().any(|name| {
         let open = format!("<{prefix}:{name}");
         text.match_indices(&open).any(|(at, _)| {
-            let tag = &text[at + open.len()..];
+            // Tags are short; a bounded look keeps "<itunes:link" repeated a million times
+            // (in a comment, say) linear.
+            let tag = head_of(&text[at + open.len()..], 1024);
             let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
             let whole_name =
                 tag.starts_with(|c: char| c.is_whitespace() || c == '/') || tag.is_empty();

@@ -551,7 +551,11 @@ fn feeds_whose_own_elements_carry_a_namespace_prefix_are_read() {
     let atom = r#"<a:feed xmlns:a="http://www.w3.org/2005/Atom"><a:title>Prefixed</a:title><a:id>f</a:id>
       <a:updated>2024-01-01T00:00:00Z</a:updated><a:entry><a:title>One</a:title><a:id>e1</a:id>
       <a:updated>2024-01-01T00:00:00Z</a:updated><a:link rel="enclosure" type="audio/mpeg" href="https://h/1.mp3"/></a:entry></a:feed>"#;
-    for xml in [rss2, rss1, atom] {
+    // The same RSS 1.0 feed behind a declaration, a stylesheet and a comment.
+    let rss1_behind = format!(
+        "<?xml version=\"1.0\"?><?xml-stylesheet href=\"s.xsl\" type=\"text/xsl\"?><!-- a > b -->{rss1}"
+    );
+    for xml in [rss2, rss1, atom, &rss1_behind] {
         let feed = parse_str(xml);
         assert_eq!(feed.title, "Prefixed", "{xml}");
         let titles: Vec<&str> = feed.episodes.iter().map(|e| e.title.as_str()).collect();
@@ -663,5 +667,28 @@ fn relative_artwork_links_chapters_and_transcripts_resolve_against_the_feed_url(
     assert_eq!(
         feed.episodes[0].link.as_deref(),
         Some("https://example.com/podcast/e/1")
+    );
+}
+
+/// The pre-passes that look for iTunes prefixes and old image tags stay linear on a hostile
+/// feed: "xmlns:" a hundred thousand times with one `=` at the very end, and "<itunes:link"
+/// as often inside one comment. (Unbounded, each took minutes.)
+#[test]
+fn hostile_repetitions_do_not_make_the_pre_passes_quadratic() {
+    let started = std::time::Instant::now();
+    let declarations = format!(
+        r#"<rss version="2.0"><channel><title>{}=</title><item><title>e</title><guid>g</guid><enclosure url="https://h/1.mp3" type="audio/mpeg"/></item></channel></rss>"#,
+        "xmlns:a ".repeat(100_000)
+    );
+    let _ = parse(declarations.as_bytes(), None);
+    let tags = format!(
+        r#"<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>t</title><!--{}--><item><title>e</title><guid>g</guid><enclosure url="https://h/1.mp3" type="audio/mpeg"/></item></channel></rss>"#,
+        "<itunes:link ".repeat(100_000)
+    );
+    let _ = parse(tags.as_bytes(), None);
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(10),
+        "the pre-passes took {took:?}"
     );
 }

@@ -299,7 +299,8 @@ enum Message {
         result: Box<Result<Decoding, PlayerError>>,
     },
     /// The output device went away.
-    DeviceLost(String),
+    /// With the number of the device it came from ([`Actor::device_number`]).
+    DeviceLost(String, u64),
     /// Saves the position and stops; the sender hears back when done.
     Shutdown(Sender<()>),
 }
@@ -380,6 +381,8 @@ struct Actor {
     on_event: EventSink,
     clock: Instant,
     device: Option<rodio::MixerDeviceSink>,
+    /// Counts the devices opened, so that a loss reported late by one let go is told apart.
+    device_number: u64,
     opening: Option<Opening>,
     loaded: Option<Loaded>,
     last_status: Option<PlayerStatus>,
@@ -404,6 +407,7 @@ impl Actor {
             on_event,
             clock: Instant::now(),
             device: None,
+            device_number: 0,
             opening: None,
             loaded: None,
             last_status: None,
@@ -420,7 +424,10 @@ impl Actor {
                 Ok(Message::Opened { request, result }) => {
                     (self.take_opened(request, *result), None, true)
                 }
-                Ok(Message::DeviceLost(detail)) => (Input::DeviceLost { detail }, None, true),
+                // A loss reported by a device already let go (released while idle, then
+                // opened again) is not about the device in use.
+                Ok(Message::DeviceLost(_, number)) if number != self.device_number => continue,
+                Ok(Message::DeviceLost(detail, _)) => (Input::DeviceLost { detail }, None, true),
                 Err(RecvTimeoutError::Timeout) => (Input::Tick, None, false),
             };
             let quitting = input == Input::Shutdown;
@@ -726,10 +733,12 @@ impl Actor {
         Ok(())
     }
 
-    fn open_device(&self) -> Result<rodio::MixerDeviceSink, PlayerError> {
+    fn open_device(&mut self) -> Result<rodio::MixerDeviceSink, PlayerError> {
         let to_self = self.to_self.clone();
+        self.device_number += 1;
+        let number = self.device_number;
         output::open_device(move |detail| {
-            let _ = to_self.send(Message::DeviceLost(detail));
+            let _ = to_self.send(Message::DeviceLost(detail, number));
         })
         .map_err(|e| PlayerError::NoDevice {
             detail: e.to_string(),
