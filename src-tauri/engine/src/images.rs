@@ -163,13 +163,8 @@ pub fn fit(url: &str, bytes: &[u8], fit_px: u32) -> Result<Fitted, ImageError> {
         reason,
     };
     let format = image::guess_format(bytes).map_err(|e| unreadable(e.to_string()))?;
-    let mime = match format {
-        ImageFormat::Png => "image/png",
-        ImageFormat::Jpeg => "image/jpeg",
-        ImageFormat::Gif => "image/gif",
-        ImageFormat::WebP => "image/webp",
-        other => return Err(unreadable(format!("{other:?} is not a web picture format"))),
-    };
+    let mime = web_mime(format)
+        .ok_or_else(|| unreadable(format!("{format:?} is not a web picture format")))?;
     let reader = || {
         let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
         let mut limits = Limits::default();
@@ -217,15 +212,20 @@ fn encode(picture: &DynamicImage) -> Result<DisplayImage, image::ImageError> {
 
 /// A picture's width and height from its header, when it is one the engine reads.
 pub fn dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
-    mime_of(bytes)?;
     let format = image::guess_format(bytes).ok()?;
+    web_mime(format)?;
     ImageReader::with_format(Cursor::new(bytes), format)
         .into_dimensions()
         .ok()
 }
 
 fn mime_of(bytes: &[u8]) -> Option<&'static str> {
-    match image::guess_format(bytes).ok()? {
+    web_mime(image::guess_format(bytes).ok()?)
+}
+
+/// The formats the window is given, and their MIME types: the one list.
+fn web_mime(format: ImageFormat) -> Option<&'static str> {
+    match format {
         ImageFormat::Png => Some("image/png"),
         ImageFormat::Jpeg => Some("image/jpeg"),
         ImageFormat::Gif => Some("image/gif"),
