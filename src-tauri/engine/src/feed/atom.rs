@@ -40,12 +40,12 @@ pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
     let namespaces = feed.namespaces();
     let lookup = Lookup { namespaces };
     let mut seen = HashSet::new();
-    let episodes = feed
-        .entries()
-        .iter()
-        .filter_map(|entry| episode(entry, &lookup, base))
-        .filter(|e| seen.insert(e.guid.clone()))
-        .collect();
+    let entries: Vec<_> = feed.entries().iter().collect();
+    let episodes =
+        super::episodes_in_parallel(entries, base, |entry| episode(entry, &lookup, base))
+            .into_iter()
+            .filter(|e| seen.insert(e.guid.clone()))
+            .collect();
     let description = feed
         .subtitle()
         .map(|s| s.as_str().to_string())

@@ -172,12 +172,91 @@ pub fn parse_with_base(
             found: "not XML".to_string(),
         }),
     }?;
+    // (Each episode was finished this way as it was converted: see `finished_episode`.)
     if let Some(base) = base {
-        resolve_relative_urls(&mut feed, base);
+        resolve_relative_show_urls(&mut feed, base);
     }
-    keep_only_web_urls(&mut feed);
-    strip_control_characters(&mut feed);
+    keep_only_web_show_urls(&mut feed);
+    strip_show_control_characters(&mut feed);
     Ok(feed)
+}
+
+/// Items converted to episodes on every core, in feed order (`None`s dropped).
+///
+/// Sanitizing show notes (html5ever parsing, then serializing) is half of a parse of a
+/// 455-item feed, and each item's notes are independent. The items go in blocks: the threads
+/// convert a block by reference and this thread then drops it, so each item is let go soon
+/// after it is converted (a 200,000-item feed is not held twice), and everything the XML
+/// reader allocated is freed by the thread that allocated it (freeing it from the helpers
+/// contended for the allocator's lock and made the parse slower than on one core). The
+/// threads are gone when the parse is: an idle app keeps no pool.
+fn episodes_in_parallel<T: Sync>(
+    items: Vec<T>,
+    base: Option<&Url>,
+    convert: impl Fn(&T) -> Option<ParsedEpisode> + Sync,
+) -> Vec<ParsedEpisode> {
+    let convert = |item: &T| finished_episode(convert(item)?, base);
+    /// Items a thread takes at a time, and items per block.
+    const BATCH: usize = 8;
+    const BLOCK: usize = 1024;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    if threads < 2 || items.len() < 4 * BATCH {
+        return items.iter().filter_map(&convert).collect();
+    }
+    let mut out = Vec::with_capacity(items.len());
+    let mut rest = items.into_iter();
+    loop {
+        let block: Vec<T> = rest.by_ref().take(BLOCK).collect();
+        if block.is_empty() {
+            return out;
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let from = next.fetch_add(BATCH, std::sync::atomic::Ordering::Relaxed);
+                let Some(batch) = block.get(from..(from + BATCH).min(block.len())) else {
+                    return done;
+                };
+                if batch.is_empty() {
+                    return done;
+                }
+                done.extend(
+                    (from..)
+                        .zip(batch)
+                        .filter_map(|(i, t)| Some((i, convert(t)?))),
+                );
+            }
+        };
+        let per_thread: Vec<Vec<(usize, ParsedEpisode)>> = std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+            let mut all = vec![work()];
+            // A panic in a helper is the caller's, as it would be on one thread.
+            all.extend(helpers.into_iter().map(|h| match h.join() {
+                Ok(done) => done,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }));
+            all
+        });
+        // Each thread's list is in feed order: merge them.
+        let mut heads: Vec<_> = per_thread
+            .into_iter()
+            .map(|l| l.into_iter().peekable())
+            .collect();
+        while let Some((_, k)) = heads
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(k, h)| h.peek().map(|(i, _)| (*i, k)))
+            .min()
+        {
+            if let Some((_, e)) = heads.get_mut(k).and_then(Iterator::next) {
+                out.push(e);
+            }
+        }
+        drop(block);
+    }
 }
 
 /// Namespaces of RSS 1.0 and 0.90 (whose elements live under `rdf:RDF`).
@@ -256,110 +335,141 @@ fn own_prefix_dropped(text: &str) -> Option<String> {
 /// Takes C0 and C1 control characters out of every text a feed gives: in a title, an escape
 /// sequence would retitle a terminal (`list`) and make an OPML export unreadable XML. Line
 /// breaks and tabs stay in show notes; in one-line fields they become spaces.
-fn strip_control_characters(feed: &mut ParsedFeed) {
-    fn line(text: &mut String) {
-        if text.chars().any(char::is_control) {
-            *text = text
-                .chars()
-                .filter_map(|c| match c {
-                    '\t' | '\n' | '\r' => Some(' '),
-                    c if c.is_control() => None,
-                    c => Some(c),
-                })
-                .collect();
-        }
-    }
-    fn notes(text: &mut String) {
-        if text
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-        {
-            text.retain(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'));
-        }
-    }
-    fn opt(text: &mut Option<String>) {
-        if let Some(t) = text {
-            line(t);
-        }
-    }
+fn strip_show_control_characters(feed: &mut ParsedFeed) {
     line(&mut feed.title);
-    opt(&mut feed.author);
-    opt(&mut feed.link);
-    opt(&mut feed.image);
+    opt_line(&mut feed.author);
+    opt_line(&mut feed.link);
+    opt_line(&mut feed.image);
     notes(&mut feed.description_html);
-    for episode in &mut feed.episodes {
-        line(&mut episode.guid);
-        line(&mut episode.title);
-        line(&mut episode.enclosure.url);
-        opt(&mut episode.enclosure.mime_type);
-        notes(&mut episode.description_html);
-        opt(&mut episode.link);
-        opt(&mut episode.image);
-        opt(&mut episode.chapters_url);
-        for t in &mut episode.transcripts {
-            line(&mut t.url);
-            opt(&mut t.mime_type);
-            opt(&mut t.language);
-            opt(&mut t.rel);
-        }
-        for c in &mut episode.podlove_chapters {
-            line(&mut c.start);
-            line(&mut c.title);
-            opt(&mut c.href);
-            opt(&mut c.image);
-        }
+}
+
+fn strip_episode_control_characters(episode: &mut ParsedEpisode) {
+    line(&mut episode.guid);
+    line(&mut episode.title);
+    line(&mut episode.enclosure.url);
+    opt_line(&mut episode.enclosure.mime_type);
+    notes(&mut episode.description_html);
+    opt_line(&mut episode.link);
+    opt_line(&mut episode.image);
+    opt_line(&mut episode.chapters_url);
+    for t in &mut episode.transcripts {
+        line(&mut t.url);
+        opt_line(&mut t.mime_type);
+        opt_line(&mut t.language);
+        opt_line(&mut t.rel);
+    }
+    for c in &mut episode.podlove_chapters {
+        line(&mut c.start);
+        line(&mut c.title);
+        opt_line(&mut c.href);
+        opt_line(&mut c.image);
+    }
+}
+
+/// A quick look at the bytes first: C0 controls and DEL are single bytes, and every C1
+/// control starts with 0xC2 in UTF-8; decoding the chars of 3 MB of notes cost more.
+fn may_have_controls(text: &str) -> bool {
+    text.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2)
+}
+
+/// A one-line field: controls dropped, line breaks and tabs made spaces.
+fn line(text: &mut String) {
+    if may_have_controls(text) && text.chars().any(char::is_control) {
+        *text = text
+            .chars()
+            .filter_map(|c| match c {
+                '\t' | '\n' | '\r' => Some(' '),
+                c if c.is_control() => None,
+                c => Some(c),
+            })
+            .collect();
+    }
+}
+
+fn opt_line(text: &mut Option<String>) {
+    if let Some(t) = text {
+        line(t);
+    }
+}
+
+/// Show notes: controls dropped, line breaks and tabs kept.
+fn notes(text: &mut String) {
+    let kept = |c: char| !c.is_control() || matches!(c, '\t' | '\n' | '\r');
+    if may_have_controls(text) && !text.chars().all(kept) {
+        text.retain(kept);
     }
 }
 
 /// Every URL a feed gives, resolved against the URL it was fetched from (`cover.jpg`, `/ep/1`),
 /// so that the web-only rule below drops what is not on the web, not what is merely relative.
-fn resolve_relative_urls(feed: &mut ParsedFeed, base: &Url) {
+fn resolve_relative_show_urls(feed: &mut ParsedFeed, base: &Url) {
+    resolve_opt(&mut feed.image, base);
+    resolve_opt(&mut feed.link, base);
+}
+
+fn resolve_relative_episode_urls(episode: &mut ParsedEpisode, base: &Url) {
     let resolve = |url: &mut String| *url = resolve_url(Some(base), url);
-    let resolve_opt = |url: &mut Option<String>| {
-        if let Some(u) = url {
-            *u = resolve_url(Some(base), u);
-        }
-    };
-    resolve_opt(&mut feed.image);
-    resolve_opt(&mut feed.link);
-    for episode in &mut feed.episodes {
-        resolve(&mut episode.enclosure.url);
-        resolve_opt(&mut episode.image);
-        resolve_opt(&mut episode.link);
-        resolve_opt(&mut episode.chapters_url);
-        for transcript in &mut episode.transcripts {
-            resolve(&mut transcript.url);
-        }
-        for chapter in &mut episode.podlove_chapters {
-            resolve_opt(&mut chapter.href);
-            resolve_opt(&mut chapter.image);
-        }
+    resolve(&mut episode.enclosure.url);
+    resolve_opt(&mut episode.image, base);
+    resolve_opt(&mut episode.link, base);
+    resolve_opt(&mut episode.chapters_url, base);
+    for transcript in &mut episode.transcripts {
+        resolve(&mut transcript.url);
+    }
+    for chapter in &mut episode.podlove_chapters {
+        resolve_opt(&mut chapter.href, base);
+        resolve_opt(&mut chapter.image, base);
+    }
+}
+
+fn resolve_opt(url: &mut Option<String>, base: &Url) {
+    if let Some(u) = url {
+        *u = resolve_url(Some(base), u);
     }
 }
 
 /// Enclosures, artwork, links, chapter files and transcripts must be http(s): a `file:`,
 /// `javascript:` or `data:` URL from a feed is dropped here, once, not kept and refused later.
-fn keep_only_web_urls(feed: &mut ParsedFeed) {
+fn keep_only_web_show_urls(feed: &mut ParsedFeed) {
+    web_only(&mut feed.image);
+    web_only(&mut feed.link);
+}
+
+/// The episode with its non-web URLs dropped; `None` when its audio is not on the web.
+fn keep_only_web_episode_urls(mut episode: ParsedEpisode) -> Option<ParsedEpisode> {
     // An episode is its audio: one that points at a `javascript:`, `file:` or `data:` URL is
     // not an episode Chaptercast could ever play, so it is not listed (nor printed).
-    feed.episodes.retain(|e| is_web_url(&e.enclosure.url));
-    fn web(url: &mut Option<String>) {
-        if url.as_deref().is_some_and(|u| !is_web_url(u)) {
-            *url = None;
-        }
+    if !is_web_url(&episode.enclosure.url) {
+        return None;
     }
-    web(&mut feed.image);
-    web(&mut feed.link);
-    for episode in &mut feed.episodes {
-        web(&mut episode.image);
-        web(&mut episode.link);
-        web(&mut episode.chapters_url);
-        episode.transcripts.retain(|t| is_web_url(&t.url));
-        for chapter in &mut episode.podlove_chapters {
-            web(&mut chapter.href);
-            web(&mut chapter.image);
-        }
+    web_only(&mut episode.image);
+    web_only(&mut episode.link);
+    web_only(&mut episode.chapters_url);
+    episode.transcripts.retain(|t| is_web_url(&t.url));
+    for chapter in &mut episode.podlove_chapters {
+        web_only(&mut chapter.href);
+        web_only(&mut chapter.image);
     }
+    Some(episode)
+}
+
+fn web_only(url: &mut Option<String>) {
+    if url.as_deref().is_some_and(|u| !is_web_url(u)) {
+        *url = None;
+    }
+}
+
+/// An episode as a feed module converted it, made what every episode must be: its URLs
+/// resolved against the feed's and web-only, its text free of control characters. Runs in
+/// [`episodes_in_parallel`], before duplicates are dropped, so a duplicate guid is judged on
+/// what is listed.
+fn finished_episode(mut episode: ParsedEpisode, base: Option<&Url>) -> Option<ParsedEpisode> {
+    if let Some(base) = base {
+        resolve_relative_episode_urls(&mut episode, base);
+    }
+    let mut episode = keep_only_web_episode_urls(episode)?;
+    strip_episode_control_characters(&mut episode);
+    Some(episode)
 }
 
 /// An absolute http(s) URL.

@@ -65,9 +65,8 @@ pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
     let author = channel_itunes.and_then(|i| non_empty(i.author()));
 
     let mut seen_guids = HashSet::new();
-    let episodes = items
+    let episodes = super::episodes_in_parallel(items, base, |item| episode(item, namespaces, base))
         .into_iter()
-        .filter_map(|item| episode(&item, namespaces, base))
         .filter(|e| seen_guids.insert(e.guid.clone()))
         .collect();
 
@@ -138,12 +137,13 @@ fn core_names_respelled(text: &str) -> Option<String> {
     let mut edits: Vec<(usize, usize, &'static str)> = Vec::new();
     let bytes = text.as_bytes();
     let mut i = 0;
-    while let Some(offset) = text[i..].find('<') {
+    while let Some(offset) = memchr::memchr(b'<', &bytes[i..]) {
         let start = i + offset + 1;
         let is_end = bytes.get(start) == Some(&b'/');
         let name_start = if is_end { start + 1 } else { start };
-        let name_end = text[name_start..]
-            .find(|c: char| !c.is_ascii_alphanumeric())
+        let name_end = bytes[name_start.min(bytes.len())..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
             .map_or(text.len(), |n| name_start + n);
         i = name_end.max(start);
         let name = &text[name_start..name_end];
@@ -364,7 +364,8 @@ fn head_of(text: &str, max: usize) -> &str {
 fn itunes_prefixes(text: &str) -> Vec<String> {
     let mut prefixes = vec!["itunes".to_string()];
     let mut rest = text;
-    while let Some(at) = rest.find("xmlns:") {
+    let finder = memchr::memmem::Finder::new("xmlns:");
+    while let Some(at) = finder.find(rest.as_bytes()) {
         rest = &rest[at + "xmlns:".len()..];
         // A declaration is short: looking no further than this keeps a hostile feed (one
         // `=` at its end, "xmlns:" everywhere before) linear.
@@ -391,7 +392,7 @@ fn itunes_prefixes(text: &str) -> Vec<String> {
 fn needs_image_respelling(text: &str, prefix: &str) -> bool {
     ["image", "link"].iter().any(|name| {
         let open = format!("<{prefix}:{name}");
-        text.match_indices(&open).any(|(at, _)| {
+        memchr::memmem::find_iter(text.as_bytes(), &open).any(|at| {
             // Tags are short; a bounded look keeps "<itunes:link" repeated a million times
             // (in a comment, say) linear.
             let tag = head_of(&text[at + open.len()..], 1024);

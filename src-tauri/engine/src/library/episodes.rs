@@ -331,14 +331,14 @@ fn merge_episodes(
     Ok(report)
 }
 
-/// FNV-1a over the feed-owned fields: a refresh rewrites a row only when one of them changed.
+/// XXH3 over the feed-owned fields: a refresh rewrites a row only when one of them changed.
+/// (Libraries from before XXH3 held FNV-1a hashes: their first refresh rewrites each row once.)
 fn content_hash(episode: &ParsedEpisode) -> i64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    // 0xFF never occurs in UTF-8, so it ends each field unambiguously.
     let mut feed = |bytes: &[u8]| {
-        for b in bytes.iter().chain(std::iter::once(&0xFFu8)) {
-            hash ^= u64::from(*b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
+        hasher.update(bytes);
+        hasher.update(&[0xFF]);
     };
     let opt = |v: &Option<String>| v.as_deref().unwrap_or("\u{0}").to_string();
     feed(episode.title.as_bytes());
@@ -381,7 +381,7 @@ fn content_hash(episode: &ParsedEpisode) -> i64 {
         feed(opt(&chapter.href).as_bytes());
         feed(opt(&chapter.image).as_bytes());
     }
-    hash as i64
+    hasher.digest() as i64
 }
 
 fn encode_transcripts(transcripts: &[TranscriptRef]) -> String {
