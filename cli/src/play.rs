@@ -194,6 +194,7 @@ pub fn play_command(args: PlayArgs) -> Result<(), String> {
             autoplay: true,
             skips: skips.clone(),
             sound: sound.clone(),
+            frame_index: None,
         }))
     };
     let chapters = match args.chapter {
@@ -278,7 +279,8 @@ fn follow(
                 println!("{}", skipped_message(&reason, from_ms, to_ms));
                 continue;
             }
-            PlayerEvent::SavePosition { .. } => continue,
+            // A URL played from the command line is no library episode: nothing is kept.
+            PlayerEvent::SavePosition { .. } | PlayerEvent::FrameIndex { .. } => continue,
         };
         if let Some(error) = &status.error {
             return Err(player_error_message(error));

@@ -10,7 +10,7 @@ use chaptercast_engine::net::HttpClient;
 use chaptercast_engine::player::decode::Decoding;
 use chaptercast_engine::player::input::MediaInput;
 use chaptercast_engine::player::stream::{RangeStream, READ_AHEAD_BYTES};
-use chaptercast_engine::Config;
+use chaptercast_engine::{Config, Library};
 
 const FREQS: [f64; 4] = [330.0, 550.0, 770.0, 990.0];
 const CHAPTER_S: f64 = 20.0;
@@ -338,6 +338,7 @@ fn load(key: &str, url: String, start_ms: u64) -> chaptercast_engine::player::Co
         autoplay: false,
         skips: Default::default(),
         sound: Default::default(),
+        frame_index: None,
     }))
 }
 
@@ -476,6 +477,7 @@ async fn a_video_episode_opens_for_its_audio_track() {
         autoplay: false,
         skips: Default::default(),
         sound: Default::default(),
+        frame_index: None,
     })));
     let status = tokio::task::spawn_blocking(move || {
         status_until(&events, std::time::Duration::from_secs(10), |s| {
@@ -547,6 +549,127 @@ async fn a_long_vbr_jump_says_how_far_it_has_read() {
         );
         assert!(seen.last().is_some_and(|f| *f >= 0.5), "steps: {seen:?}");
         stream.close();
+    })
+    .await
+    .expect("join");
+}
+
+/// The frame index a long VBR jump built, kept in the library and loaded again (as the session
+/// does between sessions), makes the next session's jump exact without reading the prefix:
+/// the second jump costs the bytes at its target, not the file up to it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kept_frame_index_makes_the_next_sessions_jump_exact_without_the_prefix() {
+    if !ffmpeg_ready() {
+        return;
+    }
+    let fixture = fixture(Encoding::Vbr);
+    let bytes = fixture.bytes().expect("bytes");
+    let file_len = bytes.len() as u64;
+    let server = TestServer::start().await.expect("server");
+    server.route("/t.mp3", Route::file("audio/mpeg", bytes));
+    let url = server.url("/t.mp3");
+    let dir = tempfile::tempdir().expect("dir");
+    let library_path = dir.path().join("library.db");
+    tokio::task::spawn_blocking(move || {
+        let rt = net_runtime();
+        // The episode, in a library on disk.
+        let feed = format!(
+            "<rss version=\"2.0\"><channel><title>Tones</title><item><title>Tones</title>\
+             <guid>tones</guid><enclosure url=\"{url}\" type=\"audio/mpeg\" length=\"1\"/>\
+             </item></channel></rss>"
+        );
+        let episode = {
+            let mut library = Library::open(&library_path).expect("library");
+            let (show, _) = library
+                .subscribe("https://example.com/tones.xml")
+                .expect("show");
+            let parsed = chaptercast_engine::feed::parse(feed.as_bytes(), None).expect("feed");
+            library
+                .apply_feed(show, &parsed, &Default::default())
+                .expect("store");
+            library.episodes(show).expect("episodes")[0].id
+        };
+        let (change, lead) = (3.0 * CHAPTER_S, 1.0);
+
+        // First session: the jump reads the frames before its target.
+        let first = RangeStream::open(rt.handle(), http(), &url).expect("open");
+        let mut decoding =
+            Decoding::open(MediaInput::Stream(first.clone()), Some("audio/mpeg")).expect("open");
+        // What the jump fetched, past what opening read (the file's head).
+        let opened = first.stats().bytes_fetched;
+        let heard = seconds_until_tone(&mut decoding, change - lead, FREQS[3], FREQS[2]);
+        assert!((heard - lead).abs() <= 0.03, "first jump: {heard:.3} s");
+        let first_fetched = first.stats().bytes_fetched - opened;
+        let kept = decoding
+            .frame_index()
+            .and_then(|i| i.saved())
+            .expect("an MP3 stream has a frame index");
+        first.close();
+        {
+            let mut library = Library::open(&library_path).expect("library");
+            library.save_frame_index(episode, &kept).expect("keep");
+        }
+
+        // Relaunch: the session's load request carries the index back.
+        let library = Library::open(&library_path).expect("library");
+        let request =
+            chaptercast_engine::session::load_request(&library, episode, None).expect("request");
+        let loaded = request
+            .frame_index
+            .expect("the load request carries the kept index");
+        assert_eq!(loaded, kept);
+        assert!(
+            loaded.bytes.len() < 4096,
+            "an 80 s index is small: {} bytes",
+            loaded.bytes.len()
+        );
+        let second = RangeStream::open(rt.handle(), http(), &url).expect("open");
+        let mut decoding = Decoding::open_with_index(
+            MediaInput::Stream(second.clone()),
+            Some("audio/mpeg"),
+            Some(&loaded),
+        )
+        .expect("open");
+        let opened = second.stats().bytes_fetched;
+        let heard = seconds_until_tone(&mut decoding, change - lead, FREQS[3], FREQS[2]);
+        assert!(
+            (heard - lead).abs() <= 0.03,
+            "after the index was kept and loaded, the jump to {:.1} s heard the change after \
+             {heard:.3} s instead of {lead:.1} s",
+            change - lead
+        );
+        let second_fetched = second.stats().bytes_fetched - opened;
+        eprintln!(
+            "file {file_len} B; first jump fetched {first_fetched} B, the next session's \
+             {second_fetched} B"
+        );
+        assert!(
+            first_fetched > file_len / 3,
+            "the first jump reads the prefix: {first_fetched} of {file_len} B"
+        );
+        assert!(
+            second_fetched * 3 < first_fetched,
+            "the next session's jump read {second_fetched} B, the first {first_fetched} B"
+        );
+        second.close();
+
+        // An index kept for another file (another length) is not used: the jump is still
+        // exact, by reading the prefix.
+        let other = chaptercast_engine::player::decode::SavedFrameIndex {
+            byte_len: file_len + 1,
+            bytes: loaded.bytes.clone(),
+        };
+        let third = RangeStream::open(rt.handle(), http(), &url).expect("open");
+        let mut decoding = Decoding::open_with_index(
+            MediaInput::Stream(third.clone()),
+            Some("audio/mpeg"),
+            Some(&other),
+        )
+        .expect("open");
+        let heard = seconds_until_tone(&mut decoding, change - lead, FREQS[3], FREQS[2]);
+        assert!((heard - lead).abs() <= 0.03, "foreign index: {heard:.3} s");
+        assert!(third.stats().bytes_fetched > file_len / 2);
+        third.close();
     })
     .await
     .expect("join");

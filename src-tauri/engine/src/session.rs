@@ -328,6 +328,10 @@ pub fn load_request(
         MediaLocation::Url(_) => None,
     };
     let show_lufs = library.show_loudness(episode.summary.show_id)?;
+    let frame_index = match &location {
+        MediaLocation::Url(url) => library.frame_index(id, url)?,
+        MediaLocation::File(_) => None,
+    };
     Ok(LoadRequest {
         key: episode_key(id),
         location,
@@ -337,6 +341,7 @@ pub fn load_request(
         autoplay: true,
         skips: profile.skips(),
         sound: profile.sound(measured, show_lufs),
+        frame_index,
     })
 }
 
@@ -423,6 +428,13 @@ impl Worker {
                     self.save(id, position_ms, finished, duration_ms);
                     if finished {
                         self.advance(id);
+                    }
+                }
+            }
+            PlayerEvent::FrameIndex { key, index } => {
+                if let Some(id) = episode_of_key(&key) {
+                    if let Err(error) = self.with_library(|l| l.save_frame_index(id, &index)) {
+                        tracing::warn!(episode = id.0, %error, "could not keep the frame index");
                     }
                 }
             }

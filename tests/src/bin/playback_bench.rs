@@ -299,6 +299,7 @@ async fn in_process_jumps(url: &str) -> anyhow::Result<(f64, f64, u64)> {
             autoplay: true,
             skips: Default::default(),
             sound: Default::default(),
+            frame_index: None,
         })));
         // Play a while: after 5 s the chapter starts are prefetched.
         std::thread::sleep(Duration::from_secs(8));
@@ -408,6 +409,7 @@ async fn memory_while_streaming(server: &TestServer, episode: &Path) -> anyhow::
             autoplay: true,
             skips: Default::default(),
             sound: Default::default(),
+            frame_index: None,
         })));
         std::thread::sleep(Duration::from_secs(2));
         let (mut min, mut max) = (u64::MAX, 0);

@@ -5,6 +5,7 @@
 mod chapters;
 mod downloads;
 mod episodes;
+mod frame_index;
 mod queue;
 mod search;
 mod shows;
@@ -42,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_transcripts.sql"),
     include_str!("migrations/0010_sound.sql"),
     include_str!("migrations/0011_sync.sql"),
+    include_str!("migrations/0012_frame_index.sql"),
 ];
 
 /// Why a library operation failed.

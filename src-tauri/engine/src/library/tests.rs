@@ -267,3 +267,48 @@ fn a_schema_version_chaptercast_never_wrote_is_refused_not_skipped() {
         assert_eq!(kept, version);
     }
 }
+
+#[test]
+fn a_frame_index_is_kept_for_its_enclosure_only() {
+    use crate::player::decode::SavedFrameIndex;
+    let (mut library, show) = library_with_show();
+    library
+        .apply_feed(show, &parsed(2), &CacheValidators::default())
+        .expect("store");
+    let episode = library.episodes(show).expect("episodes")[0].clone();
+    let url = library.episode(episode.id).expect("episode").enclosure_url;
+    assert_eq!(library.frame_index(episode.id, &url).expect("read"), None);
+    let saved = SavedFrameIndex {
+        byte_len: 1234,
+        bytes: vec![1, 2, 3],
+    };
+    library.save_frame_index(episode.id, &saved).expect("save");
+    assert_eq!(
+        library.frame_index(episode.id, &url).expect("read"),
+        Some(saved.clone())
+    );
+    // A newer save replaces it; another URL (the feed moved the file) has none.
+    let grown = SavedFrameIndex {
+        byte_len: 1234,
+        bytes: vec![1, 2, 3, 4],
+    };
+    library.save_frame_index(episode.id, &grown).expect("save");
+    assert_eq!(
+        library.frame_index(episode.id, &url).expect("read"),
+        Some(grown)
+    );
+    assert_eq!(
+        library
+            .frame_index(episode.id, "https://elsewhere.example/ep.mp3")
+            .expect("read"),
+        None
+    );
+    // An episode that is not there keeps nothing, and nothing fails.
+    library
+        .save_frame_index(EpisodeId(999_999), &saved)
+        .expect("save for nobody");
+    assert_eq!(
+        library.frame_index(EpisodeId(999_999), &url).expect("read"),
+        None
+    );
+}

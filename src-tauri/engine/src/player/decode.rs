@@ -165,9 +165,52 @@ pub struct Chunk {
     from: usize,
 }
 
+/// A VBR MP3's frame index as the library keeps it between sessions, with the length of the
+/// file it was built from: a file of another length is another file, and its index is not used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedFrameIndex {
+    pub byte_len: u64,
+    /// [`FrameIndex::to_saved`]'s bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// The frame index of an MP3 being decoded, shared with the player, which saves it when it
+/// has grown (see [`Decoding::frame_index`]).
+#[derive(Debug, Clone)]
+pub struct FrameIndexHandle {
+    index: Arc<Mutex<FrameIndex>>,
+    byte_len: u64,
+}
+
+impl FrameIndexHandle {
+    /// Frames indexed so far.
+    pub fn frames(&self) -> u64 {
+        self.index.lock().map(|i| i.frames_indexed()).unwrap_or(0)
+    }
+
+    /// The index as the library keeps it.
+    pub fn saved(&self) -> Option<SavedFrameIndex> {
+        let bytes = self.index.lock().ok()?.to_saved();
+        Some(SavedFrameIndex {
+            byte_len: self.byte_len,
+            bytes,
+        })
+    }
+}
+
 impl Decoding {
     /// Recognises the audio and gets ready to decode from the start.
-    pub fn open(mut input: MediaInput, mime: Option<&str>) -> Result<Decoding, DecodeError> {
+    pub fn open(input: MediaInput, mime: Option<&str>) -> Result<Decoding, DecodeError> {
+        Decoding::open_with_index(input, mime, None)
+    }
+
+    /// Like [`Decoding::open`], going on from a frame index saved for this file (ignored when
+    /// it is not this file's), so jumps into what it covers read no prefix.
+    pub fn open_with_index(
+        mut input: MediaInput,
+        mime: Option<&str>,
+        saved: Option<&SavedFrameIndex>,
+    ) -> Result<Decoding, DecodeError> {
         let len = input.byte_len();
         let mut head = input.read_at(0, HEAD_BYTES)?;
         let mut mp3 = Mp3Layout::from_head(&head, len);
@@ -195,7 +238,15 @@ impl Decoding {
         }
         match mp3 {
             Ok(layout) if looks_mp3 || !probe_other(&mut input)? => {
-                let index = Arc::new(Mutex::new(FrameIndex::new(&layout)));
+                let restored = saved
+                    .filter(|s| Some(s.byte_len) == len)
+                    .and_then(|s| FrameIndex::from_saved(&layout, &s.bytes));
+                if let Some(r) = &restored {
+                    tracing::debug!(frames = r.frames_indexed(), "frame index restored");
+                }
+                let index = Arc::new(Mutex::new(
+                    restored.unwrap_or_else(|| FrameIndex::new(&layout)),
+                ));
                 let window = Window::new(
                     input.try_clone()?,
                     layout.first_audio_frame,
@@ -254,6 +305,17 @@ impl Decoding {
     /// How far the current jump has read towards its target (shared: read it from any thread).
     pub fn scan_progress(&self) -> Arc<ScanProgress> {
         Arc::clone(&self.scan)
+    }
+
+    /// The MP3 frame index, for the player to save (an MP3 of known length only).
+    pub fn frame_index(&self) -> Option<FrameIndexHandle> {
+        match &self.layout {
+            Layout::Mp3 { index, .. } => Some(FrameIndexHandle {
+                index: Arc::clone(index),
+                byte_len: self.input.byte_len()?,
+            }),
+            Layout::Other => None,
+        }
     }
 
     /// Stops the stream under this decoding, if any (a result nobody wants any more).

@@ -103,6 +103,8 @@ pub enum Effect {
         request: u64,
         location: MediaLocation,
         mime: Option<String>,
+        /// The file's frame index from an earlier stream of it.
+        frame_index: Option<super::decode::SavedFrameIndex>,
     },
     /// Let go of the episode being opened and of the loaded one.
     Unload,
@@ -481,6 +483,7 @@ impl Machine {
             request: self.last_request,
             location: load.location.clone(),
             mime,
+            frame_index: load.frame_index.clone(),
         });
         self.chapters = load.chapters.clone();
         self.sound = load.sound.clone();

@@ -45,6 +45,10 @@ use stream::{RangeStream, StreamError};
 
 /// How often the state is reported while playing (the issue asks for at least 4 Hz).
 const TICK: Duration = Duration::from_millis(100);
+/// Frames a stream's index grows by before it is told at once (about 53 s of audio).
+const FRAME_INDEX_TELL_FRAMES: u64 = 2048;
+/// How often a smaller growth is told.
+const FRAME_INDEX_TELL_AFTER: Duration = Duration::from_secs(60);
 /// The slowest and fastest speeds offered.
 pub const MIN_SPEED: f32 = 0.5;
 pub const MAX_SPEED: f32 = 3.0;
@@ -71,6 +75,8 @@ pub struct LoadRequest {
     pub skips: skips::Skips,
     /// How it should sound (the show's profile), from its first sample.
     pub sound: SoundSettings,
+    /// The frame index saved when this file was streamed before (a VBR MP3).
+    pub frame_index: Option<decode::SavedFrameIndex>,
 }
 
 /// The sound chain's settings for one episode: skip silence, loudness, boost.
@@ -236,6 +242,12 @@ pub enum PlayerEvent {
         finished: bool,
         duration_ms: Option<u64>,
     },
+    /// The frame index of `key`'s stream has grown since it was loaded or last told: the
+    /// library keeps it, so later jumps (and the next session's) read no prefix.
+    FrameIndex {
+        key: String,
+        index: decode::SavedFrameIndex,
+    },
     /// A skipped stretch of `key` was jumped over (a chapter the listener skips, the intro or
     /// the outro); [`Command::UndoSkip`] plays it after all.
     Skipped {
@@ -367,6 +379,8 @@ struct Loaded {
     feeder: Feeder,
     /// The rodio player holding our source; None until sound is first wanted.
     sink_player: Option<rodio::Player>,
+    /// A streamed MP3's frame index, and how far it was when last told (or loaded).
+    frame_index: Option<(decode::FrameIndexHandle, u64, Instant)>,
 }
 
 /// Carries out the [`machine`]'s decisions on the device, the decoder and the network, and
@@ -529,8 +543,9 @@ impl Actor {
                 request,
                 location,
                 mime,
+                frame_index,
             } => self
-                .open(request, &location, mime)
+                .open(request, &location, mime, frame_index)
                 .err()
                 .map(|error| Input::Opened {
                     request,
@@ -567,12 +582,23 @@ impl Actor {
                 ring.set_skip_ranges(&self.skip_ranges_ms);
                 ring.set_sound(sound);
                 let start_frame = start_ms * u64::from(rate) / 1000;
+                // Only a stream's index is worth keeping: a local file is indexed whole, at
+                // disk speed, on its first jump.
+                let frame_index = opening
+                    .stream
+                    .as_ref()
+                    .and_then(|_| decoding.frame_index())
+                    .map(|i| {
+                        let frames = i.frames();
+                        (i, frames, self.clock)
+                    });
                 let feeder =
                     Feeder::start(decoding, Arc::clone(&ring), opening.stream, start_frame);
                 self.loaded = Some(Loaded {
                     ring,
                     feeder,
                     sink_player: None,
+                    frame_index,
                 });
                 None
             }
@@ -671,14 +697,37 @@ impl Actor {
                 duration_ms,
             } => {
                 (self.on_event)(PlayerEvent::SavePosition {
-                    key,
+                    key: key.clone(),
                     position_ms,
                     finished,
                     duration_ms,
                 });
+                self.tell_frame_index(key);
                 None
             }
         }
+    }
+
+    /// Tells the loaded stream's frame index when it has grown enough to be worth keeping:
+    /// by [`FRAME_INDEX_TELL_FRAMES`] (a jump's prefix read), or at all after
+    /// [`FRAME_INDEX_TELL_AFTER`] (playing on extends it a little at a time).
+    fn tell_frame_index(&mut self, key: String) {
+        let now = Instant::now();
+        let Some((handle, told, at)) = self.loaded.as_mut().and_then(|l| l.frame_index.as_mut())
+        else {
+            return;
+        };
+        let frames = handle.frames();
+        let grown = frames.saturating_sub(*told);
+        if grown == 0
+            || (grown < FRAME_INDEX_TELL_FRAMES && now.duration_since(*at) < FRAME_INDEX_TELL_AFTER)
+        {
+            return;
+        }
+        let Some(index) = handle.saved() else { return };
+        *told = frames;
+        *at = now;
+        (self.on_event)(PlayerEvent::FrameIndex { key, index });
     }
 
     /// Starts opening `location` off this thread; the result comes back as a message.
@@ -687,6 +736,7 @@ impl Actor {
         request: u64,
         location: &MediaLocation,
         mime: Option<String>,
+        frame_index: Option<decode::SavedFrameIndex>,
     ) -> Result<(), PlayerError> {
         let (input, stream) = match location {
             MediaLocation::File(path) => match std::fs::File::open(path) {
@@ -708,10 +758,12 @@ impl Actor {
         let opener = std::thread::Builder::new()
             .name("chaptercast-open".into())
             .spawn(move || {
-                let result = Decoding::open(input, mime.as_deref()).map_err(|e| {
-                    tracing::info!(error = %e, "cannot open the audio");
-                    PlayerError::from(&e)
-                });
+                let result =
+                    Decoding::open_with_index(input, mime.as_deref(), frame_index.as_ref())
+                        .map_err(|e| {
+                            tracing::info!(error = %e, "cannot open the audio");
+                            PlayerError::from(&e)
+                        });
                 let _ = to_self.send(Message::Opened {
                     request,
                     result: Box::new(result),

@@ -20,6 +20,7 @@ fn request(key: &str, start_ms: u64, autoplay: bool) -> Box<LoadRequest> {
         autoplay,
         skips: Default::default(),
         sound: Default::default(),
+        frame_index: None,
     })
 }
 
@@ -71,6 +72,7 @@ fn open(request: u64) -> Effect {
         request,
         location: MediaLocation::Url(URL.into()),
         mime: Some("audio/mpeg".into()),
+        frame_index: None,
     }
 }
 
