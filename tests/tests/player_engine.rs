@@ -674,3 +674,92 @@ async fn a_kept_frame_index_makes_the_next_sessions_jump_exact_without_the_prefi
     .await
     .expect("join");
 }
+
+/// Once the listener has jumped, the frame index goes on growing in the background while the
+/// episode plays, to the end of the file, and is told for keeping. It rests while paused, and
+/// what playback's own stream holds is not fetched again for it: the file comes over about
+/// once.
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_jump_the_index_grows_to_the_end_while_playing_and_rests_while_paused() {
+    use chaptercast_engine::player::{Command, PlayerEvent};
+    use std::time::{Duration, Instant};
+    if !ffmpeg_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    // 200 s, about 2 MB: more than playback's read-ahead (1 MB) past a jump to 50 s.
+    let fixture = tone_mp3(dir.path(), "long", &FREQS, 50.0, Encoding::Vbr).expect("fixture");
+    let bytes = fixture.bytes().expect("bytes");
+    let file_len = bytes.len() as u64;
+    let all_frames = {
+        let decoding = Decoding::open(
+            MediaInput::File(std::fs::File::open(&fixture.path).expect("file")),
+            Some("audio/mpeg"),
+        )
+        .expect("open");
+        decoding.duration_frames.expect("length") / 1152
+    };
+    let server = TestServer::start().await.expect("server");
+    server.route("/long.mp3", Route::file("audio/mpeg", bytes));
+    let url = server.url("/long.mp3");
+    let served = {
+        let server = std::sync::Arc::new(server);
+        move || -> u64 {
+            server
+                .requests()
+                .iter()
+                .filter(|r| r.path == "/long.mp3")
+                .map(|r| r.sent_bytes)
+                .sum()
+        }
+    };
+    tokio::task::spawn_blocking(move || {
+        let (player, rx) = spawn_player();
+        player.send(load("long", url, 0));
+        player.send(Command::SeekTo(50_000));
+        player.send(Command::Play);
+        let playing = status_until(&rx, Duration::from_secs(15), |s| {
+            s.state == chaptercast_engine::player::PlaybackState::Playing && s.position_ms >= 50_000
+        })
+        .expect("a status");
+        assert!(playing.error.is_none(), "{:?}", playing.error);
+        std::thread::sleep(Duration::from_millis(300));
+
+        // Paused, the index rests: once playback's read-ahead has settled, nothing is fetched.
+        player.send(Command::Pause);
+        std::thread::sleep(Duration::from_millis(1500));
+        let settled = served();
+        std::thread::sleep(Duration::from_millis(2500));
+        assert_eq!(served(), settled, "bytes fetched while paused");
+
+        // Playing on, it reaches the end of the file and is told.
+        player.send(Command::Play);
+        let deadline = Instant::now() + Duration::from_secs(40);
+        let mut told = 0;
+        while told < all_frames * 99 / 100 {
+            let left = deadline
+                .checked_duration_since(Instant::now())
+                .unwrap_or_else(|| panic!("the index reached {told} of {all_frames} frames"));
+            match rx.recv_timeout(left) {
+                Ok(PlayerEvent::FrameIndex { key, index }) => {
+                    assert_eq!(key, "long");
+                    assert_eq!(index.byte_len, file_len);
+                    told = index.frames().expect("a saved index");
+                }
+                Ok(PlayerEvent::Status(s)) => assert!(s.error.is_none(), "{:?}", s.error),
+                Ok(_) => {}
+                Err(_) => panic!("the index reached {told} of {all_frames} frames"),
+            }
+        }
+        let fetched = served();
+        eprintln!("file {file_len} B; {fetched} B served; index {told} of {all_frames} frames");
+        // The heads of the two streams are read twice; nothing else should be.
+        assert!(
+            fetched <= file_len + (512 << 10),
+            "{fetched} B served for a {file_len} B file"
+        );
+        player.shutdown(Duration::from_secs(2));
+    })
+    .await
+    .expect("join");
+}

@@ -30,6 +30,8 @@ const MP3_PREROLL_FRAMES: u64 = 2;
 const VBR_SCAN_BUDGET: u64 = 8 << 20;
 /// The head read to recognise an MP3 and its Xing/LAME tag.
 const HEAD_BYTES: usize = 64 << 10;
+/// Bytes one background step of [`Decoding::extend_index`] reads.
+pub const INDEX_STEP_BYTES: usize = 64 << 10;
 
 /// Why audio could not be decoded.
 #[derive(Debug, thiserror::Error)]
@@ -165,6 +167,18 @@ pub struct Chunk {
     from: usize,
 }
 
+/// What one step of [`Decoding::extend_index`] came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexStep {
+    /// Indexed; more is left. `fetched`: the bytes came over the network (else from
+    /// playback's cache, which costs nothing to wait for).
+    More { fetched: bool },
+    /// Nothing is left to index.
+    Done,
+    /// The bytes could not be fetched (or the fetch was called off).
+    Failed,
+}
+
 /// A VBR MP3's frame index as the library keeps it between sessions, with the length of the
 /// file it was built from: a file of another length is another file, and its index is not used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,6 +186,13 @@ pub struct SavedFrameIndex {
     pub byte_len: u64,
     /// [`FrameIndex::to_saved`]'s bytes.
     pub bytes: Vec<u8>,
+}
+
+impl SavedFrameIndex {
+    /// Frames the saved index covers, when it is one.
+    pub fn frames(&self) -> Option<u64> {
+        FrameIndex::saved_frames(&self.bytes)
+    }
 }
 
 /// The frame index of an MP3 being decoded, shared with the player, which saves it when it
@@ -186,6 +207,14 @@ impl FrameIndexHandle {
     /// Frames indexed so far.
     pub fn frames(&self) -> u64 {
         self.index.lock().map(|i| i.frames_indexed()).unwrap_or(0)
+    }
+
+    /// True once every frame of the file is indexed (or indexing met the end tags).
+    pub fn complete(&self) -> bool {
+        self.index
+            .lock()
+            .map(|i| i.next_offset().is_none_or(|next| next >= self.byte_len))
+            .unwrap_or(true)
     }
 
     /// The index as the library keeps it.
@@ -315,6 +344,52 @@ impl Decoding {
                 byte_len: self.input.byte_len()?,
             }),
             Layout::Other => None,
+        }
+    }
+
+    /// Whether [`Decoding::extend_index`] has work: a VBR MP3 over the network whose index
+    /// does not reach its end (CBR positions are computed exactly, local files are indexed
+    /// whole on their first jump).
+    pub fn index_extends(&self) -> bool {
+        match &self.layout {
+            Layout::Mp3 { layout, .. } if !self.input.is_local() => {
+                matches!(layout.kind, Mp3Kind::Vbr { .. })
+                    && self.frame_index().is_some_and(|i| !i.complete())
+            }
+            _ => false,
+        }
+    }
+
+    /// Indexes the next [`INDEX_STEP_BYTES`] past the indexed region: from playback's cache
+    /// when they are there, else through `fetch` (offset, length → bytes; one Range request
+    /// of its own, so playback's cache and read-ahead are left alone). Each byte is read once:
+    /// the step starts where the index ends.
+    pub fn extend_index(&self, fetch: &mut dyn FnMut(u64, usize) -> Option<Vec<u8>>) -> IndexStep {
+        let Layout::Mp3 { index, .. } = &self.layout else {
+            return IndexStep::Done;
+        };
+        let Some(at) = index.lock().ok().and_then(|i| i.next_offset()) else {
+            return IndexStep::Done;
+        };
+        // What playback's own stream holds (its read-ahead) is not fetched a second time.
+        let cached = match &self.input {
+            MediaInput::Stream(own) => own.cached_at(at, INDEX_STEP_BYTES),
+            _ => None,
+        };
+        let fetched = cached.is_none();
+        let Some(bytes) = cached.or_else(|| fetch(at, INDEX_STEP_BYTES)) else {
+            return IndexStep::Failed;
+        };
+        if bytes.is_empty() {
+            return IndexStep::Done;
+        }
+        if let Ok(mut i) = index.lock() {
+            i.feed(at, &bytes);
+        }
+        if self.index_extends() {
+            IndexStep::More { fetched }
+        } else {
+            IndexStep::Done
         }
     }
 

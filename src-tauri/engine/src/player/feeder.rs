@@ -3,9 +3,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use super::decode::{Decoding, ScanProgress};
+use super::decode::{Decoding, IndexStep, ScanProgress};
 use super::ring::Ring;
 use super::stream::RangeStream;
 use super::PlayerError;
@@ -21,7 +21,19 @@ struct Control {
     prefetch_asked: AtomicBool,
     error: Mutex<Option<PlayerError>>,
     stop: AtomicBool,
+    /// The listener is listening (not paused or stopped): the index may be extended.
+    playing: AtomicBool,
 }
+
+/// Fetches `len` bytes of the episode's file at an offset, for its frame index, with a Range
+/// request of its own; gives up (None) on a failure, or as soon as `abort` says so.
+pub type IndexFetcher = Box<dyn Fn(u64, usize, &dyn Fn() -> bool) -> Option<Vec<u8>> + Send>;
+
+/// The pause after a background index step that fetched: 64 KB each half second (1 Mbit/s,
+/// eight times a 128 kbit/s episode's own rate), so an hour's file is indexed in about eight
+/// minutes of listening and playback's own fetches keep the link. Steps served from
+/// playback's cache do not wait.
+const INDEX_STEP_EVERY: Duration = Duration::from_millis(500);
 
 pub struct Feeder {
     control: Arc<Control>,
@@ -37,11 +49,16 @@ const PREFETCH_SECONDS: f64 = 1.5;
 
 impl Feeder {
     /// Starts decoding `decoding` at episode frame `start_frame` into `ring`.
+    ///
+    /// With `index_fetcher`, a VBR MP3's frame index is extended in the background while the
+    /// listener listens, once they have jumped (or an earlier session's index was loaded), so
+    /// that later jumps anywhere read no prefix.
     pub fn start(
         decoding: Decoding,
         ring: Arc<Ring>,
         stream: Option<RangeStream>,
         start_frame: u64,
+        index_fetcher: Option<IndexFetcher>,
     ) -> Feeder {
         let control = Arc::new(Control::default());
         let scan = decoding.scan_progress();
@@ -55,7 +72,7 @@ impl Feeder {
             let stream = stream.clone();
             std::thread::Builder::new()
                 .name("chaptercast-decode".into())
-                .spawn(move || run(decoding, ring, control, stream))
+                .spawn(move || run(decoding, ring, control, stream, index_fetcher))
                 .ok()
         };
         Feeder {
@@ -81,6 +98,11 @@ impl Feeder {
             stream.interrupt();
         }
         self.ring.room.notify_all();
+    }
+
+    /// Whether the listener is listening: the index is extended only then.
+    pub fn set_playing(&self, playing: bool) {
+        self.control.playing.store(playing, Ordering::SeqCst);
     }
 
     pub fn prefetch(&self, frames: Vec<u64>) {
@@ -119,14 +141,67 @@ impl Drop for Feeder {
     }
 }
 
+/// The background extension of the frame index (see [`Feeder::start`]).
+struct IndexExtension {
+    fetch: IndexFetcher,
+    /// Started: the listener jumped, or the index came from an earlier session.
+    wanted: bool,
+    /// Nothing more to do (complete, or a fetch failed: extension is a bonus, not retried).
+    over: bool,
+    next_step: Instant,
+}
+
+impl IndexExtension {
+    /// One step, when one is due.
+    fn step(&mut self, decoding: &Decoding, control: &Control) {
+        if self.over
+            || !self.wanted
+            || !control.playing.load(Ordering::SeqCst)
+            || Instant::now() < self.next_step
+        {
+            return;
+        }
+        self.next_step = Instant::now() + INDEX_STEP_EVERY;
+        if !decoding.index_extends() {
+            self.over = true;
+            return;
+        }
+        // A jump, a pause or an unload calls a fetch off at once.
+        let abort = || {
+            control.stop.load(Ordering::SeqCst)
+                || !control.playing.load(Ordering::SeqCst)
+                || control.pending_seek.lock().is_ok_and(|p| p.is_some())
+        };
+        let fetch = &self.fetch;
+        let mut fetch = |at: u64, len: usize| fetch(at, len, &abort);
+        match decoding.extend_index(&mut fetch) {
+            // From memory: the rate limit is for the network.
+            IndexStep::More { fetched: false } => self.next_step = Instant::now(),
+            IndexStep::More { fetched: true } => {}
+            // Called off: the next step asks again.
+            IndexStep::Failed if abort() => {}
+            IndexStep::Failed | IndexStep::Done => self.over = true,
+        }
+    }
+}
+
 fn run(
     mut decoding: Decoding,
     ring: Arc<Ring>,
     control: Arc<Control>,
     stream: Option<RangeStream>,
+    index_fetcher: Option<IndexFetcher>,
 ) {
     let mut generation = u64::MAX;
     let mut finished = false;
+    let mut extension = index_fetcher.map(|fetch| IndexExtension {
+        fetch,
+        wanted: decoding.frame_index().is_some_and(|i| i.frames() > 0),
+        over: false,
+        next_step: Instant::now(),
+    });
+    // The first seek is where the episode starts, not a jump.
+    let mut first_seek = true;
     loop {
         if control.stop.load(Ordering::SeqCst) {
             return;
@@ -138,6 +213,11 @@ fn run(
             }
             generation = new_generation;
             finished = false;
+            if !std::mem::take(&mut first_seek) {
+                if let Some(x) = extension.as_mut() {
+                    x.wanted = true;
+                }
+            }
             if let Ok(mut e) = control.error.lock() {
                 *e = None;
             }
@@ -174,6 +254,10 @@ fn run(
             let inner = ring.lock();
             if finished || inner.samples.len() >= ring.capacity_samples() {
                 drop(ring.wait_for_room(inner, Duration::from_millis(50)));
+                // The ring is full: time to spare for the index.
+                if let Some(x) = extension.as_mut() {
+                    x.step(&decoding, &control);
+                }
                 continue;
             }
         }

@@ -49,6 +49,9 @@ const TICK: Duration = Duration::from_millis(100);
 const FRAME_INDEX_TELL_FRAMES: u64 = 2048;
 /// How often a smaller growth is told.
 const FRAME_INDEX_TELL_AFTER: Duration = Duration::from_secs(60);
+/// How long one background index fetch (64 KB) may take: a link slower than 32 KB/s leaves
+/// the index as it is.
+const INDEX_FETCH_TIMEOUT: Duration = Duration::from_secs(2);
 /// The slowest and fastest speeds offered.
 pub const MIN_SPEED: f32 = 0.5;
 pub const MAX_SPEED: f32 = 3.0;
@@ -592,8 +595,17 @@ impl Actor {
                         let frames = i.frames();
                         (i, frames, self.clock)
                     });
-                let feeder =
-                    Feeder::start(decoding, Arc::clone(&ring), opening.stream, start_frame);
+                let index_fetcher = opening
+                    .stream
+                    .as_ref()
+                    .map(|stream| self.index_fetcher(stream.url()));
+                let feeder = Feeder::start(
+                    decoding,
+                    Arc::clone(&ring),
+                    opening.stream,
+                    start_frame,
+                    index_fetcher,
+                );
                 self.loaded = Some(Loaded {
                     ring,
                     feeder,
@@ -708,9 +720,32 @@ impl Actor {
         }
     }
 
+    /// Fetches parts of `url` for its frame index's background extension: one Range request
+    /// each, which gives up after [`INDEX_FETCH_TIMEOUT`] (the index is a bonus; playback's
+    /// own stream reports an outage) or as soon as the feeder calls it off.
+    fn index_fetcher(&self, url: String) -> feeder::IndexFetcher {
+        let runtime = self.runtime.handle().clone();
+        let http = self.http.clone();
+        Box::new(move |at: u64, len: usize, abort: &dyn Fn() -> bool| {
+            runtime.block_on(async {
+                let fetch =
+                    tokio::time::timeout(INDEX_FETCH_TIMEOUT, http.get_range(&url, at, len as u64));
+                let called_off = async {
+                    while !abort() {
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                };
+                tokio::select! {
+                    got = fetch => got.ok()?.ok().filter(|b| b.offset == at).map(|b| b.bytes),
+                    () = called_off => None,
+                }
+            })
+        })
+    }
+
     /// Tells the loaded stream's frame index when it has grown enough to be worth keeping:
-    /// by [`FRAME_INDEX_TELL_FRAMES`] (a jump's prefix read), or at all after
-    /// [`FRAME_INDEX_TELL_AFTER`] (playing on extends it a little at a time).
+    /// by [`FRAME_INDEX_TELL_FRAMES`] (a jump's prefix read), at all once complete, or at all
+    /// after [`FRAME_INDEX_TELL_AFTER`] (playing on extends it a little at a time).
     fn tell_frame_index(&mut self, key: String) {
         let now = Instant::now();
         let Some((handle, told, at)) = self.loaded.as_mut().and_then(|l| l.frame_index.as_mut())
@@ -719,9 +754,10 @@ impl Actor {
         };
         let frames = handle.frames();
         let grown = frames.saturating_sub(*told);
-        if grown == 0
-            || (grown < FRAME_INDEX_TELL_FRAMES && now.duration_since(*at) < FRAME_INDEX_TELL_AFTER)
-        {
+        let worth_it = grown >= FRAME_INDEX_TELL_FRAMES
+            || now.duration_since(*at) >= FRAME_INDEX_TELL_AFTER
+            || handle.complete();
+        if grown == 0 || !worth_it {
             return;
         }
         let Some(index) = handle.saved() else { return };
@@ -844,6 +880,11 @@ impl Actor {
             stats.progressive,
             stats.bytes_fetched,
         );
+        if let Some(loaded) = &self.loaded {
+            loaded
+                .feeder
+                .set_playing(status.state == PlaybackState::Playing);
+        }
         let changed = self.last_status.as_ref() != Some(&status);
         let moving = matches!(
             status.state,

@@ -841,6 +841,13 @@ impl FrameIndex {
         out
     }
 
+    /// The frames a saved index covers, read from its header.
+    pub fn saved_frames(saved: &[u8]) -> Option<u64> {
+        let rest = saved.strip_prefix(SAVED_INDEX_MAGIC.as_slice())?;
+        let rest = rest.get(8 + 4 + 4 + 4..)?;
+        take_u64(rest).map(|(frames, _)| frames)
+    }
+
     /// An index saved by [`FrameIndex::to_saved`] for this layout; `None` when the bytes are
     /// not one, or were saved for another file (another first frame or format).
     pub fn from_saved(layout: &Mp3Layout, saved: &[u8]) -> Option<FrameIndex> {
@@ -1284,6 +1291,7 @@ mod tests {
                 let mut idx = FrameIndex::with_stride(&l, stride);
                 idx.feed(0, &f[..s]);
                 let saved = idx.to_saved();
+                assert_eq!(FrameIndex::saved_frames(&saved), Some(idx.frames_indexed()));
                 let mut again = FrameIndex::from_saved(&l, &saved).expect("restored");
                 assert_eq!(again.frames_indexed(), idx.frames_indexed());
                 assert_eq!(again.next_offset(), idx.next_offset());

@@ -375,6 +375,11 @@ impl RangeStream {
         }
     }
 
+    /// The URL the bytes come from (the final one, after redirects).
+    pub fn url(&self) -> String {
+        self.shared.lock().url.clone()
+    }
+
     /// Retries at once when the stream is waiting out a backoff (the listener pressed Retry).
     pub fn retry_now(&self) {
         self.shared.retry_now.notify_one();
@@ -406,6 +411,29 @@ impl RangeStream {
     /// True when `start..end` is all in memory.
     pub fn is_cached(&self, start: u64, end: u64) -> bool {
         self.shared.lock().next_missing(start) >= end
+    }
+
+    /// The `len` bytes at `pos` (fewer at the end of the file) when all are in memory, read
+    /// without moving this stream's reader or waiting: for the frame index's background
+    /// extension, which must not steer the read-ahead.
+    pub fn cached_at(&self, pos: u64, len: usize) -> Option<Vec<u8>> {
+        let state = self.shared.lock();
+        let end = state
+            .total_len
+            .map_or(pos + len as u64, |total| (pos + len as u64).min(total));
+        if end <= pos || state.next_missing(pos) < end {
+            return None;
+        }
+        let mut out = vec![0u8; (end - pos) as usize];
+        let mut filled = 0;
+        while filled < out.len() {
+            let n = state.copy_out(pos + filled as u64, &mut out[filled..]);
+            if n == 0 {
+                return None;
+            }
+            filled += n;
+        }
+        Some(out)
     }
 
     /// Asks the fetcher to bring `start..end` into memory and keep it there (chapter starts),
