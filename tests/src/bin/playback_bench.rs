@@ -26,6 +26,7 @@ fn tone_of_minute(m: u64) -> f64 {
 
 const CANDIDATES: [f64; 6] = [300.0, 450.0, 600.0, 750.0, 900.0, 1050.0];
 const MINUTES: u64 = 60;
+const VBR_MINUTES: u64 = 30;
 const THROTTLE: u64 = 2_000_000;
 
 fn main() -> anyhow::Result<()> {
@@ -156,6 +157,8 @@ async fn run() -> anyhow::Result<()> {
         );
     }
 
+    vbr_jumps(&server, &dir, &players).await?;
+
     let cpu = cpu_while_playing(&app, &fast).await?;
     println!("| CPU while playing (10 s, % of one core) | {cpu:.1} % | – | – |");
     let (rss_min, rss_max) = memory_while_streaming(&server, &episode).await?;
@@ -173,19 +176,34 @@ fn sent(server: &TestServer) -> u64 {
 
 /// Makes (once) the hour-long episode with one chapter a minute, each minute its own tone.
 fn make_episode(dir: &Path) -> anyhow::Result<PathBuf> {
-    let path = dir.join("hour.mp3");
+    make_tone_episode(dir, "hour", MINUTES, &["-b:a", "128k"])
+}
+
+/// The same minute tones, 30 minutes, LAME VBR at its smallest quality (about 40 kbit/s for
+/// tones): a jump into it must read the frames before its target, as most VBR podcasts do.
+fn make_vbr_episode(dir: &Path) -> anyhow::Result<PathBuf> {
+    make_tone_episode(dir, "vbr-half-hour", VBR_MINUTES, &["-q:a", "9"])
+}
+
+fn make_tone_episode(
+    dir: &Path,
+    name: &str,
+    minutes: u64,
+    rate_args: &[&str],
+) -> anyhow::Result<PathBuf> {
+    let path = dir.join(format!("{name}.mp3"));
     if path.exists() {
         return Ok(path);
     }
     let mut meta = String::from(";FFMETADATA1\ntitle=Benchmark hour\n");
-    for m in 0..MINUTES {
+    for m in 0..minutes {
         meta.push_str(&format!(
             "[CHAPTER]\nTIMEBASE=1/1000\nSTART={}\nEND={}\ntitle=Minute {m}\n",
             m * 60_000,
             (m + 1) * 60_000
         ));
     }
-    let meta_path = dir.join("hour.ffmeta");
+    let meta_path = dir.join(format!("{name}.ffmeta"));
     std::fs::write(&meta_path, meta)?;
     // A phase-continuous tone whose frequency steps every minute (aevalsrc integrates nothing,
     // so build the phase from whole minutes).
@@ -200,7 +218,7 @@ fn make_episode(dir: &Path) -> anyhow::Result<PathBuf> {
             "lavfi",
             "-i",
         ])
-        .arg(format!("aevalsrc={expr}:s=44100:d={}", MINUTES * 60))
+        .arg(format!("aevalsrc={expr}:s=44100:d={}", minutes * 60))
         .arg("-i")
         .arg(&meta_path)
         .args([
@@ -212,11 +230,9 @@ fn make_episode(dir: &Path) -> anyhow::Result<PathBuf> {
             "2",
             "-c:a",
             "libmp3lame",
-            "-b:a",
-            "128k",
-            "-id3v2_version",
-            "3",
         ])
+        .args(rate_args)
+        .args(["-id3v2_version", "3"])
         .arg(&path)
         .status()
         .context("ffmpeg")?;
@@ -425,6 +441,143 @@ async fn memory_while_streaming(server: &TestServer, episode: &Path) -> anyhow::
         let _ = last_bytes(&rx);
         handle.shutdown(Duration::from_secs(2));
         Ok((min, max))
+    })
+    .await?
+}
+
+/// A jump to 15:00 of a 30-minute VBR episode at 2 MB/s: the three players launched there,
+/// then Chaptercast in-process, a first time (the frames before 15:00 are read) and in a new
+/// session with the frame index the first one told for keeping, as after a relaunch.
+async fn vbr_jumps(
+    server: &TestServer,
+    dir: &Path,
+    players: &dyn Fn(&str, u64) -> Vec<(&'static str, Vec<String>, PathBuf)>,
+) -> anyhow::Result<()> {
+    let episode = make_vbr_episode(dir)?;
+    let bytes = std::fs::read(&episode)?;
+    let size = bytes.len() as u64;
+    server.route(
+        "/vbr.mp3",
+        Route::file("audio/mpeg", bytes).with_throttle(THROTTLE),
+    );
+    let url = server.url("/vbr.mp3");
+    let at_s = 15 * 60;
+    println!(
+        "\nVBR episode: {VBR_MINUTES} min, LAME -q:a 9, {size} bytes, at {} MB/s; jump to 15:00.\n",
+        THROTTLE / 1_000_000
+    );
+    println!("| measure | Chaptercast | ffplay | mpv |");
+    println!("|---|---|---|---|");
+    let mut latency = Vec::new();
+    let mut fetched = Vec::new();
+    for (name, args, program) in players(&url, at_s) {
+        let before = sent(server);
+        let heard = time_to_tone(&program, &args, tone_of_minute(15)).await;
+        fetched.push(format!(
+            "{:.1} %",
+            (sent(server) - before) as f64 * 100.0 / size as f64
+        ));
+        latency.push(match heard {
+            Ok(ms) => format!("{ms:.0} ms"),
+            Err(_) => "> 10 s (not heard)".into(),
+        });
+        eprintln!("VBR launch: {name} done");
+    }
+    println!(
+        "| launched at 15:00: time to the right sound | {} |",
+        latency.join(" | ")
+    );
+    println!(
+        "| … bytes fetched (jump + ~3 s of play) | {} |",
+        fetched.join(" | ")
+    );
+    let url_for_engine = url.clone();
+    let (first_ms, first_bytes, kept) =
+        engine_start_at(url_for_engine.clone(), at_s * 1000, None).await?;
+    let kept = kept.context("the first session told no frame index")?;
+    let (second_ms, second_bytes, _) =
+        engine_start_at(url_for_engine, at_s * 1000, Some(kept.clone())).await?;
+    println!(
+        "| in-process, start at 15:00: first time / next session with the kept index ({} bytes) | {first_ms:.0} ms / {second_ms:.0} ms | – | – |",
+        kept.bytes.len()
+    );
+    println!(
+        "| … bytes fetched (start + ~3 s of play) | {:.1} % / {:.1} % | – | – |",
+        first_bytes as f64 * 100.0 / size as f64,
+        second_bytes as f64 * 100.0 / size as f64
+    );
+    Ok(())
+}
+
+/// Loads `url` at `start_ms` in a fresh player, with `frame_index` if given: the time from the
+/// load to the right tone, the bytes fetched by ~3 s after it, and the frame index the player
+/// told (waited for up to 10 s).
+async fn engine_start_at(
+    url: String,
+    start_ms: u64,
+    frame_index: Option<player::decode::SavedFrameIndex>,
+) -> anyhow::Result<(f64, u64, Option<player::decode::SavedFrameIndex>)> {
+    tokio::task::spawn_blocking(move || {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let handle = player::spawn(
+            HttpClient::new(&Config::new(std::env::temp_dir()))?,
+            player::RetryPolicy::default(),
+            Box::new(move |e| {
+                let _ = tx.send(e);
+            }),
+        )?;
+        handle.send(PlayerCommand::PrepareOutput);
+        std::thread::sleep(Duration::from_millis(500));
+        let capture = Capture::start()?;
+        let asked = Instant::now();
+        handle.send(PlayerCommand::Load(Box::new(LoadRequest {
+            key: "vbr".into(),
+            location: MediaLocation::Url(url),
+            mime: None,
+            start_ms,
+            chapters: Vec::new(),
+            autoplay: true,
+            skips: Default::default(),
+            sound: Default::default(),
+            frame_index,
+        })));
+        let tone = tone_of_minute(start_ms / 60_000);
+        let deadline = asked + Duration::from_secs(10);
+        let mut heard = None;
+        while heard.is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+            heard = first_tone_after(&capture.snapshot(), asked, tone);
+        }
+        let heard = heard.context("the tone was never heard")?;
+        std::thread::sleep(Duration::from_secs(3));
+        drop(capture.stop());
+        // What came by now: the bytes of the start and ~3 s of play, maybe the index.
+        let mut bytes = 0;
+        let mut told = None;
+        while let Ok(event) = rx.try_recv() {
+            match event {
+                PlayerEvent::Status(s) => bytes = s.bytes_fetched,
+                PlayerEvent::FrameIndex { index, .. } => told = Some(index),
+                _ => {}
+            }
+        }
+        let until = Instant::now() + Duration::from_secs(10);
+        while told.is_none() {
+            let Some(left) = until.checked_duration_since(Instant::now()) else {
+                break;
+            };
+            match rx.recv_timeout(left) {
+                Ok(PlayerEvent::FrameIndex { index, .. }) => told = Some(index),
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        handle.shutdown(Duration::from_secs(2));
+        Ok((
+            heard.duration_since(asked).as_secs_f64() * 1000.0,
+            bytes,
+            told,
+        ))
     })
     .await?
 }

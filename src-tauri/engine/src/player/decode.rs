@@ -89,6 +89,8 @@ enum Layout {
     Mp3 {
         layout: Box<Mp3Layout>,
         index: Arc<Mutex<FrameIndex>>,
+        /// The index went on from one saved by an earlier session.
+        restored: bool,
     },
     Other,
 }
@@ -273,6 +275,7 @@ impl Decoding {
                 if let Some(r) = &restored {
                     tracing::debug!(frames = r.frames_indexed(), "frame index restored");
                 }
+                let index_restored = restored.is_some();
                 let index = Arc::new(Mutex::new(
                     restored.unwrap_or_else(|| FrameIndex::new(&layout)),
                 ));
@@ -294,6 +297,7 @@ impl Decoding {
                     layout: Layout::Mp3 {
                         layout: Box::new(layout),
                         index,
+                        restored: index_restored,
                     },
                     input,
                     format,
@@ -345,6 +349,11 @@ impl Decoding {
             }),
             Layout::Other => None,
         }
+    }
+
+    /// Whether the frame index went on from one an earlier session saved.
+    pub fn index_restored(&self) -> bool {
+        matches!(self.layout, Layout::Mp3 { restored: true, .. })
     }
 
     /// Whether [`Decoding::extend_index`] has work: a VBR MP3 over the network whose index
@@ -410,7 +419,7 @@ impl Decoding {
 
     /// The byte range to prefetch so a jump to `frame` plays from memory (MP3 only).
     pub fn byte_range_for(&self, frame: u64, seconds: f64) -> Option<(u64, u64)> {
-        let Layout::Mp3 { layout, index } = &self.layout else {
+        let Layout::Mp3 { layout, index, .. } = &self.layout else {
             return None;
         };
         let (start, _) = self.locate_mp3(layout, index, frame);
@@ -468,7 +477,7 @@ impl Decoding {
                 } else {
                     self.index_towards(frame)?;
                 }
-                let Layout::Mp3 { layout, index } = &self.layout else {
+                let Layout::Mp3 { layout, index, .. } = &self.layout else {
                     return Ok(());
                 };
                 let (mut byte, first_sample) = self.locate_mp3(layout, index, frame);
@@ -518,7 +527,7 @@ impl Decoding {
     /// [`VBR_SCAN_BUDGET`] bytes of what is indexed, those bytes are read (only their frame
     /// headers are kept) and the jump is exact. Farther jumps use the estimate.
     fn index_towards(&mut self, frame: u64) -> Result<(), DecodeError> {
-        let Layout::Mp3 { layout, index } = &self.layout else {
+        let Layout::Mp3 { layout, index, .. } = &self.layout else {
             return Ok(());
         };
         if !matches!(layout.kind, Mp3Kind::Vbr { .. }) {
@@ -558,7 +567,7 @@ impl Decoding {
 
     /// Reads every frame header of a local file once, so seeks in it are exact.
     fn index_whole_file(&mut self) -> Result<(), DecodeError> {
-        let Layout::Mp3 { layout, index } = &self.layout else {
+        let Layout::Mp3 { layout, index, .. } = &self.layout else {
             return Ok(());
         };
         let Some(len) = self.input.byte_len() else {

@@ -196,7 +196,7 @@ fn run(
     let mut finished = false;
     let mut extension = index_fetcher.map(|fetch| IndexExtension {
         fetch,
-        wanted: decoding.frame_index().is_some_and(|i| i.frames() > 0),
+        wanted: decoding.index_restored(),
         over: false,
         next_step: Instant::now(),
     });
