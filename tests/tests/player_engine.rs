@@ -716,8 +716,14 @@ async fn after_a_jump_the_index_grows_to_the_end_while_playing_and_rests_while_p
     tokio::task::spawn_blocking(move || {
         let (player, rx) = spawn_player();
         player.send(load("long", url, 0));
-        player.send(Command::SeekTo(50_000));
         player.send(Command::Play);
+        let playing = status_until(&rx, Duration::from_secs(15), |s| {
+            s.state == chaptercast_engine::player::PlaybackState::Playing
+        })
+        .expect("a status");
+        assert!(playing.error.is_none(), "{:?}", playing.error);
+        // The jump (a load's own start is no jump).
+        player.send(Command::SeekTo(50_000));
         let playing = status_until(&rx, Duration::from_secs(15), |s| {
             s.state == chaptercast_engine::player::PlaybackState::Playing && s.position_ms >= 50_000
         })

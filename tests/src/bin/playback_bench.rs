@@ -445,13 +445,16 @@ async fn memory_while_streaming(server: &TestServer, episode: &Path) -> anyhow::
     .await?
 }
 
+/// A player's name, arguments and program.
+type Launch = (&'static str, Vec<String>, PathBuf);
+
 /// A jump to 15:00 of a 30-minute VBR episode at 2 MB/s: the three players launched there,
 /// then Chaptercast in-process, a first time (the frames before 15:00 are read) and in a new
 /// session with the frame index the first one told for keeping, as after a relaunch.
 async fn vbr_jumps(
     server: &TestServer,
     dir: &Path,
-    players: &dyn Fn(&str, u64) -> Vec<(&'static str, Vec<String>, PathBuf)>,
+    players: &dyn Fn(&str, u64) -> Vec<Launch>,
 ) -> anyhow::Result<()> {
     let episode = make_vbr_episode(dir)?;
     let bytes = std::fs::read(&episode)?;
