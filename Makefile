@@ -7,7 +7,7 @@ ifeq ($(CI),true)
 export CARGO_INCREMENTAL := 0
 endif
 
-.PHONY: run test deps test-deps ui-deps ui lint test-rust test-ui test-e2e bench bench-engine bench-playback bench-session bench-download bench-sound bench-sync bench-cli bench-memory fuzz bundle screenshots
+.PHONY: run test deps test-deps ui-deps ui lint test-rust test-ui test-e2e bench bench-engine bench-playback bench-session bench-download bench-sound bench-sync bench-cli bench-feeds bench-memory fuzz bundle screenshots
 
 # One cargo build for `make run`, `make test` and `make test-package`: every target of the
 # workspace, so that features unify alike and whichever runs second compiles nothing new
@@ -49,7 +49,7 @@ test-rust: ui
 	scripts/test-env.sh $(CARGO) test --workspace
 	@git diff --exit-code -- ui/src/api/bindings.ts || { echo "ui/src/api/bindings.ts is out of date: commit the regenerated file" >&2; exit 1; }
 
-bench: bench-engine bench-playback bench-session bench-download bench-sound bench-sync bench-cli bench-memory
+bench: bench-engine bench-playback bench-session bench-download bench-sound bench-sync bench-cli bench-feeds bench-memory
 
 bench-engine:
 	$(CARGO) bench -p chaptercast-engine
@@ -99,6 +99,12 @@ bench-cli:
 	scripts/bench-cli.sh target/release/chaptercast $(BEFORE)
 
 # `chaptercast download` next to curl on a 200 MB loopback URL (release build).
+# `chaptercast feed --json` next to podcastparser on the corpus's largest feed and a 5,005-item one.
+bench-feeds:
+	@scripts/install-deps.sh --bench
+	$(CARGO) build --release -p chaptercast-cli
+	scripts/bench-feed-json.sh target/release/chaptercast
+
 bench-download:
 	$(CARGO) build --release -p chaptercast-cli
 	$(CARGO) build --release -p chaptercast-e2e --bin download_bench

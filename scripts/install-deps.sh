@@ -22,8 +22,9 @@ test_packages=(
 )
 
 # The playback benchmark compares with these players; the sync benchmark marks a library
-# played with sqlite3 and does its sums with bc; the memory benchmark runs gPodder beside the app.
-bench_packages=(mpv sqlite3 bc gpodder)
+# played with sqlite3 and does its sums with bc; the memory benchmark runs gPodder beside the app;
+# the feed benchmark compares with gPodder's parser.
+bench_packages=(mpv sqlite3 bc gpodder python3-podcastparser)
 
 want=("${packages[@]}")
 if [[ "${1:-}" == "--test" ]]; then

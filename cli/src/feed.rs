@@ -102,7 +102,7 @@ fn load_feed(source: &str) -> Result<ParsedFeed, String> {
     if !is_url(source) {
         let path = Path::new(source);
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read {source}: {e}"))?;
-        return feed::parse(&bytes, None)
+        return feed::parse_owned(bytes, None, None)
             .map_err(|e| format!("{source} is not a usable feed: {e}"));
     }
     // `feed` must not touch the user's library: only the HTTP client is needed.

@@ -108,7 +108,7 @@ async fn fetch_fresh(
     // Parsing a large feed is CPU-bound: keep it off the async workers.
     let feed = tokio::task::spawn_blocking(move || {
         let base = url::Url::parse(&body.final_url).ok();
-        let feed = feed::parse_with_base(&body.bytes, body.charset.as_deref(), base.as_ref());
+        let feed = feed::parse_owned(body.bytes, body.charset.as_deref(), base.as_ref());
         feed.map(|f| (f, body.validators))
     })
     .await

@@ -15,7 +15,9 @@ use super::{
     ParsedFeed, PodloveChapterRef, ITUNES_NAMESPACE, PODCAST_NAMESPACES, PODLOVE_NAMESPACE,
 };
 
-pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
+/// Reads the document into the `atom_syndication` crate's structs, which own their text: the
+/// document can be let go before they are converted.
+pub fn read(text: &str) -> Result<Feed, FeedError> {
     // atom_syndication refuses the whole feed for one text construct whose `type` is not
     // exactly text/html/xhtml (`text/html`, `text/plain`, empty...), and keeps a base64 body
     // (Atom 0.3's `mode="base64"`) as base64. Rather than parse Atom ourselves, the few
@@ -37,6 +39,11 @@ pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
             detail: e.to_string(),
         })?,
     };
+    Ok(feed)
+}
+
+/// The podcast in a feed [`read`] gave.
+pub fn convert(feed: Feed, base: Option<&Url>) -> ParsedFeed {
     let namespaces = feed.namespaces();
     let lookup = Lookup { namespaces };
     let mut seen = HashSet::new();
@@ -51,7 +58,7 @@ pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
         .map(|s| s.as_str().to_string())
         .or_else(|| lookup.value(feed.extensions(), &[ITUNES_NAMESPACE], "itunes", "summary"))
         .unwrap_or_default();
-    Ok(ParsedFeed {
+    ParsedFeed {
         title: plain_text(feed.title()),
         link: alternate_link(feed.links()),
         image: lookup
@@ -67,7 +74,7 @@ pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
         description_html: show_notes_html(&description),
         author: feed.authors().first().map(|a| a.name().to_string()),
         episodes,
-    })
+    }
 }
 
 /// The Atom text constructs whose `type` atom_syndication checks.

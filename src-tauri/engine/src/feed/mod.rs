@@ -149,6 +149,28 @@ pub fn parse_with_base(
     http_charset: Option<&str>,
     base: Option<&Url>,
 ) -> Result<ParsedFeed, FeedError> {
+    Ok(convert(read_document(bytes, http_charset)?, base))
+}
+
+/// Like [`parse_with_base`], letting the document's bytes go as soon as the XML is read:
+/// a large feed is then not held twice (its bytes and its episodes) while it is converted.
+pub fn parse_owned(
+    bytes: Vec<u8>,
+    http_charset: Option<&str>,
+    base: Option<&Url>,
+) -> Result<ParsedFeed, FeedError> {
+    let document = read_document(&bytes, http_charset)?;
+    drop(bytes);
+    Ok(convert(document, base))
+}
+
+/// A document read by the XML crates, before it is made a podcast.
+enum ReadDocument {
+    Rss(Box<::rss::Channel>),
+    Atom(Box<atom_syndication::Feed>),
+}
+
+fn read_document(bytes: &[u8], http_charset: Option<&str>) -> Result<ReadDocument, FeedError> {
     if let Some(label) = decode::unknown_encoding(bytes, http_charset) {
         return Err(FeedError::UnknownEncoding { label });
     }
@@ -160,25 +182,32 @@ pub fn parse_with_base(
     limits::check_nesting(text)?;
     let unprefixed = own_prefix_dropped(text);
     let text = unprefixed.as_deref().unwrap_or(text);
-    let mut feed = match decode::root_element(text) {
+    match decode::root_element(text) {
         Some(root) if root.eq_ignore_ascii_case("rss") || root.ends_with("RDF") => {
-            rss::parse(text, base)
+            Ok(ReadDocument::Rss(Box::new(rss::read(text)?)))
         }
-        Some(root) if root == "feed" => atom::parse(text, base),
+        Some(root) if root == "feed" => Ok(ReadDocument::Atom(Box::new(atom::read(text)?))),
         Some(root) => Err(FeedError::NotAFeed {
             found: describe_root(&root),
         }),
         None => Err(FeedError::NotAFeed {
             found: "not XML".to_string(),
         }),
-    }?;
+    }
+}
+
+fn convert(document: ReadDocument, base: Option<&Url>) -> ParsedFeed {
+    let mut feed = match document {
+        ReadDocument::Rss(channel) => rss::convert(*channel, base),
+        ReadDocument::Atom(feed) => atom::convert(*feed, base),
+    };
     // (Each episode was finished this way as it was converted: see `finished_episode`.)
     if let Some(base) = base {
         resolve_relative_show_urls(&mut feed, base);
     }
     keep_only_web_show_urls(&mut feed);
     strip_show_control_characters(&mut feed);
-    Ok(feed)
+    feed
 }
 
 /// Items converted to episodes on every core, in feed order (`None`s dropped).

@@ -14,15 +14,21 @@ use super::{
 };
 use url::Url;
 
-pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
+/// Reads the document into the `rss` crate's structs, which own their text: the document can
+/// be let go before they are converted.
+pub fn read(text: &str) -> Result<Channel, FeedError> {
     // The core elements in another letter case (`<Item>`, `<TITLE>`) are read as what they are.
     let respelled = core_names_respelled(text);
     let text = respelled.as_deref().unwrap_or(text);
     let respelled = itunes_images_respelled(text);
     let text = respelled.as_deref().unwrap_or(text);
-    let mut channel = Channel::read_from(text.as_bytes()).map_err(|e| FeedError::Malformed {
+    Channel::read_from(text.as_bytes()).map_err(|e| FeedError::Malformed {
         detail: e.to_string(),
-    })?;
+    })
+}
+
+/// The podcast in a channel [`read`] gave.
+pub fn convert(mut channel: Channel, base: Option<&Url>) -> ParsedFeed {
     // Taken out, so each item is let go as soon as it is converted: a 200,000-item feed is not
     // held twice.
     let items = std::mem::take(&mut channel.items);
@@ -70,14 +76,14 @@ pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
         .filter(|e| seen_guids.insert(e.guid.clone()))
         .collect();
 
-    Ok(ParsedFeed {
+    ParsedFeed {
         title: show_title(&channel, namespaces),
         link: non_empty(Some(channel.link())),
         image,
         description_html: show_notes_html(&description),
         author,
         episodes,
-    })
+    }
 }
 
 /// The show's `<title>`, else its Dublin Core or Media RSS title, as podcastparser and feedparser

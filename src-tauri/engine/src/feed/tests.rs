@@ -692,3 +692,17 @@ fn hostile_repetitions_do_not_make_the_pre_passes_quadratic() {
         "the pre-passes took {took:?}"
     );
 }
+
+#[test]
+fn a_feed_parsed_from_owned_bytes_is_the_same_feed() {
+    let xml = crate::testkit::meta_tech_like_feed("http://h", 40).to_xml();
+    let base = url::Url::parse("https://example.com/feed.xml").ok();
+    let borrowed = parse_with_base(xml.as_bytes(), None, base.as_ref()).expect("parse");
+    let owned = parse_owned(xml.into_bytes(), None, base.as_ref()).expect("parse");
+    assert_eq!(owned, borrowed);
+    assert_eq!(owned.episodes.len(), 40);
+    assert!(matches!(
+        parse_owned(b"<html></html>".to_vec(), None, None),
+        Err(FeedError::NotAFeed { .. })
+    ));
+}
