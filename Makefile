@@ -98,13 +98,13 @@ bench-cli:
 	$(CARGO) build --release -p chaptercast-cli
 	scripts/bench-cli.sh target/release/chaptercast $(BEFORE)
 
-# `chaptercast download` next to curl on a 200 MB loopback URL (release build).
 # `chaptercast feed --json` next to podcastparser on the corpus's largest feed and a 5,005-item one.
 bench-feeds:
 	@scripts/install-deps.sh --bench
 	$(CARGO) build --release -p chaptercast-cli
 	scripts/bench-feed-json.sh target/release/chaptercast
 
+# `chaptercast download` next to curl on a 200 MB loopback URL (release build).
 bench-download:
 	$(CARGO) build --release -p chaptercast-cli
 	$(CARGO) build --release -p chaptercast-e2e --bin download_bench

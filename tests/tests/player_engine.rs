@@ -607,7 +607,9 @@ async fn a_kept_frame_index_makes_the_next_sessions_jump_exact_without_the_prefi
         first.close();
         {
             let mut library = Library::open(&library_path).expect("library");
-            library.save_frame_index(episode, &kept).expect("keep");
+            library
+                .save_frame_index(episode, &url, &kept)
+                .expect("keep");
         }
 
         // Relaunch: the session's load request carries the index back.
@@ -677,8 +679,8 @@ async fn a_kept_frame_index_makes_the_next_sessions_jump_exact_without_the_prefi
 
 /// Once the listener has jumped, the frame index goes on growing in the background while the
 /// episode plays, to the end of the file, and is told for keeping. It rests while paused, and
-/// what playback's own stream holds is not fetched again for it: the file comes over about
-/// once.
+/// it fetches each byte at most once (its own 64 KB requests never overlap), and nothing that
+/// playback's stream held when it needed it.
 #[tokio::test(flavor = "multi_thread")]
 async fn after_a_jump_the_index_grows_to_the_end_while_playing_and_rests_while_paused() {
     use chaptercast_engine::player::{Command, PlayerEvent};
@@ -687,8 +689,9 @@ async fn after_a_jump_the_index_grows_to_the_end_while_playing_and_rests_while_p
         return;
     }
     let dir = tempfile::tempdir().expect("dir");
-    // 200 s, about 2 MB: more than playback's read-ahead (1 MB) past a jump to 50 s.
-    let fixture = tone_mp3(dir.path(), "long", &FREQS, 50.0, Encoding::Vbr).expect("fixture");
+    // 300 s, about 3 MB: more than playback's read-ahead (1 MB) past a jump to 100 s, a jump
+    // long enough (over a minute read) to ask for the rest of the index.
+    let fixture = tone_mp3(dir.path(), "long", &FREQS, 75.0, Encoding::Vbr).expect("fixture");
     let bytes = fixture.bytes().expect("bytes");
     let file_len = bytes.len() as u64;
     let all_frames = {
@@ -702,8 +705,9 @@ async fn after_a_jump_the_index_grows_to_the_end_while_playing_and_rests_while_p
     let server = TestServer::start().await.expect("server");
     server.route("/long.mp3", Route::file("audio/mpeg", bytes));
     let url = server.url("/long.mp3");
+    let server = std::sync::Arc::new(server);
     let served = {
-        let server = std::sync::Arc::new(server);
+        let server = std::sync::Arc::clone(&server);
         move || -> u64 {
             server
                 .requests()
@@ -713,9 +717,23 @@ async fn after_a_jump_the_index_grows_to_the_end_while_playing_and_rests_while_p
                 .sum()
         }
     };
+    // The index's own requests: 64 KB ranges (playback asks for 128 and 512 KB).
+    let index_ranges = move || -> Vec<(u64, u64)> {
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.path == "/long.mp3")
+            .filter_map(|r| {
+                let range = r.headers.get("range")?.strip_prefix("bytes=")?.to_string();
+                let (a, b) = range.split_once('-')?;
+                let (a, b) = (a.parse::<u64>().ok()?, b.parse::<u64>().ok()?);
+                (b + 1 - a == 64 << 10).then_some((a, b.min(file_len - 1)))
+            })
+            .collect()
+    };
     tokio::task::spawn_blocking(move || {
         let (player, rx) = spawn_player();
-        player.send(load("long", url, 0));
+        player.send(load("long", url.clone(), 0));
         player.send(Command::Play);
         let playing = status_until(&rx, Duration::from_secs(15), |s| {
             s.state == chaptercast_engine::player::PlaybackState::Playing
@@ -723,9 +741,10 @@ async fn after_a_jump_the_index_grows_to_the_end_while_playing_and_rests_while_p
         .expect("a status");
         assert!(playing.error.is_none(), "{:?}", playing.error);
         // The jump (a load's own start is no jump).
-        player.send(Command::SeekTo(50_000));
+        player.send(Command::SeekTo(100_000));
         let playing = status_until(&rx, Duration::from_secs(15), |s| {
-            s.state == chaptercast_engine::player::PlaybackState::Playing && s.position_ms >= 50_000
+            s.state == chaptercast_engine::player::PlaybackState::Playing
+                && s.position_ms >= 100_000
         })
         .expect("a status");
         assert!(playing.error.is_none(), "{:?}", playing.error);
@@ -747,8 +766,13 @@ async fn after_a_jump_the_index_grows_to_the_end_while_playing_and_rests_while_p
                 .checked_duration_since(Instant::now())
                 .unwrap_or_else(|| panic!("the index reached {told} of {all_frames} frames"));
             match rx.recv_timeout(left) {
-                Ok(PlayerEvent::FrameIndex { key, index }) => {
+                Ok(PlayerEvent::FrameIndex {
+                    key,
+                    url: told_url,
+                    index,
+                }) => {
                     assert_eq!(key, "long");
+                    assert_eq!(told_url, url);
                     assert_eq!(index.byte_len, file_len);
                     told = index.frames().expect("a saved index");
                 }
@@ -758,10 +782,27 @@ async fn after_a_jump_the_index_grows_to_the_end_while_playing_and_rests_while_p
             }
         }
         let fetched = served();
-        eprintln!("file {file_len} B; {fetched} B served; index {told} of {all_frames} frames");
-        // The heads of the two streams are read twice; nothing else should be.
+        let mut own = index_ranges();
+        own.sort_unstable();
+        let own_bytes: u64 = own.iter().map(|(a, b)| b + 1 - a).sum();
+        eprintln!(
+            "file {file_len} B; {fetched} B served, {own_bytes} B of them in {} requests of the \
+             index's own; index {told} of {all_frames} frames",
+            own.len()
+        );
+        assert!(!own.is_empty(), "the index read past playback's cache");
         assert!(
-            fetched <= file_len + (512 << 10),
+            own.windows(2).all(|w| w[0].1 < w[1].0),
+            "the index fetched bytes twice: {own:?}"
+        );
+        assert!(
+            own_bytes <= file_len,
+            "{own_bytes} B for a {file_len} B file"
+        );
+        // Playback's stream fetches again what the index read ahead of it, as it reaches it;
+        // the file still comes over less than twice.
+        assert!(
+            fetched < 2 * file_len,
             "{fetched} B served for a {file_len} B file"
         );
         player.shutdown(Duration::from_secs(2));

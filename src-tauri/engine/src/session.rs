@@ -431,9 +431,10 @@ impl Worker {
                     }
                 }
             }
-            PlayerEvent::FrameIndex { key, index } => {
+            PlayerEvent::FrameIndex { key, url, index } => {
                 if let Some(id) = episode_of_key(&key) {
-                    if let Err(error) = self.with_library(|l| l.save_frame_index(id, &index)) {
+                    if let Err(error) = self.with_library(|l| l.save_frame_index(id, &url, &index))
+                    {
                         tracing::warn!(episode = id.0, %error, "could not keep the frame index");
                     }
                 }

@@ -295,14 +295,7 @@ fn first_tone_after(recording: &Recording, after: Instant, tone: f64) -> Option<
 async fn in_process_jumps(url: &str) -> anyhow::Result<(f64, f64, u64)> {
     let url = url.to_string();
     tokio::task::spawn_blocking(move || {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let handle = player::spawn(
-            HttpClient::new(&Config::new(std::env::temp_dir()))?,
-            player::RetryPolicy::default(),
-            Box::new(move |e| {
-                let _ = tx.send(e);
-            }),
-        )?;
+        let (handle, rx) = spawn_player()?;
         let chapters: Vec<Chapter> = (0..MINUTES)
             .map(|m| Chapter::new(m * 60_000, format!("Minute {m}"), ChapterSource::Id3))
             .collect();
@@ -342,6 +335,20 @@ async fn in_process_jumps(url: &str) -> anyhow::Result<(f64, f64, u64)> {
         ))
     })
     .await?
+}
+
+/// A player in this process, its events on a channel.
+fn spawn_player() -> anyhow::Result<(player::PlayerHandle, std::sync::mpsc::Receiver<PlayerEvent>)>
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handle = player::spawn(
+        HttpClient::new(&Config::new(std::env::temp_dir()))?,
+        player::RetryPolicy::default(),
+        Box::new(move |e| {
+            let _ = tx.send(e);
+        }),
+    )?;
+    Ok((handle, rx))
 }
 
 fn last_bytes(rx: &std::sync::mpsc::Receiver<PlayerEvent>) -> u64 {
@@ -407,14 +414,7 @@ async fn memory_while_streaming(server: &TestServer, episode: &Path) -> anyhow::
     server.route("/big.mp3", Route::file("audio/mpeg", body));
     let url = server.url("/big.mp3");
     tokio::task::spawn_blocking(move || {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let handle = player::spawn(
-            HttpClient::new(&Config::new(std::env::temp_dir()))?,
-            player::RetryPolicy::default(),
-            Box::new(move |e| {
-                let _ = tx.send(e);
-            }),
-        )?;
+        let (handle, rx) = spawn_player()?;
         handle.send(PlayerCommand::SetSpeed(3.0));
         handle.send(PlayerCommand::Load(Box::new(LoadRequest {
             key: "big".into(),
@@ -521,14 +521,7 @@ async fn engine_start_at(
     frame_index: Option<player::decode::SavedFrameIndex>,
 ) -> anyhow::Result<(f64, u64, Option<player::decode::SavedFrameIndex>)> {
     tokio::task::spawn_blocking(move || {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let handle = player::spawn(
-            HttpClient::new(&Config::new(std::env::temp_dir()))?,
-            player::RetryPolicy::default(),
-            Box::new(move |e| {
-                let _ = tx.send(e);
-            }),
-        )?;
+        let (handle, rx) = spawn_player()?;
         handle.send(PlayerCommand::PrepareOutput);
         std::thread::sleep(Duration::from_millis(500));
         let capture = Capture::start()?;

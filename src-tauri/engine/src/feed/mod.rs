@@ -217,7 +217,8 @@ fn convert(document: ReadDocument, base: Option<&Url>) -> ParsedFeed {
 /// convert a block by reference and this thread then drops it, so each item is let go soon
 /// after it is converted (a 200,000-item feed is not held twice), and everything the XML
 /// reader allocated is freed by the thread that allocated it (freeing it from the helpers
-/// contended for the allocator's lock and made the parse slower than on one core). The
+/// contended for the allocator's lock and made the parse slower than on one core). (Atom
+/// entries come by reference: the crate's feed is held whole while they are converted.) The
 /// threads are gone when the parse is: an idle app keeps no pool.
 fn episodes_in_parallel<T: Sync>(
     items: Vec<T>,
@@ -260,7 +261,10 @@ fn episodes_in_parallel<T: Sync>(
             }
         };
         let per_thread: Vec<Vec<(usize, ParsedEpisode)>> = std::thread::scope(|scope| {
-            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+            // A thread the system refuses leaves its share to the others.
+            let helpers: Vec<_> = (1..threads)
+                .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+                .collect();
             let mut all = vec![work()];
             // A panic in a helper is the caller's, as it would be on one thread.
             all.extend(helpers.into_iter().map(|h| match h.join() {
@@ -361,9 +365,10 @@ fn own_prefix_dropped(text: &str) -> Option<String> {
     String::from_utf8(writer.into_inner()).ok()
 }
 
-/// Takes C0 and C1 control characters out of every text a feed gives: in a title, an escape
+/// C0 and C1 control characters come out of every text a feed gives: in a title, an escape
 /// sequence would retitle a terminal (`list`) and make an OPML export unreadable XML. Line
-/// breaks and tabs stay in show notes; in one-line fields they become spaces.
+/// breaks and tabs stay in show notes; in one-line fields they become spaces. This is the
+/// show's part; [`strip_episode_control_characters`] each episode's.
 fn strip_show_control_characters(feed: &mut ParsedFeed) {
     line(&mut feed.title);
     opt_line(&mut feed.author);
@@ -429,8 +434,9 @@ fn notes(text: &mut String) {
     }
 }
 
-/// Every URL a feed gives, resolved against the URL it was fetched from (`cover.jpg`, `/ep/1`),
-/// so that the web-only rule below drops what is not on the web, not what is merely relative.
+/// Every URL a feed gives is resolved against the URL it was fetched from (`cover.jpg`,
+/// `/ep/1`), so that the web-only rule below drops what is not on the web, not what is merely
+/// relative. This is the show's part; [`resolve_relative_episode_urls`] each episode's.
 fn resolve_relative_show_urls(feed: &mut ParsedFeed, base: &Url) {
     resolve_opt(&mut feed.image, base);
     resolve_opt(&mut feed.link, base);
@@ -459,6 +465,7 @@ fn resolve_opt(url: &mut Option<String>, base: &Url) {
 
 /// Enclosures, artwork, links, chapter files and transcripts must be http(s): a `file:`,
 /// `javascript:` or `data:` URL from a feed is dropped here, once, not kept and refused later.
+/// This is the show's part; [`keep_only_web_episode_urls`] each episode's.
 fn keep_only_web_show_urls(feed: &mut ParsedFeed) {
     web_only(&mut feed.image);
     web_only(&mut feed.link);

@@ -706,3 +706,48 @@ fn a_feed_parsed_from_owned_bytes_is_the_same_feed() {
         Err(FeedError::NotAFeed { .. })
     ));
 }
+
+#[test]
+fn thousands_of_items_keep_their_feed_order_across_blocks_and_threads() {
+    // Three blocks of the parallel conversion, with some items that are not episodes.
+    let mut xml = String::from("<rss version=\"2.0\"><channel><title>Many</title>");
+    for i in 0..2500 {
+        if i % 7 == 3 {
+            xml.push_str(&format!("<item><title>Post {i}</title></item>"));
+        } else {
+            xml.push_str(&format!(
+                "<item><title>Ep {i}</title><guid>g{i}</guid><description><![CDATA[<p>Notes \
+                 <b>{i}</b></p>]]></description><enclosure url=\"https://h/{i}.mp3\" \
+                 type=\"audio/mpeg\"/></item>"
+            ));
+        }
+    }
+    xml.push_str("</channel></rss>");
+    let feed = parse_str(&xml);
+    let expected: Vec<String> = (0..2500)
+        .filter(|i| i % 7 != 3)
+        .map(|i| format!("g{i}"))
+        .collect();
+    let got: Vec<String> = feed.episodes.iter().map(|e| e.guid.clone()).collect();
+    assert_eq!(got, expected);
+    assert_eq!(feed.episodes[1].description_html, "<p>Notes <b>1</b></p>");
+}
+
+#[test]
+fn duplicates_are_judged_on_what_is_listed() {
+    // A guid that differs only by a control character is the same episode once stripped, and
+    // an item whose audio is not on the web does not hide a later one with the same guid.
+    let xml = "<rss version=\"2.0\"><channel><title>D</title>\
+        <item><title>A</title><guid>a\u{1}</guid><enclosure url=\"https://h/a.mp3\" type=\"audio/mpeg\"/></item>\
+        <item><title>A again</title><guid>a</guid><enclosure url=\"https://h/a2.mp3\" type=\"audio/mpeg\"/></item>\
+        <item><title>B local</title><guid>b</guid><enclosure url=\"file:///b.mp3\" type=\"audio/mpeg\"/></item>\
+        <item><title>B</title><guid>b</guid><enclosure url=\"https://h/b.mp3\" type=\"audio/mpeg\"/></item>\
+        </channel></rss>";
+    let feed = parse_str(xml);
+    let listed: Vec<(&str, &str)> = feed
+        .episodes
+        .iter()
+        .map(|e| (e.guid.as_str(), e.title.as_str()))
+        .collect();
+    assert_eq!(listed, vec![("a", "A"), ("b", "B")]);
+}

@@ -340,7 +340,9 @@ fn content_hash(episode: &ParsedEpisode) -> i64 {
         hasher.update(bytes);
         hasher.update(&[0xFF]);
     };
-    let opt = |v: &Option<String>| v.as_deref().unwrap_or("\u{0}").to_string();
+    fn opt(v: &Option<String>) -> &str {
+        v.as_deref().unwrap_or("\u{0}")
+    }
     feed(episode.title.as_bytes());
     feed(
         episode

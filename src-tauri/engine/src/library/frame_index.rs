@@ -4,7 +4,7 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::{EpisodeId, Library, LibraryError};
-use crate::player::decode::SavedFrameIndex;
+use crate::player::frame_index::SavedFrameIndex;
 
 impl Library {
     /// The frame index saved for `episode` when it was streamed from `url`.
@@ -29,20 +29,22 @@ impl Library {
             .optional()?)
     }
 
-    /// Keeps `index` as the frame index of `episode`'s enclosure (as the library knows it now);
-    /// it replaces the one saved before. An episode that is gone keeps nothing.
+    /// Keeps `index`, built from streaming `url`, as the frame index of `episode`'s enclosure;
+    /// it replaces the one saved before. Nothing is kept when the episode is gone or its
+    /// enclosure is no longer `url` (a refresh moved it while it played).
     pub fn save_frame_index(
         &mut self,
         episode: EpisodeId,
+        url: &str,
         index: &SavedFrameIndex,
     ) -> Result<(), LibraryError> {
         let byte_len = i64::try_from(index.byte_len).unwrap_or(i64::MAX);
         self.conn.execute(
             "INSERT INTO episode_frame_index (episode_id, enclosure_url, byte_len, frame_index)
-             SELECT id, enclosure_url, ?2, ?3 FROM episodes WHERE id = ?1
+             SELECT id, enclosure_url, ?3, ?4 FROM episodes WHERE id = ?1 AND enclosure_url = ?2
              ON CONFLICT (episode_id) DO UPDATE SET enclosure_url = excluded.enclosure_url,
                  byte_len = excluded.byte_len, frame_index = excluded.frame_index",
-            params![episode.0, byte_len, index.bytes],
+            params![episode.0, url, byte_len, index.bytes],
         )?;
         Ok(())
     }

@@ -282,7 +282,9 @@ fn a_frame_index_is_kept_for_its_enclosure_only() {
         byte_len: 1234,
         bytes: vec![1, 2, 3],
     };
-    library.save_frame_index(episode.id, &saved).expect("save");
+    library
+        .save_frame_index(episode.id, &url, &saved)
+        .expect("save");
     assert_eq!(
         library.frame_index(episode.id, &url).expect("read"),
         Some(saved.clone())
@@ -292,7 +294,9 @@ fn a_frame_index_is_kept_for_its_enclosure_only() {
         byte_len: 1234,
         bytes: vec![1, 2, 3, 4],
     };
-    library.save_frame_index(episode.id, &grown).expect("save");
+    library
+        .save_frame_index(episode.id, &url, &grown)
+        .expect("save");
     assert_eq!(
         library.frame_index(episode.id, &url).expect("read"),
         Some(grown)
@@ -303,9 +307,21 @@ fn a_frame_index_is_kept_for_its_enclosure_only() {
             .expect("read"),
         None
     );
+    // An index of a URL the episode no longer has is not kept under the new one.
+    library
+        .save_frame_index(episode.id, "https://old.example/ep.mp3", &saved)
+        .expect("save for another file");
+    assert_eq!(
+        library
+            .frame_index(episode.id, &url)
+            .expect("read")
+            .map(|i| i.bytes.len()),
+        Some(4),
+        "the index of the enclosure stays"
+    );
     // An episode that is not there keeps nothing, and nothing fails.
     library
-        .save_frame_index(EpisodeId(999_999), &saved)
+        .save_frame_index(EpisodeId(999_999), &url, &saved)
         .expect("save for nobody");
     assert_eq!(
         library.frame_index(EpisodeId(999_999), &url).expect("read"),

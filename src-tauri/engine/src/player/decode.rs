@@ -20,6 +20,7 @@ use symphonia::core::meta::MetadataOptions;
 use symphonia::core::probe::Hint;
 use symphonia::core::units::Time;
 
+pub use super::frame_index::{FrameIndexHandle, IndexStep, SavedFrameIndex};
 use super::input::{MediaInput, Window};
 use super::mp3_layout::{FrameIndex, LayoutError, Mp3Kind, Mp3Layout};
 use super::mp4_guard;
@@ -169,66 +170,6 @@ pub struct Chunk {
     from: usize,
 }
 
-/// What one step of [`Decoding::extend_index`] came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IndexStep {
-    /// Indexed; more is left. `fetched`: the bytes came over the network (else from
-    /// playback's cache, which costs nothing to wait for).
-    More { fetched: bool },
-    /// Nothing is left to index.
-    Done,
-    /// The bytes could not be fetched (or the fetch was called off).
-    Failed,
-}
-
-/// A VBR MP3's frame index as the library keeps it between sessions, with the length of the
-/// file it was built from: a file of another length is another file, and its index is not used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SavedFrameIndex {
-    pub byte_len: u64,
-    /// [`FrameIndex::to_saved`]'s bytes.
-    pub bytes: Vec<u8>,
-}
-
-impl SavedFrameIndex {
-    /// Frames the saved index covers, when it is one.
-    pub fn frames(&self) -> Option<u64> {
-        FrameIndex::saved_frames(&self.bytes)
-    }
-}
-
-/// The frame index of an MP3 being decoded, shared with the player, which saves it when it
-/// has grown (see [`Decoding::frame_index`]).
-#[derive(Debug, Clone)]
-pub struct FrameIndexHandle {
-    index: Arc<Mutex<FrameIndex>>,
-    byte_len: u64,
-}
-
-impl FrameIndexHandle {
-    /// Frames indexed so far.
-    pub fn frames(&self) -> u64 {
-        self.index.lock().map(|i| i.frames_indexed()).unwrap_or(0)
-    }
-
-    /// True once every frame of the file is indexed (or indexing met the end tags).
-    pub fn complete(&self) -> bool {
-        self.index
-            .lock()
-            .map(|i| i.next_offset().is_none_or(|next| next >= self.byte_len))
-            .unwrap_or(true)
-    }
-
-    /// The index as the library keeps it.
-    pub fn saved(&self) -> Option<SavedFrameIndex> {
-        let bytes = self.index.lock().ok()?.to_saved();
-        Some(SavedFrameIndex {
-            byte_len: self.byte_len,
-            bytes,
-        })
-    }
-}
-
 impl Decoding {
     /// Recognises the audio and gets ready to decode from the start.
     pub fn open(input: MediaInput, mime: Option<&str>) -> Result<Decoding, DecodeError> {
@@ -340,14 +281,27 @@ impl Decoding {
         Arc::clone(&self.scan)
     }
 
-    /// The MP3 frame index, for the player to save (an MP3 of known length only).
+    /// The frame index of a VBR MP3 of known length, for the player to keep (CBR positions
+    /// are computed exactly: their index is not worth keeping).
     pub fn frame_index(&self) -> Option<FrameIndexHandle> {
         match &self.layout {
-            Layout::Mp3 { index, .. } => Some(FrameIndexHandle {
-                index: Arc::clone(index),
-                byte_len: self.input.byte_len()?,
-            }),
-            Layout::Other => None,
+            Layout::Mp3 { layout, index, .. } if matches!(layout.kind, Mp3Kind::Vbr { .. }) => {
+                Some(FrameIndexHandle::new(
+                    Arc::clone(index),
+                    self.input.byte_len()?,
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the frame index (of a VBR MP3) places episode frame `frame` exactly.
+    pub fn index_covers(&self, frame: u64) -> bool {
+        match &self.layout {
+            Layout::Mp3 { layout, index, .. } => index
+                .lock()
+                .is_ok_and(|i| i.locate(frame + layout.start_skip_samples()).is_some()),
+            Layout::Other => false,
         }
     }
 
@@ -422,9 +376,12 @@ impl Decoding {
         let Layout::Mp3 { layout, index, .. } = &self.layout else {
             return None;
         };
-        let (start, _) = self.locate_mp3(layout, index, frame);
+        let (start, first_sample) = self.locate_mp3(layout, index, frame);
         let bytes_per_second = layout_bytes_per_second(layout, self.input.byte_len());
-        let end = start + (bytes_per_second * seconds) as u64 + 4096;
+        // Decoding starts up to a stride and the preroll before the target: those too.
+        let early = (frame + layout.start_skip_samples()).saturating_sub(first_sample) as f64
+            / f64::from(layout.sample_rate.max(1));
+        let end = start + (bytes_per_second * (seconds + early)) as u64 + 4096;
         Some((start.saturating_sub(4096), end))
     }
 

@@ -141,19 +141,29 @@ impl Drop for Feeder {
     }
 }
 
+/// A jump that read this many frames before its target (about 53 s of audio), or one past
+/// what may be read, starts the background extension; a skip of the intro or of 30 s does not.
+const JUMP_FRAMES: u64 = 2048;
+
+/// Fetches called off in a row because the ring ran low before the extension gives up: the
+/// link is too slow to index on the side.
+const RING_LOW_GIVE_UP: u32 = 3;
+
 /// The background extension of the frame index (see [`Feeder::start`]).
 struct IndexExtension {
     fetch: IndexFetcher,
-    /// Started: the listener jumped, or the index came from an earlier session.
+    /// Started: the listener jumped far, or the index came from an earlier session.
     wanted: bool,
     /// Nothing more to do (complete, or a fetch failed: extension is a bonus, not retried).
     over: bool,
     next_step: Instant,
+    /// Fetches in a row called off because playback needed the time.
+    ring_low: u32,
 }
 
 impl IndexExtension {
     /// One step, when one is due.
-    fn step(&mut self, decoding: &Decoding, control: &Control) {
+    fn step(&mut self, decoding: &Decoding, control: &Control, ring: &Ring) {
         if self.over
             || !self.wanted
             || !control.playing.load(Ordering::SeqCst)
@@ -166,19 +176,26 @@ impl IndexExtension {
             self.over = true;
             return;
         }
-        // A jump, a pause or an unload calls a fetch off at once.
+        // A jump, a pause or an unload calls a fetch off at once, and so does the ring running
+        // low: this thread must be back to decode before the sound runs out.
+        let ring_low = || ring.lock().samples.len() < ring.capacity_samples() / 2;
         let abort = || {
             control.stop.load(Ordering::SeqCst)
                 || !control.playing.load(Ordering::SeqCst)
                 || control.pending_seek.lock().is_ok_and(|p| p.is_some())
+                || ring_low()
         };
         let fetch = &self.fetch;
         let mut fetch = |at: u64, len: usize| fetch(at, len, &abort);
         match decoding.extend_index(&mut fetch) {
             // From memory: the rate limit is for the network.
             IndexStep::More { fetched: false } => self.next_step = Instant::now(),
-            IndexStep::More { fetched: true } => {}
-            // Called off: the next step asks again.
+            IndexStep::More { fetched: true } => self.ring_low = 0,
+            IndexStep::Failed if ring_low() => {
+                self.ring_low += 1;
+                self.over = self.ring_low >= RING_LOW_GIVE_UP;
+            }
+            // Called off otherwise: the next step asks again.
             IndexStep::Failed if abort() => {}
             IndexStep::Failed | IndexStep::Done => self.over = true,
         }
@@ -199,6 +216,7 @@ fn run(
         wanted: decoding.index_restored(),
         over: false,
         next_step: Instant::now(),
+        ring_low: 0,
     });
     // The first seek is where the episode starts, not a jump.
     let mut first_seek = true;
@@ -213,15 +231,22 @@ fn run(
             }
             generation = new_generation;
             finished = false;
-            if !std::mem::take(&mut first_seek) {
-                if let Some(x) = extension.as_mut() {
-                    x.wanted = true;
-                }
-            }
             if let Ok(mut e) = control.error.lock() {
                 *e = None;
             }
-            if let Err(e) = decoding.seek(frame) {
+            let indexed_before = decoding.frame_index().map_or(0, |i| i.frames());
+            let sought = decoding.seek(frame);
+            // A far jump (not the episode's start) asks for the rest of the index.
+            if !std::mem::take(&mut first_seek) {
+                let read = decoding
+                    .frame_index()
+                    .map_or(0, |i| i.frames())
+                    .saturating_sub(indexed_before);
+                if let Some(x) = extension.as_mut() {
+                    x.wanted |= read >= JUMP_FRAMES || !decoding.index_covers(frame);
+                }
+            }
+            if let Err(e) = sought {
                 if control.pending_seek.lock().is_ok_and(|p| p.is_some()) {
                     continue;
                 }
@@ -256,7 +281,7 @@ fn run(
                 drop(ring.wait_for_room(inner, Duration::from_millis(50)));
                 // The ring is full: time to spare for the index.
                 if let Some(x) = extension.as_mut() {
-                    x.step(&decoding, &control);
+                    x.step(&decoding, &control, &ring);
                 }
                 continue;
             }

@@ -10,6 +10,7 @@
 pub mod chain;
 pub mod decode;
 pub mod feeder;
+pub mod frame_index;
 pub mod input;
 pub mod machine;
 pub mod measure;
@@ -245,10 +246,11 @@ pub enum PlayerEvent {
         finished: bool,
         duration_ms: Option<u64>,
     },
-    /// The frame index of `key`'s stream has grown since it was loaded or last told: the
-    /// library keeps it, so later jumps (and the next session's) read no prefix.
+    /// The frame index of `key`'s stream of `url` has grown since it was loaded or last
+    /// told: the library keeps it, so later jumps (and the next session's) read no prefix.
     FrameIndex {
         key: String,
+        url: String,
         index: decode::SavedFrameIndex,
     },
     /// A skipped stretch of `key` was jumped over (a chapter the listener skips, the intro or
@@ -372,6 +374,8 @@ pub fn spawn(
 struct Opening {
     request: u64,
     stream: Option<RangeStream>,
+    /// The URL streamed, as the load request named it.
+    url: Option<String>,
     /// The opener's result, held until the machine says whether to attach it.
     opened: Option<Decoding>,
 }
@@ -382,8 +386,20 @@ struct Loaded {
     feeder: Feeder,
     /// The rodio player holding our source; None until sound is first wanted.
     sink_player: Option<rodio::Player>,
-    /// A streamed MP3's frame index, and how far it was when last told (or loaded).
-    frame_index: Option<(decode::FrameIndexHandle, u64, Instant)>,
+    /// A streamed VBR MP3's frame index, to be kept.
+    frame_index: Option<KeptIndex>,
+}
+
+/// A streamed VBR MP3's frame index and what was last told of it.
+struct KeptIndex {
+    handle: decode::FrameIndexHandle,
+    /// The URL the index is of (the load request's).
+    url: String,
+    /// Frames when last told, or when loaded.
+    told_frames: u64,
+    told_at: Instant,
+    /// The episode's key, from its first position save.
+    key: Option<String>,
 }
 
 /// Carries out the [`machine`]'s decisions on the device, the decoder and the network, and
@@ -564,6 +580,8 @@ impl Actor {
                         d.close();
                     }
                 }
+                // What the index grew by since it was last told is kept, however little.
+                self.tell_frame_index(None, true);
                 if let Some(mut loaded) = self.loaded.take() {
                     if let Some(p) = loaded.sink_player.take() {
                         p.stop();
@@ -587,14 +605,18 @@ impl Actor {
                 let start_frame = start_ms * u64::from(rate) / 1000;
                 // Only a stream's index is worth keeping: a local file is indexed whole, at
                 // disk speed, on its first jump.
-                let frame_index = opening
-                    .stream
-                    .as_ref()
-                    .and_then(|_| decoding.frame_index())
-                    .map(|i| {
-                        let frames = i.frames();
-                        (i, frames, self.clock)
-                    });
+                let frame_index =
+                    opening
+                        .url
+                        .clone()
+                        .zip(decoding.frame_index())
+                        .map(|(url, handle)| KeptIndex {
+                            told_frames: handle.frames(),
+                            told_at: Instant::now(),
+                            handle,
+                            url,
+                            key: None,
+                        });
                 let index_fetcher = opening
                     .stream
                     .as_ref()
@@ -714,7 +736,7 @@ impl Actor {
                     finished,
                     duration_ms,
                 });
-                self.tell_frame_index(key);
+                self.tell_frame_index(Some(key), false);
                 None
             }
         }
@@ -744,26 +766,33 @@ impl Actor {
     }
 
     /// Tells the loaded stream's frame index when it has grown enough to be worth keeping:
-    /// by [`FRAME_INDEX_TELL_FRAMES`] (a jump's prefix read), at all once complete, or at all
-    /// after [`FRAME_INDEX_TELL_AFTER`] (playing on extends it a little at a time).
-    fn tell_frame_index(&mut self, key: String) {
+    /// by [`FRAME_INDEX_TELL_FRAMES`] (a jump's prefix read), at all once complete, at all
+    /// after [`FRAME_INDEX_TELL_AFTER`] (playing on extends it a little at a time), or at all
+    /// when `finally` (the episode is let go). `key` is the episode's, from a position save.
+    fn tell_frame_index(&mut self, key: Option<String>, finally: bool) {
         let now = Instant::now();
-        let Some((handle, told, at)) = self.loaded.as_mut().and_then(|l| l.frame_index.as_mut())
-        else {
+        let Some(kept) = self.loaded.as_mut().and_then(|l| l.frame_index.as_mut()) else {
             return;
         };
-        let frames = handle.frames();
-        let grown = frames.saturating_sub(*told);
-        let worth_it = grown >= FRAME_INDEX_TELL_FRAMES
-            || now.duration_since(*at) >= FRAME_INDEX_TELL_AFTER
-            || handle.complete();
-        if grown == 0 || !worth_it {
-            return;
+        if let Some(key) = key {
+            kept.key = Some(key);
         }
-        let Some(index) = handle.saved() else { return };
-        *told = frames;
-        *at = now;
-        (self.on_event)(PlayerEvent::FrameIndex { key, index });
+        let frames = kept.handle.frames();
+        let grown = frames.saturating_sub(kept.told_frames);
+        let worth_it = finally
+            || grown >= FRAME_INDEX_TELL_FRAMES
+            || now.duration_since(kept.told_at) >= FRAME_INDEX_TELL_AFTER
+            || kept.handle.complete();
+        let (Some(key), true) = (kept.key.clone(), grown > 0 && worth_it) else {
+            return;
+        };
+        let Some(index) = kept.handle.saved() else {
+            return;
+        };
+        kept.told_frames = frames;
+        kept.told_at = now;
+        let url = kept.url.clone();
+        (self.on_event)(PlayerEvent::FrameIndex { key, url, index });
     }
 
     /// Starts opening `location` off this thread; the result comes back as a message.
@@ -813,9 +842,14 @@ impl Actor {
                 detail: e.to_string(),
             });
         }
+        let url = match location {
+            MediaLocation::Url(url) => Some(url.clone()),
+            MediaLocation::File(_) => None,
+        };
         self.opening = Some(Opening {
             request,
             stream,
+            url,
             opened: None,
         });
         Ok(())

@@ -697,8 +697,9 @@ fn toc_fraction(toc: &[u8; 100], pct: f64) -> f64 {
 }
 
 /// Frames between two kept frame starts of a [`FrameIndex`]. A jump starts decoding at the
-/// kept start before its target (at most 15 frames, 0.4 s, early: decoded, then dropped), and
-/// the index costs a quarter of a byte per frame: 35 KB for an hour, in memory and saved.
+/// kept start before its preroll (at most 15 frames more than the two of the preroll, 0.4 s:
+/// decoded, then dropped), and the index costs a quarter of a byte per frame: 35 KB for an
+/// hour, in memory and saved.
 pub const FRAME_INDEX_STRIDE: u32 = 16;
 
 /// Frame start offsets, built from bytes as they stream by: every
@@ -860,10 +861,12 @@ impl FrameIndex {
         let (next, rest) = take_u64(rest)?;
         let (&stopped, rest) = rest.split_first()?;
         let like = layout.like_header();
+        // Strides are this build's or finer; a damaged huge one would make jumps decode from
+        // near the start.
         if first != layout.first_audio_frame
             || sample_rate != like.sample_rate
             || samples_per_frame != like.samples_per_frame
-            || stride == 0
+            || !(1..=FRAME_INDEX_STRIDE).contains(&stride)
             || rest.len() % 4 != 0
         {
             return None;
@@ -874,7 +877,7 @@ impl FrameIndex {
             .collect();
         // Consistent, or not used: one start per stride of frames, rising, before `next`.
         let expected = frames.div_ceil(u64::from(stride));
-        let rising = kept.windows(2).all(|w| w[0] < w[1]);
+        let rising = kept.first().is_none_or(|&k| k == 0) && kept.windows(2).all(|w| w[0] < w[1]);
         let before_next = kept.last().is_none_or(|&k| first + u64::from(k) < next);
         if kept.len() as u64 != expected || !rising || !before_next || next < first {
             return None;
@@ -1318,6 +1321,16 @@ mod tests {
         let mut moved = l.clone();
         moved.first_audio_frame += 1;
         assert!(FrameIndex::from_saved(&moved, &saved).is_none());
+        // A stride coarser than this build's (a damaged row).
+        // (consistent otherwise: one kept start for its 12 frames).
+        let mut coarse = saved[..43 + 4].to_vec();
+        coarse[22..26].copy_from_slice(&1000u32.to_le_bytes());
+        assert!(FrameIndex::from_saved(&l, &coarse).is_none());
+        coarse[22..26].copy_from_slice(&FRAME_INDEX_STRIDE.to_le_bytes());
+        assert!(
+            FrameIndex::from_saved(&l, &coarse).is_some(),
+            "the same at this build's stride"
+        );
         let mut falling = saved.clone();
         let last = falling.len() - 4;
         falling[last..].copy_from_slice(&0u32.to_le_bytes());
