@@ -1,6 +1,6 @@
 //! The decoder thread of one loaded episode: keeps the ring topped up, seeks on request.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -23,6 +23,8 @@ struct Control {
     stop: AtomicBool,
     /// The listener is listening (not paused or stopped): the index may be extended.
     playing: AtomicBool,
+    /// Bytes the background index extension fetched with its own requests.
+    index_bytes: AtomicU64,
 }
 
 /// Fetches `len` bytes of the episode's file at an offset, for its frame index, with a Range
@@ -98,6 +100,12 @@ impl Feeder {
             stream.interrupt();
         }
         self.ring.room.notify_all();
+    }
+
+    /// Bytes the background index extension fetched with its own requests (the stream's own
+    /// are in its stats).
+    pub fn index_bytes(&self) -> u64 {
+        self.control.index_bytes.load(Ordering::Relaxed)
     }
 
     /// Whether the listener is listening: the index is extended only then.
@@ -186,7 +194,15 @@ impl IndexExtension {
                 || ring_low()
         };
         let fetch = &self.fetch;
-        let mut fetch = |at: u64, len: usize| fetch(at, len, &abort);
+        let mut fetch = |at: u64, len: usize| {
+            let got = fetch(at, len, &abort);
+            if let Some(bytes) = &got {
+                control
+                    .index_bytes
+                    .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            }
+            got
+        };
         match decoding.extend_index(&mut fetch) {
             // From memory: the rate limit is for the network.
             IndexStep::More { fetched: false } => self.next_step = Instant::now(),

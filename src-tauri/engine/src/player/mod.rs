@@ -908,11 +908,13 @@ impl Actor {
             attempts: o.attempts,
             had_answered: o.had_answered,
         });
+        // Everything fetched for this episode: its stream's and its index's own requests.
+        let index_bytes = self.loaded.as_ref().map_or(0, |l| l.feeder.index_bytes());
         let status = self.machine.status(
             &self.seen(),
             network,
             stats.progressive,
-            stats.bytes_fetched,
+            stats.bytes_fetched + index_bytes,
         );
         if let Some(loaded) = &self.loaded {
             loaded
