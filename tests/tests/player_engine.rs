@@ -657,7 +657,7 @@ async fn a_kept_frame_index_makes_the_next_sessions_jump_exact_without_the_prefi
 
         // An index kept for another file (another length) is not used: the jump is still
         // exact, by reading the prefix.
-        let other = chaptercast_engine::player::decode::SavedFrameIndex {
+        let other = chaptercast_engine::player::frame_index::SavedFrameIndex {
             byte_len: file_len + 1,
             bytes: loaded.bytes.clone(),
         };

@@ -518,8 +518,8 @@ async fn vbr_jumps(
 async fn engine_start_at(
     url: String,
     start_ms: u64,
-    frame_index: Option<player::decode::SavedFrameIndex>,
-) -> anyhow::Result<(f64, u64, Option<player::decode::SavedFrameIndex>)> {
+    frame_index: Option<player::frame_index::SavedFrameIndex>,
+) -> anyhow::Result<(f64, u64, Option<player::frame_index::SavedFrameIndex>)> {
     tokio::task::spawn_blocking(move || {
         let (handle, rx) = spawn_player()?;
         handle.send(PlayerCommand::PrepareOutput);

@@ -443,8 +443,8 @@ fn resolve_relative_show_urls(feed: &mut ParsedFeed, base: &Url) {
 }
 
 fn resolve_relative_episode_urls(episode: &mut ParsedEpisode, base: &Url) {
+    // (The enclosure was resolved as the episode was read: its guid may be that URL.)
     let resolve = |url: &mut String| *url = resolve_url(Some(base), url);
-    resolve(&mut episode.enclosure.url);
     resolve_opt(&mut episode.image, base);
     resolve_opt(&mut episode.link, base);
     resolve_opt(&mut episode.chapters_url, base);

@@ -270,7 +270,7 @@ fn a_schema_version_chaptercast_never_wrote_is_refused_not_skipped() {
 
 #[test]
 fn a_frame_index_is_kept_for_its_enclosure_only() {
-    use crate::player::decode::SavedFrameIndex;
+    use crate::player::frame_index::SavedFrameIndex;
     let (mut library, show) = library_with_show();
     library
         .apply_feed(show, &parsed(2), &CacheValidators::default())

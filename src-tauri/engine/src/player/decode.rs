@@ -20,7 +20,7 @@ use symphonia::core::meta::MetadataOptions;
 use symphonia::core::probe::Hint;
 use symphonia::core::units::Time;
 
-pub use super::frame_index::{FrameIndexHandle, IndexStep, SavedFrameIndex};
+use super::frame_index::{FrameIndexHandle, IndexStep, SavedFrameIndex};
 use super::input::{MediaInput, Window};
 use super::mp3_layout::{FrameIndex, LayoutError, Mp3Kind, Mp3Layout};
 use super::mp4_guard;

@@ -5,7 +5,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::decode::{Decoding, IndexStep, ScanProgress};
+use super::decode::{Decoding, ScanProgress};
+use super::frame_index::IndexStep;
 use super::ring::Ring;
 use super::stream::RangeStream;
 use super::PlayerError;

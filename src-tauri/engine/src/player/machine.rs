@@ -104,7 +104,7 @@ pub enum Effect {
         location: MediaLocation,
         mime: Option<String>,
         /// The file's frame index from an earlier stream of it.
-        frame_index: Option<super::decode::SavedFrameIndex>,
+        frame_index: Option<super::frame_index::SavedFrameIndex>,
     },
     /// Let go of the episode being opened and of the loaded one.
     Unload,

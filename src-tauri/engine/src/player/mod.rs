@@ -80,7 +80,7 @@ pub struct LoadRequest {
     /// How it should sound (the show's profile), from its first sample.
     pub sound: SoundSettings,
     /// The frame index saved when this file was streamed before (a VBR MP3).
-    pub frame_index: Option<decode::SavedFrameIndex>,
+    pub frame_index: Option<frame_index::SavedFrameIndex>,
 }
 
 /// The sound chain's settings for one episode: skip silence, loudness, boost.
@@ -251,7 +251,7 @@ pub enum PlayerEvent {
     FrameIndex {
         key: String,
         url: String,
-        index: decode::SavedFrameIndex,
+        index: frame_index::SavedFrameIndex,
     },
     /// A skipped stretch of `key` was jumped over (a chapter the listener skips, the intro or
     /// the outro); [`Command::UndoSkip`] plays it after all.
@@ -392,7 +392,7 @@ struct Loaded {
 
 /// A streamed VBR MP3's frame index and what was last told of it.
 struct KeptIndex {
-    handle: decode::FrameIndexHandle,
+    handle: frame_index::FrameIndexHandle,
     /// The URL the index is of (the load request's).
     url: String,
     /// Frames when last told, or when loaded.
@@ -801,7 +801,7 @@ impl Actor {
         request: u64,
         location: &MediaLocation,
         mime: Option<String>,
-        frame_index: Option<decode::SavedFrameIndex>,
+        frame_index: Option<frame_index::SavedFrameIndex>,
     ) -> Result<(), PlayerError> {
         let (input, stream) = match location {
             MediaLocation::File(path) => match std::fs::File::open(path) {
