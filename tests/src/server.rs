@@ -47,6 +47,31 @@ pub struct Route {
     pub lie_about_range: bool,
     /// Send no `Content-Length`: the body ends when the connection closes.
     pub close_delimited: bool,
+    /// A network round trip: each answer starts this long after its request, and a new
+    /// connection's first answer one round trip later again (its handshake).
+    pub round_trip: Option<Duration>,
+    /// The link all of this route's answers share (bytes per second), beside each one's own
+    /// `throttle_bytes_per_s`: one connection slower than the link.
+    pub link: Option<Arc<LinkPacer>>,
+}
+
+/// Paces bytes over a link shared by several connections: each piece is given the next free
+/// slot of the link's rate.
+#[derive(Debug)]
+pub struct LinkPacer {
+    bytes_per_s: u64,
+    next_free: Mutex<Option<tokio::time::Instant>>,
+}
+
+impl LinkPacer {
+    /// When a piece of `len` bytes may go, the link's time for it taken.
+    fn slot(&self, len: usize) -> tokio::time::Instant {
+        let mut next = self.next_free.lock().unwrap_or_else(|p| p.into_inner());
+        let now = tokio::time::Instant::now();
+        let at = next.map_or(now, |n| n.max(now));
+        *next = Some(at + Duration::from_secs_f64(len as f64 / self.bytes_per_s as f64));
+        at
+    }
 }
 
 impl Route {
@@ -63,6 +88,8 @@ impl Route {
             throttle_bytes_per_s: None,
             lie_about_range: false,
             close_delimited: false,
+            round_trip: None,
+            link: None,
         }
     }
 
@@ -108,6 +135,21 @@ impl Route {
         self
     }
 
+    /// Answers after a round trip of `rtt` (two on a new connection: its handshake).
+    pub fn with_round_trip(mut self, rtt: Duration) -> Self {
+        self.round_trip = Some(rtt);
+        self
+    }
+
+    /// All answers of this route share a link of `bytes_per_s`.
+    pub fn with_link(mut self, bytes_per_s: u64) -> Self {
+        self.link = Some(Arc::new(LinkPacer {
+            bytes_per_s: bytes_per_s.max(1),
+            next_free: Mutex::new(None),
+        }));
+        self
+    }
+
     /// An extra response header.
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.into(), value.into()));
@@ -131,6 +173,10 @@ pub struct SeenRequest {
     pub body_bytes: u64,
     /// Body bytes actually written to the connection (less when the client hung up early).
     pub sent_bytes: u64,
+    /// When the request came in.
+    pub received_at: std::time::Instant,
+    /// When its answer ended: all sent, cut off, or the client gone (`None` while sending).
+    pub ended_at: Option<std::time::Instant>,
 }
 
 #[derive(Default)]
@@ -205,6 +251,26 @@ impl TestServer {
         lock(&self.shared).log.clone()
     }
 
+    /// The most requests for `path` that were being answered at one time.
+    pub fn most_at_once(&self, path: &str) -> usize {
+        let log = self.requests();
+        let spans: Vec<_> = log
+            .iter()
+            .filter(|r| r.path == path)
+            .map(|r| (r.received_at, r.ended_at))
+            .collect();
+        spans
+            .iter()
+            .map(|&(at, _)| {
+                spans
+                    .iter()
+                    .filter(|&&(from, to)| from <= at && to.is_none_or(|to| to > at))
+                    .count()
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Takes the host down (`true`) until brought back up: every connection is reset as it
     /// arrives, and transfers in flight are cut mid-body, as when a network drops.
     pub fn set_down(&self, down: bool) {
@@ -244,11 +310,13 @@ fn lock(shared: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
 async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read);
+    let mut new_connection = true;
     loop {
         let mut request_line = String::new();
         if reader.read_line(&mut request_line).await? == 0 {
             return Ok(());
         }
+        let received_at = std::time::Instant::now();
         if lock(&shared).is_down() {
             if let Ok(stream) = reader.into_inner().reunite(write) {
                 reset(stream);
@@ -295,6 +363,10 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std:
         if let Some(delay) = route.delay {
             tokio::time::sleep(delay).await;
         }
+        if let Some(rtt) = route.round_trip {
+            tokio::time::sleep(if new_connection { rtt * 2 } else { rtt }).await;
+        }
+        new_connection = false;
         let not_modified =
             route.etag.is_some() && headers.get("if-none-match") == route.etag.as_ref();
         let range = headers
@@ -327,8 +399,14 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std:
                 status,
                 body_bytes: body.len() as u64,
                 sent_bytes: 0,
+                received_at,
+                ended_at: None,
             });
             seen.log.len() - 1
+        };
+        let _ended = MarkEnded {
+            shared: &shared,
+            log_index,
         };
 
         let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
@@ -369,6 +447,9 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std:
                 let due = started + Duration::from_secs_f64(sent as f64 / rate as f64);
                 tokio::time::sleep_until(due).await;
             }
+            if let Some(link) = &route.link {
+                tokio::time::sleep_until(link.slot(piece.len())).await;
+            }
             if lock(&shared).is_down() {
                 // The network went away mid-transfer.
                 if let Ok(stream) = reader.into_inner().reunite(write) {
@@ -390,6 +471,20 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Mutex<Shared>>) -> std:
         if matches!(fault, Some(Fault::ResetAfter(_) | Fault::ShortBody(_))) {
             // Cut the connection with the body unfinished.
             return Ok(());
+        }
+    }
+}
+
+/// Notes when an answer ended, however it ended.
+struct MarkEnded<'a> {
+    shared: &'a Mutex<Shared>,
+    log_index: usize,
+}
+
+impl Drop for MarkEnded<'_> {
+    fn drop(&mut self) {
+        if let Some(seen) = lock(self.shared).log.get_mut(self.log_index) {
+            seen.ended_at.get_or_insert_with(std::time::Instant::now);
         }
     }
 }

@@ -31,6 +31,10 @@ const MP3_PREROLL_FRAMES: u64 = 2;
 const VBR_SCAN_BUDGET: u64 = 8 << 20;
 /// The head read to recognise an MP3 and its Xing/LAME tag.
 const HEAD_BYTES: usize = 64 << 10;
+/// A scan this long is fetched by several requests at once
+/// ([`super::stream::RangeStream::read_span`]);
+/// shorter ones cost a round trip or two the ordinary way.
+const PARALLEL_SCAN_MIN: u64 = 512 << 10;
 /// Bytes one background step of [`Decoding::extend_index`] reads.
 pub const INDEX_STEP_BYTES: usize = 64 << 10;
 
@@ -482,7 +486,9 @@ impl Decoding {
 
     /// VBR over the network: the Xing table can be seconds off, so when the target lies within
     /// [`VBR_SCAN_BUDGET`] bytes of what is indexed, those bytes are read (only their frame
-    /// headers are kept) and the jump is exact. Farther jumps use the estimate.
+    /// headers are kept) and the jump is exact. Farther jumps use the estimate. A long scan is
+    /// fetched in parts at once, handed to the index in order; whatever that could not fetch
+    /// is read the ordinary way.
     fn index_towards(&mut self, frame: u64) -> Result<(), DecodeError> {
         let Layout::Mp3 { layout, index, .. } = &self.layout else {
             return Ok(());
@@ -504,6 +510,23 @@ impl Decoding {
         }
         let mut scratch = self.input.try_clone()?;
         let running = self.scan.begin(target - at);
+        if let MediaInput::Stream(stream) = &scratch {
+            if target - at >= PARALLEL_SCAN_MIN {
+                let mut found = false;
+                let mut take = |offset: u64, bytes: &[u8]| {
+                    let Ok(mut i) = index.lock() else {
+                        return false;
+                    };
+                    i.feed(offset, bytes);
+                    found = i.locate(raw).is_some();
+                    !found
+                };
+                at = stream.read_span(at, target, &mut take, &|n| running.read(n));
+                if found {
+                    return Ok(());
+                }
+            }
+        }
         while at < target {
             // 64 KB at a time: the progress moves every ~0.3 s even at 200 KB/s.
             let bytes = scratch.read_at(at, 64 << 10)?;

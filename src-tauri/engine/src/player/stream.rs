@@ -30,6 +30,16 @@ const SKIP_AHEAD_TOLERANCE: u64 = 128 << 10;
 const REQUEST_BYTES: u64 = 512 << 10;
 /// The first request: the tags and first frames, before the player knows where it starts.
 const HEAD_REQUEST_BYTES: u64 = 128 << 10;
+/// Range requests at once for a long read-through ([`RangeStream::read_span`]).
+const SPAN_REQUESTS: u64 = 4;
+/// The least a span request asks for: below this a request's round trip costs more than
+/// another connection saves.
+const SPAN_MIN_REQUEST: u64 = 256 << 10;
+/// A span request that sends nothing for this long is given up (the caller reads on the
+/// ordinary way, with its retries and outage reports).
+const SPAN_STALL: Duration = Duration::from_secs(10);
+/// Requests a span's part may take (the first and two more from where one was cut off).
+const SPAN_PART_TRIES: u32 = 3;
 /// The first wait after a failed request; it doubles with each failure in a row...
 const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 /// ...up to this, so a host that comes back is found again within this long.
@@ -160,6 +170,8 @@ struct State {
     stats: StreamStats,
     /// The server has answered a request (its length and Range support are known).
     answered: bool,
+    /// The bytes the fetcher's request now running asks for.
+    in_flight: Option<(u64, u64)>,
 }
 
 impl State {
@@ -289,6 +301,9 @@ struct Shared {
     /// Set by [`RangeStream::interrupt`]: a read waiting for bytes gives up so the decoder can
     /// seek; cleared by [`RangeStream::clear_interrupt`] once it has.
     interrupted: AtomicBool,
+    /// For [`RangeStream::read_span`]'s own requests, beside the fetcher's.
+    runtime: tokio::runtime::Handle,
+    http: HttpClient,
 }
 
 impl Shared {
@@ -329,6 +344,8 @@ impl RangeStream {
             closed: AtomicBool::new(false),
             read_pos_hint: AtomicU64::new(0),
             interrupted: AtomicBool::new(false),
+            runtime: runtime.clone(),
+            http: http.clone(),
         });
         runtime.spawn(fetch_loop(Arc::clone(&shared), http, policy));
         Ok(RangeStream { shared, pos: 0 })
@@ -478,6 +495,204 @@ impl RangeStream {
         self.shared.arrived.notify_all();
         self.shared.wake_fetcher.notify_one();
         self.shared.retry_now.notify_one();
+    }
+
+    /// Reads `start..end` (clamped to the file) through `take`, in file order, fetching it with
+    /// up to [`SPAN_REQUESTS`] Range requests at once, one part each. For a VBR jump's frame
+    /// scan, which must read megabytes before the first sound: one connection is often slower
+    /// than the link (its window over the round trip), and the ordinary fetcher asks for
+    /// [`REQUEST_BYTES`] at a time, one round trip each. `received` is told each piece's size
+    /// as it arrives, in any order (for the progress shown). `take` returns false to stop early.
+    ///
+    /// Returns the offset up to which bytes were handed over: short of `end` when a request
+    /// failed or stalled, the reader was interrupted, the stream closed, or the server cannot
+    /// do Range. The caller reads on from there the ordinary way (retries, outage reports).
+    /// Only the last [`REQUEST_BYTES`] handed over are kept in the cache, where playback will
+    /// start reading.
+    pub fn read_span(
+        &self,
+        start: u64,
+        end: u64,
+        take: &mut dyn FnMut(u64, &[u8]) -> bool,
+        received: &dyn Fn(u64),
+    ) -> u64 {
+        let (url, end, parts_from) = {
+            let state = self.shared.lock();
+            let usable = state.answered
+                && !state.progressive
+                && state.error.is_none()
+                && !state.closed
+                && state.stats.outage.is_none();
+            let end = state.total_len.map_or(end, |len| end.min(len));
+            if !usable || end <= start {
+                return start;
+            }
+            let cached_to = state.next_missing(start).min(end);
+            // A request in flight over the first missing byte (the head, after a launch at a
+            // chapter) brings those bytes anyway: the parts start after it.
+            let parts_from = state
+                .in_flight
+                .filter(|&(s, e)| s <= cached_to && cached_to < e)
+                .map_or(cached_to, |(_, e)| e.min(end));
+            (state.url.clone(), end, parts_from)
+        };
+        let span = end - parts_from;
+        let parts = SPAN_REQUESTS.min(span.div_ceil(SPAN_MIN_REQUEST));
+        let part_len = span.div_ceil(parts.max(1));
+        let bounds: Vec<(u64, u64)> = (0..parts)
+            .map(|i| {
+                let from = parts_from + i * part_len;
+                (from, (from + part_len).min(end))
+            })
+            .filter(|(s, e)| s < e)
+            .collect();
+        let (tx, rx) = std::sync::mpsc::channel::<SpanPiece>();
+        let tasks = SpanTasks(
+            bounds
+                .iter()
+                .enumerate()
+                .map(|(part, &(s, e))| {
+                    let tx = tx.clone();
+                    let http = self.shared.http.clone();
+                    let url = url.clone();
+                    self.shared
+                        .runtime
+                        .spawn(fetch_span_part(http, url, part, s, e, tx))
+                })
+                .collect(),
+        );
+        drop(tx);
+        self.shared.lock().stats.requests += bounds.len() as u32;
+
+        // What is in memory or on its way (the head, often) is handed over first, while the
+        // parts come.
+        let mut tail = Tail::default();
+        let mut take = |at: u64, bytes: &[u8]| {
+            tail.push(at, bytes);
+            take(at, bytes)
+        };
+        let (mut at, mut stopped) = self.hand_over_arriving(start, parts_from, &mut take, received);
+        if at < parts_from {
+            stopped = true;
+        }
+
+        // Parts ahead of the one being handed over wait here; each part's bytes in order.
+        let mut waiting: Vec<Vec<u8>> = vec![Vec::new(); bounds.len()];
+        let mut finished = vec![false; bounds.len()];
+        let mut current = 0;
+        while current < bounds.len() && !stopped {
+            if self.shared.closed.load(Ordering::SeqCst)
+                || self.shared.interrupted.load(Ordering::SeqCst)
+            {
+                break;
+            }
+            let piece = match rx.recv_timeout(Duration::from_millis(200)) {
+                Ok(piece) => piece,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+                // Every part's task has ended without finishing (a failure or stall).
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            };
+            match piece {
+                SpanPiece::Bytes(part, bytes) => {
+                    received(bytes.len() as u64);
+                    self.shared.lock().stats.bytes_fetched += bytes.len() as u64;
+                    if part == current {
+                        stopped = !take(at, &bytes);
+                        at += bytes.len() as u64;
+                    } else if let Some(w) = waiting.get_mut(part) {
+                        w.extend_from_slice(&bytes);
+                    }
+                }
+                SpanPiece::Done(part) => {
+                    if let Some(f) = finished.get_mut(part) {
+                        *f = true;
+                    }
+                }
+                SpanPiece::Failed => break,
+            }
+            // Hand over the parts that are complete, and what has come of the next one.
+            while !stopped && current < bounds.len() && finished[current] {
+                if at != bounds[current].1 {
+                    // The part ended short: the ordinary reader goes on from here.
+                    stopped = true;
+                    break;
+                }
+                current += 1;
+                if let Some(w) = waiting.get_mut(current) {
+                    let bytes = std::mem::take(w);
+                    if !bytes.is_empty() {
+                        stopped = !take(at, &bytes);
+                        at += bytes.len() as u64;
+                    }
+                }
+            }
+        }
+        drop(tasks);
+        if let Some((offset, bytes)) = tail.bytes() {
+            self.shared.lock().store_quietly(offset, bytes);
+            self.shared.arrived.notify_all();
+        }
+        at
+    }
+
+    /// Hands `from..to` over to `take` as it comes into the cache (from a request in flight),
+    /// without moving the reader; what no request brings is read the ordinary way. Returns
+    /// where it got to, and whether `take` said to stop.
+    fn hand_over_arriving(
+        &self,
+        from: u64,
+        to: u64,
+        take: &mut dyn FnMut(u64, &[u8]) -> bool,
+        received: &dyn Fn(u64),
+    ) -> (u64, bool) {
+        let mut at = from;
+        while at < to {
+            if self.shared.closed.load(Ordering::SeqCst)
+                || self.shared.interrupted.load(Ordering::SeqCst)
+            {
+                return (at, false);
+            }
+            let state = self.shared.lock();
+            let have = state.next_missing(at).min(to);
+            let coming = state.in_flight.is_some_and(|(s, e)| s <= at && at < e);
+            if have > at {
+                drop(state);
+                let Some(bytes) = self.cached_at(at, (have - at) as usize) else {
+                    return (at, false);
+                };
+                received(bytes.len() as u64);
+                let go_on = take(at, &bytes);
+                at += bytes.len() as u64;
+                if !go_on {
+                    return (at, true);
+                }
+            } else if coming {
+                drop(
+                    self.shared
+                        .arrived
+                        .wait_timeout(state, Duration::from_millis(200))
+                        .unwrap_or_else(|p| p.into_inner()),
+                );
+            } else {
+                drop(state);
+                let mut reader = self.clone();
+                reader.pos = at;
+                let mut buf = vec![0u8; (to - at).min(64 << 10) as usize];
+                let Ok(n) = reader.read(&mut buf) else {
+                    return (at, false);
+                };
+                if n == 0 {
+                    return (at, false);
+                }
+                received(n as u64);
+                let go_on = take(at, &buf[..n]);
+                at += n as u64;
+                if !go_on {
+                    return (at, true);
+                }
+            }
+        }
+        (at, false)
     }
 
     fn set_read_pos(&self, state: &mut State, pos: u64) {
@@ -641,7 +856,11 @@ async fn fetch_loop(shared: Arc<Shared>, http: HttpClient, policy: RetryPolicy) 
             let len = end.map_or(REQUEST_BYTES, |e| e.saturating_sub(offset).max(1));
             (offset, Some(len.min(REQUEST_BYTES)))
         };
-        shared.lock().stats.requests += 1;
+        {
+            let mut s = shared.lock();
+            s.stats.requests += 1;
+            s.in_flight = len.map(|len| (ask, ask + len));
+        }
         let failure = match http.open_media(&url, ask, len).await {
             Ok(response) => {
                 take_answer(&shared, &response);
@@ -649,6 +868,8 @@ async fn fetch_loop(shared: Arc<Shared>, http: HttpClient, policy: RetryPolicy) 
             }
             Err(e) => Some(e),
         };
+        shared.lock().in_flight = None;
+        shared.arrived.notify_all();
         let Some(e) = failure else {
             backoff = FIRST_BACKOFF;
             continue;
@@ -688,6 +909,105 @@ async fn fetch_loop(shared: Arc<Shared>, http: HttpClient, policy: RetryPolicy) 
         let _ = tokio::time::timeout(wait, shared.retry_now.notified()).await;
         backoff = (backoff * 2).min(MAX_BACKOFF);
     }
+}
+
+/// What a part of [`RangeStream::read_span`] sends back.
+enum SpanPiece {
+    Bytes(usize, Vec<u8>),
+    Done(usize),
+    Failed,
+}
+
+/// The span's requests: ended when the read is over, however it ends.
+struct SpanTasks(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for SpanTasks {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+    }
+}
+
+/// The last bytes handed over by a span read, kept for playback, which starts reading there.
+#[derive(Default)]
+struct Tail {
+    offset: u64,
+    bytes: Vec<u8>,
+}
+
+impl Tail {
+    fn push(&mut self, at: u64, data: &[u8]) {
+        if self.offset + self.bytes.len() as u64 != at {
+            self.offset = at;
+            self.bytes.clear();
+        }
+        self.bytes.extend_from_slice(data);
+        let over = self.bytes.len().saturating_sub(REQUEST_BYTES as usize);
+        if over > 0 {
+            self.bytes.drain(..over);
+            self.offset += over as u64;
+        }
+    }
+
+    fn bytes(&self) -> Option<(u64, &[u8])> {
+        (!self.bytes.is_empty()).then_some((self.offset, self.bytes.as_slice()))
+    }
+}
+
+/// One part of a span read: `start..end`, its bytes sent on as they come. A request cut off
+/// is asked again from where it stopped, [`SPAN_PART_TRIES`] times in all.
+async fn fetch_span_part(
+    http: HttpClient,
+    url: String,
+    part: usize,
+    start: u64,
+    end: u64,
+    tx: std::sync::mpsc::Sender<SpanPiece>,
+) {
+    let mut at = start;
+    for _ in 0..SPAN_PART_TRIES {
+        match fetch_span_request(&http, &url, part, at, end, &tx).await {
+            Some(reached) if reached >= end => {
+                let _ = tx.send(SpanPiece::Done(part));
+                return;
+            }
+            Some(reached) => at = reached,
+            // The read is over (the receiver is gone).
+            None => return,
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let _ = tx.send(SpanPiece::Failed);
+}
+
+/// One Range request of a part: where it got to, or `None` once nobody listens.
+async fn fetch_span_request(
+    http: &HttpClient,
+    url: &str,
+    part: usize,
+    start: u64,
+    end: u64,
+    tx: &std::sync::mpsc::Sender<SpanPiece>,
+) -> Option<u64> {
+    let answer = tokio::time::timeout(SPAN_STALL, http.open_media(url, start, Some(end - start)));
+    let mut response = match answer.await {
+        Ok(Ok(media)) if media.ranged && media.offset == start => media.response,
+        Ok(Ok(_)) | Ok(Err(_)) | Err(_) => return Some(start),
+    };
+    let mut at = start;
+    while at < end {
+        match tokio::time::timeout(SPAN_STALL, response.chunk()).await {
+            Ok(Ok(Some(chunk))) => {
+                // A server sending more than asked is held to what was asked.
+                let n = (end - at).min(chunk.len() as u64) as usize;
+                at += n as u64;
+                tx.send(SpanPiece::Bytes(part, chunk[..n].to_vec())).ok()?;
+            }
+            Ok(Ok(None)) | Ok(Err(_)) | Err(_) => break,
+        }
+    }
+    Some(at)
 }
 
 /// Takes in what a response says about the file: its length, Range support, final URL.
