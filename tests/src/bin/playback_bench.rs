@@ -28,6 +28,8 @@ const CANDIDATES: [f64; 6] = [300.0, 450.0, 600.0, 750.0, 900.0, 1050.0];
 const MINUTES: u64 = 60;
 const VBR_MINUTES: u64 = 30;
 const THROTTLE: u64 = 2_000_000;
+/// The link the VBR runs share among all their connections: four times one connection.
+const LINK: u64 = 8_000_000;
 
 fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
@@ -105,6 +107,10 @@ async fn run() -> anyhow::Result<()> {
 
     // A fresh PulseAudio answers its first client ~1 s late: warm it up so no player pays it.
     let _ = time_to_tone(&app, &players(&fast, 0)[0].1, tone_of_minute(0)).await;
+    if std::env::var("PLAYBACK_BENCH_ONLY").is_ok_and(|v| v == "vbr") {
+        // The VBR section alone (PLAYBACK_BENCH_ONLY=vbr), to measure a change to jumps.
+        return vbr_jumps(&server, &dir, &players).await;
+    }
 
     for (label, url, at_s) in [
         ("first audio (start at 0:00)", &fast, 0u64),
@@ -459,53 +465,88 @@ async fn vbr_jumps(
     let episode = make_vbr_episode(dir)?;
     let bytes = std::fs::read(&episode)?;
     let size = bytes.len() as u64;
-    server.route(
-        "/vbr.mp3",
-        Route::file("audio/mpeg", bytes).with_throttle(THROTTLE),
-    );
-    let url = server.url("/vbr.mp3");
     let at_s = 15 * 60;
     println!(
-        "\nVBR episode: {VBR_MINUTES} min, LAME -q:a 9, {size} bytes, at {} MB/s; jump to 15:00.\n",
-        THROTTLE / 1_000_000
+        "\nVBR episode: {VBR_MINUTES} min, LAME -q:a 9, {size} bytes; launched at 15:00. Each \
+         connection at most {} MB/s, the link (all connections together) {} MB/s; each answer \
+         comes a round trip after its request, a new connection's one more (its handshake).\n",
+        THROTTLE / 1_000_000,
+        LINK / 1_000_000
     );
-    println!("| measure | Chaptercast | ffplay | mpv |");
-    println!("|---|---|---|---|");
-    let mut latency = Vec::new();
-    let mut fetched = Vec::new();
-    for (name, args, program) in players(&url, at_s) {
-        let before = sent(server);
-        let heard = time_to_tone(&program, &args, tone_of_minute(15)).await;
-        fetched.push(format!(
-            "{:.1} %",
-            (sent(server) - before) as f64 * 100.0 / size as f64
-        ));
-        latency.push(match heard {
-            Ok(ms) => format!("{ms:.0} ms"),
-            Err(_) => "> 10 s (not heard)".into(),
-        });
-        eprintln!("VBR launch: {name} done");
+    println!("| launched at 15:00 of the VBR episode | Chaptercast | ffplay | mpv | Chaptercast ÷ ffplay |");
+    println!("|---|---|---|---|---|");
+    let mut engine_url = String::new();
+    for rtt_ms in [0u64, 40, 150] {
+        let path = format!("/vbr-{rtt_ms}.mp3");
+        let mut route = Route::file("audio/mpeg", bytes.clone())
+            .with_throttle(THROTTLE)
+            .with_link(LINK);
+        if rtt_ms > 0 {
+            route = route.with_round_trip(Duration::from_millis(rtt_ms));
+        }
+        server.route(&path, route);
+        let url = server.url(&path);
+        if rtt_ms == 0 {
+            engine_url = url.clone();
+        }
+        let launches = players(&url, at_s);
+        // Rounds of one run each, alternating, so the machine's load falls on each alike.
+        let mut times: Vec<Vec<f64>> = vec![Vec::new(); launches.len()];
+        let mut fetched: Vec<Vec<u64>> = vec![Vec::new(); launches.len()];
+        for _ in 0..3 {
+            for (i, (_, args, program)) in launches.iter().enumerate() {
+                let before = sent(server);
+                if let Ok(ms) = time_to_tone(program, args, tone_of_minute(15)).await {
+                    times[i].push(ms);
+                }
+                fetched[i].push(sent(server) - before);
+            }
+        }
+        let medians: Vec<Option<f64>> = times
+            .iter_mut()
+            .map(|t| {
+                t.sort_by(f64::total_cmp);
+                (t.len() == 3).then(|| t[1])
+            })
+            .collect();
+        let cells: Vec<String> = medians
+            .iter()
+            .map(|m| m.map_or("> 10 s (not heard)".into(), |ms| format!("{ms:.0} ms")))
+            .collect();
+        let ratio = match (medians[0], medians[1]) {
+            (Some(ours), Some(theirs)) => format!("{:.2}", ours / theirs),
+            _ => "–".into(),
+        };
+        println!(
+            "| round trip {rtt_ms} ms: time to the right sound (median of 3) | {} | {ratio} |",
+            cells.join(" | ")
+        );
+        let shares: Vec<String> = fetched
+            .iter_mut()
+            .map(|f| {
+                f.sort_unstable();
+                format!("{:.1} %", f[f.len() / 2] as f64 * 100.0 / size as f64)
+            })
+            .collect();
+        println!(
+            "| … bytes fetched (jump + ~3 s of play) | {} | – |",
+            shares.join(" | ")
+        );
+        eprintln!("VBR launch at {rtt_ms} ms round trip done");
     }
-    println!(
-        "| launched at 15:00: time to the right sound | {} |",
-        latency.join(" | ")
-    );
-    println!(
-        "| … bytes fetched (jump + ~3 s of play) | {} |",
-        fetched.join(" | ")
-    );
-    let url_for_engine = url.clone();
+    // In-process, the session's start alone (no process launch), with no round trip.
+    let url_for_engine = engine_url;
     let (first_ms, first_bytes, kept) =
         engine_start_at(url_for_engine.clone(), at_s * 1000, None).await?;
     let kept = kept.context("the first session told no frame index")?;
     let (second_ms, second_bytes, _) =
         engine_start_at(url_for_engine, at_s * 1000, Some(kept.clone())).await?;
     println!(
-        "| in-process, start at 15:00: first time / next session with the kept index ({} bytes) | {first_ms:.0} ms / {second_ms:.0} ms | – | – |",
+        "| in-process, start at 15:00: first time / next session with the kept index ({} bytes) | {first_ms:.0} ms / {second_ms:.0} ms | – | – | – |",
         kept.bytes.len()
     );
     println!(
-        "| … bytes fetched (start + ~3 s of play) | {:.1} % / {:.1} % | – | – |",
+        "| … bytes fetched (start + ~3 s of play) | {:.1} % / {:.1} % | – | – | – |",
         first_bytes as f64 * 100.0 / size as f64,
         second_bytes as f64 * 100.0 / size as f64
     );

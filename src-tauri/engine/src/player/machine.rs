@@ -485,6 +485,10 @@ impl Machine {
             mime,
             frame_index: load.frame_index.clone(),
         });
+        if load.autoplay && !self.device_held {
+            // The device opens while the episode's first bytes are on their way, not after.
+            out.push(Effect::OpenDevice);
+        }
         self.chapters = load.chapters.clone();
         self.sound = load.sound.clone();
         if self.key().as_deref() != Some(load.key.as_str()) {

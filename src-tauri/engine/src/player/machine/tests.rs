@@ -234,9 +234,17 @@ use PlaybackState as S;
 fn transitions_from_idle() {
     run(vec![
         row(
-            "load opens off the actor, tagged with a request id",
+            "load opens off the actor, tagged with a request id, and the device meanwhile",
             idle,
             Input::Command(Command::Load(request("a", 30_000, true))),
+            at(0, 0),
+            S::Loading,
+            vec![Effect::Unload, open(1), Effect::OpenDevice],
+        ),
+        row(
+            "a load that does not play leaves the device closed",
+            idle,
+            Input::Command(Command::Load(request("a", 30_000, false))),
             at(0, 0),
             S::Loading,
             vec![Effect::Unload, open(1)],
