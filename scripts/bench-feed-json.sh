@@ -5,6 +5,8 @@
 # times over (guids and enclosures made unique). podcastparser's result is written as JSON too,
 # as the command line's is. Prints the median and spread of RUNS runs each (default 5), the peak
 # memory (/usr/bin/time -f %M, median of 3) and Chaptercast's time as a ratio of podcastparser's.
+# Then subscribing to the 455-item feed end to end (fetched from 127.0.0.1, parsed, stored, in
+# a new library each run): `chaptercast subscribe` next to gPodder's `gpo subscribe`.
 # Usage: scripts/bench-feed-json.sh [CHAPTERCAST_BIN]
 set -euo pipefail
 BIN=${1:-target/release/chaptercast}
@@ -72,4 +74,55 @@ for label, path in [("455 items, %.1f MB" % (os.path.getsize(small) / 1e6), smal
         t = times[name]
         print(f"| {label} | {name} | {med[name]:.0f} ms | {min(t):.0f} – {max(t):.0f} ms | {peaks[name]:.0f} MB | {ratio} |")
 print(f"({runs} runs each, alternating)")
+PY
+
+GPO=$(command -v gpo || true)
+[[ -n "$GPO" ]] || { echo "bench-feed-json: gpo is missing (apt-get install gpodder)" >&2; exit 1; }
+"$PY" - "$RUNS" "$BIN" "$GPO" "$SOURCE" <<'PY'
+import http.server, os, shutil, statistics, subprocess, sys, tempfile, threading, time
+runs, binary, gpo, source = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+body = open(source, "rb").read()
+
+class Feed(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Feed)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+url = "http://127.0.0.1:%d/feed.xml" % server.server_address[1]
+
+def once(name):
+    home = tempfile.mkdtemp(prefix="bench-subscribe-")
+    env = dict(os.environ, CHAPTERCAST_DATA_DIR=home, GPODDER_HOME=home,
+               GPODDER_DOWNLOAD_DIR=os.path.join(home, "dl"), CHAPTERCAST_LOG="off")
+    argv = [binary, "subscribe", url] if name == "chaptercast" else [gpo, "subscribe", url]
+    t = time.perf_counter()
+    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    ms = (time.perf_counter() - t) * 1000
+    shutil.rmtree(home, ignore_errors=True)
+    return ms
+
+names = ["chaptercast", "gpo"]
+for name in names:  # warm the page cache
+    once(name)
+times = {name: [] for name in names}
+for _ in range(runs):
+    for name in names:  # alternating
+        times[name].append(once(name))
+med = {name: statistics.median(t) for name, t in times.items()}
+print()
+print("| subscribe to the 455-item feed, end to end (new library) | median | min – max | chaptercast ÷ gpo |")
+print("|---|---|---|---|")
+for name in names:
+    t = times[name]
+    ratio = "%.3f" % (med[name] / med["gpo"]) if name == "chaptercast" else ""
+    print(f"| {name} subscribe | {med[name]:.0f} ms | {min(t):.0f} – {max(t):.0f} ms | {ratio} |")
+print(f"({runs} runs each, alternating)")
+server.shutdown()
 PY

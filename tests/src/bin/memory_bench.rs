@@ -206,6 +206,7 @@ async fn run() -> anyhow::Result<()> {
     let gpodder = which("gpodder");
 
     let mut rows = Vec::new();
+    let mut scrolling = Vec::new();
     // MEMORY_BENCH_DEFAULT_ONLY=1: only the default settings (a quicker look while working).
     let settings: &[&str] = if std::env::var_os("MEMORY_BENCH_DEFAULT_ONLY").is_some() {
         &["never"]
@@ -272,6 +273,9 @@ async fn run() -> anyhow::Result<()> {
         tokio::time::sleep(SETTLE).await;
         let playing = measure(pid);
         rows.push(playing.row("… while playing", note));
+        // After the memory rows, so that it does not count in them.
+        let scroll = scroll_smoothness(&session).await?;
+        scrolling.push(scroll.row(note));
         drop(session);
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
@@ -310,7 +314,110 @@ async fn run() -> anyhow::Result<()> {
     for row in rows {
         println!("{row}");
     }
+    println!(
+        "\nScrolling the 455-episode list while playing, {SCROLL_PX} px a frame for {} s:\n",
+        SCROLL_MS / 1000
+    );
+    println!(
+        "| settings | frames | frame time, median | 95th percentile | longest | frames over 33 ms | frames with rows missing in view |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for row in scrolling {
+        println!("{row}");
+    }
     Ok(())
+}
+
+/// Pixels the list is scrolled by at each animation frame, and for how long.
+const SCROLL_PX: u32 = 40;
+const SCROLL_MS: u32 = 3000;
+
+/// Frame times while the episode list scrolls, from the page's own animation frames.
+struct Scroll {
+    gaps_ms: Vec<f64>,
+    /// Frames at which the rows drawn did not cover the list's view.
+    blank: u32,
+}
+
+impl Scroll {
+    fn row(&self, note: &str) -> String {
+        let mut gaps = self.gaps_ms.clone();
+        gaps.sort_by(f64::total_cmp);
+        let at = |q: f64| {
+            gaps.get(((gaps.len() as f64 - 1.0) * q).round() as usize)
+                .copied()
+                .unwrap_or(f64::NAN)
+        };
+        let slow = gaps.iter().filter(|g| **g > 33.4).count();
+        format!(
+            "| {note} | {} | {:.1} ms | {:.1} ms | {:.1} ms | {slow} ({:.1} %) | {} |",
+            gaps.len(),
+            at(0.5),
+            at(0.95),
+            at(1.0),
+            slow as f64 * 100.0 / gaps.len().max(1) as f64,
+            self.blank
+        )
+    }
+}
+
+/// Scrolls the episode list from the top by [`SCROLL_PX`] at each animation frame for
+/// [`SCROLL_MS`], noting each frame's time and whether rows covered the view.
+async fn scroll_smoothness(session: &AppSession) -> anyhow::Result<Scroll> {
+    let started: String = session
+        .eval(
+            &format!(
+                "const list = document.querySelector('[data-testid=episode-list]');
+                 if (!list) return 'no episode list';
+                 list.scrollTop = 0;
+                 window.__scroll = null;
+                 const gaps = []; let blank = 0; let last = null; let t0 = null;
+                 const step = (now) => {{
+                   if (t0 === null) t0 = now;
+                   if (last !== null) gaps.push(now - last);
+                   last = now;
+                   const view = list.getBoundingClientRect();
+                   let top = Infinity, bottom = -Infinity;
+                   for (const r of list.querySelectorAll('[role=option]')) {{
+                     const b = r.getBoundingClientRect();
+                     if (b.bottom > view.top && b.top < view.bottom) {{
+                       top = Math.min(top, b.top); bottom = Math.max(bottom, b.bottom);
+                     }}
+                   }}
+                   if (top > view.top + 16 || bottom < view.bottom - 16) blank++;
+                   if (now - t0 < {SCROLL_MS}) {{
+                     list.scrollTop += {SCROLL_PX};
+                     requestAnimationFrame(step);
+                   }} else {{
+                     window.__scroll = {{ gaps, blank }};
+                   }}
+                 }};
+                 setTimeout(() => requestAnimationFrame(step), 300);
+                 return 'started';"
+            ),
+            vec![],
+        )
+        .await?;
+    anyhow::ensure!(started == "started", "scrolling: {started}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let done: Option<serde_json::Value> =
+            session.eval("return window.__scroll;", vec![]).await?;
+        if let Some(done) = done.filter(|d| !d.is_null()) {
+            let gaps_ms = done["gaps"]
+                .as_array()
+                .context("frame times")?
+                .iter()
+                .filter_map(serde_json::Value::as_f64)
+                .collect();
+            let blank = done["blank"].as_u64().unwrap_or(0) as u32;
+            return Ok(Scroll { gaps_ms, blank });
+        }
+        if Instant::now() > deadline {
+            bail!("the scroll did not finish");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 /// Opens `count` episodes one after another from the keyboard (↓ then Enter), each time
