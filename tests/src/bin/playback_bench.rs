@@ -534,15 +534,29 @@ async fn vbr_jumps(
         );
         eprintln!("VBR launch at {rtt_ms} ms round trip done");
     }
-    // In-process, the session's start alone (no process launch), with no round trip.
-    let url_for_engine = engine_url;
+    // In-process, the session's start alone (no process launch): at one connection's rate,
+    // and unthrottled (the kept index's start is one request at the target).
+    server.route("/vbr-open.mp3", Route::file("audio/mpeg", bytes.clone()));
+    let open_url = server.url("/vbr-open.mp3");
+    for (label, url) in [
+        ("at 2 MB/s a connection", engine_url),
+        ("unthrottled", open_url),
+    ] {
+        engine_rows(label, url, at_s, size).await?;
+    }
+    Ok(())
+}
+
+/// A first start at `at_s` in a new player, then the next session's with the index it kept.
+async fn engine_rows(label: &str, url: String, at_s: u64, size: u64) -> anyhow::Result<()> {
+    let url_for_engine = url;
     let (first_ms, first_bytes, kept) =
         engine_start_at(url_for_engine.clone(), at_s * 1000, None).await?;
     let kept = kept.context("the first session told no frame index")?;
     let (second_ms, second_bytes, _) =
         engine_start_at(url_for_engine, at_s * 1000, Some(kept.clone())).await?;
     println!(
-        "| in-process, start at 15:00: first time / next session with the kept index ({} bytes) | {first_ms:.0} ms / {second_ms:.0} ms | – | – | – |",
+        "| in-process, {label}, start at 15:00: first time / next session with the kept index ({} bytes) | {first_ms:.0} ms / {second_ms:.0} ms | – | – | – |",
         kept.bytes.len()
     );
     println!(
