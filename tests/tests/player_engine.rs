@@ -556,7 +556,7 @@ async fn a_long_vbr_jump_says_how_far_it_has_read() {
 
 /// One connection slower than the link, and a round trip per request: a long VBR jump fetches
 /// the frames before its target in parts at once (each byte once), and still lands on the
-/// sample; a part cut off midway is read on the ordinary way.
+/// sample; a part cut off midway is asked again from where it stopped.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_long_vbr_jump_fetches_its_prefix_in_parts_at_once() {
     use chaptercast_e2e::server::Fault;
@@ -568,14 +568,14 @@ async fn a_long_vbr_jump_fetches_its_prefix_in_parts_at_once() {
     let file_len = bytes.len() as u64;
     let server = TestServer::start().await.expect("server");
     // One connection would take four seconds over the whole file; the link is twice as fast.
-    let route = move || {
-        Route::file("audio/mpeg", bytes.clone())
-            .with_throttle(file_len / 4)
-            .with_link(file_len / 2)
-            .with_round_trip(std::time::Duration::from_millis(40))
-    };
+    let link = Route::file("audio/mpeg", bytes)
+        .with_throttle(file_len / 4)
+        .with_link(file_len / 2)
+        .with_round_trip(std::time::Duration::from_millis(40));
+    let route = move || link.clone();
     server.route("/t.mp3", route());
     server.route("/cut.mp3", route());
+    server.route("/whole.mp3", route());
     let server = std::sync::Arc::new(server);
     let for_test = std::sync::Arc::clone(&server);
     tokio::task::spawn_blocking(move || {
@@ -585,6 +585,8 @@ async fn a_long_vbr_jump_fetches_its_prefix_in_parts_at_once() {
         for (path, faults) in [
             ("/t.mp3", vec![]),
             ("/cut.mp3", vec![Fault::ResetAfter(64 << 10)]),
+            // Every part answered with the whole file: refused at once, read the ordinary way.
+            ("/whole.mp3", vec![Fault::IgnoreRange; 4]),
         ] {
             let stream = RangeStream::open(rt.handle(), http(), &server.url(path)).expect("open");
             let mut decoding =
@@ -618,6 +620,10 @@ async fn a_long_vbr_jump_fetches_its_prefix_in_parts_at_once() {
                 seen.len(),
                 server.most_at_once(path)
             );
+            if path == "/whole.mp3" {
+                // Whole answers are cut off by the client, after however much was on its way.
+                continue;
+            }
             assert!(
                 server.most_at_once(path) >= 3,
                 "{path}: the prefix came by one request at a time ({} requests)",
@@ -627,6 +633,25 @@ async fn a_long_vbr_jump_fetches_its_prefix_in_parts_at_once() {
                 sent <= file_len,
                 "{path}: {sent} bytes sent for a {file_len}-byte file: some twice"
             );
+            if path == "/cut.mp3" {
+                // The part cut off was asked again from the byte it stopped at.
+                let range_start = |r: &chaptercast_e2e::server::SeenRequest| {
+                    r.headers
+                        .get("range")
+                        .and_then(|v| v.strip_prefix("bytes="))
+                        .and_then(|v| v.split('-').next())
+                        .and_then(|v| v.parse::<u64>().ok())
+                };
+                let cut = seen
+                    .iter()
+                    .find(|r| r.sent_bytes == 64 << 10 && r.body_bytes > 64 << 10)
+                    .expect("a part was cut off after 64 KB");
+                let resumed = range_start(cut).map(|s| s + (64 << 10));
+                assert!(
+                    seen.iter().any(|r| range_start(r) == resumed),
+                    "{path}: nothing asked again from {resumed:?}"
+                );
+            }
         }
     })
     .await
@@ -728,8 +753,9 @@ async fn a_kept_frame_index_makes_the_next_sessions_jump_exact_without_the_prefi
             first_fetched > file_len / 3,
             "the first jump reads the prefix: {first_fetched} of {file_len} B"
         );
-        // The first reads the prefix (in parts at once, each byte once); the second only
-        // the request at its target, which is still running when this is read.
+        // The first reads the prefix (in parts at once, each byte once: no read-ahead past
+        // its target any more, so it reads less than before, when this was a third); the
+        // second only the request at its target, still running when this is read.
         assert!(
             second_fetched * 2 < first_fetched,
             "the next session's jump read {second_fetched} B, the first {first_fetched} B"

@@ -118,7 +118,7 @@ pub fn parse_web_url(url: &str) -> Result<Url, NetError> {
 #[derive(Debug, Clone)]
 pub struct HttpClient {
     client: reqwest::Client,
-    /// For audio: asks for the bytes as they are (`Accept-Encoding: identity`) and never
+    /// For audio, over HTTP/1.1: asks for the bytes as they are (`Accept-Encoding: identity`) and never
     /// decompresses, so what is written or played is the file, and a compressed answer cannot
     /// grow into gigabytes.
     media: reqwest::Client,
@@ -147,11 +147,15 @@ impl HttpClient {
             reqwest::header::ACCEPT_ENCODING,
             reqwest::header::HeaderValue::from_static("identity"),
         );
+        // HTTP/1.1 for audio: a long VBR jump fetches its prefix in parts at once
+        // (`RangeStream::read_span`) to get past one connection's limit, and HTTP/2 would carry
+        // them all over one connection.
         let media = built(
             builder()
                 .no_gzip()
                 .no_brotli()
                 .default_headers(identity)
+                .http1_only()
                 .build(),
         )?;
         Ok(HttpClient {

@@ -505,13 +505,15 @@ impl Decoding {
             return Ok(());
         };
         let target = layout.estimate(raw).byte + (64 << 10);
-        if target.saturating_sub(at) > VBR_SCAN_BUDGET {
+        // The table's estimate may fall before what is indexed: nothing to read then.
+        let need = target.saturating_sub(at);
+        if need == 0 || need > VBR_SCAN_BUDGET {
             return Ok(());
         }
         let mut scratch = self.input.try_clone()?;
-        let running = self.scan.begin(target - at);
+        let running = self.scan.begin(need);
         if let MediaInput::Stream(stream) = &scratch {
-            if target - at >= PARALLEL_SCAN_MIN {
+            if need >= PARALLEL_SCAN_MIN {
                 let mut found = false;
                 let mut take = |offset: u64, bytes: &[u8]| {
                     let Ok(mut i) = index.lock() else {

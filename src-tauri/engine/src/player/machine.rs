@@ -238,6 +238,8 @@ pub struct Machine {
     device_held: bool,
     /// Since when no sound has been wanted while the device is held.
     quiet_since_ms: Option<u64>,
+    /// When the episode being opened was asked for.
+    opening_since_ms: u64,
 }
 
 impl Default for Machine {
@@ -263,6 +265,7 @@ impl Default for Machine {
             waiting_since_ms: None,
             device_held: false,
             quiet_since_ms: None,
+            opening_since_ms: 0,
         }
     }
 }
@@ -308,13 +311,22 @@ impl Machine {
         out
     }
 
-    /// Lets the device go once no sound has been wanted for [`RELEASE_DEVICE_AFTER_MS`].
+    /// Lets the device go once no sound has been wanted for [`RELEASE_DEVICE_AFTER_MS`], or
+    /// an episode to play has been opening that long (offline, its host retried): the device
+    /// opened for it at once, and opens again when it has sound to give.
     fn release_idle_device(&mut self, seen: &Seen, out: &mut Vec<Effect>) {
-        if !self.device_held || self.wants_play() {
+        let opening_for_long = matches!(self.phase, Phase::Opening { .. })
+            && seen.now_ms.saturating_sub(self.opening_since_ms) >= RELEASE_DEVICE_AFTER_MS;
+        if !self.device_held || (self.wants_play() && !opening_for_long) {
             self.quiet_since_ms = None;
             return;
         }
-        let since = *self.quiet_since_ms.get_or_insert(seen.now_ms);
+        let quiet_from = if opening_for_long {
+            self.opening_since_ms
+        } else {
+            seen.now_ms
+        };
+        let since = *self.quiet_since_ms.get_or_insert(quiet_from);
         if seen.now_ms.saturating_sub(since) >= RELEASE_DEVICE_AFTER_MS {
             out.push(Effect::DropDevice);
             self.device_held = false;
@@ -489,6 +501,7 @@ impl Machine {
             // The device opens while the episode's first bytes are on their way, not after.
             out.push(Effect::OpenDevice);
         }
+        self.opening_since_ms = seen.now_ms;
         self.chapters = load.chapters.clone();
         self.sound = load.sound.clone();
         if self.key().as_deref() != Some(load.key.as_str()) {

@@ -35,10 +35,11 @@ const SPAN_REQUESTS: u64 = 4;
 /// The least a span request asks for: below this a request's round trip costs more than
 /// another connection saves.
 const SPAN_MIN_REQUEST: u64 = 256 << 10;
-/// A span request that sends nothing for this long is given up (the caller reads on the
-/// ordinary way, with its retries and outage reports).
+/// A span request that sends nothing for this long is ended (cut off: asked again from where
+/// it stopped, or, opening, given up: the caller reads on the ordinary way, with its retries
+/// and outage reports).
 const SPAN_STALL: Duration = Duration::from_secs(10);
-/// Requests a span's part may take (the first and two more from where one was cut off).
+/// Requests in a row that bring nothing before a span's part is given up.
 const SPAN_PART_TRIES: u32 = 3;
 /// The first wait after a failed request; it doubles with each failure in a row...
 const FIRST_BACKOFF: Duration = Duration::from_millis(500);
@@ -170,8 +171,11 @@ struct State {
     stats: StreamStats,
     /// The server has answered a request (its length and Range support are known).
     answered: bool,
-    /// The bytes the fetcher's request now running asks for.
+    /// The bytes the fetcher's request now running asks for: a span read waits for them
+    /// rather than asking again.
     in_flight: Option<(u64, u64)>,
+    /// A span read ([`RangeStream::read_span`]) is fetching: the read-ahead waits.
+    span_running: bool,
 }
 
 impl State {
@@ -441,16 +445,7 @@ impl RangeStream {
         if end <= pos || state.next_missing(pos) < end {
             return None;
         }
-        let mut out = vec![0u8; (end - pos) as usize];
-        let mut filled = 0;
-        while filled < out.len() {
-            let n = state.copy_out(pos + filled as u64, &mut out[filled..]);
-            if n == 0 {
-                return None;
-            }
-            filled += n;
-        }
-        Some(out)
+        copy_cached(&state, pos, end)
     }
 
     /// Asks the fetcher to bring `start..end` into memory and keep it there (chapter starts),
@@ -504,11 +499,11 @@ impl RangeStream {
     /// [`REQUEST_BYTES`] at a time, one round trip each. `received` is told each piece's size
     /// as it arrives, in any order (for the progress shown). `take` returns false to stop early.
     ///
-    /// Returns the offset up to which bytes were handed over: short of `end` when a request
-    /// failed or stalled, the reader was interrupted, the stream closed, or the server cannot
-    /// do Range. The caller reads on from there the ordinary way (retries, outage reports).
-    /// Only the last [`REQUEST_BYTES`] handed over are kept in the cache, where playback will
-    /// start reading.
+    /// Returns the offset up to which bytes were handed over: short of `end` when a part
+    /// failed, the reader was interrupted, the stream closed, or the server cannot do Range.
+    /// The caller reads on from there the ordinary way (retries, outage reports). The last
+    /// [`REQUEST_BYTES`] handed over stay in the cache, and the reader's position moves there:
+    /// playback starts reading in them.
     pub fn read_span(
         &self,
         start: u64,
@@ -516,26 +511,83 @@ impl RangeStream {
         take: &mut dyn FnMut(u64, &[u8]) -> bool,
         received: &dyn Fn(u64),
     ) -> u64 {
-        let (url, end, parts_from) = {
-            let state = self.shared.lock();
-            let usable = state.answered
+        let mut tail = Tail::default();
+        let mut give = |at: u64, bytes: &[u8]| {
+            // In pieces, so that a stop early in a big buffered part is where `take` stopped;
+            // the tail keeps up to half its size past the stop (playback starts just before
+            // it and reads on), not all the rest of the part.
+            let mut at = at;
+            let mut stopped_at = None;
+            for piece in bytes.chunks(64 << 10) {
+                if stopped_at.is_some_and(|s| at - s >= REQUEST_BYTES / 2) {
+                    break;
+                }
+                tail.push(at, piece);
+                if stopped_at.is_none() && !take(at, piece) {
+                    stopped_at = Some(at + piece.len() as u64);
+                }
+                at += piece.len() as u64;
+            }
+            stopped_at.is_none()
+        };
+        let (at, _) = self.read_span_into(start, end, &mut give, received);
+        if let Some((offset, bytes)) = tail.bytes() {
+            let mut state = self.shared.lock();
+            state.store_quietly(offset, bytes);
+            self.set_read_pos(&mut state, offset);
+            drop(state);
+            self.shared.arrived.notify_all();
+            self.shared.wake_fetcher.notify_one();
+        }
+        at
+    }
+
+    /// [`RangeStream::read_span`] without the tail: where it got to, and whether `take` said
+    /// to stop.
+    fn read_span_into(
+        &self,
+        start: u64,
+        end: u64,
+        take: &mut dyn FnMut(u64, &[u8]) -> bool,
+        received: &dyn Fn(u64),
+    ) -> (u64, bool) {
+        let usable = |state: &State| {
+            state.answered
                 && !state.progressive
                 && state.error.is_none()
                 && !state.closed
-                && state.stats.outage.is_none();
+                && state.stats.outage.is_none()
+                && !self.shared.interrupted.load(Ordering::SeqCst)
+        };
+        let (url, end) = {
+            let state = self.shared.lock();
             let end = state.total_len.map_or(end, |len| end.min(len));
-            if !usable || end <= start {
-                return start;
+            if !usable(&state) || end <= start {
+                return (start, false);
             }
-            let cached_to = state.next_missing(start).min(end);
+            (state.url.clone(), end)
+        };
+        // What is in memory already (the head, often) is handed over before any request.
+        let (mut at, stopped) = self.hand_over_cached(start, end, take, received);
+        if stopped || at >= end {
+            return (at, stopped);
+        }
+        let (url, parts_from) = {
+            let mut state = self.shared.lock();
+            if !usable(&state) {
+                return (at, false);
+            }
             // A request in flight over the first missing byte (the head, after a launch at a
             // chapter) brings those bytes anyway: the parts start after it.
             let parts_from = state
                 .in_flight
-                .filter(|&(s, e)| s <= cached_to && cached_to < e)
-                .map_or(cached_to, |(_, e)| e.min(end));
-            (state.url.clone(), end, parts_from)
+                .filter(|&(s, e)| s <= at && at < e)
+                .map_or(at, |(_, e)| e.min(end));
+            // The fetcher's read-ahead waits meanwhile: it would fetch what the parts bring.
+            state.span_running = true;
+            (url, parts_from)
         };
+        let _span = SpanRunning(&self.shared);
         let span = end - parts_from;
         let parts = SPAN_REQUESTS.min(span.div_ceil(SPAN_MIN_REQUEST));
         let part_len = span.div_ceil(parts.max(1));
@@ -552,53 +604,53 @@ impl RangeStream {
                 .iter()
                 .enumerate()
                 .map(|(part, &(s, e))| {
-                    let tx = tx.clone();
-                    let http = self.shared.http.clone();
-                    let url = url.clone();
-                    self.shared
-                        .runtime
-                        .spawn(fetch_span_part(http, url, part, s, e, tx))
+                    self.shared.runtime.spawn(fetch_span_part(
+                        Arc::clone(&self.shared),
+                        url.clone(),
+                        part,
+                        s,
+                        e,
+                        tx.clone(),
+                    ))
                 })
                 .collect(),
         );
         drop(tx);
-        self.shared.lock().stats.requests += bounds.len() as u32;
 
-        // What is in memory or on its way (the head, often) is handed over first, while the
-        // parts come.
-        let mut tail = Tail::default();
-        let mut take = |at: u64, bytes: &[u8]| {
-            tail.push(at, bytes);
-            take(at, bytes)
-        };
-        let (mut at, mut stopped) = self.hand_over_arriving(start, parts_from, &mut take, received);
-        if at < parts_from {
-            stopped = true;
+        // The bytes on their way from the request in flight, while the parts come.
+        let (reached, stopped) = self.hand_over_arriving(at, parts_from, take, received);
+        at = reached;
+        if stopped || at < parts_from {
+            return (at, stopped);
         }
 
         // Parts ahead of the one being handed over wait here; each part's bytes in order.
         let mut waiting: Vec<Vec<u8>> = vec![Vec::new(); bounds.len()];
         let mut finished = vec![false; bounds.len()];
+        let mut failed = vec![false; bounds.len()];
         let mut current = 0;
-        while current < bounds.len() && !stopped {
+        while current < bounds.len() {
             if self.shared.closed.load(Ordering::SeqCst)
                 || self.shared.interrupted.load(Ordering::SeqCst)
             {
                 break;
             }
-            let piece = match rx.recv_timeout(Duration::from_millis(200)) {
+            // Short waits: a jump elsewhere (`interrupt`) is noticed within one.
+            let piece = match rx.recv_timeout(Duration::from_millis(50)) {
                 Ok(piece) => piece,
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
-                // Every part's task has ended without finishing (a failure or stall).
+                // The parts' tasks ended without a word (the runtime is shutting down).
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
             };
             match piece {
                 SpanPiece::Bytes(part, bytes) => {
                     received(bytes.len() as u64);
-                    self.shared.lock().stats.bytes_fetched += bytes.len() as u64;
                     if part == current {
-                        stopped = !take(at, &bytes);
+                        let go_on = take(at, &bytes);
                         at += bytes.len() as u64;
+                        if !go_on {
+                            return (at, true);
+                        }
                     } else if let Some(w) = waiting.get_mut(part) {
                         w.extend_from_slice(&bytes);
                     }
@@ -608,36 +660,59 @@ impl RangeStream {
                         *f = true;
                     }
                 }
-                SpanPiece::Failed => break,
+                SpanPiece::Failed(part) => {
+                    if let Some(f) = failed.get_mut(part) {
+                        *f = true;
+                    }
+                }
             }
-            // Hand over the parts that are complete, and what has come of the next one.
-            while !stopped && current < bounds.len() && finished[current] {
-                if at != bounds[current].1 {
-                    // The part ended short: the ordinary reader goes on from here.
-                    stopped = true;
-                    break;
+            // Hand over the parts that are complete, and what has come of the next one; a
+            // failed part ends the read where its bytes end (the parts before it are used).
+            while current < bounds.len() && (finished[current] || failed[current]) {
+                if failed[current] || at != bounds[current].1 {
+                    drop(tasks);
+                    return (at, false);
                 }
                 current += 1;
                 if let Some(w) = waiting.get_mut(current) {
                     let bytes = std::mem::take(w);
                     if !bytes.is_empty() {
-                        stopped = !take(at, &bytes);
+                        let go_on = take(at, &bytes);
                         at += bytes.len() as u64;
+                        if !go_on {
+                            return (at, true);
+                        }
                     }
                 }
             }
         }
-        drop(tasks);
-        if let Some((offset, bytes)) = tail.bytes() {
-            self.shared.lock().store_quietly(offset, bytes);
-            self.shared.arrived.notify_all();
-        }
-        at
+        (at, false)
     }
 
-    /// Hands `from..to` over to `take` as it comes into the cache (from a request in flight),
-    /// without moving the reader; what no request brings is read the ordinary way. Returns
-    /// where it got to, and whether `take` said to stop.
+    /// Hands over what of `from..to` is in the cache from `from` on, without waiting.
+    fn hand_over_cached(
+        &self,
+        from: u64,
+        to: u64,
+        take: &mut dyn FnMut(u64, &[u8]) -> bool,
+        received: &dyn Fn(u64),
+    ) -> (u64, bool) {
+        let bytes = {
+            let state = self.shared.lock();
+            let have = state.next_missing(from).min(to);
+            copy_cached(&state, from, have)
+        };
+        let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
+            return (from, false);
+        };
+        received(bytes.len() as u64);
+        let stop = !take(from, &bytes);
+        (from + bytes.len() as u64, stop)
+    }
+
+    /// Hands `from..to` over to `take` as it comes into the cache from the request in flight,
+    /// without moving the reader; what that request does not bring is read the ordinary way.
+    /// Returns where it got to, and whether `take` said to stop.
     fn hand_over_arriving(
         &self,
         from: u64,
@@ -656,8 +731,10 @@ impl RangeStream {
             let have = state.next_missing(at).min(to);
             let coming = state.in_flight.is_some_and(|(s, e)| s <= at && at < e);
             if have > at {
+                // Copied under the same lock: an eviction cannot come between.
+                let bytes = copy_cached(&state, at, have);
                 drop(state);
-                let Some(bytes) = self.cached_at(at, (have - at) as usize) else {
+                let Some(bytes) = bytes else {
                     return (at, false);
                 };
                 received(bytes.len() as u64);
@@ -806,7 +883,7 @@ fn decide(state: &mut State) -> Next {
     let want = state.want.filter(|w| state.next_missing(*w) == *w);
     let from = want.unwrap_or(state.read_pos);
     let missing = state.next_missing(from);
-    if state.read_ahead_paused && want.is_none() {
+    if (state.read_ahead_paused || state.span_running) && want.is_none() {
         return Next::Wait;
     }
     if !state.at_end(missing) && (want.is_some() || missing < from + READ_AHEAD_BYTES) {
@@ -915,7 +992,7 @@ async fn fetch_loop(shared: Arc<Shared>, http: HttpClient, policy: RetryPolicy) 
 enum SpanPiece {
     Bytes(usize, Vec<u8>),
     Done(usize),
-    Failed,
+    Failed(usize),
 }
 
 /// The span's requests: ended when the read is over, however it ends.
@@ -943,22 +1020,26 @@ impl Tail {
             self.bytes.clear();
         }
         self.bytes.extend_from_slice(data);
-        let over = self.bytes.len().saturating_sub(REQUEST_BYTES as usize);
-        if over > 0 {
+        // Trimmed once it holds twice what is kept, so each byte is moved about once.
+        let keep = REQUEST_BYTES as usize;
+        if self.bytes.len() >= 2 * keep {
+            let over = self.bytes.len() - keep;
             self.bytes.drain(..over);
             self.offset += over as u64;
         }
     }
 
     fn bytes(&self) -> Option<(u64, &[u8])> {
-        (!self.bytes.is_empty()).then_some((self.offset, self.bytes.as_slice()))
+        let over = self.bytes.len().saturating_sub(REQUEST_BYTES as usize);
+        (over < self.bytes.len()).then(|| (self.offset + over as u64, &self.bytes[over..]))
     }
 }
 
 /// One part of a span read: `start..end`, its bytes sent on as they come. A request cut off
-/// is asked again from where it stopped, [`SPAN_PART_TRIES`] times in all.
+/// is asked again from where it stopped; [`SPAN_PART_TRIES`] in a row that bring nothing, or
+/// an answer that will not change (no Range, another range, 404...), end the part.
 async fn fetch_span_part(
-    http: HttpClient,
+    shared: Arc<Shared>,
     url: String,
     part: usize,
     start: u64,
@@ -966,34 +1047,58 @@ async fn fetch_span_part(
     tx: std::sync::mpsc::Sender<SpanPiece>,
 ) {
     let mut at = start;
-    for _ in 0..SPAN_PART_TRIES {
-        match fetch_span_request(&http, &url, part, at, end, &tx).await {
-            Some(reached) if reached >= end => {
+    let mut fruitless = 0;
+    loop {
+        shared.lock().stats.requests += 1;
+        match fetch_span_request(&shared, &url, part, at, end, &tx).await {
+            SpanRequest::Reached(reached) if reached >= end => {
                 let _ = tx.send(SpanPiece::Done(part));
                 return;
             }
-            Some(reached) => at = reached,
-            // The read is over (the receiver is gone).
-            None => return,
+            SpanRequest::Reached(reached) if reached > at => {
+                at = reached;
+                fruitless = 0;
+            }
+            SpanRequest::Reached(_) => fruitless += 1,
+            SpanRequest::Refused => break,
+            SpanRequest::NobodyListens => return,
+        }
+        if fruitless >= SPAN_PART_TRIES {
+            break;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let _ = tx.send(SpanPiece::Failed);
+    let _ = tx.send(SpanPiece::Failed(part));
 }
 
-/// One Range request of a part: where it got to, or `None` once nobody listens.
+/// How one Range request of a span's part went.
+enum SpanRequest {
+    /// Its bytes came up to here (maybe none: a transient failure).
+    Reached(u64),
+    /// An answer that asking again will not change.
+    Refused,
+    /// The read is over: nobody takes the bytes.
+    NobodyListens,
+}
+
 async fn fetch_span_request(
-    http: &HttpClient,
+    shared: &Shared,
     url: &str,
     part: usize,
     start: u64,
     end: u64,
     tx: &std::sync::mpsc::Sender<SpanPiece>,
-) -> Option<u64> {
-    let answer = tokio::time::timeout(SPAN_STALL, http.open_media(url, start, Some(end - start)));
-    let mut response = match answer.await {
+) -> SpanRequest {
+    let opening = shared.http.open_media(url, start, Some(end - start));
+    let mut response = match tokio::time::timeout(SPAN_STALL, opening).await {
         Ok(Ok(media)) if media.ranged && media.offset == start => media.response,
-        Ok(Ok(_)) | Ok(Err(_)) | Err(_) => return Some(start),
+        Ok(Ok(_)) | Err(_) => return SpanRequest::Refused,
+        Ok(Err(e)) => {
+            return match classify_failure(&e) {
+                Failure::Permanent(_) => SpanRequest::Refused,
+                Failure::Transient => SpanRequest::Reached(start),
+            }
+        }
     };
     let mut at = start;
     while at < end {
@@ -1002,12 +1107,42 @@ async fn fetch_span_request(
                 // A server sending more than asked is held to what was asked.
                 let n = (end - at).min(chunk.len() as u64) as usize;
                 at += n as u64;
-                tx.send(SpanPiece::Bytes(part, chunk[..n].to_vec())).ok()?;
+                shared.lock().stats.bytes_fetched += n as u64;
+                if tx
+                    .send(SpanPiece::Bytes(part, chunk[..n].to_vec()))
+                    .is_err()
+                {
+                    return SpanRequest::NobodyListens;
+                }
             }
             Ok(Ok(None)) | Ok(Err(_)) | Err(_) => break,
         }
     }
-    Some(at)
+    SpanRequest::Reached(at)
+}
+
+/// Marks a span read as running (the fetcher's read-ahead waits) until dropped.
+struct SpanRunning<'a>(&'a Shared);
+
+impl Drop for SpanRunning<'_> {
+    fn drop(&mut self) {
+        self.0.lock().span_running = false;
+        self.0.wake_fetcher.notify_one();
+    }
+}
+
+/// The cached bytes `from..to`, when all are there.
+fn copy_cached(state: &State, from: u64, to: u64) -> Option<Vec<u8>> {
+    let mut out = vec![0u8; to.saturating_sub(from) as usize];
+    let mut filled = 0;
+    while filled < out.len() {
+        let n = state.copy_out(from + filled as u64, &mut out[filled..]);
+        if n == 0 {
+            return None;
+        }
+        filled += n;
+    }
+    Some(out)
 }
 
 /// Takes in what a response says about the file: its length, Range support, final URL.

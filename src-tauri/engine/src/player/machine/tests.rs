@@ -1199,6 +1199,31 @@ fn a_device_opened_ahead_and_never_used_is_let_go_too() {
     );
 }
 
+/// A load that plays opens the device at once; an episode that goes on opening (offline, its
+/// host retried) does not hold it past the quiet minutes, and the sound opens it again.
+#[test]
+fn a_device_opened_for_a_load_that_never_opens_is_let_go_and_opened_again_for_its_sound() {
+    let mut machine = idle();
+    let loaded = machine.step(
+        Input::Command(Command::Load(request("a", 30_000, true))),
+        &at(1_000, 0),
+    );
+    assert!(loaded.contains(&Effect::OpenDevice), "{loaded:?}");
+    let drops = |effects: &[Effect]| effects.iter().filter(|e| **e == Effect::DropDevice).count();
+    let still = machine.step(Input::Tick, &at(1_000 + RELEASE_DEVICE_AFTER_MS - 1, 0));
+    assert_eq!(drops(&still), 0, "{still:?}");
+    let released = machine.step(Input::Tick, &at(1_000 + RELEASE_DEVICE_AFTER_MS, 0));
+    assert_eq!(drops(&released), 1, "{released:?}");
+    let later = machine.step(Input::Tick, &at(1_000 + 2 * RELEASE_DEVICE_AFTER_MS, 0));
+    assert_eq!(drops(&later), 0, "let go once: {later:?}");
+    let sound = machine.step(opened(1), &at(1_000 + 2 * RELEASE_DEVICE_AFTER_MS + 10, 0));
+    assert!(sound.contains(&START), "{sound:?}");
+    assert_eq!(
+        status(&machine, &at(1_000 + 2 * RELEASE_DEVICE_AFTER_MS + 10, 0)).state,
+        S::Buffering
+    );
+}
+
 /// The bar hears how far a long jump has read while the episode is loaded, and nothing once
 /// it is unloaded.
 #[test]
