@@ -568,9 +568,12 @@ impl RangeStream {
             (state.url.clone(), end)
         };
         // What is in memory already (the head, often) is handed over before any request.
-        let (mut at, stopped) = self.hand_over_cached(start, end, take, received);
-        if stopped || at >= end {
-            return (at, stopped);
+        let mut at = start;
+        if self.hand_over_cached(&mut at, end, take, received) == Handed::Stop {
+            return (at, true);
+        }
+        if at >= end {
+            return (at, false);
         }
         let (url, parts_from) = {
             let mut state = self.shared.lock();
@@ -630,9 +633,7 @@ impl RangeStream {
         let mut failed = vec![false; bounds.len()];
         let mut current = 0;
         while current < bounds.len() {
-            if self.shared.closed.load(Ordering::SeqCst)
-                || self.shared.interrupted.load(Ordering::SeqCst)
-            {
+            if self.stopping() {
                 break;
             }
             // Short waits: a jump elsewhere (`interrupt`) is noticed within one.
@@ -646,9 +647,7 @@ impl RangeStream {
                 SpanPiece::Bytes(part, bytes) => {
                     received(bytes.len() as u64);
                     if part == current {
-                        let go_on = take(at, &bytes);
-                        at += bytes.len() as u64;
-                        if !go_on {
+                        if !hand_on(take, &mut at, &bytes) {
                             return (at, true);
                         }
                     } else if let Some(w) = waiting.get_mut(part) {
@@ -676,12 +675,8 @@ impl RangeStream {
                 current += 1;
                 if let Some(w) = waiting.get_mut(current) {
                     let bytes = std::mem::take(w);
-                    if !bytes.is_empty() {
-                        let go_on = take(at, &bytes);
-                        at += bytes.len() as u64;
-                        if !go_on {
-                            return (at, true);
-                        }
+                    if !bytes.is_empty() && !hand_on(take, &mut at, &bytes) {
+                        return (at, true);
                     }
                 }
             }
@@ -689,25 +684,33 @@ impl RangeStream {
         (at, false)
     }
 
-    /// Hands over what of `from..to` is in the cache from `from` on, without waiting.
+    /// Hands over what of `*at..to` is in the cache from `*at` on, without waiting, and moves
+    /// `*at` past it.
     fn hand_over_cached(
         &self,
-        from: u64,
+        at: &mut u64,
         to: u64,
         take: &mut dyn FnMut(u64, &[u8]) -> bool,
         received: &dyn Fn(u64),
-    ) -> (u64, bool) {
+    ) -> Handed {
         let bytes = {
+            // Copied under the lock that found them: an eviction cannot come between.
             let state = self.shared.lock();
-            let have = state.next_missing(from).min(to);
-            copy_cached(&state, from, have)
+            let have = state.next_missing(*at).min(to);
+            copy_cached(&state, *at, have)
         };
-        let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
-            return (from, false);
+        let Some(bytes) = bytes else {
+            return Handed::Lost;
         };
+        if bytes.is_empty() {
+            return Handed::Nothing;
+        }
         received(bytes.len() as u64);
-        let stop = !take(from, &bytes);
-        (from + bytes.len() as u64, stop)
+        if hand_on(take, at, &bytes) {
+            Handed::GoOn
+        } else {
+            Handed::Stop
+        }
     }
 
     /// Hands `from..to` over to `take` as it comes into the cache from the request in flight,
@@ -722,54 +725,50 @@ impl RangeStream {
     ) -> (u64, bool) {
         let mut at = from;
         while at < to {
-            if self.shared.closed.load(Ordering::SeqCst)
-                || self.shared.interrupted.load(Ordering::SeqCst)
-            {
+            if self.stopping() {
                 return (at, false);
             }
+            match self.hand_over_cached(&mut at, to, take, received) {
+                Handed::Stop => return (at, true),
+                Handed::Lost => return (at, false),
+                Handed::GoOn => continue,
+                Handed::Nothing => {}
+            }
             let state = self.shared.lock();
-            let have = state.next_missing(at).min(to);
-            let coming = state.in_flight.is_some_and(|(s, e)| s <= at && at < e);
-            if have > at {
-                // Copied under the same lock: an eviction cannot come between.
-                let bytes = copy_cached(&state, at, have);
-                drop(state);
-                let Some(bytes) = bytes else {
-                    return (at, false);
-                };
-                received(bytes.len() as u64);
-                let go_on = take(at, &bytes);
-                at += bytes.len() as u64;
-                if !go_on {
-                    return (at, true);
-                }
-            } else if coming {
+            if state.next_missing(at) > at {
+                // Arrived since it was looked for.
+                continue;
+            }
+            if state.in_flight.is_some_and(|(s, e)| s <= at && at < e) {
                 drop(
                     self.shared
                         .arrived
                         .wait_timeout(state, Duration::from_millis(200))
                         .unwrap_or_else(|p| p.into_inner()),
                 );
-            } else {
-                drop(state);
-                let mut reader = self.clone();
-                reader.pos = at;
-                let mut buf = vec![0u8; (to - at).min(64 << 10) as usize];
-                let Ok(n) = reader.read(&mut buf) else {
-                    return (at, false);
-                };
-                if n == 0 {
-                    return (at, false);
-                }
-                received(n as u64);
-                let go_on = take(at, &buf[..n]);
-                at += n as u64;
-                if !go_on {
-                    return (at, true);
-                }
+                continue;
+            }
+            drop(state);
+            let mut reader = self.clone();
+            reader.pos = at;
+            let mut buf = vec![0u8; (to - at).min(64 << 10) as usize];
+            let Ok(n) = reader.read(&mut buf) else {
+                return (at, false);
+            };
+            if n == 0 {
+                return (at, false);
+            }
+            received(n as u64);
+            if !hand_on(take, &mut at, &buf[..n]) {
+                return (at, true);
             }
         }
         (at, false)
+    }
+
+    /// The stream was closed, or the reader interrupted by a jump elsewhere.
+    fn stopping(&self) -> bool {
+        self.shared.closed.load(Ordering::SeqCst) || self.shared.interrupted.load(Ordering::SeqCst)
     }
 
     fn set_read_pos(&self, state: &mut State, pos: u64) {
@@ -1132,6 +1131,27 @@ impl Drop for SpanRunning<'_> {
 }
 
 /// The cached bytes `from..to`, when all are there.
+/// What [`RangeStream::hand_over_cached`] found in the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Handed {
+    /// Nothing at the offset asked.
+    Nothing,
+    /// The bytes were there but could not be copied.
+    Lost,
+    /// Handed over; `take` said to go on.
+    GoOn,
+    /// Handed over; `take` said to stop.
+    Stop,
+}
+
+/// Gives `bytes`, which start at `*at`, to `take` and moves `*at` past them; false when `take`
+/// says to stop.
+fn hand_on(take: &mut dyn FnMut(u64, &[u8]) -> bool, at: &mut u64, bytes: &[u8]) -> bool {
+    let go_on = take(*at, bytes);
+    *at += bytes.len() as u64;
+    go_on
+}
+
 fn copy_cached(state: &State, from: u64, to: u64) -> Option<Vec<u8>> {
     let mut out = vec![0u8; to.saturating_sub(from) as usize];
     let mut filled = 0;
