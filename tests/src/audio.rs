@@ -640,3 +640,75 @@ pub fn long_quiet_mp3(dir: &Path, name: &str, seconds: u32) -> anyhow::Result<Pa
     );
     Ok(path)
 }
+
+/// `mp3` (MPEG-1 Layer III at 44.1 kHz, an ID3v2 tag with `CHAP` frames, as [`tone_mp3`]
+/// makes it) with each `CHAP` frame's start offset set to where its chapter's first frame
+/// starts, plus `shift` bytes (ffmpeg leaves the offsets "not given"). The first frame is the one the chapter's
+/// start time falls in, counted from the frame after the Xing/Info frame. Returns the bytes
+/// and each chapter's offset (unshifted), in tag order.
+pub fn with_chapter_offsets(mp3: &[u8], shift: u32) -> anyhow::Result<(Vec<u8>, Vec<u64>)> {
+    let synchsafe = |b: &[u8]| {
+        b.iter()
+            .fold(0usize, |n, &x| (n << 7) | usize::from(x & 0x7F))
+    };
+    if !mp3.starts_with(b"ID3") || mp3.len() < 10 {
+        bail!("no ID3v2 tag");
+    }
+    let tag_len = 10 + synchsafe(&mp3[6..10]);
+    // Frame starts, by MPEG-1 Layer III header arithmetic.
+    const KBPS: [usize; 15] = [
+        0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
+    ];
+    const RATES: [usize; 3] = [44_100, 48_000, 32_000];
+    let mut starts = Vec::new();
+    let mut at = tag_len;
+    while let Some(h) = mp3.get(at..at + 4) {
+        if h[0] != 0xFF || h[1] & 0xFE != 0xFA {
+            break;
+        }
+        let kbps = KBPS.get(usize::from(h[2] >> 4)).copied().unwrap_or(0);
+        let rate = RATES
+            .get(usize::from((h[2] >> 2) & 3))
+            .copied()
+            .unwrap_or(0);
+        if kbps == 0 || rate == 0 {
+            break;
+        }
+        starts.push(at as u64);
+        at += 144 * kbps * 1000 / rate + usize::from((h[2] >> 1) & 1);
+    }
+    let first = mp3.get(tag_len..tag_len + 64).unwrap_or_default();
+    if first.windows(4).any(|w| w == b"Xing" || w == b"Info") {
+        starts.remove(0);
+    }
+    let mut out = mp3.to_vec();
+    let mut offsets = Vec::new();
+    let mut pos = 10;
+    while pos + 10 < tag_len {
+        let id = &mp3[pos..pos + 4];
+        let size =
+            u32::from_be_bytes([mp3[pos + 4], mp3[pos + 5], mp3[pos + 6], mp3[pos + 7]]) as usize;
+        if id == [0, 0, 0, 0] || size == 0 {
+            break;
+        }
+        let data = pos + 10;
+        if id == b"CHAP" {
+            let id_end = mp3[data..]
+                .iter()
+                .position(|&b| b == 0)
+                .context("CHAP element id")?;
+            let times = data + id_end + 1;
+            let start_ms =
+                u32::from_be_bytes([mp3[times], mp3[times + 1], mp3[times + 2], mp3[times + 3]]);
+            let frame = (f64::from(start_ms) * 44.1 / 1152.0).round() as usize;
+            let offset = *starts.get(frame).context("a chapter past the audio")?;
+            out[times + 8..times + 12].copy_from_slice(&(offset as u32 + shift).to_be_bytes());
+            offsets.push(offset);
+        }
+        pos = data + size;
+    }
+    if offsets.is_empty() {
+        bail!("no CHAP frames in the tag");
+    }
+    Ok((out, offsets))
+}

@@ -658,6 +658,77 @@ async fn a_long_vbr_jump_fetches_its_prefix_in_parts_at_once() {
     .expect("join");
 }
 
+/// A chapter whose ID3 `CHAP` frame gives its byte offset is reached without reading the frames
+/// before it: besides the head, the jump asks only for bytes from just before that chapter's
+/// first frame, and lands on the sample, at the chapter and a second before the next. Offsets
+/// that are not frame starts are not used: the jump reads its prefix, and is as exact.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chapter_whose_id3_frame_gives_its_byte_offset_is_reached_without_its_prefix() {
+    use chaptercast_e2e::audio::with_chapter_offsets;
+    if !ffmpeg_ready() {
+        return;
+    }
+    let fixture = fixture(Encoding::Vbr);
+    let plain = fixture.bytes().expect("bytes");
+    let (anchored, offsets) = with_chapter_offsets(&plain, 0).expect("offsets");
+    let (bent, _) = with_chapter_offsets(&plain, 1).expect("offsets");
+    assert_eq!(offsets.len(), FREQS.len(), "a CHAP frame per tone");
+    let server = TestServer::start().await.expect("server");
+    server.route(
+        "/at-chapter.mp3",
+        Route::file("audio/mpeg", anchored.clone()),
+    );
+    server.route("/before-next.mp3", Route::file("audio/mpeg", anchored));
+    server.route("/bent.mp3", Route::file("audio/mpeg", bent));
+    // (path, jump to, the chapter whose offset serves, when the change of tone comes)
+    let chapter = 3.0 * CHAPTER_S;
+    let jumps = [
+        ("/at-chapter.mp3", chapter, Some(3), 0.0),
+        ("/before-next.mp3", chapter - 1.0, Some(2), 1.0),
+        ("/bent.mp3", chapter - 1.0, None, 1.0),
+    ];
+    let server = std::sync::Arc::new(server);
+    let for_test = std::sync::Arc::clone(&server);
+    tokio::task::spawn_blocking(move || {
+        let server = for_test;
+        let rt = net_runtime();
+        for (path, at_s, served_by, change_after) in jumps {
+            let stream = RangeStream::open(rt.handle(), http(), &server.url(path)).expect("open");
+            let mut decoding =
+                Decoding::open(MediaInput::Stream(stream.clone()), Some("audio/mpeg"))
+                    .expect("open");
+            let heard = seconds_until_tone(&mut decoding, at_s, FREQS[3], FREQS[2]);
+            stream.close();
+            assert!(
+                (heard - change_after).abs() <= 0.03,
+                "{path}: jumping to {at_s:.1} s, the change came after {heard:.3} s, not {change_after} s"
+            );
+            let starts: Vec<u64> = server
+                .requests()
+                .into_iter()
+                .filter(|r| r.path == path)
+                .filter_map(|r| {
+                    r.headers
+                        .get("range")
+                        .and_then(|v| v.strip_prefix("bytes="))
+                        .and_then(|v| v.split('-').next())
+                        .and_then(|v| v.parse::<u64>().ok())
+                })
+                .collect();
+            eprintln!("{path}: requests from {starts:?}; chapters at {offsets:?}");
+            if let Some(chapter) = served_by {
+                let lead_in = offsets[chapter] - (16 << 10);
+                assert!(
+                    starts.iter().all(|&s| s == 0 || s >= lead_in),
+                    "{path}: bytes before chapter {chapter}'s lead-in ({lead_in}) were asked for: {starts:?}"
+                );
+            }
+        }
+    })
+    .await
+    .expect("join");
+}
+
 /// The frame index a long VBR jump built, kept in the library and loaded again (as the session
 /// does between sessions), makes the next session's jump exact without reading the prefix:
 /// the second jump costs the bytes at its target, not the file up to it.

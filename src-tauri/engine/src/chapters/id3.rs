@@ -16,7 +16,7 @@
 //!   Compressed and encrypted frames are skipped; a tag appended at the end of the file is not
 //!   looked for.
 //!
-//! Each `CHAP` gives start and end times (its byte offsets are ignored) and, from its
+//! Each `CHAP` gives start and end times (its byte offsets: see [`start_offsets`]) and, from its
 //! sub-frames, the title (`TIT2`, else `TIT3`), the link (`WXXX`, else any other `W***`) and
 //! whether an image is attached (`APIC`). Text in encodings 0–3 (ISO-8859-1, UTF-16 with BOM,
 //! UTF-16BE, UTF-8) is decoded. Order: the entries of the top-level, ordered `CTOC` (child
@@ -36,26 +36,76 @@ const HEADER_LEN: usize = 10;
 
 /// Reads the chapters of the ID3v2 tag at the start of `head`. See the module docs.
 pub fn read(head: &[u8]) -> Result<ReadOutcome, ChapterError> {
+    Ok(match read_tag(head, chapters_from_frames)? {
+        Tag::Read(chapters) => ReadOutcome::Chapters(chapters),
+        Tag::NeedBytes(n) => ReadOutcome::NeedBytes(n),
+    })
+}
+
+/// Where a chapter's audio starts in the file, as its `CHAP` frame says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChapterOffset {
+    pub start_ms: u64,
+    /// Bytes from the start of the file to the first byte of the chapter's first audio frame.
+    pub byte: u64,
+}
+
+/// The chapters of the tag at the start of `head` whose `CHAP` frame gives a start offset
+/// (most writers leave it `0xFFFFFFFF`, "not given"), by start time. Nothing when `head` does
+/// not hold the whole tag or the tag cannot be read: the offsets only make jumps cheaper.
+pub fn start_offsets(head: &[u8]) -> Vec<ChapterOffset> {
+    let offsets = |frames: &[Frame<'_>], version: u8| {
+        let mut offsets: Vec<ChapterOffset> = frames
+            .iter()
+            .filter(|f| &f.id == b"CHAP")
+            .filter_map(|f| parse_chap(&f.data, version))
+            .filter(|c| c.start_offset != u32::MAX)
+            .map(|c| ChapterOffset {
+                start_ms: u64::from(c.start_ms),
+                byte: u64::from(c.start_offset),
+            })
+            .collect();
+        offsets.sort_by_key(|o| (o.start_ms, o.byte));
+        offsets
+    };
+    match read_tag(head, offsets) {
+        Ok(Tag::Read(offsets)) => offsets,
+        _ => Vec::new(),
+    }
+}
+
+/// What [`read_tag`] came to.
+enum Tag<T> {
+    Read(T),
+    NeedBytes(u64),
+}
+
+/// Finds the tag's frames and gives them to `read` (nothing when the file starts with audio
+/// or has a v2.2 tag, which defines no chapter frames).
+fn read_tag<T: Default>(
+    head: &[u8],
+    read: impl FnOnce(&[Frame<'_>], u8) -> T,
+) -> Result<Tag<T>, ChapterError> {
     if !head.starts_with(b"ID3") {
         if b"ID3".starts_with(head) {
-            return Ok(ReadOutcome::NeedBytes(HEADER_LEN as u64));
+            return Ok(Tag::NeedBytes(HEADER_LEN as u64));
         }
         if is_mpeg_audio_frame(head) {
-            return Ok(ReadOutcome::Chapters(Vec::new()));
+            return Ok(Tag::Read(T::default()));
         }
         if head.len() < 4 && head.first() == Some(&0xFF) {
-            return Ok(ReadOutcome::NeedBytes(4));
+            return Ok(Tag::NeedBytes(4));
         }
         return Err(ChapterError::WrongFormat { expected: "MP3" });
     }
     let Some(header) = head.get(..HEADER_LEN) else {
-        return Ok(ReadOutcome::NeedBytes(HEADER_LEN as u64));
+        return Ok(Tag::NeedBytes(HEADER_LEN as u64));
     };
     let version = header[3];
     let flags = header[5];
     let size = synchsafe(&header[6..10]).ok_or_else(|| corrupt("tag size is not synchsafe"))?;
     match version {
-        2 => return Ok(ReadOutcome::Chapters(Vec::new())),
+        2 => return Ok(Tag::Read(T::default())),
         3 | 4 => {}
         _ => return Err(corrupt(format!("unsupported version 2.{version}"))),
     }
@@ -64,7 +114,7 @@ pub fn read(head: &[u8]) -> Result<ReadOutcome, ChapterError> {
         .ok()
         .and_then(|end| head.get(HEADER_LEN..end))
     else {
-        return Ok(ReadOutcome::NeedBytes(total));
+        return Ok(Tag::NeedBytes(total));
     };
     let tag_unsync = flags & 0x80 != 0;
     let body: Cow<[u8]> = if version == 3 && tag_unsync {
@@ -79,9 +129,7 @@ pub fn read(head: &[u8]) -> Result<ReadOutcome, ChapterError> {
     };
     let frames_region = body.get(frames_start..).unwrap_or_default();
     let frames = parse_frames(frames_region, version, version == 4 && tag_unsync);
-    Ok(ReadOutcome::Chapters(chapters_from_frames(
-        &frames, version,
-    )))
+    Ok(Tag::Read(read(&frames, version)))
 }
 
 fn corrupt(detail: impl Into<String>) -> ChapterError {
@@ -246,6 +294,8 @@ struct Chap {
     element_id: Vec<u8>,
     start_ms: u32,
     end_ms: u32,
+    /// `u32::MAX`: not given.
+    start_offset: u32,
     title: Option<String>,
     subtitle: Option<String>,
     link: Option<String>,
@@ -374,6 +424,7 @@ fn parse_chap(data: &[u8], version: u8) -> Option<Chap> {
         element_id: element_id.to_vec(),
         start_ms: be_u32(&times[0..4])?,
         end_ms: be_u32(&times[4..8])?,
+        start_offset: be_u32(&times[8..12])?,
         title: None,
         subtitle: None,
         link: None,
@@ -539,9 +590,14 @@ mod tests {
     }
 
     fn chap(version: u8, id: &str, start: u32, end: u32, subframes: &[Vec<u8>]) -> Vec<u8> {
+        chap_at(version, id, [start, end, u32::MAX], subframes)
+    }
+
+    /// A `CHAP` frame with its start time, end time and start offset.
+    fn chap_at(version: u8, id: &str, times: [u32; 3], subframes: &[Vec<u8>]) -> Vec<u8> {
         let mut data = id.as_bytes().to_vec();
         data.push(0);
-        for n in [start, end, u32::MAX, u32::MAX] {
+        for n in [times[0], times[1], times[2], u32::MAX] {
             data.extend(n.to_be_bytes());
         }
         data.extend(subframes.concat());
@@ -1061,5 +1117,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn start_offsets_are_the_chaps_that_give_one_by_start() {
+        for version in [3, 4] {
+            let tag = id3_tag(
+                version,
+                &[
+                    chap_at(version, "c2", [60_000, 90_000, 901_234], &[]),
+                    chap(version, "c0", 0, 30_000, &[]),
+                    chap_at(version, "c1", [30_000, 60_000, 450_000], &[]),
+                ],
+            );
+            assert_eq!(
+                start_offsets(&tag),
+                vec![
+                    ChapterOffset {
+                        start_ms: 30_000,
+                        byte: 450_000
+                    },
+                    ChapterOffset {
+                        start_ms: 60_000,
+                        byte: 901_234
+                    },
+                ],
+                "v2.{version}"
+            );
+            // A head short of the whole tag gives none (and never panics).
+            assert!(start_offsets(&tag[..tag.len() - 1]).is_empty());
+        }
+        assert!(start_offsets(b"not a tag").is_empty());
     }
 }

@@ -24,6 +24,7 @@ use super::frame_index::{FrameIndexHandle, IndexStep, SavedFrameIndex};
 use super::input::{MediaInput, Window};
 use super::mp3_layout::{FrameIndex, LayoutError, Mp3Kind, Mp3Layout};
 use super::mp4_guard;
+use crate::chapters::id3;
 
 /// Frames decoded before the target frame and thrown away (bit reservoir + MDCT overlap).
 const MP3_PREROLL_FRAMES: u64 = 2;
@@ -35,6 +36,8 @@ const HEAD_BYTES: usize = 64 << 10;
 /// ([`super::stream::RangeStream::read_span`]);
 /// shorter ones cost a round trip or two the ordinary way.
 const PARALLEL_SCAN_MIN: u64 = 512 << 10;
+/// Bytes read before a chapter's first frame for the frames that lead to it (its preroll).
+const ANCHOR_LEAD_IN_BYTES: u64 = 8 << 10;
 /// Bytes one background step of [`Decoding::extend_index`] reads.
 pub const INDEX_STEP_BYTES: usize = 64 << 10;
 
@@ -96,8 +99,49 @@ enum Layout {
         index: Arc<Mutex<FrameIndex>>,
         /// The index went on from one saved by an earlier session.
         restored: bool,
+        /// Chapters' first frames, from the ID3 tag's `CHAP` byte offsets, by time.
+        anchors: Vec<Anchor>,
+        /// The frames indexed from one of `anchors` for the last jump that used it.
+        anchored: Option<AnchoredIndex>,
     },
     Other,
+}
+
+/// A chapter's first frame, where its ID3 `CHAP` frame says it starts: a jump at or after it
+/// reads the frames from there instead of all those before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Anchor {
+    byte: u64,
+    /// Its first sample, counted as the frame index counts (from the first audio frame).
+    raw_sample: u64,
+}
+
+/// Frames indexed from a frame other than the first (an anchor's lead-in).
+struct AnchoredIndex {
+    first_raw_sample: u64,
+    index: FrameIndex,
+}
+
+impl AnchoredIndex {
+    /// Like [`FrameIndex::locate`] for the frame holding `preroll` (at most the preroll before
+    /// `raw`), from this index's first frame on.
+    fn locate(&self, preroll: u64, raw: u64) -> Option<(u64, u64)> {
+        if raw < self.first_raw_sample {
+            return None;
+        }
+        let from = preroll.max(self.first_raw_sample) - self.first_raw_sample;
+        let (byte, sample) = self.index.locate(from)?;
+        Some((byte, sample + self.first_raw_sample))
+    }
+}
+
+/// Where decoding starts to reach a sample.
+struct Located {
+    byte: u64,
+    /// The raw sample the frame at `byte` starts with.
+    first_sample: u64,
+    /// From an index (a frame start); else an estimate to resync from.
+    exact: bool,
 }
 
 /// One episode being decoded.
@@ -221,6 +265,7 @@ impl Decoding {
                     tracing::debug!(frames = r.frames_indexed(), "frame index restored");
                 }
                 let index_restored = restored.is_some();
+                let anchors = chapter_anchors(&head, &layout, len);
                 let index = Arc::new(Mutex::new(
                     restored.unwrap_or_else(|| FrameIndex::new(&layout)),
                 ));
@@ -243,6 +288,8 @@ impl Decoding {
                         layout: Box::new(layout),
                         index,
                         restored: index_restored,
+                        anchors,
+                        anchored: None,
                     },
                     input,
                     format,
@@ -377,10 +424,14 @@ impl Decoding {
 
     /// The byte range to prefetch so a jump to `frame` plays from memory (MP3 only).
     pub fn byte_range_for(&self, frame: u64, seconds: f64) -> Option<(u64, u64)> {
-        let Layout::Mp3 { layout, index, .. } = &self.layout else {
+        let Layout::Mp3 { layout, .. } = &self.layout else {
             return None;
         };
-        let (start, first_sample) = self.locate_mp3(layout, index, frame);
+        let Located {
+            byte: start,
+            first_sample,
+            ..
+        } = self.locate_mp3(frame)?;
         let bytes_per_second = layout_bytes_per_second(layout, self.input.byte_len());
         // Decoding starts up to a stride and the preroll before the target: those too.
         let early = (frame + layout.start_skip_samples()).saturating_sub(first_sample) as f64
@@ -389,20 +440,37 @@ impl Decoding {
         Some((start.saturating_sub(4096), end))
     }
 
-    fn locate_mp3(
-        &self,
-        layout: &Mp3Layout,
-        index: &Arc<Mutex<FrameIndex>>,
-        frame: u64,
-    ) -> (u64, u64) {
+    /// Where to start decoding an MP3 to reach episode frame `frame` (the preroll before it):
+    /// from the frame index, else from a chapter's anchored frames, else an estimate.
+    fn locate_mp3(&self, frame: u64) -> Option<Located> {
+        let Layout::Mp3 {
+            layout,
+            index,
+            anchored,
+            ..
+        } = &self.layout
+        else {
+            return None;
+        };
         let raw = frame + layout.start_skip_samples();
         let spf = u64::from(layout.samples_per_frame.max(1));
         let preroll = raw.saturating_sub(MP3_PREROLL_FRAMES * spf);
-        if let Some(found) = index.lock().ok().and_then(|i| i.locate(preroll)) {
-            return found;
+        let indexed = index.lock().ok().and_then(|i| i.locate(preroll));
+        if let Some((byte, first_sample)) =
+            indexed.or_else(|| anchored.as_ref()?.locate(preroll, raw))
+        {
+            return Some(Located {
+                byte,
+                first_sample,
+                exact: true,
+            });
         }
         let estimate = layout.estimate(preroll);
-        (estimate.byte, estimate.frame_first_sample)
+        Some(Located {
+            byte: estimate.byte,
+            first_sample: estimate.frame_first_sample,
+            exact: false,
+        })
     }
 
     /// Makes the next chunk start exactly at episode frame `frame`.
@@ -438,14 +506,17 @@ impl Decoding {
                 } else {
                     self.index_towards(frame)?;
                 }
+                let Some(Located {
+                    mut byte,
+                    first_sample,
+                    exact,
+                }) = self.locate_mp3(frame)
+                else {
+                    return Ok(());
+                };
                 let Layout::Mp3 { layout, index, .. } = &self.layout else {
                     return Ok(());
                 };
-                let (mut byte, first_sample) = self.locate_mp3(layout, index, frame);
-                let exact = index
-                    .lock()
-                    .ok()
-                    .is_some_and(|i| i.locate(first_sample).is_some_and(|f| f.0 == byte));
                 if !exact {
                     // An estimate: step forward onto the frame header it points before.
                     let mut scratch = self.input.try_clone()?;
@@ -486,9 +557,9 @@ impl Decoding {
 
     /// VBR over the network: the Xing table can be seconds off, so when the target lies within
     /// [`VBR_SCAN_BUDGET`] bytes of what is indexed, those bytes are read (only their frame
-    /// headers are kept) and the jump is exact. Farther jumps use the estimate. A long scan is
-    /// fetched in parts at once, handed to the index in order; whatever that could not fetch
-    /// is read the ordinary way.
+    /// headers are kept) and the jump is exact. Farther jumps use the estimate. A chapter whose
+    /// ID3 `CHAP` frame gives its byte offset shortens this: a jump at or after it reads from
+    /// there (see [`Decoding::index_from_anchor`]).
     fn index_towards(&mut self, frame: u64) -> Result<(), DecodeError> {
         let Layout::Mp3 { layout, index, .. } = &self.layout else {
             return Ok(());
@@ -501,50 +572,99 @@ impl Decoding {
             Ok(i) => (i.next_offset(), i.locate(raw).is_some()),
             Err(_) => return Ok(()),
         };
-        let Some(mut at) = indexed_end.filter(|_| !located) else {
+        let Some(at) = indexed_end.filter(|_| !located) else {
+            return Ok(());
+        };
+        if self.index_from_anchor(raw, at)? {
+            return Ok(());
+        }
+        let Layout::Mp3 { layout, index, .. } = &self.layout else {
             return Ok(());
         };
         let target = layout.estimate(raw).byte + (64 << 10);
-        // The table's estimate may fall before what is indexed: nothing to read then.
-        let need = target.saturating_sub(at);
-        if need == 0 || need > VBR_SCAN_BUDGET {
-            return Ok(());
+        let mut feed = |offset: u64, bytes: &[u8]| {
+            let Ok(mut i) = index.lock() else {
+                return true;
+            };
+            i.feed(offset, bytes);
+            i.locate(raw).is_some()
+        };
+        scan(&self.input, at, target, &self.scan, &mut feed)
+    }
+
+    /// A jump past what is indexed, at or after a chapter whose first frame lies past it too
+    /// (an [`Anchor`]): the frames are indexed from a little before that chapter (its
+    /// preroll) instead of from the end of the index. False when no anchor serves (none, or its
+    /// offset is not a frame start here): the caller reads from the end of the index.
+    fn index_from_anchor(&mut self, raw: u64, indexed_end: u64) -> Result<bool, DecodeError> {
+        let Layout::Mp3 {
+            layout,
+            anchors,
+            anchored,
+            ..
+        } = &mut self.layout
+        else {
+            return Ok(false);
+        };
+        let spf = u64::from(layout.samples_per_frame.max(1));
+        let preroll = raw.saturating_sub(MP3_PREROLL_FRAMES * spf);
+        if anchored.as_ref().is_some_and(|a| {
+            a.locate(preroll, raw).is_some() && a.index.locate(raw - a.first_raw_sample).is_some()
+        }) {
+            return Ok(true);
         }
-        let mut scratch = self.input.try_clone()?;
-        let running = self.scan.begin(need);
-        if let MediaInput::Stream(stream) = &scratch {
-            if need >= PARALLEL_SCAN_MIN {
-                let mut found = false;
-                let mut take = |offset: u64, bytes: &[u8]| {
-                    let Ok(mut i) = index.lock() else {
-                        return false;
-                    };
-                    i.feed(offset, bytes);
-                    found = i.locate(raw).is_some();
-                    !found
-                };
-                at = stream.read_span(at, target, &mut take, &|n| running.read(n));
-                if found {
-                    return Ok(());
-                }
-            }
+        let Some(anchor) = anchors
+            .iter()
+            .rev()
+            .find(|a| a.raw_sample <= raw && a.byte > indexed_end)
+            .copied()
+        else {
+            return Ok(false);
+        };
+        // The frames before the chapter's first, for the preroll.
+        let from = anchor
+            .byte
+            .saturating_sub(ANCHOR_LEAD_IN_BYTES)
+            .max(layout.first_audio_frame)
+            .max(indexed_end);
+        let head = self
+            .input
+            .try_clone()?
+            .read_at(from, (anchor.byte - from) as usize + (64 << 10))?;
+        let Some((first, frames)) =
+            layout.frames_leading_to(&head, from, anchor.byte, MP3_PREROLL_FRAMES)
+        else {
+            tracing::debug!(
+                byte = anchor.byte,
+                "a chapter's offset is not a frame start"
+            );
+            return Ok(false);
+        };
+        let Some(first_raw_sample) = anchor.raw_sample.checked_sub(frames * spf) else {
+            return Ok(false);
+        };
+        let mut index = FrameIndex::from_frame(layout, first);
+        index.feed(from, &head);
+        let at = from + head.len() as u64;
+        let found = index.locate(raw - first_raw_sample).is_some();
+        // Read on towards the target as the index's end does: the estimate past the chapter.
+        let target = layout.estimate(raw).byte.max(anchor.byte) + (64 << 10);
+        let mut in_progress = AnchoredIndex {
+            first_raw_sample,
+            index,
+        };
+        if !found {
+            let mut feed = |offset: u64, bytes: &[u8]| {
+                in_progress.index.feed(offset, bytes);
+                in_progress.index.locate(raw - first_raw_sample).is_some()
+            };
+            scan(&self.input, at, target, &self.scan, &mut feed)?;
         }
-        while at < target {
-            // 64 KB at a time: the progress moves every ~0.3 s even at 200 KB/s.
-            let bytes = scratch.read_at(at, 64 << 10)?;
-            if bytes.is_empty() {
-                break;
-            }
-            if let Ok(mut i) = index.lock() {
-                i.feed(at, &bytes);
-                if i.locate(raw).is_some() {
-                    break;
-                }
-            }
-            at += bytes.len() as u64;
-            running.read(bytes.len() as u64);
-        }
-        Ok(())
+        let Layout::Mp3 { anchored, .. } = &mut self.layout else {
+            return Ok(false);
+        };
+        *anchored = Some(in_progress);
+        Ok(true)
     }
 
     /// Reads every frame header of a local file once, so seeks in it are exact.
@@ -647,6 +767,75 @@ impl Decoding {
             return Ok(Some(Chunk { frame, from }));
         }
     }
+}
+
+/// Reads `at..target` of `input` (when within [`VBR_SCAN_BUDGET`]) and gives the bytes, in
+/// order, to `feed` until it says it found what it looks for. A long read is fetched in parts
+/// at once and handed over in order; whatever that could not fetch is read the ordinary way.
+fn scan(
+    input: &MediaInput,
+    mut at: u64,
+    target: u64,
+    progress: &ScanProgress,
+    feed: &mut dyn FnMut(u64, &[u8]) -> bool,
+) -> Result<(), DecodeError> {
+    // The table's estimate may fall before what is indexed: nothing to read then.
+    let need = target.saturating_sub(at);
+    if need == 0 || need > VBR_SCAN_BUDGET {
+        return Ok(());
+    }
+    let mut scratch = input.try_clone()?;
+    let running = progress.begin(need);
+    if let MediaInput::Stream(stream) = &scratch {
+        if need >= PARALLEL_SCAN_MIN {
+            let mut found = false;
+            let mut take = |offset: u64, bytes: &[u8]| {
+                found = feed(offset, bytes);
+                !found
+            };
+            at = stream.read_span(at, target, &mut take, &|n| running.read(n));
+            if found {
+                return Ok(());
+            }
+        }
+    }
+    while at < target {
+        // 64 KB at a time: the progress moves every ~0.3 s even at 200 KB/s.
+        let bytes = scratch.read_at(at, 64 << 10)?;
+        if bytes.is_empty() || feed(at, &bytes) {
+            break;
+        }
+        at += bytes.len() as u64;
+        running.read(bytes.len() as u64);
+    }
+    Ok(())
+}
+
+/// The chapters' first frames that the ID3 tag in `head` gives byte offsets for, rising in
+/// time and in bytes (any that do not are dropped: the offsets only make jumps cheaper), each
+/// placed on the frame its start time falls in.
+fn chapter_anchors(head: &[u8], layout: &Mp3Layout, len: Option<u64>) -> Vec<Anchor> {
+    let spf = u64::from(layout.samples_per_frame.max(1));
+    let rate = u64::from(layout.sample_rate);
+    let mut anchors: Vec<Anchor> = Vec::new();
+    for offset in id3::start_offsets(head) {
+        if offset.byte <= layout.first_audio_frame || len.is_some_and(|l| offset.byte >= l) {
+            continue;
+        }
+        let frames = (offset.start_ms * rate + 500 * spf) / (1000 * spf);
+        let raw_sample = frames * spf;
+        if anchors
+            .last()
+            .is_some_and(|a| a.byte >= offset.byte || a.raw_sample >= raw_sample)
+        {
+            continue;
+        }
+        anchors.push(Anchor {
+            byte: offset.byte,
+            raw_sample,
+        });
+    }
+    anchors
 }
 
 struct TrackInfo {

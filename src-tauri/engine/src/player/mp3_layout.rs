@@ -657,6 +657,51 @@ impl Mp3Layout {
         resync_impl(bytes, base, from, Some(&like))
     }
 
+    /// The frames of this stream just before `to`, a frame start known from elsewhere (a
+    /// chapter's byte offset): the start in `bytes` (which begin at absolute offset `base`)
+    /// from which compatible headers lead frame by frame exactly to `to`, and how many frames
+    /// that is. Of the starts that do, the one with the fewest frames but at least `want`
+    /// (else the most there are): a start inside audio data that happens to chain is likelier
+    /// the farther back it lies. `(to, 0)` when nothing leads there; `None` when `to` is not a
+    /// compatible header within `bytes`.
+    pub fn frames_leading_to(
+        &self,
+        bytes: &[u8],
+        base: u64,
+        to: u64,
+        want: u64,
+    ) -> Option<(u64, u64)> {
+        let like = self.like_header();
+        let header_at = |at: u64| {
+            let i = usize::try_from(at.checked_sub(base)?).ok()?;
+            let b = bytes.get(i..i.checked_add(4)?)?;
+            parse_frame_header([b[0], b[1], b[2], b[3]]).filter(|h| h.compatible(&like))
+        };
+        header_at(to)?;
+        let mut best: Option<(u64, u64)> = None;
+        for start in base..to {
+            let mut at = start;
+            let mut frames = 0;
+            while at < to {
+                let Some(h) = header_at(at) else { break };
+                at += h.frame_len as u64;
+                frames += 1;
+            }
+            if at != to || frames == 0 {
+                continue;
+            }
+            let better = match best {
+                None => true,
+                Some((_, had)) if had < want => frames > had,
+                Some((_, had)) => frames >= want && frames < had,
+            };
+            if better {
+                best = Some((start, frames));
+            }
+        }
+        Some(best.unwrap_or((to, 0)))
+    }
+
     fn like_header(&self) -> FrameHeader {
         FrameHeader {
             version: self.version,
@@ -729,6 +774,17 @@ const SAVED_INDEX_MAGIC: &[u8; 6] = b"CCFI1\0";
 impl FrameIndex {
     pub fn new(layout: &Mp3Layout) -> Self {
         Self::with_stride(layout, FRAME_INDEX_STRIDE)
+    }
+
+    /// An index of the frames from absolute offset `first` on, which must be a frame start
+    /// (a chapter's, known from its ID3 `CHAP` frame): its samples count from that frame.
+    /// Not for keeping: [`FrameIndex::from_saved`] takes only indexes from the first frame.
+    pub fn from_frame(layout: &Mp3Layout, first: u64) -> Self {
+        FrameIndex {
+            first,
+            next: first,
+            ..Self::new(layout)
+        }
     }
 
     fn with_stride(layout: &Mp3Layout, stride: u32) -> Self {
@@ -1344,6 +1400,46 @@ mod tests {
                 let _ = i.locate(5 * 1152);
             }
         }
+    }
+
+    #[test]
+    fn an_index_from_a_frame_counts_its_samples_from_there() {
+        let (f, l, starts) = small_stream();
+        let from = 3;
+        let mut idx = FrameIndex::from_frame(&l, starts[from]);
+        idx.feed(0, &f);
+        assert_eq!(idx.frames_indexed(), (starts.len() - from) as u64);
+        assert_eq!(idx.locate(77), Some((starts[from], 0)));
+        assert_eq!(idx.locate(1152), Some((starts[from], 0)));
+    }
+
+    #[test]
+    fn the_frames_leading_to_a_known_start_are_found_behind_it() {
+        let (f, l, starts) = small_stream();
+        let to = starts[6];
+        // The fewest frames that give the preroll asked for.
+        for want in [1, 2, 4] {
+            assert_eq!(
+                l.frames_leading_to(&f, 0, to, want),
+                Some((starts[6 - want as usize], want)),
+                "want {want}"
+            );
+        }
+        // From bytes that start mid-frame: what lies within them.
+        let from = starts[5] - 10;
+        assert_eq!(
+            l.frames_leading_to(&f[from as usize..], from, to, 3),
+            Some((starts[5], 1))
+        );
+        // Bytes ending before the start, or a start that is not a frame's.
+        assert_eq!(l.frames_leading_to(&f[..to as usize + 2], 0, to, 2), None);
+        assert_eq!(l.frames_leading_to(&f, 0, to + 1, 2), None);
+        // The first audio frame has nothing before it (in the bytes from there).
+        let first = starts[0] as usize;
+        assert_eq!(
+            l.frames_leading_to(&f[first..], starts[0], starts[0], 2),
+            Some((starts[0], 0))
+        );
     }
 
     #[test]
