@@ -476,9 +476,19 @@ async fn vbr_jumps(
     println!("| launched at 15:00 of the VBR episode | Chaptercast | ffplay | mpv | Chaptercast ÷ ffplay |");
     println!("|---|---|---|---|---|");
     let mut engine_url = String::new();
-    for rtt_ms in [0u64, 40, 150] {
-        let path = format!("/vbr-{rtt_ms}.mp3");
-        let mut route = Route::file("audio/mpeg", bytes.clone())
+    // The same file with each chapter's byte offset in its ID3 `CHAP` frame: a jump to 15:00
+    // (a chapter) then reads from that chapter's frames, not all the frames before them.
+    let (with_offsets, _) = chaptercast_e2e::audio::with_chapter_offsets(&bytes, 0)?;
+    let files = [("", &bytes), (", CHAP byte offsets", &with_offsets)];
+    for ((variant, file), rtt_ms) in files
+        .iter()
+        .flat_map(|f| [0u64, 40, 150].map(|rtt| (f, rtt)))
+    {
+        let path = format!(
+            "/vbr{}-{rtt_ms}.mp3",
+            if variant.is_empty() { "" } else { "-chap" }
+        );
+        let mut route = Route::file("audio/mpeg", (*file).clone())
             .with_throttle(THROTTLE)
             .with_link(LINK);
         if rtt_ms > 0 {
@@ -486,7 +496,7 @@ async fn vbr_jumps(
         }
         server.route(&path, route);
         let url = server.url(&path);
-        if rtt_ms == 0 {
+        if rtt_ms == 0 && variant.is_empty() {
             engine_url = url.clone();
         }
         let launches = players(&url, at_s);
@@ -518,7 +528,7 @@ async fn vbr_jumps(
             _ => "–".into(),
         };
         println!(
-            "| round trip {rtt_ms} ms: time to the right sound (median of 3) | {} | {ratio} |",
+            "| round trip {rtt_ms} ms{variant}: time to the right sound (median of 3) | {} | {ratio} |",
             cells.join(" | ")
         );
         let shares: Vec<String> = fetched
@@ -532,7 +542,7 @@ async fn vbr_jumps(
             "| … bytes fetched (jump + ~3 s of play) | {} | – |",
             shares.join(" | ")
         );
-        eprintln!("VBR launch at {rtt_ms} ms round trip done");
+        eprintln!("VBR launch at {rtt_ms} ms round trip{variant} done");
     }
     // In-process, the session's start alone (no process launch): at one connection's rate,
     // and unthrottled (the kept index's start is one request at the target).
