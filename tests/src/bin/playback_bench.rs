@@ -554,7 +554,61 @@ async fn vbr_jumps(
     ] {
         engine_rows(label, url, at_s, size).await?;
     }
+    // The jump alone, without the sound's way out (ring, device buffer, capture windows), which
+    // every start above pays alike.
+    server.route("/vbr-decode.mp3", Route::file("audio/mpeg", bytes.clone()));
+    let url = server.url("/vbr-decode.mp3");
+    let (first_ms, first_requests, kept) = decode_start_at(server, &url, at_s, None).await?;
+    let kept = kept.context("the first jump kept no frame index")?;
+    let mut kept_runs = Vec::new();
+    for _ in 0..3 {
+        kept_runs.push(decode_start_at(server, &url, at_s, Some(kept.clone())).await?);
+    }
+    kept_runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (kept_ms, kept_requests, _) = &kept_runs[1];
+    println!(
+        "| in-process, unthrottled, the jump alone (open, jump to 15:00, first decoded samples; no device): first time / with the kept index (median of 3) | {first_ms:.1} ms, {first_requests} requests / {kept_ms:.1} ms, {kept_requests} requests | – | – | – |"
+    );
     Ok(())
+}
+
+/// Opens `url` in the engine's decoder (no player, no device), jumps to `at_s` and decodes the
+/// first samples: the time that takes, the requests it made, and the frame index it built.
+async fn decode_start_at(
+    server: &TestServer,
+    url: &str,
+    at_s: u64,
+    saved: Option<player::frame_index::SavedFrameIndex>,
+) -> anyhow::Result<(f64, usize, Option<player::frame_index::SavedFrameIndex>)> {
+    use chaptercast_engine::player::decode::Decoding;
+    use chaptercast_engine::player::input::MediaInput;
+    use chaptercast_engine::player::stream::RangeStream;
+    let before = server.requests().len();
+    let url = url.to_string();
+    let (ms, kept) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let net = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()?;
+        let http = HttpClient::new(&Config::new(std::env::temp_dir()))?;
+        let asked = Instant::now();
+        let stream = RangeStream::open(net.handle(), http, &url)?;
+        let mut decoding = Decoding::open_with_index(
+            MediaInput::Stream(stream.clone()),
+            Some("audio/mpeg"),
+            saved.as_ref(),
+        )?;
+        decoding.seek(at_s * u64::from(decoding.sample_rate))?;
+        decoding
+            .next_chunk()?
+            .context("nothing decoded after the jump")?;
+        let ms = asked.elapsed().as_secs_f64() * 1000.0;
+        let kept = decoding.frame_index().and_then(|i| i.saved());
+        stream.close();
+        Ok((ms, kept))
+    })
+    .await??;
+    Ok((ms, server.requests().len() - before, kept))
 }
 
 /// A first start at `at_s` in a new player, then the next session's with the index it kept.
