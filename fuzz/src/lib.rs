@@ -113,6 +113,8 @@ pub fn podlove(data: &[u8]) {
 /// ID3v2 chapters (MP3).
 pub fn id3(data: &[u8]) {
     embedded_audio(data, AudioKind::Mp3, id3::read);
+    // The chapters' byte offsets, which the player reads from a stream's head.
+    let _ = id3::start_offsets(data);
 }
 
 /// Vorbis comment chapters (Ogg Vorbis / Opus).

@@ -1148,5 +1148,14 @@ mod tests {
             assert!(start_offsets(&tag[..tag.len() - 1]).is_empty());
         }
         assert!(start_offsets(b"not a tag").is_empty());
+        // Any byte changed: whatever is read, never a panic.
+        let tag = id3_tag(4, &[chap_at(4, "c1", [30_000, 60_000, 450_000], &[])]);
+        for i in 0..tag.len() {
+            for flip in [0x01, 0x80, 0xFF] {
+                let mut bent = tag.clone();
+                bent[i] ^= flip;
+                let _ = start_offsets(&bent);
+            }
+        }
     }
 }
