@@ -38,6 +38,10 @@ const HEAD_BYTES: usize = 64 << 10;
 const PARALLEL_SCAN_MIN: u64 = 512 << 10;
 /// Bytes read before a chapter's first frame for the frames that lead to it (its preroll).
 const ANCHOR_LEAD_IN_BYTES: u64 = 8 << 10;
+/// Bytes of frames decoding starts before a chapter's first frame, at least: a frame's audio
+/// may begin up to 511 bytes before its header (the bit reservoir), which at a low bitrate is
+/// several frames back, and the preroll's frames need theirs too.
+const ANCHOR_PREROLL_BYTES: u64 = 1536;
 /// Bytes one background step of [`Decoding::extend_index`] reads.
 pub const INDEX_STEP_BYTES: usize = 64 << 10;
 
@@ -631,9 +635,13 @@ impl Decoding {
             .input
             .try_clone()?
             .read_at(from, (anchor.byte - from) as usize + (64 << 10))?;
-        let Some((first, frames)) =
-            layout.frames_leading_to(&head, from, anchor.byte, MP3_PREROLL_FRAMES)
-        else {
+        let Some((first, frames)) = layout.frames_leading_to(
+            &head,
+            from,
+            anchor.byte,
+            MP3_PREROLL_FRAMES,
+            ANCHOR_PREROLL_BYTES,
+        ) else {
             tracing::debug!(
                 byte = anchor.byte,
                 "a chapter's offset is not a frame start"

@@ -660,16 +660,17 @@ impl Mp3Layout {
     /// The frames of this stream just before `to`, a frame start known from elsewhere (a
     /// chapter's byte offset): the start in `bytes` (which begin at absolute offset `base`)
     /// from which compatible headers lead frame by frame exactly to `to`, and how many frames
-    /// that is. Of the starts that do, the one with the fewest frames but at least `want`
-    /// (else the most there are): a start inside audio data that happens to chain is likelier
-    /// the farther back it lies. `(to, 0)` when nothing leads there; `None` when `to` is not a
-    /// compatible header within `bytes`.
+    /// that is. Of the starts that do, the nearest one with at least `want` frames and `reach`
+    /// bytes before `to` (else the farthest there is): a start inside audio data that happens
+    /// to chain is likelier the farther back it lies. `(to, 0)` when nothing leads there;
+    /// `None` when `to` is not a compatible header within `bytes`.
     pub fn frames_leading_to(
         &self,
         bytes: &[u8],
         base: u64,
         to: u64,
         want: u64,
+        reach: u64,
     ) -> Option<(u64, u64)> {
         let like = self.like_header();
         let header_at = |at: u64| {
@@ -690,10 +691,11 @@ impl Mp3Layout {
             if at != to || frames == 0 {
                 continue;
             }
+            let enough = |start: u64, frames: u64| frames >= want && to - start >= reach;
             let better = match best {
                 None => true,
-                Some((_, had)) if had < want => frames > had,
-                Some((_, had)) => frames >= want && frames < had,
+                Some((had_start, had)) if !enough(had_start, had) => frames > had,
+                Some((_, had)) => enough(start, frames) && frames < had,
             };
             if better {
                 best = Some((start, frames));
@@ -1420,24 +1422,37 @@ mod tests {
         // The fewest frames that give the preroll asked for.
         for want in [1, 2, 4] {
             assert_eq!(
-                l.frames_leading_to(&f, 0, to, want),
+                l.frames_leading_to(&f, 0, to, want, 0),
                 Some((starts[6 - want as usize], want)),
                 "want {want}"
             );
         }
+        // Enough bytes before it too (a low bitrate's reservoir reaches back several frames).
+        let reach = to - starts[3];
+        assert_eq!(
+            l.frames_leading_to(&f, 0, to, 1, reach),
+            Some((starts[3], 3))
+        );
+        assert_eq!(
+            l.frames_leading_to(&f, 0, to, 1, reach + 1),
+            Some((starts[2], 4))
+        );
         // From bytes that start mid-frame: what lies within them.
         let from = starts[5] - 10;
         assert_eq!(
-            l.frames_leading_to(&f[from as usize..], from, to, 3),
+            l.frames_leading_to(&f[from as usize..], from, to, 3, 0),
             Some((starts[5], 1))
         );
         // Bytes ending before the start, or a start that is not a frame's.
-        assert_eq!(l.frames_leading_to(&f[..to as usize + 2], 0, to, 2), None);
-        assert_eq!(l.frames_leading_to(&f, 0, to + 1, 2), None);
+        assert_eq!(
+            l.frames_leading_to(&f[..to as usize + 2], 0, to, 2, 0),
+            None
+        );
+        assert_eq!(l.frames_leading_to(&f, 0, to + 1, 2, 0), None);
         // The first audio frame has nothing before it (in the bytes from there).
         let first = starts[0] as usize;
         assert_eq!(
-            l.frames_leading_to(&f[first..], starts[0], starts[0], 2),
+            l.frames_leading_to(&f[first..], starts[0], starts[0], 2, 0),
             Some((starts[0], 0))
         );
     }
