@@ -60,6 +60,9 @@ fn which(tool: &str) -> bool {
 pub enum Encoding {
     Cbr128,
     Vbr,
+    /// LAME's lowest VBR quality (`-q:a 9`): small frames, whose bit reservoir reaches back
+    /// several of them.
+    VbrLow,
 }
 
 /// A chaptered tone file: chapter `i` is a pure tone at `freqs[i]` lasting `seconds` each.
@@ -199,6 +202,7 @@ fn make_tone_mp3_with(
     match encoding {
         Encoding::Cbr128 => command.args(["-b:a", "128k"]),
         Encoding::Vbr => command.args(["-q:a", "2"]),
+        Encoding::VbrLow => command.args(["-q:a", "9"]),
     };
     let status = command.arg(&path).status().context("running ffmpeg")?;
     if !status.success() {
