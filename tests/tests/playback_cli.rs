@@ -20,6 +20,7 @@ fn fixture(encoding: Encoding) -> &'static ToneFixture {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     static CBR: OnceLock<ToneFixture> = OnceLock::new();
     static VBR: OnceLock<ToneFixture> = OnceLock::new();
+    static VBR_LOW: OnceLock<ToneFixture> = OnceLock::new();
     let dir = DIR.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("chaptercast-tones-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("fixture dir");
@@ -28,11 +29,13 @@ fn fixture(encoding: Encoding) -> &'static ToneFixture {
     let cell = match encoding {
         Encoding::Cbr128 => &CBR,
         Encoding::Vbr => &VBR,
+        Encoding::VbrLow => &VBR_LOW,
     };
     cell.get_or_init(|| {
         let name = match encoding {
             Encoding::Cbr128 => "tones-cbr",
             Encoding::Vbr => "tones-vbr",
+            Encoding::VbrLow => "tones-vbr-low",
         };
         tone_mp3(dir, name, &FREQS, CHAPTER_S, encoding).expect("make tone fixture")
     })
