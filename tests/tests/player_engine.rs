@@ -61,6 +61,16 @@ fn net_runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
+/// The first byte a request's `Range` header asks for.
+fn range_start(request: &chaptercast_e2e::server::SeenRequest) -> Option<u64> {
+    request
+        .headers
+        .get("range")
+        .and_then(|v| v.strip_prefix("bytes="))
+        .and_then(|v| v.split('-').next())
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
 /// Deterministic bytes that differ at every offset's neighbourhood.
 fn pattern(len: usize) -> Vec<u8> {
     (0..len).map(|i| ((i * 7 + i / 251) % 256) as u8).collect()
@@ -631,13 +641,6 @@ async fn a_long_vbr_jump_fetches_its_prefix_in_parts_at_once() {
             );
             if path == "/cut.mp3" {
                 // The part cut off was asked again from the byte it stopped at.
-                let range_start = |r: &chaptercast_e2e::server::SeenRequest| {
-                    r.headers
-                        .get("range")
-                        .and_then(|v| v.strip_prefix("bytes="))
-                        .and_then(|v| v.split('-').next())
-                        .and_then(|v| v.parse::<u64>().ok())
-                };
                 let cut = seen
                     .iter()
                     .find(|r| r.sent_bytes == 64 << 10 && r.body_bytes > 64 << 10)
@@ -704,13 +707,7 @@ async fn a_chapter_whose_id3_frame_gives_its_byte_offset_is_reached_without_its_
                 .requests()
                 .into_iter()
                 .filter(|r| r.path == path)
-                .filter_map(|r| {
-                    r.headers
-                        .get("range")
-                        .and_then(|v| v.strip_prefix("bytes="))
-                        .and_then(|v| v.split('-').next())
-                        .and_then(|v| v.parse::<u64>().ok())
-                })
+                .filter_map(|r| range_start(&r))
                 .collect();
             eprintln!("{path}: requests from {starts:?}; chapters at {offsets:?}");
             if let Some(chapter) = served_by {
