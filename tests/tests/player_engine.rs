@@ -287,6 +287,52 @@ fn seeks_in_local_files_land_on_the_sample() {
     }
 }
 
+/// A jump into a low-bitrate MP3 sounds from its first sample, wherever the target falls
+/// among the frame index's kept starts: decoding starts far enough before it that the frames
+/// there have the audio data they keep in earlier frames (the bit reservoir).
+#[test]
+fn a_jump_into_a_low_bitrate_file_sounds_from_its_first_sample() {
+    if !ffmpeg_ready() {
+        return;
+    }
+    let path = fixture(Encoding::VbrLow).path.clone();
+    let mut decoding = Decoding::open(
+        MediaInput::File(std::fs::File::open(&path).expect("open")),
+        Some("audio/mpeg"),
+    )
+    .expect("open");
+    let rate = u64::from(decoding.sample_rate);
+    let channels = usize::from(decoding.channels);
+    let rms = |s: &[f64]| (s.iter().map(|x| x * x).sum::<f64>() / s.len().max(1) as f64).sqrt();
+    let mut quiet = Vec::new();
+    // Targets one frame apart, over more than the index's stride, in the middle of a tone.
+    for k in 0..20u64 {
+        let at = (2.5 * CHAPTER_S) as u64 * rate + k * 1152;
+        decoding.seek(at).expect("seek");
+        let mut left = Vec::new();
+        while left.len() < rate as usize / 2 {
+            let Some(chunk) = decoding.next_chunk().expect("decode") else {
+                break;
+            };
+            left.extend(
+                decoding
+                    .samples(chunk)
+                    .chunks(channels)
+                    .map(|f| f64::from(f[0])),
+            );
+        }
+        let window = rate as usize / 50;
+        let (first, later) = (rms(&left[..window]), rms(&left[window * 10..window * 11]));
+        if first < 0.7 * later {
+            quiet.push(format!("+{k} frames: {first:.3} RMS, then {later:.3}"));
+        }
+    }
+    assert!(
+        quiet.is_empty(),
+        "jumps whose first 20 ms are too quiet: {quiet:#?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn seeks_in_streams_land_within_30_ms() {
     if !ffmpeg_ready() {

@@ -2,9 +2,9 @@
 //!
 //! MP3 is positioned by us: the frame holding the target comes from an exact frame index when
 //! the bytes before it have been seen (a downloaded file, or what has streamed by), else from
-//! CBR arithmetic or the Xing table of contents. Decoding then starts two frames earlier (the
-//! bit reservoir and the filter bank need them) and drops samples up to the target, so the
-//! first sample heard is the asked one. Other formats use symphonia's accurate seek (MP4 sample
+//! CBR arithmetic or the Xing table of contents. Decoding then starts earlier, by at least two
+//! frames and 1.5 KB of them (the filter bank and the bit reservoir need them), and drops
+//! samples up to the target, so the first sample heard is the asked one. Other formats use symphonia's accurate seek (MP4 sample
 //! tables, Ogg bisection), also followed by dropping samples up to the target.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -26,8 +26,16 @@ use super::mp3_layout::{FrameIndex, LayoutError, Mp3Kind, Mp3Layout};
 use super::mp4_guard;
 use crate::chapters::id3;
 
-/// Frames decoded before the target frame and thrown away (bit reservoir + MDCT overlap).
+/// Frames decoded before the target frame and thrown away, at least (the filter bank's
+/// overlap); low bitrates need more (see [`PREROLL_BYTES`]).
 const MP3_PREROLL_FRAMES: u64 = 2;
+/// Bytes of frames decoding starts before a target, at least: a frame's audio data may begin
+/// up to 511 bytes before its header (the bit reservoir), which at a low bitrate is several
+/// frames back, and the preroll's own frames need theirs too. Fewer, and a jump's first frames
+/// come out silent.
+const PREROLL_BYTES: u64 = 1536;
+/// The most frames decoded and thrown away before a target (a tiny mean frame size).
+const MAX_PREROLL_FRAMES: u64 = 64;
 /// Most bytes read just to make a VBR jump exact (see [`Decoding::index_towards`]).
 const VBR_SCAN_BUDGET: u64 = 8 << 20;
 /// The head read to recognise an MP3 and its Xing/LAME tag.
@@ -38,10 +46,6 @@ const HEAD_BYTES: usize = 64 << 10;
 const PARALLEL_SCAN_MIN: u64 = 512 << 10;
 /// Bytes read before a chapter's first frame for the frames that lead to it (its preroll).
 const ANCHOR_LEAD_IN_BYTES: u64 = 8 << 10;
-/// Bytes of frames decoding starts before a chapter's first frame, at least: a frame's audio
-/// may begin up to 511 bytes before its header (the bit reservoir), which at a low bitrate is
-/// several frames back, and the preroll's frames need theirs too.
-const ANCHOR_PREROLL_BYTES: u64 = 1536;
 /// Bytes one background step of [`Decoding::extend_index`] reads.
 pub const INDEX_STEP_BYTES: usize = 64 << 10;
 
@@ -458,7 +462,7 @@ impl Decoding {
         };
         let raw = frame + layout.start_skip_samples();
         let spf = u64::from(layout.samples_per_frame.max(1));
-        let preroll = raw.saturating_sub(MP3_PREROLL_FRAMES * spf);
+        let preroll = raw.saturating_sub(preroll_frames(layout, self.input.byte_len()) * spf);
         let indexed = index.lock().ok().and_then(|i| i.locate(preroll));
         if let Some((byte, first_sample)) =
             indexed.or_else(|| anchored.as_ref()?.locate(preroll, raw))
@@ -611,7 +615,7 @@ impl Decoding {
             return Ok(false);
         };
         let spf = u64::from(layout.samples_per_frame.max(1));
-        let preroll = raw.saturating_sub(MP3_PREROLL_FRAMES * spf);
+        let preroll = raw.saturating_sub(preroll_frames(layout, self.input.byte_len()) * spf);
         if anchored.as_ref().is_some_and(|a| {
             a.locate(preroll, raw).is_some() && a.index.locate(raw - a.first_raw_sample).is_some()
         }) {
@@ -635,13 +639,9 @@ impl Decoding {
             .input
             .try_clone()?
             .read_at(from, (anchor.byte - from) as usize + (64 << 10))?;
-        let Some((first, frames)) = layout.frames_leading_to(
-            &head,
-            from,
-            anchor.byte,
-            MP3_PREROLL_FRAMES,
-            ANCHOR_PREROLL_BYTES,
-        ) else {
+        let Some((first, frames)) =
+            layout.frames_leading_to(&head, from, anchor.byte, MP3_PREROLL_FRAMES, PREROLL_BYTES)
+        else {
             tracing::debug!(
                 byte = anchor.byte,
                 "a chapter's offset is not a frame start"
@@ -920,6 +920,30 @@ fn extension_for_mime(mime: &str) -> Option<&'static str> {
         Some("wav")
     } else {
         None
+    }
+}
+
+/// Frames decoding starts before a target: [`PREROLL_BYTES`] at this stream's mean frame size
+/// (the smaller of the head's and the whole file's, when known), and at least
+/// [`MP3_PREROLL_FRAMES`].
+fn preroll_frames(layout: &Mp3Layout, file_len: Option<u64>) -> u64 {
+    let spf = f64::from(layout.samples_per_frame.max(1));
+    let whole = match (layout.duration_samples(), file_len) {
+        (Some(samples), Some(len)) if samples > 0 => {
+            Some(len.saturating_sub(layout.audio_start) as f64 / (samples as f64 / spf))
+        }
+        _ => None,
+    };
+    let head = Some(layout.head_avg_frame_bytes);
+    let mean = [head, whole]
+        .into_iter()
+        .flatten()
+        .filter(|m| m.is_finite() && *m >= 1.0)
+        .reduce(f64::min);
+    match mean {
+        Some(mean) => ((PREROLL_BYTES as f64 / mean).ceil() as u64)
+            .clamp(MP3_PREROLL_FRAMES, MAX_PREROLL_FRAMES),
+        None => MP3_PREROLL_FRAMES,
     }
 }
 
