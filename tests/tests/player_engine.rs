@@ -255,6 +255,30 @@ fn seconds_until_tone(decoding: &mut Decoding, at_s: f64, next_freq: f64, prev_f
     panic!("the tone never changed to {next_freq} Hz");
 }
 
+/// The left channel of the first `seconds` decoded after a jump to episode frame `frame`.
+fn left_channel_from(decoding: &mut Decoding, frame: u64, seconds: f64) -> Vec<f64> {
+    decoding.seek(frame).expect("seek");
+    let channels = usize::from(decoding.channels);
+    let wanted = (seconds * f64::from(decoding.sample_rate)) as usize;
+    let mut left = Vec::new();
+    while left.len() < wanted {
+        let Some(chunk) = decoding.next_chunk().expect("decode") else {
+            break;
+        };
+        left.extend(
+            decoding
+                .samples(chunk)
+                .chunks(channels)
+                .map(|f| f64::from(f[0])),
+        );
+    }
+    left
+}
+
+fn rms(samples: &[f64]) -> f64 {
+    (samples.iter().map(|x| x * x).sum::<f64>() / samples.len().max(1) as f64).sqrt()
+}
+
 fn assert_seek_accuracy(input: impl Fn() -> MediaInput, label: &str) {
     let mut decoding = Decoding::open(input(), Some("audio/mpeg")).expect("open");
     for (chapter, lead) in [(1usize, 0.5), (3, 1.0), (2, 0.25), (1, 2.0)] {
@@ -302,25 +326,11 @@ fn a_jump_into_a_low_bitrate_file_sounds_from_its_first_sample() {
     )
     .expect("open");
     let rate = u64::from(decoding.sample_rate);
-    let channels = usize::from(decoding.channels);
-    let rms = |s: &[f64]| (s.iter().map(|x| x * x).sum::<f64>() / s.len().max(1) as f64).sqrt();
     let mut quiet = Vec::new();
     // Targets one frame apart, over more than the index's stride, in the middle of a tone.
     for k in 0..20u64 {
         let at = (2.5 * CHAPTER_S) as u64 * rate + k * 1152;
-        decoding.seek(at).expect("seek");
-        let mut left = Vec::new();
-        while left.len() < rate as usize / 2 {
-            let Some(chunk) = decoding.next_chunk().expect("decode") else {
-                break;
-            };
-            left.extend(
-                decoding
-                    .samples(chunk)
-                    .chunks(channels)
-                    .map(|f| f64::from(f[0])),
-            );
-        }
+        let left = left_channel_from(&mut decoding, at, 0.5);
         let window = rate as usize / 50;
         let (first, later) = (rms(&left[..window]), rms(&left[window * 10..window * 11]));
         if first < 0.7 * later {
@@ -771,19 +781,8 @@ async fn a_chapter_whose_id3_frame_gives_its_byte_offset_is_reached_without_its_
         let mut decoding =
             Decoding::open(MediaInput::Stream(stream.clone()), Some("audio/mpeg")).expect("open");
         let rate = decoding.sample_rate as usize;
-        decoding
-            .seek((chapter * rate as f64) as u64)
-            .expect("seek");
-        let mut left = Vec::new();
-        while left.len() < rate {
-            let Some(chunk) = decoding.next_chunk().expect("decode") else {
-                break;
-            };
-            let channels = usize::from(decoding.channels);
-            left.extend(decoding.samples(chunk).chunks(channels).map(|f| f64::from(f[0])));
-        }
+        let left = left_channel_from(&mut decoding, (chapter * rate as f64) as u64, 1.0);
         stream.close();
-        let rms = |s: &[f64]| (s.iter().map(|x| x * x).sum::<f64>() / s.len().max(1) as f64).sqrt();
         let (first, later) = (rms(&left[..rate / 50]), rms(&left[rate / 2..rate / 2 + rate / 50]));
         assert!(
             first >= 0.7 * later,
